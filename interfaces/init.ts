@@ -1,0 +1,50 @@
+/**
+ * The Init interface (Core's `interfaces::Init`): the first object every process serves, from which a peer
+ * makes the other interfaces. tsbtc adds `getInfo` and `shutdown` (schema: `ProcessInit` in
+ * `ipc/capnp/tsbtc.capnp`).
+ *
+ * @module
+ */
+import type { Echo } from "./echo.ts";
+import type { Rpc } from "./rpc.ts";
+
+/** Effective Deno permissions of a process, as reported by `getInfo`. */
+export interface PermissionSet {
+  read: boolean | string[];
+  write: boolean | string[];
+  net: boolean | string[];
+  env: boolean | string[];
+  run: boolean | string[];
+  ffi: boolean | string[];
+  sys: boolean | string[];
+  import?: boolean | string[];
+}
+
+/** What a process says about itself. */
+export interface ProcessInfo {
+  /** Mode it runs in: "node", "wallet", "echo", "gui"… */
+  mode: string;
+  /** Operating-system process id. */
+  pid: number;
+  /** Process name used in logs, e.g. "tsbtc-echo". */
+  name: string;
+  /** Effective permissions. */
+  permissions: PermissionSet;
+  /** How the permissions were applied: "flags" (deno run --allow-*), "worker" (Worker deno.permissions), or
+   * "none" (started by hand with the launcher's permissions). */
+  sandbox: "flags" | "worker" | "none";
+}
+
+/** The bootstrap interface of every tsbtc process. */
+export interface Init {
+  /** Makes an Echo object. Over IPC the returned proxy is usable at once (calls on it are pipelined). */
+  makeEcho(): Echo;
+  /** Makes an Rpc object; fails (on first use, over IPC) in a process that serves no JSON-RPC. */
+  makeRpc(): Rpc;
+  /** Who this process is. */
+  getInfo(): Promise<ProcessInfo>;
+  /** Asks the process to shut down cleanly; resolves once shutdown has begun. */
+  shutdown(): Promise<void>;
+  /** Releases this reference. */
+  close(): Promise<void>;
+}
