@@ -10,14 +10,13 @@ import type { Rpc } from "./rpc.ts";
 
 /** Effective Deno permissions of a process, as reported by `getInfo`. */
 export interface PermissionSet {
-  read: boolean | string[];
-  write: boolean | string[];
-  net: boolean | string[];
-  env: boolean | string[];
-  run: boolean | string[];
-  ffi: boolean | string[];
-  sys: boolean | string[];
-  import?: boolean | string[];
+  read: boolean | readonly string[];
+  write: boolean | readonly string[];
+  net: boolean | readonly string[];
+  env: boolean | readonly string[];
+  run: boolean | readonly string[];
+  ffi: boolean | readonly string[];
+  sys: boolean | readonly string[];
 }
 
 /** What a process says about itself. */

@@ -6,4 +6,5 @@
  */
 export * from "./echo.ts";
 export * from "./init.ts";
+export * from "./process_init.ts";
 export * from "./rpc.ts";
