@@ -1299,7 +1299,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: "rpcdoccheck",
-    help: "@ERR unknown DEFAULT_RPC_DOC_CHECK",
+    help: "Throw a non-fatal error at runtime if the documentation for an RPC is incorrect (default: 0)",
     category: "RPC server options",
     modes: SERVER,
     debugOnly: true,
@@ -1429,7 +1429,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: "chain",
     param: "=<chain>",
-    help: '@ERR unknown "Use the chain <chain> (default: main). Allowed values: " LIST_CHAIN_NAMES',
+    help: "Use the chain <chain> (default: main). Allowed values: main, test, testnet4, signet, regtest",
     category: "Chain selection options",
     modes: SERVER,
   },
@@ -1890,7 +1890,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: "chain",
     param: "=<chain>",
-    help: '@ERR unknown "Use the chain <chain> (default: main). Allowed values: " LIST_CHAIN_NAMES',
+    help: "Use the chain <chain> (default: main). Allowed values: main, test, testnet4, signet, regtest",
     category: "Chain selection options",
     modes: RPC,
   },
