@@ -11,7 +11,10 @@
  */
 import { isAbsolute, join, normalize, resolve } from "node:path";
 import { baseParams, isNetwork, type Network } from "../core/chain_params_base.ts";
+import { ConfigError, parseConfig, type SectionInfo } from "./config.ts";
 import { findOption, type Mode, networkOnlyOptions, type OptionSpec } from "./options.ts";
+
+export type { SectionInfo };
 
 /** Core's `BITCOIN_CONF_FILENAME`. */
 export const CONF_FILENAME = "bitcoin.conf";
@@ -59,16 +62,6 @@ export function formatArgsError(mode: Mode, err: ArgsError): string {
   return mode === "rpc" && err.kind !== "other" ? err.message : `Error: ${err.message}`;
 }
 
-/** A `[section]` (or `section.option=`) seen in a configuration file. */
-export interface SectionInfo {
-  /** Section name. */
-  readonly name: string;
-  /** File as Core names it: the main config file's path, or an `includeconf` value as written. */
-  readonly file: string;
-  /** 1-based line number. */
-  readonly line: number;
-}
-
 /** A message for the log (Core's LogInfo / LogWarning during argument and config parsing). */
 export interface ArgsLogLine {
   /** Log level. */
@@ -95,7 +88,6 @@ export interface ReadConfigOptions {
   sectionOnly?: "warn" | "error";
 }
 
-const TRIM_CONFIG = " \t\r\n";
 const TRIM_ATOI = " \f\n\r\t\v";
 
 function trim(s: string, chars: string): string {
@@ -651,7 +643,13 @@ export class ArgsManager {
 
   /** Core's ReadConfigStream (with ignore_invalid_keys). */
   #readConfigStream(text: string, file: string): void {
-    const options = parseConfig(text, file, this.#sections);
+    let options: Array<[string, string]>;
+    try {
+      options = parseConfig(text, file, this.#sections);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new ArgsError("config", e.message);
+      throw e;
+    }
     for (const [key, value] of options) {
       const info = interpretKey(key);
       if (info.name === "conf") {
@@ -852,63 +850,6 @@ function interpretValue(
     );
   }
   return value ?? "";
-}
-
-/**
- * Core's GetConfigOptions: the `name=value` pairs of a config file (names prefixed with `section.`), recording
- * sections in `sections`. Throws {@linkcode ArgsError} ("config") for a malformed line.
- */
-export function parseConfig(
-  text: string,
-  file: string,
-  sections: SectionInfo[] = [],
-): Array<[string, string]> {
-  const options: Array<[string, string]> = [];
-  let prefix = "";
-  const lines = text.split("\n");
-  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  for (let i = 0; i < lines.length; i++) {
-    const line = i + 1;
-    let str = lines[i];
-    let usedHash = false;
-    const hash = str.indexOf("#");
-    if (hash !== -1) {
-      str = str.slice(0, hash);
-      usedHash = true;
-    }
-    str = trim(str, TRIM_CONFIG);
-    if (str === "") continue;
-    if (str[0] === "[" && str[str.length - 1] === "]") {
-      const section = str.slice(1, -1);
-      sections.push({ name: section, file, line });
-      prefix = section + ".";
-    } else if (str[0] === "-") {
-      throw new ArgsError(
-        "config",
-        `parse error on line ${line}: ${str}, options in configuration file must be specified without leading -`,
-      );
-    } else if (str.includes("=")) {
-      const eq = str.indexOf("=");
-      const name = prefix + trim(str.slice(0, eq), TRIM_CONFIG);
-      const value = trim(str.slice(eq + 1), TRIM_CONFIG);
-      if (usedHash && name.includes("rpcpassword")) {
-        throw new ArgsError(
-          "config",
-          `parse error on line ${line}, using # in rpcpassword can be ambiguous and should be avoided`,
-        );
-      }
-      options.push([name, value]);
-      const dot = name.lastIndexOf(".");
-      if (dot !== -1 && prefix.length <= dot) sections.push({ name: name.slice(0, dot), file, line });
-    } else {
-      let error = `parse error on line ${line}: ${str}`;
-      if (str.length >= 2 && str.startsWith("no")) {
-        error += `, if you intended to specify a negated option, use ${str}=1 instead`;
-      }
-      throw new ArgsError("config", error);
-    }
-  }
-  return options;
 }
 
 async function exists(path: string): Promise<boolean> {
