@@ -7,6 +7,7 @@
  * @module
  */
 import { RpcError, RpcErrorCode, toRpcError } from "./errors.ts";
+import { urlDecode } from "./url.ts";
 import {
   argNames,
   argTypeMismatch,
@@ -468,12 +469,7 @@ function errorResponse(
 export function walletNameFromUri(uri: string): string | null {
   const prefix = "/wallet/";
   if (!uri.startsWith(prefix)) return null;
-  const raw = uri.slice(prefix.length);
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw;
-  }
+  return urlDecode(uri.slice(prefix.length));
 }
 
 function argValue(
