@@ -1320,7 +1320,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "(default: owner [via umask 0077])",
     category: "RPC server options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "rpcpassword",
