@@ -536,11 +536,7 @@ export class ArgsManager {
   /** Core's CheckDataDirOption: true when -datadir is unset or names an existing directory. */
   async checkDataDir(): Promise<boolean> {
     if (this.getPathArg("-datadir") === "") return true;
-    try {
-      return (await Deno.stat(this.dataDir)).isDirectory;
-    } catch {
-      return false;
-    }
+    return await isDirectory(this.dataDir);
   }
 
   /**
@@ -852,27 +848,37 @@ function interpretValue(
   return value ?? "";
 }
 
+/**
+ * File-system errors read as "absent" (Core's fs::exists/is_directory/ifstream do the same), except a missing
+ * Deno permission (NotCapable): that is a sandbox misconfiguration and must not pass for a missing file.
+ */
+function absent(e: unknown): boolean {
+  if (e instanceof Deno.errors.NotCapable) throw e;
+  return true;
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);
     return true;
-  } catch {
-    return false;
+  } catch (e) {
+    return !absent(e);
   }
 }
 
 async function isDirectory(path: string): Promise<boolean> {
   try {
     return (await Deno.stat(path)).isDirectory;
-  } catch {
-    return false;
+  } catch (e) {
+    return !absent(e);
   }
 }
 
 async function readText(path: string): Promise<string | null> {
   try {
     return await Deno.readTextFile(path);
-  } catch {
+  } catch (e) {
+    absent(e);
     return null;
   }
 }
@@ -881,7 +887,7 @@ async function sameFile(a: string, b: string): Promise<boolean> {
   try {
     const [x, y] = await Promise.all([Deno.stat(a), Deno.stat(b)]);
     return x.dev === y.dev && x.ino === y.ino;
-  } catch {
-    return false;
+  } catch (e) {
+    return !absent(e);
   }
 }

@@ -261,7 +261,8 @@ export class Logger {
       }
       try {
         this.#file = Deno.openSync(this.#filePath, { append: true, create: true });
-      } catch {
+      } catch (e) {
+        if (e instanceof Deno.errors.NotCapable) throw e; // a sandbox without write access: say so
         throw new Error(`Could not open debug log file ${this.#filePath}`);
       }
       if (opts.separateRuns ?? true) this.#writeFile(this.#enc.encode("\n\n\n\n\n"));

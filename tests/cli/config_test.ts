@@ -545,3 +545,28 @@ Deno.test("config: Core's util_ReadConfigStream expectations (option names mappe
     assertEquals(a.getArgs("uacomment"), ["extend3", "argument", "multiple"]);
   });
 });
+
+Deno.test("config: a missing read permission (sandbox) is reported as such, not as a missing directory", async () => {
+  const mod = new URL("../../cli/args.ts", import.meta.url).href;
+  const dir = await Deno.makeTempDir({ prefix: "tsbtc_args_" });
+  try {
+    const script = `${dir}/probe.ts`;
+    await Deno.writeTextFile(
+      script,
+      `import { ArgsManager } from "${mod}";
+      try {
+        await ArgsManager.parse("node", ["-datadir=${dir}"], { home: "/h" }).readConfigFiles();
+        console.log("read");
+      } catch (e) {
+        console.log(e instanceof Deno.errors.NotCapable ? "NotCapable" : String(e));
+      }`,
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-prompt", "--no-check", script],
+    })
+      .output();
+    assertEquals(new TextDecoder().decode(out.stdout).trim(), "NotCapable");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
