@@ -355,7 +355,7 @@ export class ArgsManager {
     return this.#getSetting(this.#network, name, !this.#useDefaultSection(name), false);
   }
 
-  /** The effective value of an option as a string (false → "0", true → "1"), or `fallback`. Core's GetArg. */
+  /** The effective value of an option as a string (false → "0", true → "1"), or undefined. Core's GetArg. */
   getArg(name: string): string | undefined;
   /** The effective value of an option as a string, or `fallback` when it is not set. */
   getArg(name: string, fallback: string): string;
