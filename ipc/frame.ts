@@ -1,0 +1,240 @@
+/**
+ * Cap'n Proto stream framing (the standard serialization of `capnp::writeMessage`): a little-endian header
+ * of `segment count - 1` (u32), one u32 size in words per segment, padding to a word boundary, then the
+ * segments. {@linkcode FrameDecoder} reassembles frames from chunks of any size, copying each byte once, and
+ * enforces the size and segment limits before allocating anything; {@linkcode encodeFrames} writes any number
+ * of messages into one buffer (one write for a batch).
+ *
+ * @module
+ */
+import * as $ from "capnp-es";
+import { IpcError } from "./rpc/error.ts";
+
+/** The limits the decoder enforces (see `IpcLimits`). */
+export interface FrameLimits {
+  /** Largest message body, in bytes. */
+  maxMessageBytes: number;
+  /** Most segments per message. */
+  maxSegments: number;
+}
+
+/**
+ * One complete received frame. For a single-segment message `buffer` is the segment itself (no header); for
+ * several segments it is the whole frame, header included.
+ */
+export interface Frame {
+  /** Number of segments. */
+  segmentCount: number;
+  /** Segment bytes (one segment) or the complete frame (several). */
+  buffer: ArrayBuffer;
+  /** Size of the frame on the wire, header included. */
+  wireBytes: number;
+}
+
+/**
+ * Incremental frame decoder. Feed chunks with {@linkcode FrameDecoder.push}, then take complete frames with
+ * {@linkcode FrameDecoder.next} until it returns null. A malformed or over-limit frame throws an `IpcError`
+ * (`Cannot parse frame: …`); the decoder must not be used after that.
+ */
+export class FrameDecoder {
+  #limits: FrameLimits;
+  #chunks: Uint8Array[] = [];
+  #chunkOffset = 0; // read offset into #chunks[0]
+  #available = 0;
+  // Header state.
+  #segmentCount = 0; // 0 while the first word has not been read
+  #headerBytes = 0;
+  #bodyBytes = -1; // -1 while the size table has not been read
+  #failed: IpcError | null = null;
+
+  /** Makes a decoder enforcing `limits`. */
+  constructor(limits: FrameLimits) {
+    this.#limits = limits;
+  }
+
+  /** Bytes received but not yet returned as frames. */
+  get buffered(): number {
+    return this.#available;
+  }
+
+  /** True between frames (no partial frame buffered): a clean place for the stream to end. */
+  get idle(): boolean {
+    return this.#available === 0;
+  }
+
+  /** Appends a chunk (kept by reference until consumed: the caller must not reuse its memory). */
+  push(chunk: Uint8Array): void {
+    if (chunk.byteLength === 0) return;
+    this.#chunks.push(chunk);
+    this.#available += chunk.byteLength;
+  }
+
+  /** The next complete frame, or null when more bytes are needed. Throws `IpcError` on a bad frame. */
+  next(): Frame | null {
+    if (this.#failed) throw this.#failed;
+    try {
+      return this.#next();
+    } catch (e) {
+      this.#failed = e instanceof IpcError ? e : new IpcError(`Cannot parse frame: ${IpcError.reasonOf(e)}`);
+      throw this.#failed;
+    }
+  }
+
+  #next(): Frame | null {
+    if (this.#segmentCount === 0) {
+      if (this.#available < 4) return null;
+      const first = this.#peekU32(0);
+      if (first >= this.#limits.maxSegments) {
+        throw new IpcError(
+          `Cannot parse frame: ${first + 1} segments exceed the limit of ${this.#limits.maxSegments}`,
+        );
+      }
+      this.#segmentCount = first + 1;
+      this.#headerBytes = (4 + 4 * this.#segmentCount + 7) & ~7;
+    }
+    if (this.#bodyBytes < 0) {
+      if (this.#available < this.#headerBytes) return null;
+      let total = 0;
+      for (let i = 0; i < this.#segmentCount; i++) total += this.#peekU32(4 + 4 * i) * 8;
+      if (total > this.#limits.maxMessageBytes) {
+        throw new IpcError(
+          `Cannot parse frame: message of ${total} bytes exceeds the limit of ${this.#limits.maxMessageBytes}`,
+        );
+      }
+      if (this.#peekU32(4) === 0) throw new IpcError("Cannot parse frame: first segment is empty");
+      this.#bodyBytes = total;
+    }
+    if (this.#available < this.#headerBytes + this.#bodyBytes) return null;
+    const wireBytes = this.#headerBytes + this.#bodyBytes;
+    let buffer: ArrayBuffer;
+    const segmentCount = this.#segmentCount;
+    if (segmentCount === 1) {
+      this.#skip(this.#headerBytes);
+      buffer = new ArrayBuffer(this.#bodyBytes);
+      this.#take(new Uint8Array(buffer));
+    } else {
+      buffer = new ArrayBuffer(wireBytes);
+      this.#take(new Uint8Array(buffer));
+    }
+    this.#segmentCount = 0;
+    this.#bodyBytes = -1;
+    return { segmentCount, buffer, wireBytes };
+  }
+
+  /** Reads a little-endian u32 at `offset` bytes past the read position, across chunk boundaries. */
+  #peekU32(offset: number): number {
+    let idx = 0;
+    let pos = this.#chunkOffset + offset;
+    while (pos >= this.#chunks[idx].byteLength) {
+      pos -= this.#chunks[idx].byteLength;
+      idx++;
+    }
+    const c = this.#chunks[idx];
+    if (pos + 4 <= c.byteLength) {
+      return (c[pos] | (c[pos + 1] << 8) | (c[pos + 2] << 16) | (c[pos + 3] << 24)) >>> 0;
+    }
+    let v = 0;
+    for (let i = 0; i < 4; i++) {
+      while (pos >= this.#chunks[idx].byteLength) {
+        pos -= this.#chunks[idx].byteLength;
+        idx++;
+      }
+      v |= this.#chunks[idx][pos] << (8 * i);
+      pos++;
+    }
+    return v >>> 0;
+  }
+
+  /** Drops `n` bytes from the front. */
+  #skip(n: number): void {
+    this.#available -= n;
+    while (n > 0) {
+      const c = this.#chunks[0];
+      const left = c.byteLength - this.#chunkOffset;
+      if (n < left) {
+        this.#chunkOffset += n;
+        return;
+      }
+      n -= left;
+      this.#chunks.shift();
+      this.#chunkOffset = 0;
+    }
+  }
+
+  /** Moves `dst.byteLength` bytes from the front into `dst`. */
+  #take(dst: Uint8Array): void {
+    let n = dst.byteLength;
+    let o = 0;
+    this.#available -= n;
+    while (n > 0) {
+      const c = this.#chunks[0];
+      const left = c.byteLength - this.#chunkOffset;
+      const k = n < left ? n : left;
+      dst.set(c.subarray(this.#chunkOffset, this.#chunkOffset + k), o);
+      o += k;
+      n -= k;
+      if (k === left) {
+        this.#chunks.shift();
+        this.#chunkOffset = 0;
+      } else {
+        this.#chunkOffset += k;
+      }
+    }
+  }
+}
+
+/** Options of {@linkcode frameToMessage}. */
+export interface MessageReadOptions {
+  /** Reading budget in words (capnp's traversal limit). */
+  traversalLimitWords: number;
+}
+
+/** Wraps a received frame in a capnp-es `Message` (a single segment is used in place, without a copy). */
+export function frameToMessage(frame: Frame, opts: MessageReadOptions): $.Message {
+  const msg = frame.segmentCount === 1
+    ? new $.Message(frame.buffer, false, true)
+    : new $.Message(frame.buffer, false, false);
+  msg._capnp.traversalLimit = opts.traversalLimitWords * 8;
+  return msg;
+}
+
+/** Size in bytes of the stream frame of `msg` (header and padded segments). */
+export function frameSize(msg: $.Message): number {
+  const segs = msg._capnp.segments;
+  const n = segs.length === 0 ? 1 : segs.length;
+  let size = (4 + 4 * n + 7) & ~7;
+  if (segs.length === 0) return size + 8;
+  for (let i = 0; i < segs.length; i++) size += (segs[i].byteLength + 7) & ~7;
+  return size;
+}
+
+/**
+ * Writes the stream frames of `msgs`, in order, into one new buffer. A message with no segment yet is written
+ * as an empty struct root (one zero word), as capnp-es does.
+ */
+export function encodeFrames(msgs: readonly $.Message[]): Uint8Array {
+  let total = 0;
+  for (let i = 0; i < msgs.length; i++) total += frameSize(msgs[i]);
+  const out = new Uint8Array(total);
+  const dv = new DataView(out.buffer);
+  let o = 0;
+  for (let i = 0; i < msgs.length; i++) {
+    const segs = msgs[i]._capnp.segments;
+    if (segs.length === 0) {
+      // count-1 = 0, size 1 word, then one zero word.
+      dv.setUint32(o + 4, 1, true);
+      o += 16;
+      continue;
+    }
+    const n = segs.length;
+    dv.setUint32(o, n - 1, true);
+    for (let s = 0; s < n; s++) dv.setUint32(o + 4 + 4 * s, ((segs[s].byteLength + 7) & ~7) / 8, true);
+    o += (4 + 4 * n + 7) & ~7;
+    for (let s = 0; s < n; s++) {
+      const len = segs[s].byteLength;
+      out.set(new Uint8Array(segs[s].buffer, 0, len), o);
+      o += (len + 7) & ~7;
+    }
+  }
+  return out;
+}
