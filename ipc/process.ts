@@ -72,7 +72,9 @@ export function childCommand(opts: SpawnOptions): { cmd: string; args: string[];
   const tail = [opts.mode, "-ipcfd=0", ...(opts.args ?? [])];
   if (isCompiled()) {
     if (opts.entry) throw new Error("Cannot spawn a custom entry module from a compiled binary");
-    if (strategy !== "worker") throw new Error("Cannot apply flags to a compiled binary: use the worker strategy");
+    if (strategy !== "worker") {
+      throw new Error("Cannot apply flags to a compiled binary: use the worker strategy");
+    }
     return { cmd: Deno.execPath(), args: tail, strategy };
   }
   const entry = (opts.entry ?? MAIN).href;

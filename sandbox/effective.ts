@@ -23,7 +23,9 @@ export function effectivePermissions(profile?: PermissionProfile): PermissionPro
       out[name] = false;
       continue;
     }
-    const granted = listed.filter((item) => Deno.permissions.querySync(descriptor(name, item)).state === "granted");
+    const granted = listed.filter((item) =>
+      Deno.permissions.querySync(descriptor(name, item)).state === "granted"
+    );
     out[name] = granted.length > 0 ? granted : false;
   }
   return out;

@@ -21,10 +21,16 @@ export interface WorkerExit {
 
 /**
  * Runs `mode` with `argv` in a Worker restricted to `profile`; resolves with the component's exit status.
- * An uncaught error in the worker is reported on stderr and yields status 1.
+ * An uncaught error in the worker is reported on stderr and yields status 1. `entry` is the Worker's module
+ * (tests run an escape probe through exactly this path).
  */
-export function runInWorker(mode: string, argv: string[], profile: PermissionProfile): Promise<number> {
-  const worker = new Worker(new URL("./worker_entry.ts", import.meta.url), {
+export function runInWorker(
+  mode: string,
+  argv: string[],
+  profile: PermissionProfile,
+  entry: URL = new URL("./worker_entry.ts", import.meta.url),
+): Promise<number> {
+  const worker = new Worker(entry, {
     type: "module",
     name: `tsbtc-${mode}`,
     deno: { permissions: toWorkerPermissions(profile) },

@@ -1,0 +1,82 @@
+import { assertEquals } from "../assert.ts";
+import { childCommand } from "../../ipc/process.ts";
+import { profileFor, toDenoFlags, toWorkerPermissions } from "../../sandbox/profile.ts";
+
+const PROBE = new URL("./escape_probe.ts", import.meta.url);
+const HOST = new URL("./probe_host.ts", import.meta.url);
+
+async function runProbe(cmd: string, args: string[]): Promise<Record<string, string>> {
+  const out = await new Deno.Command(cmd, { args, stdin: "null", stdout: "piped", stderr: "piped" }).output();
+  const text = new TextDecoder().decode(out.stdout).trim();
+  if (!out.success || !text) {
+    throw new Error(`probe failed (${out.code}): ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return JSON.parse(text.split("\n").at(-1)!);
+}
+
+const DENIED_EVERYTHING = {
+  readHostname: "NotCapable",
+  readTmp: "NotCapable",
+  writeTmp: "NotCapable",
+  connect: "NotCapable",
+  listen: "NotCapable",
+  spawn: "NotCapable",
+  env: "NotCapable",
+  sys: "NotCapable",
+  ffi: "NotCapable",
+};
+
+Deno.test("echo profile grants nothing", () => {
+  assertEquals(toDenoFlags(profileFor("echo", { dataDir: "/d", netDataDir: "/d/regtest" })), ["--no-prompt"]);
+});
+
+Deno.test("wallet profile: only the wallets directory, no network", () => {
+  const p = profileFor("wallet", { dataDir: "/d", netDataDir: "/d/regtest" });
+  assertEquals(p.read, ["/d/regtest/wallets"]);
+  assertEquals(p.write, ["/d/regtest/wallets"]);
+  assertEquals(p.net, false);
+  assertEquals(p.run, false);
+  assertEquals(p.env, false);
+  assertEquals(toWorkerPermissions(p).net, false);
+});
+
+Deno.test("flags path: an echo child cannot read, write, connect, listen, spawn, read env or load ffi", async () => {
+  const profile = profileFor("echo", { dataDir: "/nonexistent", netDataDir: "/nonexistent/regtest" });
+  const { cmd, args } = childCommand({ mode: "echo", profile, strategy: "flags", entry: PROBE });
+  assertEquals(await runProbe(cmd, args), DENIED_EVERYTHING);
+});
+
+Deno.test("worker path (compiled binary): an echo component cannot escape either", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const result = await runProbe(Deno.execPath(), [
+      "run",
+      "-A",
+      "--unstable-worker-options",
+      HOST.href,
+      "echo",
+      dir,
+    ]);
+    assertEquals(result, DENIED_EVERYTHING);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("worker path: a wallet reaches its wallets directory and nothing else", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/regtest/wallets`, { recursive: true });
+    const result = await runProbe(Deno.execPath(), [
+      "run",
+      "-A",
+      "--unstable-worker-options",
+      HOST.href,
+      "wallet",
+      dir,
+    ]);
+    assertEquals(result, { ownDir: "ok", ...DENIED_EVERYTHING });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
