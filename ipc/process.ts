@@ -10,14 +10,10 @@
  * @module
  */
 import type { Logger } from "../util/logging.ts";
-import { type PermissionProfile, toDenoFlags } from "../sandbox/profile.ts";
+import type { ByteStream } from "./transport.ts";
 
-/** A bidirectional byte stream: a Deno.Conn, or a child's stdout/stdin pair. */
-export interface ByteStream {
-  readonly readable: ReadableStream<Uint8Array>;
-  readonly writable: WritableStream<Uint8Array>;
-  close(): void;
-}
+export type { ByteStream };
+import { type PermissionProfile, toDenoFlags } from "../sandbox/profile.ts";
 
 /** How a child's permissions are applied. */
 export type SandboxStrategy = "flags" | "worker";

@@ -1,0 +1,76 @@
+/**
+ * `tsbtc wallet`: the wallet process. It runs sandboxed (files only under its wallets directory, no network,
+ * no processes, no environment) and serves Init over IPC — on its stdin/stdout when a node spawns it
+ * (`-ipcfd`), or attached to a running node with `-ipcconnect`. Wallet features (descriptor wallets, the
+ * wallet RPCs) arrive with the wallet issue; until then the process answers Init (echo, getInfo, shutdown).
+ *
+ * @module
+ */
+import { makeProcessInit } from "../interfaces/process_init.ts";
+import { parseIpcAddress } from "../ipc/address.ts";
+import { IpcConnection } from "../ipc/connection.ts";
+import { connectIpc } from "../ipc/listener.ts";
+import { type ByteStream, stdioStream } from "../ipc/process.ts";
+import { serveInit } from "../ipc/proxies/init.ts";
+import { effectivePermissions } from "../sandbox/effective.ts";
+import { loggerFromArgs } from "../util/logging.ts";
+import type { RunContext } from "./run_mode.ts";
+import { startArgs } from "./startup.ts";
+
+/** Runs the wallet process; resolves with the exit status. */
+export async function walletMain(argv: string[], ctx: RunContext): Promise<number> {
+  const spawned = argv.some((a) => /^--?ipcfd=/.test(a));
+  const args = await startArgs("wallet", spawned ? [...argv, "-nodebuglogfile"] : argv, {
+    readConfig: !spawned,
+  });
+  if (typeof args === "number") return args;
+  const connect = args.getArg("-ipcconnect");
+  if (!spawned && (connect === null || connect === undefined)) {
+    console.error(
+      "Error: tsbtc wallet runs as a node's wallet process: it is spawned by tsbtc node, or attaches to a " +
+        "running node with -ipcconnect=unix[:<path>] or -ipcconnect=tcp:<host>:<port>",
+    );
+    return 1;
+  }
+  if (spawned && Deno.stdin.isTerminal()) {
+    console.error("Error: -ipcfd is set by the process that spawns tsbtc wallet; it cannot be used by hand");
+    return 1;
+  }
+  const name = "tsbtc-wallet";
+  const logger = loggerFromArgs(args, { processName: name, consoleStream: "stderr" });
+  let stream: ByteStream;
+  if (spawned) stream = stdioStream();
+  else {
+    const addr = parseIpcAddress(connect!, { netDataDir: args.netDataDir });
+    const cookie = args.getArg("-ipccookiefile");
+    stream = await connectIpc(addr, {
+      cookieFile: cookie
+        ? args.absPathForConfigVal(cookie)
+        : addr.kind === "tcp"
+        ? `${args.netDataDir}/ipc.cookie`
+        : undefined,
+    });
+    logger.info(`Connected to node at ${addr.text}`);
+  }
+  let conn: IpcConnection | null = null;
+  const init = makeProcessInit({
+    mode: "wallet",
+    name,
+    sandbox: ctx.sandbox,
+    permissions: () => effectivePermissions(ctx.profile),
+    onShutdown: () => setTimeout(() => conn?.close(), 0),
+  });
+  conn = new IpcConnection(stream, { name, bootstrap: serveInit(init), logger });
+  const onSignal = () => conn?.close();
+  if (!spawned) {
+    Deno.addSignalListener("SIGINT", onSignal);
+    Deno.addSignalListener("SIGTERM", onSignal);
+  }
+  await conn.closed;
+  if (!spawned) {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  }
+  logger.close();
+  return 0;
+}

@@ -1,0 +1,216 @@
+/**
+ * The node process (`tsbtc node`, Core's `bitcoind`/`bitcoin-node`): its JSON-RPC server, its IPC endpoints
+ * and the component processes it spawns, started and stopped in Core's order.
+ *
+ * @module
+ */
+import type { ArgsManager } from "../cli/args.ts";
+import { VERSION } from "../cli/help.ts";
+import type { ProcessInfo } from "../interfaces/init.ts";
+import { makeProcessInit } from "../interfaces/process_init.ts";
+import { parseIpcAddress } from "../ipc/address.ts";
+import { IpcConnection } from "../ipc/connection.ts";
+import { type IpcListener, listenIpc } from "../ipc/listener.ts";
+import { type ByteStream, stdioStream } from "../ipc/process.ts";
+import { serveInit } from "../ipc/proxies/init.ts";
+import { controlMethods, echoIpcMethod } from "../rpc/methods/control.ts";
+import { RpcServer, serverOptionsFromArgs } from "../rpc/server.ts";
+import { RpcTable } from "../rpc/table.ts";
+import { effectivePermissions } from "../sandbox/effective.ts";
+import { profileFor } from "../sandbox/profile.ts";
+import type { Logger } from "../util/logging.ts";
+import { processMethods } from "./process_rpc.ts";
+import { ProcessManager } from "./processes.ts";
+
+/** Options of {@linkcode Node.start}. */
+export interface NodeOptions {
+  /** Parsed and config-read arguments. */
+  args: ArgsManager;
+  /** The node's logger. */
+  logger: Logger;
+  /** How this process was sandboxed. */
+  sandbox: ProcessInfo["sandbox"];
+  /** Serve Init on stdin/stdout too (the node was spawned by a parent, e.g. `tsbtc gui`). */
+  parentStream?: ByteStream;
+}
+
+/** A running node. */
+export class Node {
+  /** Process name used in logs. */
+  readonly name = "tsbtc-node";
+  /** Resolves once shutdown has completed. */
+  readonly stopped: Promise<void>;
+  readonly #args: ArgsManager;
+  readonly #logger: Logger;
+  readonly #table: RpcTable;
+  readonly #processes: ProcessManager;
+  readonly #sandbox: ProcessInfo["sandbox"];
+  #rpc: RpcServer | null = null;
+  #listeners: IpcListener[] = [];
+  #connections = new Set<IpcConnection>();
+  #shutdownRequested = false;
+  #resolveStopped!: () => void;
+
+  private constructor(opts: NodeOptions) {
+    this.#args = opts.args;
+    this.#logger = opts.logger;
+    this.#sandbox = opts.sandbox;
+    this.stopped = new Promise((resolve) => this.#resolveStopped = resolve);
+    const strategy = opts.args.getArg("-sandbox") === "worker" ? "worker" : undefined;
+    this.#processes = new ProcessManager({ logger: opts.logger, name: this.name, strategy });
+    this.#table = new RpcTable({ logger: opts.logger, whitelist: opts.args.getArgs("-rpcwhitelist") });
+  }
+
+  /** Starts the node: RPC server (with `-server`, default on), IPC endpoints (`-ipcbind`), parent channel. */
+  static async start(opts: NodeOptions): Promise<Node> {
+    const node = new Node(opts);
+    try {
+      await node.#start(opts.parentStream);
+    } catch (err) {
+      await node.#teardown();
+      throw err;
+    }
+    return node;
+  }
+
+  async #start(parentStream: ByteStream | undefined): Promise<void> {
+    const log = this.#logger;
+    const args = this.#args;
+    log.info(`tsbtc version v${VERSION}`);
+    log.info(`Using data directory ${args.netDataDir}`);
+    if (args.configPath) log.info(`Config file: ${args.configPath}`);
+    for (const line of args.logArgs()) log.info(line);
+    this.#registerMethods();
+    if (args.getBool("-server", true)) {
+      this.#rpc = await RpcServer.start(serverOptionsFromArgs(args, { table: this.#table, logger: log }));
+    }
+    for (const value of args.getArgs("-ipcbind")) {
+      const addr = parseIpcAddress(value, { netDataDir: args.netDataDir });
+      const cookieFile = args.getArg("-ipccookiefile") ?? undefined;
+      const listener = await listenIpc(addr, {
+        logger: log,
+        cookieFile: cookieFile ? absPath(args.netDataDir, cookieFile) : `${args.netDataDir}/ipc.cookie`,
+        allowRemote: args.getBool("-ipcallowremote", false),
+        onConnection: (stream) => {
+          this.#serve(stream);
+        },
+      });
+      log.info(`Listening for IPC requests on ${listener.address.text}`);
+      this.#listeners.push(listener);
+    }
+    if (parentStream) {
+      // Our parent (e.g. tsbtc gui) went away: shut down, as a child must not outlive it.
+      this.#serve(parentStream).closed.then(() => this.shutdown());
+    }
+    log.info("init message: Done loading");
+  }
+
+  #serve(stream: ByteStream): IpcConnection {
+    const conn = new IpcConnection(stream, {
+      name: this.name,
+      bootstrap: serveInit(this.#init()),
+      logger: this.#logger,
+    });
+    this.#connections.add(conn);
+    conn.closed.then(() => this.#connections.delete(conn));
+    return conn;
+  }
+
+  #init() {
+    return makeProcessInit({
+      mode: "node",
+      name: this.name,
+      sandbox: this.#sandbox,
+      permissions: () => effectivePermissions(),
+      executeRpc: async (request, uri, user) => (await this.#table.execute(request, { uri, user })).body,
+      onShutdown: () => this.shutdown(),
+    });
+  }
+
+  #registerMethods(): void {
+    this.#table.registerAll(controlMethods({
+      shutdown: () => this.shutdown(),
+      logging: this.#logger,
+      logPath: this.#logger.filePath ?? "",
+      version: `v${VERSION}`,
+    }));
+    this.#table.register(echoIpcMethod((arg) => this.echoIpc(arg)));
+    this.#table.registerAll(processMethods({
+      self: () => this.info(),
+      children: () => this.#processes.infos(),
+    }));
+  }
+
+  /** This process's report of itself. */
+  info(): ProcessInfo {
+    return {
+      mode: "node",
+      pid: Deno.pid,
+      name: this.name,
+      permissions: effectivePermissions(),
+      sandbox: this.#sandbox,
+    };
+  }
+
+  /** The RPC dispatch table (later issues register their methods here). */
+  get table(): RpcTable {
+    return this.#table;
+  }
+
+  /** The RPC server, when `-server` is on. */
+  get rpcServer(): RpcServer | null {
+    return this.#rpc;
+  }
+
+  /** The spawned component processes. */
+  get processes(): ProcessManager {
+    return this.#processes;
+  }
+
+  /**
+   * `echoipc`: spawns a fresh echo process, calls `makeEcho` then `echo` on it, and stops it (Core's
+   * `echoipc`, which spawns `bitcoin-echo`).
+   */
+  async echoIpc(message: string): Promise<string> {
+    const profile = profileFor("echo", { dataDir: this.#args.dataDir, netDataDir: this.#args.netDataDir });
+    const component = this.#processes.spawn("echo", profile);
+    try {
+      const echo = component.init.makeEcho();
+      const result = await echo.echo(message);
+      await echo.close();
+      return result;
+    } finally {
+      await this.#processes.stop(component);
+    }
+  }
+
+  /** Starts shutdown (idempotent); {@linkcode Node.stopped} resolves when it is complete. */
+  shutdown(): void {
+    if (this.#shutdownRequested) return;
+    this.#shutdownRequested = true;
+    // Let the reply to `stop` be written before the server goes away.
+    setTimeout(() => this.#teardown().finally(() => this.#resolveStopped()), 0);
+  }
+
+  async #teardown(): Promise<void> {
+    const log = this.#logger;
+    log.info("Shutdown: In progress...");
+    if (this.#rpc) {
+      log.debug("rpc", "Stopping RPC");
+      await this.#rpc.stop();
+      this.#rpc = null;
+    }
+    await Promise.all(this.#listeners.map((l) => l.close()));
+    this.#listeners = [];
+    await this.#processes.stopAll();
+    await Promise.all([...this.#connections].map((c) => c.close()));
+    log.info("Shutdown: done");
+  }
+}
+
+/** The IPC stream of a node spawned by a parent (`-ipcfd=0`): its stdin/stdout. */
+export { stdioStream };
+
+function absPath(base: string, p: string): string {
+  return p.startsWith("/") ? p : `${base}/${p}`;
+}
