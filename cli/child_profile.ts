@@ -1,25 +1,65 @@
 /**
- * The profile a spawned child applies to itself in the Worker path (compiled binary, or `-sandbox=worker`):
- * computed from the same arguments, with the same {@linkcode profileFor} the parent uses for flags.
+ * The permission profile of a component, computed from its own arguments with the same
+ * {@linkcode profileFor} a parent uses for `--allow-*` flags. Used where a process narrows itself in a Worker:
+ * a child of a compiled binary (or one started with `-sandbox=worker`), and every component started by hand.
  *
  * @module
  */
+import { parseIpcAddress } from "../ipc/address.ts";
 import { type Component, type PermissionProfile, profileFor } from "../sandbox/profile.ts";
 import { ArgsManager } from "./args.ts";
 import { isMode } from "./options.ts";
 
-/** The permission profile of `mode` started with `argv`. */
+function dirOf(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? "/" : path.slice(0, i);
+}
+
+/** The permission profile of `mode` started with `argv`. Throws `ArgsError` for arguments that do not parse. */
 export async function childProfile(mode: string, argv: readonly string[]): Promise<PermissionProfile> {
   if (mode === "echo") return profileFor("echo", { dataDir: "/", netDataDir: "/" });
   if (!isMode(mode) || mode === "rpc") throw new Error(`Cannot sandbox mode "${mode}": not a component`);
   const args = ArgsManager.parse(mode, argv);
   await args.readConfigFiles();
-  const walletDir = args.getArg("-walletdir");
-  return profileFor(mode as Component, {
+  const net = args.netDataDir;
+  const abs = (p: string) => args.absPathForConfigVal(p);
+  const walletDirArg = args.getArg("-walletdir");
+  const walletDir = walletDirArg ? abs(walletDirArg) : `${net}/wallets`;
+  // Files a component may be told to put outside its data directory.
+  const files: string[] = [];
+  for (const opt of ["-debuglogfile", "-rpccookiefile", "-ipccookiefile"]) {
+    const v = args.getArg(opt);
+    if (v && !args.isNegated(opt)) files.push(dirOf(abs(v)));
+  }
+  const walletNet: string[] = [];
+  const ipcPaths: string[] = [];
+  for (const opt of ["-ipcbind", "-ipcconnect"]) {
+    for (const v of args.getArgs(opt)) {
+      if (args.isNegated(opt) || v === "0" || v === "auto") continue;
+      const addr = parseIpcAddress(v, { netDataDir: net });
+      if (addr.kind === "unix") ipcPaths.push(addr.path, dirOf(addr.path));
+      else walletNet.push(`${addr.hostname}:${addr.port}`);
+    }
+  }
+  const profile = profileFor(mode as Component, {
     dataDir: args.dataDir,
-    netDataDir: args.netDataDir,
+    netDataDir: net,
     configFiles: args.configPath ? [args.configPath] : [],
-    walletDir: walletDir ? args.absPathForConfigVal(walletDir) : undefined,
+    walletDir,
     execPath: Deno.execPath(),
+    walletNet: mode === "wallet" ? walletNet : undefined,
   });
+  if (mode === "wallet") {
+    // A wallet attached by hand reaches its node through the socket (or TCP address and cookie) it was given.
+    const ipcCookie = args.getArg("-ipccookiefile");
+    const cookie = ipcCookie ? abs(ipcCookie) : walletNet.length > 0 ? `${net}/ipc.cookie` : null;
+    const read = [walletDir, ...ipcPaths.filter((_, i) => i % 2 === 0), ...(cookie ? [cookie] : [])];
+    return { ...profile, read, write: [walletDir, ...ipcPaths.filter((_, i) => i % 2 === 0)] };
+  }
+  const list = (g: PermissionProfile["read"]) => g === true || g === false ? [] : g;
+  return {
+    ...profile,
+    read: [...new Set([...list(profile.read), ...files, ...ipcPaths])],
+    write: [...new Set([...list(profile.write), ...files, ...ipcPaths])],
+  };
 }

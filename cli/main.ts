@@ -7,6 +7,9 @@ import { runMode, USAGE } from "./run_mode.ts";
 import { runInWorker } from "../sandbox/worker.ts";
 import { childProfile } from "./child_profile.ts";
 
+/** Modes that run as sandboxed components when started by hand. */
+const SELF_SANDBOXED = new Set(["node", "wallet", "gui"]);
+
 /** Core's `bitcoin` wrapper flags that may stand before the mode; tsbtc is always multiprocess. */
 const WRAPPER_FLAGS = new Set(["-m", "--multiprocess", "-M", "--monolithic"]);
 
@@ -28,11 +31,19 @@ async function main(argv: string[]): Promise<number> {
     return runMode("node", ["-version"], { sandbox: "none" });
   }
   const isChild = rest.some((a) => /^--?ipcfd=/.test(a));
-  // A compiled binary's permissions are baked in, so a child it spawns always narrows itself in a Worker.
-  const workerSandbox = rest.includes("-sandbox=worker") || Deno.build.standalone;
-  if (isChild && workerSandbox) {
-    const args = rest.filter((a) => a !== "-sandbox=worker");
-    return runInWorker(mode, args, await childProfile(mode, args));
+  // A compiled binary's permissions are baked in, so a child it spawns always narrows itself in a Worker; a
+  // component started by hand narrows itself the same way, so every node, wallet and GUI runs sandboxed.
+  const childInWorker = isChild && (rest.includes("-sandbox=worker") || Deno.build.standalone);
+  if (childInWorker || (!isChild && SELF_SANDBOXED.has(mode))) {
+    const args = isChild ? rest.filter((a) => a !== "-sandbox=worker") : rest;
+    let profile;
+    try {
+      profile = await childProfile(mode, args);
+    } catch {
+      // Arguments that do not parse: let the mode report the error in Core's words.
+      return runMode(mode, args, { sandbox: "none" });
+    }
+    return runInWorker(mode, args, profile);
   }
   return runMode(mode, rest, { sandbox: isChild ? "flags" : "none" });
 }

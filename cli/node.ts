@@ -29,6 +29,7 @@ export async function nodeMain(argv: string[], ctx: RunContext): Promise<number>
       args,
       logger,
       sandbox: ctx.sandbox,
+      profile: ctx.profile,
       parentStream: spawned ? stdioStream() : undefined,
     });
   } catch (err) {

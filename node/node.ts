@@ -17,7 +17,7 @@ import { controlMethods, echoIpcMethod } from "../rpc/methods/control.ts";
 import { RpcServer, serverOptionsFromArgs } from "../rpc/server.ts";
 import { RpcTable } from "../rpc/table.ts";
 import { effectivePermissions } from "../sandbox/effective.ts";
-import { profileFor } from "../sandbox/profile.ts";
+import { type PermissionProfile, profileFor } from "../sandbox/profile.ts";
 import type { Logger } from "../util/logging.ts";
 import { processMethods } from "./process_rpc.ts";
 import { ProcessManager } from "./processes.ts";
@@ -30,6 +30,8 @@ export interface NodeOptions {
   logger: Logger;
   /** How this process was sandboxed. */
   sandbox: ProcessInfo["sandbox"];
+  /** The profile applied, when sandboxed (lets the node report which paths it may use). */
+  profile?: PermissionProfile;
   /** Serve Init on stdin/stdout too (the node was spawned by a parent, e.g. `tsbtc gui`). */
   parentStream?: ByteStream;
 }
@@ -45,6 +47,7 @@ export class Node {
   readonly #table: RpcTable;
   readonly #processes: ProcessManager;
   readonly #sandbox: ProcessInfo["sandbox"];
+  readonly #profile: PermissionProfile | undefined;
   #rpc: RpcServer | null = null;
   #listeners: IpcListener[] = [];
   #connections = new Set<IpcConnection>();
@@ -55,6 +58,7 @@ export class Node {
     this.#args = opts.args;
     this.#logger = opts.logger;
     this.#sandbox = opts.sandbox;
+    this.#profile = opts.profile;
     this.stopped = new Promise((resolve) => this.#resolveStopped = resolve);
     const strategy = opts.args.getArg("-sandbox") === "worker" ? "worker" : undefined;
     this.#processes = new ProcessManager({ logger: opts.logger, name: this.name, strategy });
@@ -121,7 +125,7 @@ export class Node {
       mode: "node",
       name: this.name,
       sandbox: this.#sandbox,
-      permissions: () => effectivePermissions(),
+      permissions: () => effectivePermissions(this.#profile),
       executeRpc: async (request, uri, user) => (await this.#table.execute(request, { uri, user })).body,
       onShutdown: () => this.shutdown(),
     });
@@ -147,7 +151,7 @@ export class Node {
       mode: "node",
       pid: Deno.pid,
       name: this.name,
-      permissions: effectivePermissions(),
+      permissions: effectivePermissions(this.#profile),
       sandbox: this.#sandbox,
     };
   }

@@ -37,8 +37,9 @@ export interface ProfileContext {
   execPath?: string;
   /** Source tree to read (tests may need it); normally nothing. */
   extraRead?: readonly string[];
-  /** Listening address a wallet serving its own RPC may bind (`host:port`). */
-  walletRpcBind?: string;
+  /** The only network addresses a wallet may use (`host:port`): its node's IPC address when attached over TCP,
+   * or its own RPC listener when it serves RPC. */
+  walletNet?: readonly string[];
 }
 
 /** Environment variables a component that spawns children passes through (Deno needs these to find its cache). */
@@ -72,7 +73,7 @@ export function profileFor(component: Component, ctx: ProfileContext): Permissio
       return { ...NONE };
     case "wallet": {
       const dir = ctx.walletDir ?? `${ctx.netDataDir}/wallets`;
-      return { ...NONE, read: [dir], write: [dir], net: ctx.walletRpcBind ? [ctx.walletRpcBind] : false };
+      return { ...NONE, read: [dir], write: [dir], net: ctx.walletNet?.length ? [...ctx.walletNet] : false };
     }
     case "node":
       return {
