@@ -90,6 +90,8 @@ export interface RpcServerOptions {
   walletEndpoint?: boolean;
   /** Logger. */
   logger?: RpcServerLogger;
+  /** How long `stop()` waits for connections to finish (default 30000 ms, as Core). */
+  shutdownTimeoutMs?: number;
 }
 
 /** The subset of tsbtc's `ArgsManager` the adapters read (structural; no import of cli/args.ts). */
@@ -567,7 +569,21 @@ export class RpcServer {
       clearInterval(this.#sweeper);
       for (const p of this.#pendingBodies) p.reject(new Error("Request rejected during server shutdown"));
       this.#pendingBodies.clear();
-      await Promise.all(this.#servers.map((s) => s.shutdown()));
+      // Let the answers to those requests go out (with "Connection: close") before the graceful shutdown,
+      // which would otherwise wait for their unfinished bodies.
+      await new Promise((r) => setTimeout(r, 20));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<boolean>((
+        r,
+      ) => (timer = setTimeout(() => r(false), this.#opts.shutdownTimeoutMs ?? 30000)));
+      const done = await Promise.race([
+        Promise.all(this.#servers.map((s) => s.shutdown())).then(() => true),
+        timeout,
+      ]);
+      clearTimeout(timer);
+      if (!done) {
+        this.#log?.warn("Timeout waiting for HTTP clients to disconnect gracefully, continuing shutdown");
+      }
       if (this.#cookiePath !== null) {
         try {
           await deleteCookie(this.#cookiePath);
