@@ -81,7 +81,10 @@ Deno.test("frame: many messages in one chunk, in order", () => {
 });
 
 Deno.test("frame: byte-by-byte and random chunking decode identically", () => {
-  const msgs = Array.from({ length: 20 }, (_, i) => callMessage(i, i % 3 === 0 ? `abort ${"y".repeat(i * 37)}` : undefined));
+  const msgs = Array.from(
+    { length: 20 },
+    (_, i) => callMessage(i, i % 3 === 0 ? `abort ${"y".repeat(i * 37)}` : undefined),
+  );
   const bytes = encodeFrames(msgs);
   for (const chunking of ["bytes", "random"] as const) {
     const dec = new FrameDecoder(LIMITS);

@@ -44,7 +44,9 @@ export async function until(cond: () => boolean, ms = 3000, what = "condition"):
 export type PairKind = "memory" | "unix";
 
 /** Two connected byte streams of the given kind; `cleanup` removes what was created. */
-export async function streamPair(kind: PairKind): Promise<{ a: ByteStream; b: ByteStream; cleanup(): Promise<void> }> {
+export async function streamPair(
+  kind: PairKind,
+): Promise<{ a: ByteStream; b: ByteStream; cleanup(): Promise<void> }> {
   if (kind === "memory") {
     const [a, b] = memoryStreamPair();
     return { a, b, cleanup: () => Promise.resolve() };
