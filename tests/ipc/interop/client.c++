@@ -8,6 +8,7 @@
 // for a line on stdin (so the test can look at the server's tables), then disconnects and prints "done".
 
 #include <capnp/ez-rpc.h>
+#include <kj/async-io.h>
 #include <kj/async.h>
 #include <kj/debug.h>
 #include <kj/exception.h>
@@ -184,11 +185,14 @@ int main(int argc, char** argv)
                 auto drop3 = kj::mv(make_echo);
             }
             // One more round trip on Init so everything sent before it has been processed by the server.
-            auto probe = init.makeMiningOld2Request().send();
-            try {
-                probe.wait(ws);
-            } catch (const kj::Exception&) {
-            }
+            {
+                auto probe = init.makeMiningOld2Request().send();
+                try {
+                    probe.wait(ws);
+                } catch (const kj::Exception&) {
+                }
+            } // the probe's Finish goes out here; let the event loop write it before blocking on stdin
+            client.getIoProvider().getTimer().afterDelay(50 * kj::MILLISECONDS).wait(ws);
             out("client-exports: threads=" + std::to_string(g_threads_alive) +
                 " threadmaps=" + std::to_string(g_thread_maps_alive));
             out("released");
