@@ -8,7 +8,7 @@
 import { parseIpcAddress } from "../ipc/address.ts";
 import { type Component, type PermissionProfile, profileFor } from "../sandbox/profile.ts";
 import { ArgsManager } from "./args.ts";
-import { isMode } from "./options.ts";
+import { isMode, optionsFor } from "./options.ts";
 
 function dirOf(path: string): string {
   const i = path.lastIndexOf("/");
@@ -21,6 +21,11 @@ export async function childProfile(mode: string, argv: readonly string[]): Promi
   if (!isMode(mode) || mode === "rpc") throw new Error(`Cannot sandbox mode "${mode}": not a component`);
   const args = ArgsManager.parse(mode, argv);
   await args.readConfigFiles();
+  return profileFromArgs(mode as Component, args);
+}
+
+/** The permission profile of component `mode` with parsed, config-read `args`. */
+export function profileFromArgs(mode: Component, args: ArgsManager): PermissionProfile {
   const net = args.netDataDir;
   const abs = (p: string) => args.absPathForConfigVal(p);
   const walletDirArg = args.getArg("-walletdir");
@@ -41,7 +46,7 @@ export async function childProfile(mode: string, argv: readonly string[]): Promi
       else walletNet.push(`${addr.hostname}:${addr.port}`);
     }
   }
-  const profile = profileFor(mode as Component, {
+  const profile = profileFor(mode, {
     dataDir: args.dataDir,
     netDataDir: net,
     configFiles: args.configPath ? [args.configPath] : [],
@@ -62,4 +67,59 @@ export async function childProfile(mode: string, argv: readonly string[]): Promi
     read: [...new Set([...list(profile.read), ...files, ...ipcPaths])],
     write: [...new Set([...list(profile.write), ...files, ...ipcPaths])],
   };
+}
+
+/** Options that select files or the network, which the resolved argument list states on its own. */
+const NOT_FORWARDED = new Set([
+  "conf",
+  "includeconf",
+  "datadir",
+  "chain",
+  "regtest",
+  "testnet",
+  "testnet4",
+  "signet",
+  "allowignoredconf",
+]);
+
+/**
+ * The effective settings of `args` (command line and config files merged with Core's precedence, for the
+ * selected network) as a command line that needs no config file: `-datadir=…`, `-chain=…`, `-noconf`, then
+ * every option that is set. A sandboxed component gets this list, so only the launcher reads config files.
+ */
+export function resolvedArgv(args: ArgsManager): string[] {
+  const out = [`-datadir=${args.dataDir}`, `-chain=${args.network}`, "-noconf"];
+  for (const name of optionsFor(args.mode).keys()) {
+    if (NOT_FORWARDED.has(name)) continue;
+    const dashed = `-${name}`;
+    if (args.isNegated(dashed)) {
+      out.push(`-no${name}`);
+      continue;
+    }
+    const values = args.getArgs(dashed);
+    if (values.length === 0) continue;
+    // The effective single value goes last, so that "last wins" reads it back; lists keep their values.
+    const effective = args.getArg(dashed);
+    const rest = values.filter((v) => v !== effective);
+    for (const v of [...rest, ...(effective === undefined ? [] : [effective])]) out.push(`${dashed}=${v}`);
+  }
+  return out;
+}
+
+/**
+ * Parses and reads the configuration of a component about to be sandboxed: its profile, and its settings
+ * resolved into a command line (see {@linkcode resolvedArgv}).
+ */
+export async function prepareComponent(
+  mode: string,
+  argv: readonly string[],
+): Promise<{ profile: PermissionProfile; argv: string[] }> {
+  if (mode === "echo") return { profile: await childProfile(mode, argv), argv: [...argv] };
+  if (!isMode(mode) || mode === "rpc") throw new Error(`Cannot sandbox mode "${mode}": not a component`);
+  const args = ArgsManager.parse(mode, argv);
+  if (args.helpRequested || args.versionRequested) {
+    return { profile: profileFor("echo", { dataDir: "/", netDataDir: "/" }), argv: [...argv] };
+  }
+  await args.readConfigFiles({ sectionOnly: "error" });
+  return { profile: profileFromArgs(mode as Component, args), argv: resolvedArgv(args) };
 }

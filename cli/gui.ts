@@ -56,8 +56,8 @@ export function formatReply(body: string): string {
 }
 
 /** Runs the GUI console; resolves with the exit status. */
-export async function guiMain(argv: string[], _ctx: RunContext): Promise<number> {
-  const args = await startArgs("gui", argv, { createDataDirs: true });
+export async function guiMain(argv: string[], ctx: RunContext): Promise<number> {
+  const args = await startArgs("gui", argv, { createDataDirs: true, readConfig: !ctx.resolved });
   if (typeof args === "number") return args;
   const logger = loggerFromArgs(args, { processName: "tsbtc-gui", defaultPrintToConsole: false });
   const processes = new ProcessManager({
@@ -68,8 +68,7 @@ export async function guiMain(argv: string[], _ctx: RunContext): Promise<number>
   const profile = profileFor("node", {
     dataDir: args.dataDir,
     netDataDir: args.netDataDir,
-    configFiles: args.configPath ? [args.configPath] : [],
-    execPath: Deno.execPath(),
+        execPath: Deno.execPath(),
   });
   // The node gets the options given to the GUI that a node understands.
   const nodeArgs = argv.filter((a) => a.startsWith("-") && findOption("node", optionName(a)) !== undefined);

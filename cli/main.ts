@@ -5,7 +5,7 @@
  */
 import { runMode, USAGE } from "./run_mode.ts";
 import { runInWorker } from "../sandbox/worker.ts";
-import { childProfile } from "./child_profile.ts";
+import { prepareComponent } from "./child_profile.ts";
 
 /** Modes that run as sandboxed components when started by hand. */
 const SELF_SANDBOXED = new Set(["node", "wallet", "gui"]);
@@ -36,14 +36,14 @@ async function main(argv: string[]): Promise<number> {
   const childInWorker = isChild && (rest.includes("-sandbox=worker") || Deno.build.standalone);
   if (childInWorker || (!isChild && SELF_SANDBOXED.has(mode))) {
     const args = isChild ? rest.filter((a) => a !== "-sandbox=worker") : rest;
-    let profile;
+    let prepared;
     try {
-      profile = await childProfile(mode, args);
+      prepared = await prepareComponent(mode, args);
     } catch {
-      // Arguments that do not parse: let the mode report the error in Core's words.
+      // Arguments or config that do not parse: let the mode report the error in Core's words.
       return runMode(mode, args, { sandbox: "none" });
     }
-    return runInWorker(mode, args, profile);
+    return runInWorker(mode, prepared.argv, prepared.profile);
   }
   return runMode(mode, rest, { sandbox: isChild ? "flags" : "none" });
 }

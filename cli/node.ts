@@ -11,7 +11,7 @@ import { startArgs } from "./startup.ts";
 
 /** Runs `tsbtc node` with `argv`; resolves with the exit status. */
 export async function nodeMain(argv: string[], ctx: RunContext): Promise<number> {
-  const args = await startArgs("node", argv, { createDataDirs: true });
+  const args = await startArgs("node", argv, { createDataDirs: true, readConfig: !ctx.resolved });
   if (typeof args === "number") return args;
   const spawned = args.isSet("-ipcfd");
   if (spawned && Deno.stdin.isTerminal()) {
@@ -34,8 +34,9 @@ export async function nodeMain(argv: string[], ctx: RunContext): Promise<number>
     });
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
+    // Core's InitError: logged, and shown to the user on stderr.
     logger.error(msg);
-    if (!logger.printToConsole) console.error(`Error: ${msg}`);
+    console.error(`Error: ${msg}`);
     logger.close();
     return 1;
   }

@@ -12,6 +12,9 @@ export interface RunContext {
   sandbox: "flags" | "worker" | "none";
   /** The profile applied, when sandboxed. */
   profile?: PermissionProfile;
+  /** The launcher already read the config files and resolved the settings into the arguments
+   * (`-noconf`, see `resolvedArgv`): the component must not read config files itself. */
+  resolved?: boolean;
 }
 
 /** The top-level usage text. */

@@ -21,7 +21,7 @@ import { startArgs } from "./startup.ts";
 export async function walletMain(argv: string[], ctx: RunContext): Promise<number> {
   const spawned = argv.some((a) => /^--?ipcfd=/.test(a));
   const args = await startArgs("wallet", spawned ? [...argv, "-nodebuglogfile"] : argv, {
-    readConfig: !spawned,
+    readConfig: !spawned && !ctx.resolved,
   });
   if (typeof args === "number") return args;
   const connect = args.getArg("-ipcconnect");

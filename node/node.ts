@@ -49,6 +49,7 @@ export class Node {
   readonly #sandbox: ProcessInfo["sandbox"];
   readonly #profile: PermissionProfile | undefined;
   #rpc: RpcServer | null = null;
+  #lock: Deno.FsFile | null = null;
   #listeners: IpcListener[] = [];
   #connections = new Set<IpcConnection>();
   #shutdownRequested = false;
@@ -82,7 +83,9 @@ export class Node {
     const args = this.#args;
     log.info(`tsbtc version v${VERSION}`);
     log.info(`Using data directory ${args.netDataDir}`);
-    if (args.configPath) log.info(`Config file: ${args.configPath}`);
+    this.#lock = await lockDataDir(args.netDataDir);
+    const conf = configPathIfRead(args);
+    if (conf) log.info(`Config file: ${conf}`);
     for (const line of args.logArgs()) log.info(line);
     this.#registerMethods();
     if (args.getBool("-server", true)) {
@@ -208,12 +211,36 @@ export class Node {
     this.#listeners = [];
     await this.#processes.stopAll();
     await Promise.all([...this.#connections].map((c) => c.close()));
+    this.#lock?.close();
+    this.#lock = null;
     log.info("Shutdown: done");
   }
 }
 
 /** The IPC stream of a node spawned by a parent (`-ipcfd=0`): its stdin/stdout. */
 export { stdioStream };
+
+/**
+ * Takes the exclusive lock on `<dir>/.lock` that keeps two nodes off one data directory (Core's
+ * LockDirectory); the lock goes with the process, even after kill -9.
+ */
+async function lockDataDir(dir: string): Promise<Deno.FsFile> {
+  const file = await Deno.open(`${dir}/.lock`, { read: true, write: true, create: true });
+  if (!(await file.tryLock(true))) {
+    file.close();
+    throw new Error(`Cannot obtain a lock on directory ${dir}. tsbtc is probably already running.`);
+  }
+  return file;
+}
+
+/** The config file read, or null (none, or read by the launcher before the node was sandboxed). */
+function configPathIfRead(args: ArgsManager): string | null {
+  try {
+    return args.configPath;
+  } catch {
+    return null;
+  }
+}
 
 function absPath(base: string, p: string): string {
   return p.startsWith("/") ? p : `${base}/${p}`;

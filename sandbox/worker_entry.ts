@@ -12,7 +12,7 @@ self.onmessage = async (e: MessageEvent<WorkerStart>) => {
   const { mode, argv, profile } = e.data;
   let exit = 1;
   try {
-    exit = await runMode(mode, argv, { sandbox: "worker", profile });
+    exit = await runMode(mode, argv, { sandbox: "worker", profile, resolved: true });
   } catch (err) {
     console.error(`Error: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -1,0 +1,130 @@
+import { assert, assertEquals } from "../assert.ts";
+import { exists, freePort, runTsbtc, startNode, waitFor } from "../helpers.ts";
+
+Deno.test("node: echoipc goes through a freshly spawned process, logged with -debug=ipc", async () => {
+  const node = await startNode(["-debug=ipc"]);
+  try {
+    const r = await runTsbtc([...node.cliArgs, "echoipc", "hello"]);
+    assertEquals(r, { code: 0, stdout: "hello\n", stderr: "" });
+    const log = await node.log();
+    const launched = log.match(/\[ipc\] Process tsbtc-echo pid (\d+) launched/);
+    assert(launched, "launch line missing");
+    assert(log.includes(`Process tsbtc-echo pid ${launched[1]} exited with status 0`), "exit line missing");
+    assert(/\{tsbtc-node-\d+\/r\d+\} IPC client send Echo\.echo\$Params \(.*echo = "hello"\)/.test(log));
+    assert(/\{tsbtc-echo-\d+\/r\d+\} IPC server send Echo\.echo\$Results \(result = "hello"\)/.test(log));
+    // The child is gone: echoipc leaves no process behind.
+    await waitFor(async () => !(await exists(`/proc/${launched[1]}`)), 5000, "the echo process to exit");
+  } finally {
+    await node.rpc("stop");
+    assertEquals(await node.wait(), 0);
+    await node.cleanup();
+  }
+});
+
+Deno.test("node: JSON-RPC over IPC with -ipcconnect (unix and authenticated tcp)", async () => {
+  const tcpPort = freePort();
+  const node = await startNode(["-ipcbind=unix", `-ipcbind=tcp:127.0.0.1:${tcpPort}`]);
+  try {
+    const sock = `${node.netDataDir}/node.sock`;
+    assertEquals((await Deno.stat(sock)).mode! & 0o777, 0o600);
+    assertEquals((await Deno.stat(`${node.netDataDir}/ipc.cookie`)).mode! & 0o777, 0o600);
+    const unix = await runTsbtc([...node.cliArgs, "-ipcconnect=unix", "getblockcount"]);
+    assertEquals(unix, { code: 0, stdout: "0\n", stderr: "" });
+    const tcp = await runTsbtc([...node.cliArgs, `-ipcconnect=tcp:127.0.0.1:${tcpPort}`, "echo", "a", "b"]);
+    assertEquals(tcp.code, 0, tcp.stderr);
+    assertEquals(JSON.parse(tcp.stdout), ["a", "b"]);
+    // Errors carried over IPC print like bitcoin-cli's.
+    const bad = await runTsbtc([...node.cliArgs, "-ipcconnect=unix", "nosuchmethod"]);
+    // bitcoin-cli exits with |code|, of which the OS keeps the low 8 bits: 32601 & 0xff = 89.
+    assertEquals(bad, { code: 89, stdout: "", stderr: "error code: -32601\nerror message:\nMethod not found\n" });
+    // A wrong cookie gets nothing.
+    const wrongCookie = `${node.dataDir}/wrong.cookie`;
+    await Deno.writeTextFile(wrongCookie, "00".repeat(32));
+    const denied = await runTsbtc([
+      ...node.cliArgs,
+      `-ipcconnect=tcp:127.0.0.1:${tcpPort}`,
+      `-ipccookiefile=${wrongCookie}`,
+      "getblockcount",
+    ]);
+    assertEquals(denied.code, 1);
+  } finally {
+    await node.rpc("stop");
+    assertEquals(await node.wait(), 0);
+    for (const f of [".cookie", "node.sock", "ipc.cookie"]) {
+      assert(!(await exists(`${node.netDataDir}/${f}`)), `${f} left behind`);
+    }
+    await node.cleanup();
+  }
+});
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.test(`node: ${signal} stops cleanly (status 0, cookie and socket removed)`, async () => {
+    const node = await startNode(["-ipcbind=unix"]);
+    try {
+      assert(await exists(`${node.netDataDir}/.cookie`));
+      node.child.kill(signal);
+      assertEquals(await node.wait(), 0);
+      assert(!(await exists(`${node.netDataDir}/.cookie`)), "cookie left behind");
+      assert(!(await exists(`${node.netDataDir}/node.sock`)), "socket left behind");
+      assert((await node.log()).includes("Shutdown: done"));
+    } finally {
+      await node.cleanup();
+    }
+  });
+}
+
+Deno.test("node: listprocesses reports the node's own sandbox", async () => {
+  const node = await startNode();
+  try {
+    const r = await node.rpc("listprocesses");
+    const [self] = r.result as { mode: string; sandbox: string; pid: number; permissions: Record<string, unknown> }[];
+    assertEquals(self.mode, "node");
+    assertEquals(self.sandbox, "worker");
+    assertEquals(self.permissions.ffi, false);
+    assertEquals(self.permissions.net, true);
+    assert(Array.isArray(self.permissions.write) && self.permissions.write.includes(node.dataDir));
+  } finally {
+    await node.rpc("stop");
+    await node.wait();
+    await node.cleanup();
+  }
+});
+
+Deno.test("node: a second node on the same data directory is refused, the first keeps running", async () => {
+  const node = await startNode(["-ipcbind=unix"]);
+  try {
+    const second = await runTsbtc([
+      "node",
+      "-regtest",
+      `-datadir=${node.dataDir}`,
+      `-rpcport=${freePort()}`,
+      "-ipcbind=unix",
+    ]);
+    assertEquals(second.code, 1);
+    assert(second.stderr.includes("Cannot obtain a lock on directory"), second.stderr);
+    assertEquals((await node.rpc("getblockcount")).result, 0);
+    assert(await exists(`${node.netDataDir}/node.sock`), "the first node's socket was removed");
+  } finally {
+    await node.rpc("stop");
+    await node.wait();
+    await node.cleanup();
+  }
+});
+
+Deno.test("node: bad command line and config get Core's errors and status 1", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const unknown = await runTsbtc(["node", "-regtest", `-datadir=${dir}`, "-foo"]);
+    assertEquals(unknown.code, 1);
+    assertEquals(unknown.stderr, "Error: Error parsing command line arguments: Invalid parameter -foo\n");
+    await Deno.writeTextFile(`${dir}/bitcoin.conf`, "regtest=1\nthis line is bad\n");
+    const conf = await runTsbtc(["node", `-datadir=${dir}`]);
+    assertEquals(conf.code, 1);
+    assert(conf.stderr.includes("parse error on line 2"), conf.stderr);
+    const missing = await runTsbtc(["node", "-regtest", `-datadir=${dir}/nope`]);
+    assertEquals(missing.code, 1);
+    assert(missing.stderr.includes(`Specified data directory "${dir}/nope" does not exist.`), missing.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
