@@ -1,7 +1,8 @@
 // tsbtc interop test: a C++ Cap'n Proto server (the capnp C++ library) serving Init, Echo, Rpc and ThreadMap on
 // a unix socket, for tsbtc's TypeScript client to call.
 //
-// Usage: interop_server unix:<path>
+// Usage: interop_server unix:<path> [--quiet]
+// (--quiet prints only "listening": for use as a benchmark baseline)
 //
 // Prints "listening" once bound, then one line per event on stdout:
 //   construct: callback <name>       Init.construct called back into the client's ThreadMap and Thread
@@ -26,8 +27,12 @@
 namespace {
 
 int g_echo = 0, g_rpc = 0, g_thread = 0, g_threadmap = 0;
+bool g_quiet = false;
 
-void out(const std::string& line) { std::cout << line << std::endl; }
+void out(const std::string& line)
+{
+    if (!g_quiet) std::cout << line << std::endl;
+}
 
 void alive()
 {
@@ -164,13 +169,14 @@ public:
 
 int main(int argc, char** argv)
 {
-    if (argc != 2) {
-        std::cerr << "usage: interop_server unix:<path>" << std::endl;
+    if (argc < 2 || argc > 3 || (argc == 3 && std::string(argv[2]) != "--quiet")) {
+        std::cerr << "usage: interop_server unix:<path> [--quiet]" << std::endl;
         return 2;
     }
+    g_quiet = argc == 3;
     capnp::EzRpcServer server(kj::heap<InitImpl>(), argv[1]);
     auto& ws = server.getWaitScope();
     server.getPort().wait(ws);
-    out("listening");
+    std::cout << "listening" << std::endl;
     kj::NEVER_DONE.wait(ws);
 }
