@@ -21,7 +21,7 @@ import type { Echo } from "../../interfaces/echo.ts";
 import type { Init } from "../../interfaces/init.ts";
 import { buildCppPrograms } from "./interop/cpp_build.ts";
 
-const programs = buildCppPrograms(["interop_client", "interop_server"]);
+const programs = buildCppPrograms(["interop_client", "interop_server", "echo_bench"]);
 programs.catch(() => {}); // reported by the test that awaits it
 
 /** Lines of a child's stdout, with waiting for a given line (bounded: never hangs). */
@@ -282,6 +282,62 @@ Deno.test("interop: tsbtc InitClient through connectIpc -> C++ capnp server (uni
     server.kill();
     await server.status;
     await out.done.catch(() => {});
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("interop: a C++ client killed with 100 calls in flight leaves nothing behind; the next one is served", async () => {
+  const { echo_bench, interop_client } = await programs;
+  const dir = await Deno.makeTempDir({ prefix: "interop" });
+  const live = { echo: 0, rpc: 0, rpcCalls: [] as string[] };
+  const conns: IpcConnection[] = [];
+  const listener = await listenIpc(parseIpcAddress("unix", { netDataDir: dir }), {
+    onConnection(stream) {
+      conns.push(
+        new IpcConnection(stream, { name: "tsbtc-interop", bootstrap: serveInit(countingInit(live)) }),
+      );
+    },
+  });
+  try {
+    // echo_bench: 100 echo calls in flight for a long time; kill it mid-flight.
+    const bench = new Deno.Command(echo_bench, {
+      args: [listener.address.text, "0", "100", "100000000", "0"],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    await waitUntil(
+      () => conns.length === 1 && conns[0].stats().messagesIn > 3000,
+      () => "no traffic",
+      15000,
+    );
+    bench.kill("SIGKILL");
+    await bench.status;
+    const reason = await conns[0].closed;
+    assertEquals(reason.message, "Peer disconnected");
+    const s = conns[0].stats();
+    assertEquals(
+      [s.questions, s.answers, s.imports, s.exports, s.embargoes],
+      [0, 0, 0, 0, 0],
+      JSON.stringify(s),
+    );
+    await waitUntil(() => live.echo === 0 && live.rpc === 0, () => JSON.stringify(live));
+
+    // The listener still serves: a full client session works.
+    const child = new Deno.Command(interop_client, {
+      args: [listener.address.text],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const out = new Lines(child.stdout);
+    await out.waitFor("released");
+    await child.stdin.close();
+    assertEquals((await child.status).code, 0, out.lines.join("\n"));
+    await out.done;
+    assertEquals(out.lines.at(-1), "done");
+  } finally {
+    for (const c of conns) await c.close();
+    await listener.close();
     await Deno.remove(dir, { recursive: true });
   }
 });
