@@ -184,6 +184,8 @@ Deno.test("interop: C++ capnp client -> tsbtc serveInit behind listenIpc (unix)"
       out.value("makeMiningOld2")?.includes("makeMiningOld2 is not supported"),
       out.value("makeMiningOld2"),
     );
+    assert(out.value("wrong-interface")?.includes("not implemented"), out.value("wrong-interface"));
+    assertEquals(out.value("getInfo"), "mode=node name=tsbtc-interop sandbox=none");
     assertEquals(out.value("destroy"), "ok");
     assert(out.value("echo-after-destroy") !== undefined);
     // Our server released the client's ThreadMap and callback Thread it was passed.

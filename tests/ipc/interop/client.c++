@@ -20,6 +20,7 @@
 #include "echo.capnp.h"
 #include "init.capnp.h"
 #include "rpc.capnp.h"
+#include "tsbtc.capnp.h"
 #include <mp/proxy.capnp.h>
 
 namespace {
@@ -155,6 +156,22 @@ int main(int argc, char** argv)
                 return req.send();
             }));
             out("makeMiningOld2: error: " + expectError(ws, [&] { return init.makeMiningOld2Request().send(); }));
+
+            // A call for another interface with the same method ordinal (Echo.echo is @1, like Init.makeEcho)
+            // must fail as unimplemented, not run the wrong method.
+            out("wrong-interface: error: " + expectError(ws, [&] {
+                auto req = init.castAs<Echo>().echoRequest();
+                req.setEcho("x");
+                return req.send();
+            }));
+            // tsbtc's ProcessInit extends Init: its own methods answer on the same capability.
+            {
+                auto req = init.castAs<ProcessInit>().getInfoRequest();
+                req.initContext().setThread(thread);
+                auto info = req.send().wait(ws).getResult();
+                out(std::string("getInfo: mode=") + info.getMode().cStr() + " name=" + info.getName().cStr() +
+                    " sandbox=" + info.getSandbox().cStr());
+            }
 
             // Echo.destroy, then drop every capability but Init.
             auto destroy_req = echo.destroyRequest();
