@@ -233,6 +233,7 @@ export class RpcServer {
   #stopping = false;
   #stopped: Promise<void> | null = null;
   #log: RpcServerLogger | undefined;
+  #loopbackOnly = false;
   #pendingBodies = new Set<PendingBody>();
   #sweeper: ReturnType<typeof setInterval> | undefined;
 
@@ -402,6 +403,10 @@ export class RpcServer {
       }
     }
     if (this.#servers.length === 0) throw new Error("Unable to bind any endpoint for RPC server");
+    this.#loopbackOnly = this.#addresses.every((a) => {
+      const ip = parseIp(a.hostname);
+      return ip !== null && (ip.length === 4 ? ip[0] === 127 : ip.every((b, i) => b === (i === 15 ? 1 : 0)));
+    });
     this.#startSweeper();
     const o = this.#opts;
     this.#log?.debug("http", `set work queue of depth ${Math.max(1, o.workQueue ?? DEFAULT_HTTP_WORKQUEUE)}`);
@@ -476,24 +481,25 @@ export class RpcServer {
   }
 
   async #handle(req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Promise<Response> {
-    const remote = info.remoteAddr;
     const log = this.#log;
     const debugHttp = log !== undefined && (log.enabled?.("http") ?? true);
-    const peer = peerString(remote);
-    if (!this.#clientAllowed(remote.hostname)) {
+    let peerText: string | undefined;
+    const peer = () => (peerText ??= peerString(info.remoteAddr));
+    // A loopback listener only ever sees loopback peers, which are always allowed: skip the lookup then.
+    if (!this.#loopbackOnly && !this.#clientAllowed(info.remoteAddr.hostname)) {
       if (debugHttp) {
-        log!.debug("http", `HTTP request from ${peer} rejected: Client network is not allowed RPC access`);
+        log!.debug("http", `HTTP request from ${peer()} rejected: Client network is not allowed RPC access`);
       }
       return reply(HttpStatus.FORBIDDEN);
     }
     const method = req.method;
     if (method !== "POST" && method !== "GET" && method !== "HEAD" && method !== "PUT") {
-      if (debugHttp) log!.debug("http", `HTTP request from ${peer} rejected: Unknown HTTP request method`);
+      if (debugHttp) log!.debug("http", `HTTP request from ${peer()} rejected: Unknown HTTP request method`);
       return reply(HttpStatus.BAD_METHOD);
     }
     const url = req.url;
     const target = url.slice(url.indexOf("/", url.indexOf("//") + 2));
-    if (debugHttp) log!.debug("http", `Received a ${method} request for ${target} from ${peer}`);
+    if (debugHttp) log!.debug("http", `Received a ${method} request for ${target} from ${peer()}`);
     if (target !== "/" && !(this.#opts.walletEndpoint !== false && target.startsWith("/wallet/"))) {
       return reply(HttpStatus.NOT_FOUND);
     }
@@ -503,7 +509,10 @@ export class RpcServer {
     const maxHeaders = this.#opts.maxHeadersSize ?? MAX_HEADERS_SIZE;
     if (headersTooLarge(req, method.length + target.length + 11, maxHeaders)) {
       if (debugHttp) {
-        log!.debug("http", `Error reading HTTP request from client ${peer}: HTTP headers exceed size limit`);
+        log!.debug(
+          "http",
+          `Error reading HTTP request from client ${peer()}: HTTP headers exceed size limit`,
+        );
       }
       return reply(HttpStatus.BAD_REQUEST, "", CLOSE_HEADERS);
     }
@@ -513,12 +522,12 @@ export class RpcServer {
     } catch (err) {
       if (err instanceof TooLarge) {
         if (debugHttp) {
-          log!.debug("http", `HTTP request body too large from client ${peer}: Max body size exceeded`);
+          log!.debug("http", `HTTP request body too large from client ${peer()}: Max body size exceeded`);
         }
         return reply(HttpStatus.CONTENT_TOO_LARGE, "", CLOSE_HEADERS);
       }
       if (debugHttp) {
-        log!.debug("http", `Error reading HTTP request from client ${peer}: ${(err as Error).message}`);
+        log!.debug("http", `Error reading HTTP request from client ${peer()}: ${(err as Error).message}`);
       }
       return reply(HttpStatus.BAD_REQUEST, "", CLOSE_HEADERS);
     }
@@ -537,7 +546,7 @@ export class RpcServer {
       if (authHeader === null) return reply(HttpStatus.UNAUTHORIZED, "", AUTH_HEADERS);
       const auth = this.#auth.check(authHeader);
       if (!auth.ok) {
-        log?.warn(`ThreadRPCServer incorrect password attempt from ${peer}`);
+        log?.warn(`ThreadRPCServer incorrect password attempt from ${peer()}`);
         released = true;
         this.#queue.leave();
         await new Promise((r) => setTimeout(r, this.#opts.authFailDelayMs ?? AUTH_FAIL_DELAY_MS));

@@ -85,8 +85,8 @@ export interface RpcRequestInfo {
   uri?: string;
   /** Authenticated user; default "". */
   user?: string;
-  /** Peer address for logs; default "". */
-  peerAddr?: string;
+  /** Peer address (or a function giving it, called only when needed); default "". */
+  peerAddr?: string | (() => string);
 }
 
 /** HTTP status, body and content type of a reply; body "" means no body (e.g. 204, 403). */
@@ -316,7 +316,7 @@ export class RpcTable {
       }
       if (value !== null && typeof value === "object" && !Array.isArray(value)) {
         const req = parseJsonRpcRequest(value, state);
-        this.#logRequest(req.method, user, info.peerAddr ?? "", req.id);
+        this.#logRequest(req.method, user, info, req.id);
         if (allowed !== undefined && !allowed.has(req.method)) {
           this.#logger?.warn(`RPC User ${user} not allowed to call method ${req.method}`);
           return { status: HttpStatus.FORBIDDEN, reply: null };
@@ -353,7 +353,7 @@ export class RpcTable {
           let response: JsonRpcReply;
           try {
             const req = parseJsonRpcRequest(item, state);
-            this.#logRequest(req.method, user, info.peerAddr ?? "", req.id);
+            this.#logRequest(req.method, user, info, req.id);
             response = await this.#execCatching(req.method, req.params, req.id, req.version, info);
           } catch (err) {
             const e = toRpcError(err);
@@ -371,14 +371,14 @@ export class RpcTable {
     }
   }
 
-  #logRequest(method: string, user: string, peerAddr: string, id: JsonValue | undefined): void {
+  #logRequest(method: string, user: string, info: RpcRequestInfo, id: JsonValue | undefined): void {
     const logger = this.#logger;
     if (logger === undefined) return;
     const logId = id === undefined || id === null ? "" : typeof id === "string" ? id : writeJson(id);
     logger.debug(
       "rpc",
       `ThreadRPCServer method=${sanitize(method)} user=${user}${
-        this.#logIps ? ` peeraddr=${peerAddr}` : ""
+        this.#logIps ? ` peeraddr=${peerOf(info)}` : ""
       } id=${sanitize(logId)}`,
     );
   }
@@ -431,7 +431,9 @@ export class RpcTable {
         method,
         uri,
         user: info.user ?? "",
-        peerAddr: info.peerAddr ?? "",
+        get peerAddr() {
+          return peerOf(info);
+        },
         walletName: walletNameFromUri(uri),
         id,
         version,
@@ -447,6 +449,11 @@ export class RpcTable {
       this.#active.delete(entry);
     }
   }
+}
+
+function peerOf(info: RpcRequestInfo): string {
+  const p = info.peerAddr;
+  return p === undefined ? "" : typeof p === "string" ? p : p();
 }
 
 function sanitize(s: string): string {
