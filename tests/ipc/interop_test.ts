@@ -343,3 +343,74 @@ Deno.test("interop: a C++ client killed with 100 calls in flight leaves nothing 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("interop: a plain Cap'n Proto client (C++) gets nothing from a listener that requires auth", async () => {
+  const { interop_client } = await programs;
+  const dir = await Deno.makeTempDir({ prefix: "interop" });
+  const warnings: string[] = [];
+  let served = 0;
+  const listener = await listenIpc(parseIpcAddress("unix", { netDataDir: dir }), {
+    requireAuth: true,
+    cookieFile: `${dir}/ipc.cookie`,
+    logger: { info() {}, debug() {}, warn: (m) => warnings.push(m) },
+    onConnection(stream) {
+      served++;
+      stream.close();
+    },
+  });
+  try {
+    const out = await new Deno.Command(interop_client, {
+      args: [listener.address.text],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assertEquals(out.code, 1, text);
+    assert(text.includes("\nFAIL: "), text); // e.g. "Message has too many segments" (our hello)
+    assert(!text.includes("echo: "), text);
+    assertEquals(served, 0);
+    await waitUntil(() => warnings.length > 0, () => "no warning");
+    assert(warnings[0].startsWith("IPC authentication failed: bad handshake"), warnings[0]);
+  } finally {
+    await listener.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("interop: tsbtc client and server over authenticated TCP (listenIpc/connectIpc + engine)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "interop" });
+  const live = { echo: 0, rpc: 0, rpcCalls: [] as string[] };
+  const conns: IpcConnection[] = [];
+  const listener = await listenIpc(parseIpcAddress("tcp:127.0.0.1:0", { netDataDir: dir }), {
+    cookieFile: `${dir}/ipc.cookie`,
+    onConnection(stream) {
+      conns.push(new IpcConnection(stream, { name: "tsbtc-node", bootstrap: serveInit(countingInit(live)) }));
+    },
+  });
+  try {
+    const conn = new IpcConnection(await connectIpc(listener.address, { cookieFile: `${dir}/ipc.cookie` }), {
+      name: "tsbtc-rpc",
+    });
+    const init = bootstrapInit(conn);
+    const echo = init.makeEcho();
+    assertEquals(await echo.echo("over tcp"), "over tcp");
+    const rpc = init.makeRpc();
+    assertEquals(JSON.parse(await rpc.executeRpc('{"params":[1]}', "/", "u")).result, [1]);
+    assertEquals((await init.getInfo()).name, "tsbtc-interop");
+    await echo.close();
+    await rpc.close();
+    await init.close();
+    await waitUntil(() => {
+      const a = conn.stats(), b = conns[0].stats();
+      return [a, b].every((s) => s.questions + s.answers + s.imports + s.exports + s.embargoes === 0);
+    }, () => JSON.stringify([conn.stats(), conns[0].stats()]));
+    assertEquals(live, { echo: 0, rpc: 0, rpcCalls: ['{"params":[1]}'] });
+    await conn.close();
+    assertEquals((await conns[0].closed).message, "Peer disconnected");
+  } finally {
+    for (const c of conns) await c.close();
+    await listener.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
