@@ -10,6 +10,7 @@
  *
  * @module
  */
+export * from "./args_like.ts";
 export * from "./errors.ts";
 export * from "./json.ts";
 export * from "./protocol.ts";

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { baseParams, type Network } from "../core/chain_params_base.ts";
+import { baseParams } from "../core/chain_params_base.ts";
 import {
   COOKIE_PERMS,
   cookieFilePath,
@@ -22,6 +22,7 @@ import {
 } from "./auth.ts";
 import { HttpStatus } from "./protocol.ts";
 import { parseIp, parseSubnet, splitHostPort, type Subnet, subnetMatch, subnetToString } from "./subnet.ts";
+import type { ArgsLike } from "./args_like.ts";
 import type { RpcTable } from "./table.ts";
 import { WorkQueue } from "./work_queue.ts";
 
@@ -51,6 +52,8 @@ export interface RpcServerLogger {
   /** True when `category` is enabled (lets the server skip building debug lines). */
   enabled?(category: string): boolean;
 }
+
+export type { ArgsLike } from "./args_like.ts";
 
 /** Everything the server needs; see `serverOptionsFromArgs` for the command-line mapping. */
 export interface RpcServerOptions {
@@ -92,30 +95,6 @@ export interface RpcServerOptions {
   logger?: RpcServerLogger;
   /** How long `stop()` waits for connections to finish (default 30000 ms, as Core). */
   shutdownTimeoutMs?: number;
-}
-
-/** The subset of tsbtc's `ArgsManager` the adapters read (structural; no import of cli/args.ts). */
-export interface ArgsLike {
-  /** Core's GetArg (name with dash, e.g. "-rpcport"); undefined/null when unset. */
-  getArg(name: string, fallback?: string): string | null | undefined;
-  /** Core's GetArgs. */
-  getArgs(name: string): string[];
-  /** Core's GetBoolArg. */
-  getBool(name: string, fallback: boolean): boolean;
-  /** Core's GetIntArg. */
-  getInt(name: string, fallback: number): number;
-  /** Core's IsArgSet. */
-  isSet(name: string): boolean;
-  /** Core's IsArgNegated (optional). */
-  isNegated?(name: string): boolean;
-  /** Selected network. */
-  readonly network: Network;
-  /** Base data directory. */
-  readonly dataDir: string;
-  /** Network data directory. */
-  readonly netDataDir: string;
-  /** Positional arguments. */
-  readonly positional: readonly string[];
 }
 
 function optArg(args: ArgsLike, name: string): string | undefined {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { ArgsLike } from "./args_like.ts";
 import { RpcError, RpcErrorCode, toRpcError } from "./errors.ts";
 import { urlDecode } from "./url.ts";
 import {
@@ -125,6 +126,20 @@ export interface RpcTableOptions {
   whitelistDefault?: boolean;
   /** `-logips`: add the peer address to `ThreadRPCServer` log lines. */
   logIps?: boolean;
+}
+
+/**
+ * The table options from the command line: `-rpcwhitelist`, `-rpcwhitelistdefault`, `-logips`.
+ */
+export function tableOptionsFromArgs(args: ArgsLike, logger?: RpcLogger): RpcTableOptions {
+  return {
+    logger,
+    whitelist: args.getArgs("-rpcwhitelist"),
+    whitelistDefault: args.isSet("-rpcwhitelistdefault")
+      ? args.getBool("-rpcwhitelistdefault", false)
+      : undefined,
+    logIps: args.getBool("-logips", false),
+  };
 }
 
 /** Parses `-rpcwhitelist` entries into per-user method sets, intersecting repeated users as Core does. */

@@ -1,6 +1,7 @@
 import { RpcError, RpcErrorCode } from "../../rpc/errors.ts";
 import { controlMethods } from "../../rpc/methods/control.ts";
-import { RpcTable, transformNamedArguments } from "../../rpc/table.ts";
+import { RpcTable, tableOptionsFromArgs, transformNamedArguments } from "../../rpc/table.ts";
+import { fakeArgs } from "./fake_args.ts";
 import { assert, assertEquals, assertThrows } from "./asserts.ts";
 
 function makeTable(opts: ConstructorParameters<typeof RpcTable>[0] = {}): RpcTable {
@@ -245,4 +246,12 @@ Deno.test("register refuses duplicates and clashing argument names", () => {
       examples: "",
       handler: () => null,
     }), "argument name a is used twice");
+});
+
+Deno.test("tableOptionsFromArgs reads -rpcwhitelist, -rpcwhitelistdefault and -logips", () => {
+  const o = tableOptionsFromArgs(
+    fakeArgs({ "-rpcwhitelist": ["a:help", "b"], "-rpcwhitelistdefault": "0", "-logips": "1" }),
+  );
+  assertEquals([o.whitelist, o.whitelistDefault, o.logIps], [["a:help", "b"], false, true]);
+  assertEquals(tableOptionsFromArgs(fakeArgs({})).whitelistDefault, undefined);
 });
