@@ -11,7 +11,16 @@ const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 export function tsbtcCommand(args: readonly string[]): { cmd: string; args: string[] } {
   return {
     cmd: Deno.execPath(),
-    args: ["run", "--quiet", "--unstable-kv", "--unstable-worker-options", "-A", `--config=${CONFIG}`, MAIN, ...args],
+    args: [
+      "run",
+      "--quiet",
+      "--unstable-kv",
+      "--unstable-worker-options",
+      "-A",
+      `--config=${CONFIG}`,
+      MAIN,
+      ...args,
+    ],
   };
 }
 
@@ -86,7 +95,10 @@ export interface TestNode {
 }
 
 /** Starts `tsbtc node -regtest` with a temp datadir and free port; resolves once RPC answers. */
-export async function startNode(extra: readonly string[] = [], opts: { conf?: string } = {}): Promise<TestNode> {
+export async function startNode(
+  extra: readonly string[] = [],
+  opts: { conf?: string } = {},
+): Promise<TestNode> {
   const dataDir = await Deno.makeTempDir({ prefix: "tsbtc-test-" });
   const netDataDir = `${dataDir}/regtest`;
   if (opts.conf !== undefined) await Deno.writeTextFile(`${dataDir}/bitcoin.conf`, opts.conf);
@@ -135,15 +147,19 @@ export async function startNode(extra: readonly string[] = [], opts: { conf?: st
     },
   };
   try {
-    await waitFor(async () => {
-      if (status !== null) throw new Error(`node exited with ${status}: ${await stderr}`);
-      try {
-        const r = await node.rpc("getblockcount");
-        return r.result === 0;
-      } catch {
-        return false;
-      }
-    }, 20_000, "the node's RPC");
+    await waitFor(
+      async () => {
+        if (status !== null) throw new Error(`node exited with ${status}: ${await stderr}`);
+        try {
+          const r = await node.rpc("getblockcount");
+          return r.result === 0;
+        } catch {
+          return false;
+        }
+      },
+      20_000,
+      "the node's RPC",
+    );
   } catch (e) {
     await node.cleanup();
     throw e;

@@ -36,7 +36,11 @@ Deno.test("node: JSON-RPC over IPC with -ipcconnect (unix and authenticated tcp)
     // Errors carried over IPC print like bitcoin-cli's.
     const bad = await runTsbtc([...node.cliArgs, "-ipcconnect=unix", "nosuchmethod"]);
     // bitcoin-cli exits with |code|, of which the OS keeps the low 8 bits: 32601 & 0xff = 89.
-    assertEquals(bad, { code: 89, stdout: "", stderr: "error code: -32601\nerror message:\nMethod not found\n" });
+    assertEquals(bad, {
+      code: 89,
+      stdout: "",
+      stderr: "error code: -32601\nerror message:\nMethod not found\n",
+    });
     // A wrong cookie gets nothing.
     const wrongCookie = `${node.dataDir}/wrong.cookie`;
     await Deno.writeTextFile(wrongCookie, "00".repeat(32));
@@ -77,7 +81,12 @@ Deno.test("node: listprocesses reports the node's own sandbox", async () => {
   const node = await startNode();
   try {
     const r = await node.rpc("listprocesses");
-    const [self] = r.result as { mode: string; sandbox: string; pid: number; permissions: Record<string, unknown> }[];
+    const [self] = r.result as {
+      mode: string;
+      sandbox: string;
+      pid: number;
+      permissions: Record<string, unknown>;
+    }[];
     assertEquals(self.mode, "node");
     assertEquals(self.sandbox, "worker");
     assertEquals(self.permissions.ffi, false);
