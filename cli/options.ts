@@ -2033,6 +2033,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     modes: SERVER,
   },
   {
+    name: "ipcallowremote",
+    help: "Allow -ipcbind=tcp:<host>:<port> on a host that is not a loopback address. Connections are still " +
+      "authenticated with the IPC cookie, but not encrypted: use only on a network you trust (default: 0)",
+    category: "IPC interprocess connection options",
+    modes: ["node"],
+  },
+  {
     name: "ipccookiefile",
     param: "=<loc>",
     help: "Location of the cookie holding the secret that authenticates IPC connections over TCP " +

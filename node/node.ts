@@ -9,6 +9,7 @@ import { VERSION } from "../cli/help.ts";
 import type { ProcessInfo } from "../interfaces/init.ts";
 import { makeProcessInit } from "../interfaces/process_init.ts";
 import { parseIpcAddress } from "../ipc/address.ts";
+import { createIpcCookie, DEFAULT_IPC_COOKIE_NAME, type IpcCookie } from "../ipc/auth.ts";
 import { IpcConnection } from "../ipc/connection.ts";
 import { type IpcListener, listenIpc } from "../ipc/listener.ts";
 import { type ByteStream, stdioStream } from "../ipc/process.ts";
@@ -50,6 +51,7 @@ export class Node {
   readonly #profile: PermissionProfile | undefined;
   #rpc: RpcServer | null = null;
   #lock: Deno.FsFile | null = null;
+  #ipcCookie: IpcCookie | null = null;
   #listeners: IpcListener[] = [];
   #connections = new Set<IpcConnection>();
   #shutdownRequested = false;
@@ -91,18 +93,24 @@ export class Node {
     if (args.getBool("-server", true)) {
       this.#rpc = await RpcServer.start(serverOptionsFromArgs(args, { table: this.#table, logger: log }));
     }
-    for (const value of args.getArgs("-ipcbind")) {
-      const addr = parseIpcAddress(value, { netDataDir: args.netDataDir });
-      const cookieFile = args.getArg("-ipccookiefile") ?? undefined;
+    const binds = args.getArgs("-ipcbind").map((v) => parseIpcAddress(v, { netDataDir: args.netDataDir }));
+    if (binds.some((a) => a.kind === "tcp")) {
+      // One secret for every TCP listener: each client reads the same cookie file.
+      const cookieFile = args.getArg("-ipccookiefile");
+      this.#ipcCookie = await createIpcCookie(
+        cookieFile ? args.absPathForConfigVal(cookieFile) : `${args.netDataDir}/${DEFAULT_IPC_COOKIE_NAME}`,
+      );
+    }
+    for (const addr of binds) {
       const listener = await listenIpc(addr, {
         logger: log,
-        cookieFile: cookieFile ? absPath(args.netDataDir, cookieFile) : `${args.netDataDir}/ipc.cookie`,
+        cookie: addr.kind === "tcp" ? this.#ipcCookie ?? undefined : undefined,
         allowRemote: args.getBool("-ipcallowremote", false),
         onConnection: (stream) => {
           this.#serve(stream);
         },
       });
-      log.info(`Listening for IPC requests on ${listener.address.text}`);
+      log.info(`Listening for IPC requests on address ${listener.address.text}`);
       this.#listeners.push(listener);
     }
     if (parentStream) {
@@ -209,6 +217,8 @@ export class Node {
     }
     await Promise.all(this.#listeners.map((l) => l.close()));
     this.#listeners = [];
+    await this.#ipcCookie?.remove();
+    this.#ipcCookie = null;
     await this.#processes.stopAll();
     await Promise.all([...this.#connections].map((c) => c.close()));
     this.#lock?.close();
@@ -242,6 +252,3 @@ function configPathIfRead(args: ArgsManager): string | null {
   }
 }
 
-function absPath(base: string, p: string): string {
-  return p.startsWith("/") ? p : `${base}/${p}`;
-}

@@ -23,7 +23,12 @@ Deno.test("node: echoipc goes through a freshly spawned process, logged with -de
 
 Deno.test("node: JSON-RPC over IPC with -ipcconnect (unix and authenticated tcp)", async () => {
   const tcpPort = freePort();
-  const node = await startNode(["-ipcbind=unix", `-ipcbind=tcp:127.0.0.1:${tcpPort}`]);
+  const tcpPort2 = freePort();
+  const node = await startNode([
+    "-ipcbind=unix",
+    `-ipcbind=tcp:127.0.0.1:${tcpPort}`,
+    `-ipcbind=tcp:127.0.0.1:${tcpPort2}`,
+  ]);
   try {
     const sock = `${node.netDataDir}/node.sock`;
     assertEquals((await Deno.stat(sock)).mode! & 0o777, 0o600);
@@ -33,6 +38,10 @@ Deno.test("node: JSON-RPC over IPC with -ipcconnect (unix and authenticated tcp)
     const tcp = await runTsbtc([...node.cliArgs, `-ipcconnect=tcp:127.0.0.1:${tcpPort}`, "echo", "a", "b"]);
     assertEquals(tcp.code, 0, tcp.stderr);
     assertEquals(JSON.parse(tcp.stdout), ["a", "b"]);
+    // Every TCP listener shares the one cookie.
+    const tcp2 = await runTsbtc([...node.cliArgs, `-ipcconnect=tcp:127.0.0.1:${tcpPort2}`, "getblockcount"]);
+    assertEquals(tcp2, { code: 0, stdout: "0\n", stderr: "" });
+    assert((await node.log()).includes(`Listening for IPC requests on address tcp:127.0.0.1:${tcpPort}`));
     // Errors carried over IPC print like bitcoin-cli's.
     const bad = await runTsbtc([...node.cliArgs, "-ipcconnect=unix", "nosuchmethod"]);
     // bitcoin-cli exits with |code|, of which the OS keeps the low 8 bits: 32601 & 0xff = 89.
