@@ -10,12 +10,19 @@ import type { Rpc } from "./rpc.ts";
 
 /** Effective Deno permissions of a process, as reported by `getInfo`. */
 export interface PermissionSet {
+  /** Reading files (paths). */
   read: boolean | readonly string[];
+  /** Writing files (paths). */
   write: boolean | readonly string[];
+  /** Network (host:port). */
   net: boolean | readonly string[];
+  /** Environment variables (names). */
   env: boolean | readonly string[];
+  /** Running programs (commands). */
   run: boolean | readonly string[];
+  /** Loading native libraries (paths). */
   ffi: boolean | readonly string[];
+  /** System information (kinds). */
   sys: boolean | readonly string[];
 }
 

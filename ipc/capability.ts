@@ -429,13 +429,13 @@ export class LocalHook extends Hook {
 
 /** Runs a call in-process: builds params in a fresh message, serves it with `serve`, returns the results. */
 function localCall(req: CallRequest, serve: (call: IncomingCall) => Promise<void>): CallResult {
-  const paramsMsg = new $.Message();
+  const paramsMsg = newMessage();
   const params = rootPointer(paramsMsg);
   let resultsMsg: $.Message | null = null;
   let resultsPtr: $.Pointer | null = null;
   const results = () => {
     if (resultsPtr === null) {
-      resultsMsg = new $.Message();
+      resultsMsg = newMessage();
       resultsPtr = rootPointer(resultsMsg);
     }
     return resultsPtr;
@@ -563,7 +563,7 @@ export class PromiseHook extends Hook {
     if (this.#resolution) return this.#resolution.call(req);
     if (this.#dead) return failedCall(new IpcError("Capability used after release"));
     // Build the params now, so the caller's `fill` runs synchronously; copy them when the promise resolves.
-    const saved = new $.Message();
+    const saved = newMessage();
     const savedPtr = rootPointer(saved);
     try {
       req.fill(savedPtr);
@@ -612,6 +612,17 @@ export class PromiseHook extends Hook {
 /** Converts any thrown value to an `IpcError`. */
 export function toIpcError(e: unknown): IpcError {
   return e instanceof IpcError ? e : new IpcError(IpcError.reasonOf(e), { cause: e });
+}
+
+/**
+ * A new, empty message to build, with a small first segment (capnp-es's default is 4 KiB, which makes every
+ * small RPC message cost a 4 KiB zeroed allocation). It grows as needed.
+ */
+export function newMessage(bytes = 256): $.Message {
+  const msg = new $.Message(new ArrayBuffer(bytes), false, true);
+  // The arena holds the whole buffer as one segment: mark only the root pointer word as used.
+  msg._capnp.segments[0].byteLength = 8;
+  return msg;
 }
 
 /** The root pointer of a fresh message (allocating its first word). */

@@ -198,8 +198,12 @@ export function frameToMessage(frame: Frame, opts: MessageReadOptions): $.Messag
   return msg;
 }
 
+/** A message to send: a capnp-es message, or the bytes of one segment (a multiple of 8 bytes). */
+export type OutMessage = $.Message | Uint8Array;
+
 /** Size in bytes of the stream frame of `msg` (header and padded segments). */
-export function frameSize(msg: $.Message): number {
+export function frameSize(msg: OutMessage): number {
+  if (msg instanceof Uint8Array) return 8 + ((msg.byteLength + 7) & ~7);
   const segs = msg._capnp.segments;
   const n = segs.length === 0 ? 1 : segs.length;
   let size = (4 + 4 * n + 7) & ~7;
@@ -212,14 +216,21 @@ export function frameSize(msg: $.Message): number {
  * Writes the stream frames of `msgs`, in order, into one new buffer. A message with no segment yet is written
  * as an empty struct root (one zero word), as capnp-es does.
  */
-export function encodeFrames(msgs: readonly $.Message[]): Uint8Array {
+export function encodeFrames(msgs: readonly OutMessage[]): Uint8Array {
   let total = 0;
   for (let i = 0; i < msgs.length; i++) total += frameSize(msgs[i]);
   const out = new Uint8Array(total);
   const dv = new DataView(out.buffer);
   let o = 0;
   for (let i = 0; i < msgs.length; i++) {
-    const segs = msgs[i]._capnp.segments;
+    const m = msgs[i];
+    if (m instanceof Uint8Array) {
+      dv.setUint32(o + 4, (m.byteLength + 7) >>> 3, true);
+      out.set(m, o + 8);
+      o += 8 + ((m.byteLength + 7) & ~7);
+      continue;
+    }
+    const segs = m._capnp.segments;
     if (segs.length === 0) {
       // count-1 = 0, size 1 word, then one zero word.
       dv.setUint32(o + 4, 1, true);

@@ -15,6 +15,7 @@ export interface RawJson {
 
 /** A JSON object. */
 export interface JsonObject {
+  /** A member. */
   [key: string]: JsonValue;
 }
 

@@ -11,12 +11,19 @@ export type Grant = boolean | readonly string[];
 
 /** The permissions of one component. */
 export interface PermissionProfile {
+  /** Reading files (paths). */
   read: Grant;
+  /** Writing files (paths). */
   write: Grant;
+  /** Network (host:port). */
   net: Grant;
+  /** Environment variables (names). */
   env: Grant;
+  /** Running programs (commands). */
   run: Grant;
+  /** System information (kinds). */
   sys: Grant;
+  /** Loading native libraries (paths). */
   ffi: Grant;
 }
 

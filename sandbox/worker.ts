@@ -9,13 +9,17 @@ import { type PermissionProfile, toWorkerPermissions } from "./profile.ts";
 
 /** A message from the host to the sandboxed worker: which mode to run and with which arguments. */
 export interface WorkerStart {
+  /** Mode to run. */
   mode: string;
+  /** Its arguments (already resolved by the launcher). */
   argv: string[];
+  /** The profile the Worker was given (reported by the component as its own). */
   profile: PermissionProfile;
 }
 
 /** A message from the worker when the component has finished. */
 export interface WorkerExit {
+  /** The component's exit status. */
   exit: number;
 }
 

@@ -39,6 +39,7 @@ import {
   Hook,
   hookAtPath,
   type IncomingCall,
+  newMessage,
   PromiseHook,
   type RawResponse,
   releaseCapTable,
@@ -227,7 +228,7 @@ export class RpcEngine {
   bootstrap(): Capability {
     if (this.#closeReason) return new Capability(new BrokenHook(this.#closeReason));
     const q = this.#newQuestion(null, false);
-    const msg = new $.Message();
+    const msg = newMessage();
     const root = msg.initRoot(rpc.Message);
     root._initBootstrap().questionId = q.id;
     if (this.#log.enabled) this.#log.line(q.requestNo, "client send Bootstrap");
@@ -274,7 +275,7 @@ export class RpcEngine {
     if (this.#transport.queuedBytes > limits.maxQueuedWriteBytes) {
       return failedCall(new IpcError("Too much data queued for the peer", { type: "overloaded" }));
     }
-    const msg = new $.Message();
+    const msg = newMessage();
     let content: $.Pointer;
     let payload: rpc.Payload;
     let callStruct: rpc.Call;
@@ -359,7 +360,7 @@ export class RpcEngine {
     }
     target.addRef();
     const id = this.#embargoes.add({ promise, target });
-    const msg = new $.Message();
+    const msg = newMessage();
     const d = msg.initRoot(rpc.Message)._initDisembargo();
     const t = d._initTarget();
     if (via.kind === "import") t.importedCap = via.id;
@@ -375,7 +376,7 @@ export class RpcEngine {
     if (!e || e.hook !== hook) return;
     this.#imports.delete(hook.id);
     if (this.#closeReason) return;
-    const msg = new $.Message();
+    const msg = newMessage();
     const r = msg.initRoot(rpc.Message)._initRelease();
     r.id = hook.id;
     r.referenceCount = e.remoteRefs;
@@ -607,7 +608,7 @@ export class RpcEngine {
 
   #outReturn(a: Answer): OutReturn {
     if (a.out) return a.out;
-    const msg = new $.Message();
+    const msg = newMessage();
     const ret = msg.initRoot(rpc.Message)._initReturn();
     ret.answerId = a.id;
     ret.releaseParamCaps = false;
@@ -717,7 +718,7 @@ export class RpcEngine {
     a.pipelines = new Map();
     for (const h of pipelines.values()) h.resolve(new BrokenHook(err));
     if (this.#closeReason) return;
-    const msg = new $.Message();
+    const msg = newMessage();
     const ret = msg.initRoot(rpc.Message)._initReturn();
     ret.answerId = a.id;
     ret.releaseParamCaps = false;
@@ -811,7 +812,7 @@ export class RpcEngine {
   }
 
   #sendFinish(id: number): void {
-    const msg = new $.Message();
+    const msg = newMessage();
     const f = msg.initRoot(rpc.Message)._initFinish();
     f.questionId = id;
     f.releaseResultCaps = false;
@@ -854,7 +855,7 @@ export class RpcEngine {
           );
         }
         // Every call already forwarded to `t` has been queued (forwarding is synchronous): reflect now.
-        const msg = new $.Message();
+        const msg = newMessage();
         const out = msg.initRoot(rpc.Message)._initDisembargo();
         out._initTarget().importedCap = t.id;
         out._initContext().receiverLoopback = embargoId;
@@ -893,7 +894,7 @@ export class RpcEngine {
   }
 
   #sendUnimplemented(root: rpc.Message): void {
-    const msg = new $.Message();
+    const msg = newMessage();
     msg.initRoot(rpc.Message).unimplemented = root;
     this.#transport.send(msg);
   }
@@ -905,7 +906,7 @@ export class RpcEngine {
   abort(reason: IpcError): void {
     if (this.#closeReason) return;
     try {
-      const msg = new $.Message();
+      const msg = newMessage();
       writeException(msg.initRoot(rpc.Message)._initAbort(), reason);
       this.#transport.send(msg);
     } catch {
