@@ -1,6 +1,11 @@
 import { makeRpcAuth } from "../../rpc/auth.ts";
 import { controlMethods } from "../../rpc/methods/control.ts";
-import { RpcServer, type RpcServerOptions, serverOptionsFromArgs } from "../../rpc/server.ts";
+import {
+  MAX_HEADERS_SIZE,
+  RpcServer,
+  type RpcServerOptions,
+  serverOptionsFromArgs,
+} from "../../rpc/server.ts";
 import { RpcTable } from "../../rpc/table.ts";
 import { assert, assertEquals, assertRejects } from "./asserts.ts";
 import { fakeArgs } from "./fake_args.ts";
@@ -136,7 +141,7 @@ Deno.test("keep-alive: several requests (pipelined too) on one connection", asyn
   }
 });
 
-Deno.test("oversized body: 413 from Content-Length and from a chunked body; big headers: 400", async () => {
+Deno.test("oversized body: 413 from Content-Length and from a chunked body; big headers: 400 (64 KiB, or 8 KiB strict)", async () => {
   await using f = await startServer({ maxBodySize: 1000 });
   const port = f.server.port;
   const big = await request(port, post(" ".repeat(1001), { auth: f.auth }));
@@ -146,8 +151,12 @@ Deno.test("oversized body: 413 from Content-Length and from a chunked body; big 
   assertEquals((await request(port, chunked)).status, 413);
   const ok = await request(port, post(" ".repeat(900) + GBC, { auth: f.auth }));
   assertEquals(ok.status, 200); // just under the limit
-  const hdr = await request(port, post(GBC, { auth: f.auth, extra: `X-Pad: ${"a".repeat(9000)}\r\n` }));
+  const hdr = await request(port, post(GBC, { auth: f.auth, extra: `X-Pad: ${"a".repeat(70000)}\r\n` }));
   assertEquals(hdr.status, 400);
+  await using strict = await startServer({ maxHeadersSize: MAX_HEADERS_SIZE });
+  const pad = (n: number) => post(GBC, { auth: strict.auth, extra: `X-Pad: ${"a".repeat(n)}\r\n` });
+  assertEquals((await request(strict.server.port, pad(9000))).status, 400);
+  assertEquals((await request(strict.server.port, pad(7000))).status, 200);
 });
 
 Deno.test("Core's 32 MiB limit: a larger Content-Length is refused before the body is sent", async () => {
