@@ -11,7 +11,7 @@
  */
 import { isAbsolute, join, normalize, resolve } from "node:path";
 import { baseParams, isNetwork, type Network } from "../core/chain_params_base.ts";
-import { ConfigError, parseConfig, type SectionInfo } from "./config.ts";
+import { ConfigError, parseConfig, type SectionInfo, trim } from "./config.ts";
 import { findOption, type Mode, networkOnlyOptions, type OptionSpec } from "./options.ts";
 
 export type { SectionInfo };
@@ -90,13 +90,6 @@ export interface ReadConfigOptions {
 
 const TRIM_ATOI = " \f\n\r\t\v";
 
-function trim(s: string, chars: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && chars.includes(s[a])) a++;
-  while (b > a && chars.includes(s[b - 1])) b--;
-  return s.slice(a, b);
-}
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;

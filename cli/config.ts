@@ -28,7 +28,8 @@ export class ConfigError extends Error {
 
 const TRIM_CONFIG = " \t\r\n";
 
-function trim(s: string, chars: string): string {
+/** Strips the characters in `chars` from both ends of `s` (Core's TrimString with a custom pattern). */
+export function trim(s: string, chars: string): string {
   let a = 0;
   let b = s.length;
   while (a < b && chars.includes(s[a])) a++;

@@ -15,6 +15,16 @@ export function assert(cond: unknown, msg = "assertion failed"): asserts cond {
   if (!cond) throw new Error(msg);
 }
 
+/** `e` as an Error, checked to have a message matching `includes` (when given). */
+function matching(e: unknown, includes?: string | RegExp): Error {
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (includes !== undefined) {
+    const ok = typeof includes === "string" ? err.message.includes(includes) : includes.test(err.message);
+    if (!ok) throw new Error(`expected error matching ${includes}, got: ${err.message}`);
+  }
+  return err;
+}
+
 /** Asserts that `fn` throws (or rejects) an error whose message includes `includes`; returns the error. */
 export async function assertRejects(
   fn: () => unknown | Promise<unknown>,
@@ -23,12 +33,7 @@ export async function assertRejects(
   try {
     await fn();
   } catch (e) {
-    const err = e instanceof Error ? e : new Error(String(e));
-    if (includes !== undefined) {
-      const ok = typeof includes === "string" ? err.message.includes(includes) : includes.test(err.message);
-      if (!ok) throw new Error(`expected error matching ${includes}, got: ${err.message}`);
-    }
-    return err;
+    return matching(e, includes);
   }
   throw new Error("expected an error, none was thrown");
 }
@@ -38,12 +43,7 @@ export function assertThrows(fn: () => unknown, includes?: string | RegExp): Err
   try {
     fn();
   } catch (e) {
-    const err = e instanceof Error ? e : new Error(String(e));
-    if (includes !== undefined) {
-      const ok = typeof includes === "string" ? err.message.includes(includes) : includes.test(err.message);
-      if (!ok) throw new Error(`expected error matching ${includes}, got: ${err.message}`);
-    }
-    return err;
+    return matching(e, includes);
   }
   throw new Error("expected an error, none was thrown");
 }
