@@ -228,3 +228,83 @@ export function valueFromAmount(amount: bigint | number): RawJson {
   const text = `${neg ? "-" : ""}${abs / 100_000_000n}.${(abs % 100_000_000n).toString().padStart(8, "0")}`;
   return J.rawJSON(text);
 }
+
+/** A key that occurs more than once in one object of a JSON text. */
+export interface DuplicateKey {
+  /** Path of the object holding it (member names and array indexes from the top). */
+  path: Array<string | number>;
+  /** The repeated key (first repetition found in that object). */
+  key: string;
+}
+
+/**
+ * Finds keys repeated within an object of a valid JSON text (which `JSON.parse` silently collapses, while
+ * UniValue keeps them, e.g. for Core's "Parameter x specified multiple times"). Only objects at depth
+ * `maxDepth` or less are reported. Returns [] for invalid text.
+ */
+export function findDuplicateKeys(text: string, maxDepth = 3): DuplicateKey[] {
+  const out: DuplicateKey[] = [];
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) {
+      i++;
+    }
+  };
+  const str = (): string => {
+    const start = i;
+    i++;
+    while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const value = (path: Array<string | number>): void => {
+    ws();
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      const seen = new Set<string>();
+      let reported = false;
+      ws();
+      if (text[i] === "}") {
+        i++;
+        return;
+      }
+      while (i < text.length) {
+        ws();
+        const key = str();
+        if (seen.has(key) && !reported && path.length <= maxDepth) {
+          out.push({ path: [...path], key });
+          reported = true;
+        }
+        seen.add(key);
+        ws();
+        i++; // ':'
+        value([...path, key]);
+        ws();
+        if (text[i++] === "}") return;
+      }
+    } else if (c === "[") {
+      i++;
+      ws();
+      if (text[i] === "]") {
+        i++;
+        return;
+      }
+      for (let n = 0; i < text.length; n++) {
+        value([...path, n]);
+        ws();
+        if (text[i++] === "]") return;
+      }
+    } else if (c === '"') {
+      str();
+    } else {
+      while (i < text.length && !",]} \t\n\r".includes(text[i])) i++;
+    }
+  };
+  try {
+    value([]);
+  } catch {
+    return [];
+  }
+  return out;
+}

@@ -18,6 +18,8 @@ import {
   type RpcHelpSpec,
 } from "./help.ts";
 import {
+  type DuplicateKey,
+  findDuplicateKeys,
   type JsonObject,
   type JsonValue,
   parseJson,
@@ -300,7 +302,8 @@ export class RpcTable {
       return errorResponse(new RpcError(RpcErrorCode.RPC_PARSE_ERROR, "Parse error"), state);
     }
     if (this.#anyLossless && this.#wantsLossless(value)) value = parseJsonLossless(requestText) ?? value;
-    const reply = await this.executeValue(value, info, state);
+    const dup = hasNamedParams(value) ? findDuplicateKeys(requestText, 2) : undefined;
+    const reply = await this.executeValue(value, info, state, dup);
     if (reply.reply === null) return { status: reply.status, body: "" };
     return { status: reply.status, body: writeJson(reply.reply) + "\n" };
   }
@@ -321,7 +324,14 @@ export class RpcTable {
     value: JsonValue,
     info: RpcRequestInfo = {},
     state: JsonRpcParseState = newParseState(),
+    duplicates?: readonly DuplicateKey[],
   ): Promise<{ status: number; reply: JsonRpcReply | JsonRpcReply[] | null }> {
+    const dupFor = (index: number | null): string | undefined =>
+      duplicates?.find((d) =>
+        index === null
+          ? d.path.length === 1 && d.path[0] === "params"
+          : d.path.length === 2 && d.path[0] === index && d.path[1] === "params"
+      )?.key;
     const user = info.user ?? "";
     const allowed = this.#whitelist.get(user);
     try {
@@ -337,11 +347,18 @@ export class RpcTable {
           return { status: HttpStatus.FORBIDDEN, reply: null };
         }
         if (req.version === "2.0") {
-          const reply = await this.#execCatching(req.method, req.params, req.id, req.version, info);
+          const reply = await this.#execCatching(
+            req.method,
+            req.params,
+            req.id,
+            req.version,
+            info,
+            dupFor(null),
+          );
           if (isNotification(state)) return { status: HttpStatus.NO_CONTENT, reply: null };
           return { status: HttpStatus.OK, reply };
         }
-        const result = await this.#dispatch(req.method, req.params, req.id, req.version, info);
+        const result = await this.#dispatch(req.method, req.params, req.id, req.version, info, dupFor(null));
         return { status: HttpStatus.OK, reply: jsonRpcReply(result, null, req.id, req.version) };
       }
       if (Array.isArray(value)) {
@@ -364,12 +381,13 @@ export class RpcTable {
           }
         }
         const replies: JsonRpcReply[] = [];
-        for (const item of value) {
+        for (let i = 0; i < value.length; i++) {
+          const item = value[i];
           let response: JsonRpcReply;
           try {
             const req = parseJsonRpcRequest(item, state);
             this.#logRequest(req.method, user, info, req.id);
-            response = await this.#execCatching(req.method, req.params, req.id, req.version, info);
+            response = await this.#execCatching(req.method, req.params, req.id, req.version, info, dupFor(i));
           } catch (err) {
             const e = toRpcError(err);
             response = jsonRpcReply(null, e, state.id, state.version);
@@ -404,9 +422,10 @@ export class RpcTable {
     id: JsonValue | undefined,
     version: JsonRpcVersion,
     info: RpcRequestInfo,
+    duplicate?: string,
   ): Promise<JsonRpcReply> {
     try {
-      const result = await this.#dispatch(method, params, id, version, info);
+      const result = await this.#dispatch(method, params, id, version, info, duplicate);
       return jsonRpcReply(result, null, id, version);
     } catch (err) {
       return jsonRpcReply(null, toRpcError(err), id, version);
@@ -420,6 +439,7 @@ export class RpcTable {
     id: JsonValue | undefined,
     version: JsonRpcVersion,
     info: RpcRequestInfo,
+    duplicate?: string,
   ): Promise<unknown> {
     if (this.#warmup !== null) throw new RpcError(RpcErrorCode.RPC_IN_WARMUP, this.#warmup);
     const m = this.#methods.get(method);
@@ -427,6 +447,12 @@ export class RpcTable {
     const entry: ActiveCommand = { method, start: performance.now() };
     this.#active.add(entry);
     try {
+      if (duplicate !== undefined && !Array.isArray(rawParams)) {
+        throw new RpcError(
+          RpcErrorCode.RPC_INVALID_PARAMETER,
+          `Parameter ${duplicate} specified multiple times`,
+        );
+      }
       const params = Array.isArray(rawParams) ? rawParams : transformNamedArguments(rawParams, argNames(m));
       if (!isValidNumArgs(m, params.length)) throw new HelpResult(helpText(m));
       let mismatch: Record<string, string> | null = null;
@@ -464,6 +490,15 @@ export class RpcTable {
       this.#active.delete(entry);
     }
   }
+}
+
+function hasNamedParams(value: JsonValue): boolean {
+  const named = (v: JsonValue) => {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+    const p = (v as JsonObject).params;
+    return p !== null && typeof p === "object" && !Array.isArray(p);
+  };
+  return Array.isArray(value) ? value.some(named) : named(value);
 }
 
 function peerOf(info: RpcRequestInfo): string {

@@ -1,5 +1,6 @@
 import { assertEquals } from "./asserts.ts";
 import {
+  findDuplicateKeys,
   parseJson,
   parseJsonLossless,
   rawNumber,
@@ -55,4 +56,14 @@ Deno.test("valueFromAmount writes 8 decimals", () => {
     writeJson([valueFromAmount(1000), valueFromAmount(-150000000n), valueFromAmount(0)]),
     "[0.00001000,-1.50000000,0.00000000]",
   );
+});
+
+Deno.test("findDuplicateKeys reports repeated keys per object with their path", () => {
+  assertEquals(findDuplicateKeys('{"a":1,"b":{"x":1,"y":"}\\"","x":2},"a":3}'), [
+    { path: ["b"], key: "x" },
+    { path: [], key: "a" },
+  ]);
+  assertEquals(findDuplicateKeys('[{"params":{"k":1,"k":2}}]'), [{ path: [0, "params"], key: "k" }]);
+  assertEquals(findDuplicateKeys('{"a":{"b":{"c":{"d":{"e":1,"e":2}}}}}', 2), []);
+  assertEquals(findDuplicateKeys('{"a":[],"b":{}}'), []);
 });

@@ -130,6 +130,20 @@ Deno.test("named parameters: mapping, holes, args, Core's errors", async () => {
     error: { code: -8, message: "Unknown named parameter foo" },
     id: 0,
   });
+  assertEquals(await echo('{"arg0":1,"arg1":2,"arg0":3}'), {
+    result: null,
+    error: { code: -8, message: "Parameter arg0 specified multiple times" },
+    id: 0,
+  });
+  const batch = await run(
+    t,
+    '[{"method":"echo","params":{"a":1,"b":{"x":1,"x":2}},"id":1},' +
+      '{"method":"echo","params":{"arg1":1,"arg1":2},"id":2}]',
+  );
+  assertEquals(batch[1], [
+    { result: null, error: { code: -8, message: "Unknown named parameter a" }, id: 1 },
+    { result: null, error: { code: -8, message: "Parameter arg1 specified multiple times" }, id: 2 },
+  ]);
   // echo keeps numbers byte for byte, like UniValue.
   const r = await t.execute('{"method":"echo","params":[1.10,12345678901234567890,"x"],"id":0}');
   assertEquals(r.body, '{"result":[1.10,12345678901234567890,"x"],"error":null,"id":0}\n');
