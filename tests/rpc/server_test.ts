@@ -7,6 +7,7 @@ import {
   serverOptionsFromArgs,
 } from "../../rpc/server.ts";
 import { RpcTable } from "../../rpc/table.ts";
+import { Logger } from "../../util/logging.ts";
 import { assert, assertEquals, assertRejects } from "./asserts.ts";
 import { fakeArgs } from "./fake_args.ts";
 import { post, RawConn, request } from "./http_raw.ts";
@@ -314,4 +315,35 @@ Deno.test("the stop RPC replies 'tsbtc stopping' and shuts the server down", asy
   } finally {
     await f[Symbol.asyncDispose]();
   }
+});
+
+Deno.test("logs like Core through util/logging's Logger (cookie, binding, bad password, -debug=http/rpc)", async () => {
+  const logger = new Logger({ console: false, categories: ["http", "rpc"] });
+  const lines: string[] = [];
+  logger.addCallback((l) => lines.push(l));
+  const dir = await Deno.makeTempDir();
+  const table = new RpcTable({ logger });
+  table.registerAll(controlMethods({ shutdown: () => {} }));
+  const server = await RpcServer.start({ table, netDataDir: dir, port: 0, logger, authFailDelayMs: 1 });
+  try {
+    const auth = await Deno.readTextFile(server.cookiePath!);
+    await request(server.port, post(GBC, { auth }));
+    await request(server.port, post(GBC, { auth: "__cookie__:bad" }));
+  } finally {
+    await server.stop();
+    await Deno.remove(dir, { recursive: true });
+    logger.close();
+  }
+  const text = lines.join("");
+  for (
+    const expected of [
+      `Generated RPC authentication cookie ${dir}/.cookie`,
+      "Permissions used for cookie: rw-------",
+      "Binding RPC on address 127.0.0.1 port 0",
+      "Starting HTTP server with 16 worker threads",
+      "[http] Received a POST request for / from 127.0.0.1:",
+      "[rpc] ThreadRPCServer method=getblockcount user=__cookie__ id=1",
+      "[warning] ThreadRPCServer incorrect password attempt from 127.0.0.1:",
+    ]
+  ) assert(text.includes(expected), `missing log line: ${expected}\n${text}`);
 });
