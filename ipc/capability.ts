@@ -21,6 +21,7 @@
  */
 import * as $ from "capnp-es";
 import { IpcError } from "./rpc/error.ts";
+import { newMessage } from "./rpc/wire.ts";
 
 /** A method as described by the generated `X$Client.methods` arrays (`ipc/capnp/gen/`). */
 export type MethodDef<P extends $.Struct = $.Struct, R extends $.Struct = $.Struct> = $.Method<P, R>;
@@ -614,16 +615,7 @@ export function toIpcError(e: unknown): IpcError {
   return e instanceof IpcError ? e : new IpcError(IpcError.reasonOf(e), { cause: e });
 }
 
-/**
- * A new, empty message to build, with a small first segment (capnp-es's default is 4 KiB, which makes every
- * small RPC message cost a 4 KiB zeroed allocation). It grows as needed.
- */
-export function newMessage(bytes = 256): $.Message {
-  const msg = new $.Message(new ArrayBuffer(bytes), false, true);
-  // The arena holds the whole buffer as one segment: mark only the root pointer word as used.
-  msg._capnp.segments[0].byteLength = 8;
-  return msg;
-}
+export { newMessage } from "./rpc/wire.ts";
 
 /** The root pointer of a fresh message (allocating its first word). */
 export function rootPointer(msg: $.Message): $.Pointer {
@@ -668,6 +660,101 @@ export function initStructAt<T extends $.Struct>(cls: StructClass<T>, ptr: $.Poi
   return s;
 }
 
+// Fast field access. capnp-es reads a field through several layers of pointer objects (and a Proxy for Text);
+// these helpers read the struct's near pointer once and address fields directly, falling back to capnp-es for
+// anything unusual (far pointers, list elements).
+
+interface SegmentAccess {
+  byteLength: number;
+  buffer: ArrayBuffer;
+  getInt32(o: number): number;
+  getUint32(o: number): number;
+  setUint32(o: number, v: number): void;
+  allocate(n: number): $.Pointer;
+}
+
+let locPtrs = 0;
+let locPtrCount = 0;
+
+/** Locates the pointer section of `s` in `locPtrs`/`locPtrCount`; false when capnp-es must do it. */
+function locate(s: $.Struct): boolean {
+  if (s._capnp.compositeIndex !== undefined) return false;
+  const seg = s.segment as unknown as SegmentAccess;
+  const p = s.byteOffset;
+  const lo = seg.getInt32(p);
+  const hi = seg.getUint32(p + 4);
+  if ((lo & 3) !== 0 || (lo === 0 && hi === 0)) return false;
+  const data = p + 8 + (lo >> 2) * 8;
+  const dw = hi & 0xffff;
+  const pw = hi >>> 16;
+  if (data < 0 || data + (dw + pw) * 8 > seg.byteLength) return false;
+  locPtrs = data + dw * 8;
+  locPtrCount = pw;
+  return true;
+}
+
+const textDecoder = new TextDecoder();
+const textEncoder = new TextEncoder();
+
+/** Reads the Text at pointer field `index` of `s` ("" when null), like the generated getter but faster. */
+export function readText(s: $.Struct, index: number): string {
+  if (!locate(s)) return $.utils.getText(index, s);
+  if (index >= locPtrCount) return "";
+  const seg = s.segment as unknown as SegmentAccess;
+  const p = locPtrs + index * 8;
+  const lo = seg.getInt32(p);
+  const hi = seg.getUint32(p + 4);
+  if (lo === 0 && hi === 0) return "";
+  if ((lo & 3) !== 1) {
+    if ((lo & 3) === 2) return $.utils.getText(index, s);
+    throw new IpcError("Field is not a Text");
+  }
+  if ((hi & 7) !== 2) throw new IpcError("Field is not a Text");
+  const count = hi >>> 3;
+  const start = p + 8 + (lo >> 2) * 8;
+  if (start < 0 || start + count > seg.byteLength) throw new IpcError("Text out of bounds");
+  if (count <= 1) return "";
+  return textDecoder.decode(new Uint8Array(seg.buffer, start, count - 1));
+}
+
+/** UTF-8 length of `str` as `TextEncoder` encodes it. */
+function utf8Length(str: string): number {
+  let n = 0;
+  for (let i = 0; i < str.length; i++) {
+    const c = str.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < str.length) {
+      const d = str.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Writes `value` as the Text at pointer field `index` of `s`, like the generated setter but faster. */
+export function writeText(s: $.Struct, index: number, value: string): void {
+  if (!locate(s) || index >= locPtrCount) return $.utils.setText(index, value, s);
+  const seg = s.segment as unknown as SegmentAccess;
+  const p = locPtrs + index * 8;
+  if (seg.getUint32(p) !== 0 || seg.getUint32(p + 4) !== 0) return $.utils.setText(index, value, s);
+  const n = utf8Length(value);
+  const at = seg.allocate((n + 8) & ~7);
+  if (at.segment !== s.segment) {
+    // A new segment would need a far pointer: let capnp-es do it (the allocated words stay unused).
+    return $.utils.setText(index, value, s);
+  }
+  const start = at.byteOffset;
+  seg.setUint32(p, ((((start - p - 8) / 8) << 2) | 1) >>> 0);
+  seg.setUint32(p + 4, (2 | ((n + 1) << 3)) >>> 0);
+  if (n > 0) textEncoder.encodeInto(value, new Uint8Array(seg.buffer, start, n));
+}
+
 /** Index of the capability an interface pointer refers to, or -1 for a null pointer. Throws on others. */
 function capIndexAt(p: $.Pointer): number {
   const seg = p.segment;
@@ -680,8 +767,19 @@ function capIndexAt(p: $.Pointer): number {
 
 /** The capability at pointer field `index` of `struct` (borrowed: `dup()` it to keep it), or null. */
 export function getCap(struct: $.Struct, index: number): Capability | null {
-  const p = $.utils.getPointer(index, struct);
-  const i = capIndexAt(p);
+  let i: number;
+  if (locate(struct)) {
+    if (index >= locPtrCount) return null;
+    const seg = struct.segment as unknown as SegmentAccess;
+    const p = locPtrs + index * 8;
+    const lo = seg.getUint32(p);
+    const hi = seg.getUint32(p + 4);
+    if (lo === 0 && hi === 0) return null;
+    if (lo !== 3) throw new IpcError("Pointer is not a capability");
+    i = hi;
+  } else {
+    i = capIndexAt($.utils.getPointer(index, struct));
+  }
   if (i < 0) return null;
   const table = capTableOf(struct.segment.message);
   return i < table.length ? table[i] : null;
@@ -689,6 +787,16 @@ export function getCap(struct: $.Struct, index: number): Capability | null {
 
 /** Writes `cap` (the message takes over this reference; null writes a null pointer) to pointer field `index`. */
 export function setCap(struct: $.Struct, index: number, cap: Capability | null): void {
+  if (cap !== null && locate(struct) && index < locPtrCount) {
+    const seg = struct.segment as unknown as SegmentAccess;
+    const p = locPtrs + index * 8;
+    if (seg.getUint32(p) === 0 && seg.getUint32(p + 4) === 0) {
+      const id = struct.segment.message.addCap(cap as never);
+      seg.setUint32(p, 3);
+      seg.setUint32(p + 4, id);
+      return;
+    }
+  }
   const p = $.utils.getPointer(index, struct);
   if (cap === null) {
     $.utils.erase(p);

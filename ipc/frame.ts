@@ -19,16 +19,34 @@ export interface FrameLimits {
 }
 
 /**
- * One complete received frame. For a single-segment message `buffer` is the segment itself (no header); for
- * several segments it is the whole frame, header included.
+ * One complete received frame. For a single-segment message the bytes are the segment itself (no header);
+ * for several segments, the whole frame, header included.
  */
-export interface Frame {
+export class Frame {
   /** Number of segments. */
-  segmentCount: number;
-  /** Segment bytes (one segment) or the complete frame (several). */
-  buffer: ArrayBuffer;
+  readonly segmentCount: number;
   /** Size of the frame on the wire, header included. */
-  wireBytes: number;
+  readonly wireBytes: number;
+  /** The bytes, possibly a view into a received chunk (do not keep it: use {@linkcode Frame.buffer}). */
+  readonly view: Uint8Array;
+  #owned: ArrayBuffer | null;
+
+  /** `owned` is given when `view` covers a whole buffer of its own. */
+  constructor(segmentCount: number, wireBytes: number, view: Uint8Array, owned: ArrayBuffer | null) {
+    this.segmentCount = segmentCount;
+    this.wireBytes = wireBytes;
+    this.view = view;
+    this.#owned = owned;
+  }
+
+  /** The bytes in an `ArrayBuffer` of their own (copied once, on first use, when they were a view). */
+  buffer(): ArrayBuffer {
+    if (this.#owned === null) {
+      const v = this.view;
+      this.#owned = v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength) as ArrayBuffer;
+    }
+    return this.#owned;
+  }
 }
 
 /**
@@ -69,6 +87,18 @@ export class FrameDecoder {
     this.#available += chunk.byteLength;
   }
 
+  /**
+   * Copies the buffered bytes that still refer to the last pushed chunk, so that the caller may reuse that
+   * chunk's memory (a read buffer). Earlier chunks were made owned by earlier calls.
+   */
+  own(): void {
+    const n = this.#chunks.length;
+    if (n === 0) return;
+    const start = n === 1 ? this.#chunkOffset : 0;
+    this.#chunks[n - 1] = this.#chunks[n - 1].slice(start);
+    if (n === 1) this.#chunkOffset = 0;
+  }
+
   /** The next complete frame, or null when more bytes are needed. Throws `IpcError` on a bad frame. */
   next(): Frame | null {
     if (this.#failed) throw this.#failed;
@@ -81,6 +111,10 @@ export class FrameDecoder {
   }
 
   #next(): Frame | null {
+    if (this.#segmentCount === 0 && this.#available >= 8) {
+      const fast = this.#nextInChunk();
+      if (fast) return fast;
+    }
     if (this.#segmentCount === 0) {
       if (this.#available < 4) return null;
       const first = this.#peekU32(0);
@@ -118,7 +152,33 @@ export class FrameDecoder {
     }
     this.#segmentCount = 0;
     this.#bodyBytes = -1;
-    return { segmentCount, buffer, wireBytes };
+    return new Frame(segmentCount, wireBytes, new Uint8Array(buffer), buffer);
+  }
+
+  /**
+   * Fast path: a single-segment frame lying entirely in the first chunk is sliced out in one native copy.
+   * Returns null to let the general path handle anything else.
+   */
+  #nextInChunk(): Frame | null {
+    const c = this.#chunks[0];
+    const o = this.#chunkOffset;
+    if (c.byteLength - o < 8) return null;
+    const b = c.byteOffset + o;
+    const count = c[o] | (c[o + 1] << 8) | (c[o + 2] << 16) | (c[o + 3] << 24);
+    if (count !== 0) return null;
+    const words = (c[o + 4] | (c[o + 5] << 8) | (c[o + 6] << 16) | (c[o + 7] << 24)) >>> 0;
+    const body = words * 8;
+    if (body === 0 || body > this.#limits.maxMessageBytes || c.byteLength - o < 8 + body) return null;
+    const view = new Uint8Array(c.buffer, b + 8, body);
+    const used = 8 + body;
+    this.#available -= used;
+    if (o + used === c.byteLength) {
+      this.#chunks.shift();
+      this.#chunkOffset = 0;
+    } else {
+      this.#chunkOffset = o + used;
+    }
+    return new Frame(1, used, view, null);
   }
 
   /** Reads a little-endian u32 at `offset` bytes past the read position, across chunk boundaries. */
@@ -192,8 +252,8 @@ export interface MessageReadOptions {
 /** Wraps a received frame in a capnp-es `Message` (a single segment is used in place, without a copy). */
 export function frameToMessage(frame: Frame, opts: MessageReadOptions): $.Message {
   const msg = frame.segmentCount === 1
-    ? new $.Message(frame.buffer, false, true)
-    : new $.Message(frame.buffer, false, false);
+    ? new $.Message(frame.buffer(), false, true)
+    : new $.Message(frame.buffer(), false, false);
   msg._capnp.traversalLimit = opts.traversalLimitWords * 8;
   return msg;
 }

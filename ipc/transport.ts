@@ -5,12 +5,18 @@
  *
  * @module
  */
-import type * as $ from "capnp-es";
-import { encodeFrames, FrameDecoder, frameSize, frameToMessage } from "./frame.ts";
+import { encodeFrames, type Frame, FrameDecoder, frameSize, type OutMessage } from "./frame.ts";
 import { IpcError } from "./rpc/error.ts";
 import type { IpcLimits } from "./rpc/limits.ts";
 
-/** A bidirectional byte stream: a `Deno.Conn` fits, and so does a child process's stdout/stdin pair. */
+/**
+ * A bidirectional byte stream: a `Deno.Conn` fits, and so does a child process's stdout/stdin pair.
+ *
+ * When the object also has `read` and `write` with `Deno.Conn` semantics (a `Deno.Conn` has them), they are
+ * used instead of the web streams: that is markedly faster (no 64 KiB allocation per read, no stream
+ * machinery per write). In a child process, `{ readable: Deno.stdin.readable, writable: Deno.stdout.writable,
+ * read: (p) => Deno.stdin.read(p), write: (p) => Deno.stdout.write(p), close }` does the same.
+ */
 export interface ByteStream {
   /** Bytes from the peer. */
   readable: ReadableStream<Uint8Array>;
@@ -18,14 +24,18 @@ export interface ByteStream {
   writable: WritableStream<Uint8Array>;
   /** Closes both directions (further reads end, pending ones may fail). */
   close(): void;
+  /** Optional direct read (`Deno.Conn.read` semantics: bytes read into `p`, or null at the end). */
+  read?(p: Uint8Array): Promise<number | null>;
+  /** Optional direct write (`Deno.Conn.write` semantics: may write only part of `p`). */
+  write?(p: Uint8Array): Promise<number>;
 }
 
 /** Callbacks and limits of a {@linkcode MessageTransport}. */
 export interface TransportOptions {
   /** Limits applied to received frames and the write queue. */
   limits: IpcLimits;
-  /** Called for each received message, in order. Must not throw (throws are reported via `onClose`). */
-  onMessage(msg: $.Message): void;
+  /** Called for each received frame, in order. Must not throw (a throw ends the connection). */
+  onMessage(frame: Frame): void;
   /**
    * Called when a received frame is bad (garbage, too large, too many segments). Reading has stopped; the
    * owner should send an `Abort` and call {@linkcode MessageTransport.closeWithError}.
@@ -57,6 +67,28 @@ export interface TransportStats {
  */
 const FLUSH_HOPS = 16;
 
+/** Size of the read buffer used with a `Deno.Conn`. */
+const READ_BUFFER_BYTES = 64 * 1024;
+
+/** The direct I/O methods of a `Deno.Conn`. */
+interface DirectConn {
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+}
+
+/** The stream's direct read/write methods, when it has both. */
+function asDirect(stream: ByteStream): DirectConn | null {
+  return typeof stream.read === "function" && typeof stream.write === "function"
+    ? stream as DirectConn
+    : null;
+}
+
+/** Writes all of `bytes` (a `Deno.Conn` write may be partial). */
+async function writeAll(conn: DirectConn, bytes: Uint8Array): Promise<void> {
+  let o = 0;
+  while (o < bytes.byteLength) o += await conn.write(o === 0 ? bytes : bytes.subarray(o));
+}
+
 /** How long a closing transport waits for its last writes before closing the stream regardless. */
 const CLOSE_FLUSH_TIMEOUT_MS = 2000;
 
@@ -65,9 +97,10 @@ export class MessageTransport {
   #stream: ByteStream;
   #opts: TransportOptions;
   #decoder: FrameDecoder;
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
-  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-  #queue: $.Message[] = [];
+  #writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader | null = null;
+  #conn: DirectConn | null;
+  #queue: OutMessage[] = [];
   #queuedBytes = 0;
   #flushScheduled = false;
   #writing: Promise<void> | null = null;
@@ -86,9 +119,12 @@ export class MessageTransport {
     this.#stream = stream;
     this.#opts = opts;
     this.#decoder = new FrameDecoder(opts.limits);
-    this.#writer = stream.writable.getWriter();
-    // A failed write is handled where it is awaited; this keeps `closed` from ever being unhandled.
-    this.#writer.closed.catch(() => {});
+    this.#conn = asDirect(stream);
+    if (this.#conn === null) {
+      this.#writer = stream.writable.getWriter();
+      // A failed write is handled where it is awaited; this keeps `closed` from ever being unhandled.
+      this.#writer.closed.catch(() => {});
+    }
   }
 
   /** True once closed (locally or by the peer). */
@@ -116,7 +152,7 @@ export class MessageTransport {
    * while a write is in progress, go out in one write. Returns false (and drops nothing, since nothing can be
    * sent any more) when the transport is closed.
    */
-  send(msg: $.Message): boolean {
+  send(msg: OutMessage): boolean {
     if (this.#closed) return false;
     this.#queue.push(msg);
     this.#queuedBytes += frameSize(msg);
@@ -192,7 +228,7 @@ export class MessageTransport {
     this.#stats.messagesOut += msgs.length;
     this.#stats.bytesOut += bytes.byteLength;
     this.#stats.writes++;
-    this.#writing = this.#writer.write(bytes).then(
+    this.#writing = (this.#conn ? writeAll(this.#conn, bytes) : this.#writer!.write(bytes)).then(
       () => {
         this.#writing = null;
         if (this.#queue.length > 0) this.#flush();
@@ -207,14 +243,32 @@ export class MessageTransport {
   }
 
   async #readLoop(): Promise<void> {
-    const reader = this.#stream.readable.getReader();
-    this.#reader = reader;
-    const limits = this.#opts.limits;
-    const readOpts = { traversalLimitWords: limits.traversalLimitWords };
+    const conn = this.#conn;
+    let buf = new Uint8Array(READ_BUFFER_BYTES);
+    let byob: ReadableStreamBYOBReader | null = null;
+    let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+    if (!conn) {
+      try {
+        byob = this.#stream.readable.getReader({ mode: "byob" });
+      } catch {
+        reader = this.#stream.readable.getReader(); // not a byte stream
+      }
+    }
+    this.#reader = byob ?? reader;
+    const reusing = conn !== null || byob !== null;
     for (;;) {
       let r: ReadableStreamReadResult<Uint8Array>;
       try {
-        r = await reader.read();
+        if (conn) {
+          const n = await conn.read(buf);
+          r = n === null ? { done: true, value: undefined } : { done: false, value: buf.subarray(0, n) };
+        } else if (byob) {
+          r = await byob.read(buf);
+          // The buffer was transferred: read into the returned memory next time.
+          if (r.value) buf = new Uint8Array(r.value.buffer as ArrayBuffer);
+        } else {
+          r = await reader!.read();
+        }
       } catch (e) {
         if (!this.#closed) this.#fail(new IpcError("Peer disconnected", { type: "disconnected", cause: e }));
         return;
@@ -235,11 +289,10 @@ export class MessageTransport {
       this.#stats.bytesIn += r.value.byteLength;
       this.#decoder.push(r.value);
       for (;;) {
-        let msg: $.Message;
+        let frame: Frame | null;
         try {
-          const frame = this.#decoder.next();
+          frame = this.#decoder.next();
           if (frame === null) break;
-          msg = frameToMessage(frame, readOpts);
         } catch (e) {
           this.#opts.onProtocolError(
             e instanceof IpcError ? e : new IpcError(`Cannot parse frame: ${IpcError.reasonOf(e)}`),
@@ -247,9 +300,11 @@ export class MessageTransport {
           return;
         }
         this.#stats.messagesIn++;
-        this.#opts.onMessage(msg);
+        this.#opts.onMessage(frame);
         if (this.#closed) return;
       }
+      // The read buffer is reused: keep what is left of a partial frame.
+      if (reusing) this.#decoder.own();
     }
   }
 
@@ -268,7 +323,7 @@ export class MessageTransport {
       this.#reader?.cancel().catch(() => {});
     } catch { /* already released */ }
     try {
-      this.#writer.releaseLock();
+      this.#writer?.releaseLock();
     } catch { /* pending write */ }
     try {
       this.#stream.close();

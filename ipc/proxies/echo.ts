@@ -6,10 +6,14 @@
  * @module
  */
 import type { Echo } from "../../interfaces/echo.ts";
-import { type Capability, CapabilityServer, method } from "../capability.ts";
+import { type Capability, CapabilityServer, method, readText, writeText } from "../capability.ts";
 import { Echo$Client } from "../capnp/gen/echo.ts";
 import { type ClientThread, contextOf, runOnThread } from "./thread.ts";
 import { closeRemote } from "./util.ts";
+
+// Pointer fields (echo.capnp): echo$Params (context @0, echo @1), echo$Results (result @0).
+const PARAM_ECHO = 1;
+const RESULT = 0;
 
 /** Serves `impl` as an `Echo`; `destroy` (or the last reference going) closes it once. */
 export function serveEcho(impl: Echo): CapabilityServer {
@@ -18,9 +22,9 @@ export function serveEcho(impl: Echo): CapabilityServer {
   return new CapabilityServer("Echo", [
     method(Echo$Client.methods[0], (p) => runOnThread(contextOf(p), close)),
     method(Echo$Client.methods[1], (p, r) => {
-      const message = p.echo;
+      const message = readText(p, PARAM_ECHO);
       return runOnThread(contextOf(p), async () => {
-        r.result = await impl.echo(message);
+        writeText(r, RESULT, await impl.echo(message));
       });
     }),
   ], { dispose: () => void close().catch(() => {}) });
@@ -47,11 +51,11 @@ export class EchoClient implements Echo {
   async echo(message: string): Promise<string> {
     const call = this.#cap.call(Echo$Client.methods[1], (p) => {
       if (this.#thread) this.#thread.fill(p._initContext());
-      p.echo = message;
+      writeText(p, PARAM_ECHO, message);
     });
     const resp = await call.response;
     try {
-      return resp.results.result;
+      return readText(resp.results, RESULT);
     } finally {
       resp.release();
     }

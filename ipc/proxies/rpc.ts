@@ -6,9 +6,13 @@
  * @module
  */
 import type { Rpc } from "../../interfaces/rpc.ts";
-import { type Capability, CapabilityServer, method } from "../capability.ts";
+import { type Capability, CapabilityServer, method, readText, writeText } from "../capability.ts";
 import { Rpc$Client } from "../capnp/gen/rpc.ts";
 import { type ClientThread, contextOf, runOnThread } from "./thread.ts";
+
+// Pointer fields (rpc.capnp): executeRpc$Params (context @0, request @1, uri @2, user @3),
+// executeRpc$Results (result @0).
+const [REQUEST, URI, USER, RESULT] = [1, 2, 3, 0];
 
 /** Serves `impl` as an `Rpc`; the last reference going closes it. */
 export function serveRpc(impl: Rpc): CapabilityServer {
@@ -16,11 +20,11 @@ export function serveRpc(impl: Rpc): CapabilityServer {
   const close = () => closing ??= Promise.resolve().then(() => impl.close());
   return new CapabilityServer("Rpc", [
     method(Rpc$Client.methods[0], (p, r) => {
-      const request = p.request;
-      const uri = p.uri;
-      const user = p.user;
+      const request = readText(p, REQUEST);
+      const uri = readText(p, URI);
+      const user = readText(p, USER);
       return runOnThread(contextOf(p), async () => {
-        r.result = await impl.executeRpc(request, uri, user);
+        writeText(r, RESULT, await impl.executeRpc(request, uri, user));
       });
     }),
   ], { dispose: () => void close().catch(() => {}) });
@@ -47,13 +51,13 @@ export class RpcClient implements Rpc {
   async executeRpc(request: string, uri: string, user: string): Promise<string> {
     const call = this.#cap.call(Rpc$Client.methods[0], (p) => {
       if (this.#thread) this.#thread.fill(p._initContext());
-      p.request = request;
-      p.uri = uri;
-      p.user = user;
+      writeText(p, REQUEST, request);
+      writeText(p, URI, uri);
+      writeText(p, USER, user);
     });
     const resp = await call.response;
     try {
-      return resp.results.result;
+      return readText(resp.results, RESULT);
     } finally {
       resp.release();
     }

@@ -15,7 +15,9 @@ import {
   type CapabilityServerOptions,
   getCap,
   method,
+  readText,
   setCap,
+  writeText,
 } from "../capability.ts";
 import { type Context, Thread$Client, ThreadMap$Client } from "../capnp/gen/proxy.ts";
 import { IpcError } from "../rpc/error.ts";
@@ -51,9 +53,7 @@ export class ThreadServer extends CapabilityServer {
   /** Makes a thread named `name`. */
   constructor(name: string, opts: CapabilityServerOptions = {}) {
     super("Thread", [
-      method(Thread$Client.methods[0], (_p, r) => {
-        r.result = this.threadName;
-      }),
+      method(Thread$Client.methods[0], (_p, r) => writeText(r, 0, this.threadName)),
     ], opts);
     this.threadName = name;
   }
@@ -63,7 +63,7 @@ export class ThreadServer extends CapabilityServer {
 export function serveThreadMap(opts: CapabilityServerOptions = {}): CapabilityServer {
   return new CapabilityServer("ThreadMap", [
     method(ThreadMap$Client.methods[0], (p, r) => {
-      setCap(r, 0, new ThreadServer(p.name).capability());
+      setCap(r, 0, new ThreadServer(readText(p, 0)).capability());
     }),
     // Calls without a thread already run concurrently here: a pool adds nothing.
     method(ThreadMap$Client.methods[1], () => {}),
@@ -113,9 +113,7 @@ export class ClientThread {
 
   /** Asks `threadMap` (the peer's) for a thread named `name`; pipelined. */
   static make(threadMap: Capability, name: string): ClientThread {
-    const call = threadMap.call(ThreadMap$Client.methods[0], (p) => {
-      p.name = name;
-    });
+    const call = threadMap.call(ThreadMap$Client.methods[0], (p) => writeText(p, 0, name));
     return new ClientThread(call.pipeline(0));
   }
 

@@ -26,7 +26,7 @@
  *
  * @module
  */
-import * as $ from "capnp-es";
+import type * as $ from "capnp-es";
 import * as rpc from "capnp-es/capnp/rpc";
 import {
   BrokenHook,
@@ -39,7 +39,6 @@ import {
   Hook,
   hookAtPath,
   type IncomingCall,
-  newMessage,
   PromiseHook,
   type RawResponse,
   releaseCapTable,
@@ -47,9 +46,31 @@ import {
   toIpcError,
 } from "../capability.ts";
 import { type IpcDebugLog, lookupMethod, type MethodInfo } from "../debug_log.ts";
+import type { Frame } from "../frame.ts";
 import type { MessageTransport } from "../transport.ts";
 import { IPC_ERROR_TYPES, IpcError, type IpcErrorType } from "./error.ts";
 import type { IpcLimits } from "./limits.ts";
+import {
+  CAP,
+  type CapDesc,
+  decode,
+  decodeSlow,
+  encodeBootstrap,
+  encodeCall,
+  encodeFinish,
+  encodeRelease,
+  encodeReturnResults,
+  frameMessage,
+  type Incoming,
+  MSG,
+  newMessage,
+  type OutPayload,
+  RET,
+  setId,
+  type Target,
+  type WireException,
+  writeCapTable,
+} from "./wire.ts";
 
 const noop = () => {};
 
@@ -102,12 +123,6 @@ class IdTable<T> {
   }
 }
 
-type Target = { kind: "import"; id: number } | {
-  kind: "answer";
-  questionId: number;
-  path: readonly number[];
-};
-
 interface Question {
   id: number;
   requestNo: number;
@@ -122,20 +137,13 @@ interface Question {
   error: IpcError | null;
 }
 
-interface OutReturn {
-  msg: $.Message;
-  ret: rpc.Return;
-  payload: rpc.Payload;
-  content: $.Pointer;
-}
-
 interface Answer {
   id: number;
   requestNo: number;
   info: MethodInfo | null;
   redact: boolean;
   ac: AbortController;
-  out: OutReturn | null;
+  out: OutPayload | null;
   returned: boolean;
   finished: boolean;
   releaseResultCaps: boolean;
@@ -228,11 +236,8 @@ export class RpcEngine {
   bootstrap(): Capability {
     if (this.#closeReason) return new Capability(new BrokenHook(this.#closeReason));
     const q = this.#newQuestion(null, false);
-    const msg = newMessage();
-    const root = msg.initRoot(rpc.Message);
-    root._initBootstrap().questionId = q.id;
     if (this.#log.enabled) this.#log.line(q.requestNo, "client send Bootstrap");
-    this.#transport.send(msg);
+    this.#transport.send(encodeBootstrap(q.id));
     // Nobody reads the response itself: the pipeline takes its own reference.
     q.promise.then((r) => releaseCapTable(r.message), noop);
     return new Capability(this.#pipelineHook(q, []));
@@ -275,37 +280,31 @@ export class RpcEngine {
     if (this.#transport.queuedBytes > limits.maxQueuedWriteBytes) {
       return failedCall(new IpcError("Too much data queued for the peer", { type: "overloaded" }));
     }
-    const msg = newMessage();
-    let content: $.Pointer;
-    let payload: rpc.Payload;
-    let callStruct: rpc.Call;
+    let out: OutPayload;
     try {
-      const root = msg.initRoot(rpc.Message);
-      callStruct = root._initCall();
-      callStruct.interfaceId = req.interfaceId;
-      callStruct.methodId = req.methodId;
-      const t = callStruct._initTarget();
-      if (target.kind === "import") t.importedCap = target.id;
-      else writePromisedAnswer(t._initPromisedAnswer(), target.questionId, target.path);
-      payload = callStruct._initParams();
-      content = payload.content;
-      req.fill(content);
+      out = encodeCall(req.interfaceId, req.methodId, target);
     } catch (e) {
-      releaseCapTable(msg);
       return failedCall(toIpcError(e));
     }
+    try {
+      req.fill(out.content);
+    } catch (e) {
+      releaseCapTable(out.msg);
+      return failedCall(toIpcError(e));
+    }
+    const msg = out.msg;
     const info = this.#log.enabled ? lookupMethod(req.interfaceId, req.methodId, req.method) : null;
     const q = this.#newQuestion(info, false);
-    callStruct.questionId = q.id;
+    setId(out, q.id);
     try {
-      q.paramExports = this.#writeCapTable(payload, msg);
+      q.paramExports = this.#writeCapTable(out);
     } catch (e) {
       this.#questions.delete(q.id);
       releaseCapTable(msg);
       return failedCall(toIpcError(e));
     }
     releaseCapTable(msg);
-    if (info) q.redact = this.#log.params(q.requestNo, "client send", info, content);
+    if (info) q.redact = this.#log.params(q.requestNo, "client send", info, out.content);
     this.#transport.send(msg);
     return { promise: q.promise, pipeline: (path) => this.#pipelineHook(q, path) };
   }
@@ -360,13 +359,7 @@ export class RpcEngine {
     }
     target.addRef();
     const id = this.#embargoes.add({ promise, target });
-    const msg = newMessage();
-    const d = msg.initRoot(rpc.Message)._initDisembargo();
-    const t = d._initTarget();
-    if (via.kind === "import") t.importedCap = via.id;
-    else writePromisedAnswer(t._initPromisedAnswer(), via.questionId, via.path);
-    d._initContext().senderLoopback = id;
-    this.#transport.send(msg);
+    this.#transport.send(disembargoMessage(via, 0, id));
     return promise;
   }
 
@@ -376,45 +369,37 @@ export class RpcEngine {
     if (!e || e.hook !== hook) return;
     this.#imports.delete(hook.id);
     if (this.#closeReason) return;
-    const msg = newMessage();
-    const r = msg.initRoot(rpc.Message)._initRelease();
-    r.id = hook.id;
-    r.referenceCount = e.remoteRefs;
-    this.#transport.send(msg);
+    this.#transport.send(encodeRelease(hook.id, e.remoteRefs));
   }
 
   // -------------------------------------------------------------------------------------------------------
   // Cap tables.
 
-  /** Writes the descriptors of `msg`'s cap table into `payload`; returns the export ids it referenced. */
-  #writeCapTable(payload: rpc.Payload, msg: $.Message): number[] {
-    const caps = capTableOf(msg);
+  /** Writes the descriptors for `out`'s cap table; returns the export ids it referenced. */
+  #writeCapTable(out: OutPayload): number[] {
+    const caps = capTableOf(out.msg);
     if (caps.length === 0) return [];
     const exported: number[] = [];
-    const list = payload._initCapTable(caps.length);
+    const descs: CapDesc[] = new Array(caps.length);
     for (let i = 0; i < caps.length; i++) {
-      const desc = list.get(i);
       const cap = caps[i];
-      if (!(cap instanceof Capability) || cap.closed) {
-        desc.none = true;
-        continue;
-      }
-      this.#writeDescriptor(cap.hook, desc, exported);
+      descs[i] = cap instanceof Capability && !cap.closed
+        ? this.#descriptor(cap.hook, exported)
+        : { type: CAP.NONE, id: 0, path: [] };
     }
+    writeCapTable(out, descs);
     return exported;
   }
 
-  #writeDescriptor(hook: Hook, desc: rpc.CapDescriptor, exported: number[]): void {
+  #descriptor(hook: Hook, exported: number[]): CapDesc {
     const t = hook.target();
     if (t instanceof ImportHook && t.engine === this) {
-      desc.receiverHosted = t.id;
       t.callsSent++;
-      return;
+      return { type: CAP.RECEIVER_HOSTED, id: t.id, path: [] };
     }
     if (t instanceof PipelineHook && t.engine === this && t.question) {
-      writePromisedAnswer(desc._initReceiverAnswer(), t.question.id, t.path);
       t.callsSent++;
-      return;
+      return { type: CAP.RECEIVER_ANSWER, id: t.question.id, path: t.path as number[] };
     }
     let id = this.#exportsByHook.get(t);
     if (id !== undefined) {
@@ -429,8 +414,8 @@ export class RpcEngine {
       id = this.#exports.add({ hook: t, refs: 1 });
       this.#exportsByHook.set(t, id);
     }
-    desc.senderHosted = id;
     exported.push(id);
+    return { type: CAP.SENDER_HOSTED, id, path: [] };
   }
 
   #releaseExport(id: number, count: number): void {
@@ -450,40 +435,38 @@ export class RpcEngine {
   }
 
   /** Converts received descriptors to capabilities (owned by the message) and installs them as its cap table. */
-  #readCapTable(payload: rpc.Payload, msg: $.Message): void {
-    if (!payload._hasCapTable()) return;
-    const list = payload.capTable;
-    const n = list.length;
+  #readCapTable(descs: readonly CapDesc[], msg: $.Message): void {
+    const n = descs.length;
+    if (n === 0) return;
     if (n > this.#opts.limits.maxCapabilities) {
       throw new ProtocolError(`Cap table of ${n} entries exceeds the limit`);
     }
-    const caps: (Capability | null)[] = new Array(n);
+    const caps: (Capability | null)[] = new Array(n).fill(null);
     setCapTable(msg, caps);
-    for (let i = 0; i < n; i++) caps[i] = this.#readDescriptor(list.get(i));
+    for (let i = 0; i < n; i++) caps[i] = this.#readDescriptor(descs[i]);
   }
 
-  #readDescriptor(d: rpc.CapDescriptor): Capability | null {
-    switch (d.which()) {
-      case rpc.CapDescriptor.NONE:
+  #readDescriptor(d: CapDesc): Capability | null {
+    switch (d.type) {
+      case CAP.NONE:
         return null;
-      case rpc.CapDescriptor.SENDER_HOSTED:
-        return this.#import(d.senderHosted, false);
-      case rpc.CapDescriptor.SENDER_PROMISE:
-        return this.#import(d.senderPromise, true);
-      case rpc.CapDescriptor.RECEIVER_HOSTED: {
-        const e = this.#exports.get(d.receiverHosted);
+      case CAP.SENDER_HOSTED:
+        return this.#import(d.id, false);
+      case CAP.SENDER_PROMISE:
+        return this.#import(d.id, true);
+      case CAP.RECEIVER_HOSTED: {
+        const e = this.#exports.get(d.id);
         if (!e) return new Capability(new BrokenHook(new IpcError("Invalid 'receiverHosted' export ID")));
         return new Capability(e.hook);
       }
-      case rpc.CapDescriptor.RECEIVER_ANSWER: {
-        const pa = d.receiverAnswer;
-        const a = this.#answers.get(pa.questionId);
+      case CAP.RECEIVER_ANSWER: {
+        const a = this.#answers.get(d.id);
         if (!a) return new Capability(new BrokenHook(new IpcError("Invalid 'receiverAnswer' question ID")));
-        return new Capability(this.#answerPipeline(a, readTransform(pa)));
+        return new Capability(this.#answerPipeline(a, d.path));
       }
-      case rpc.CapDescriptor.THIRD_PARTY_HOSTED:
+      case CAP.THIRD_PARTY_HOSTED:
         // Level 3 is not supported: use the vine, as capnp does.
-        return this.#import(d.thirdPartyHosted.vineId, false);
+        return this.#import(d.id, false);
       default:
         return new Capability(new BrokenHook(new IpcError("Unknown capability descriptor type")));
     }
@@ -517,51 +500,47 @@ export class RpcEngine {
   // -------------------------------------------------------------------------------------------------------
   // Incoming.
 
-  /** Handles one received message; protocol violations abort the connection. */
-  handleMessage(msg: $.Message): void {
+  /** Handles one received frame; protocol violations abort the connection. */
+  handleMessage(frame: Frame): void {
     if (this.#closeReason) return;
-    let root: rpc.Message;
     try {
-      root = readRoot(msg, this.#opts.limits.maxNestingDepth);
-      switch (root.which()) {
-        case rpc.Message.CALL:
-          this.#handleCall(msg, root.call);
+      const m = decode(frame, this.#opts.limits);
+      switch (m.which) {
+        case MSG.CALL:
+          this.#handleCall(m);
           break;
-        case rpc.Message.RETURN:
-          this.#handleReturn(msg, root.return);
+        case MSG.RETURN:
+          this.#handleReturn(m);
           break;
-        case rpc.Message.FINISH:
-          this.#handleFinish(root.finish);
+        case MSG.FINISH:
+          this.#handleFinish(m.questionId, m.releaseResultCaps);
           break;
-        case rpc.Message.RELEASE: {
-          const r = root.release;
-          this.#releaseExport(r.id, r.referenceCount);
+        case MSG.RELEASE:
+          this.#releaseExport(m.id, m.referenceCount);
           break;
-        }
-        case rpc.Message.BOOTSTRAP:
-          this.#handleBootstrap(root.bootstrap);
+        case MSG.BOOTSTRAP:
+          this.#handleBootstrap(m.questionId);
           break;
-        case rpc.Message.RESOLVE:
-          this.#handleResolve(root.resolve);
+        case MSG.RESOLVE:
+          this.#handleResolve(m.promiseId, m.cap, m.exception);
           break;
-        case rpc.Message.DISEMBARGO:
-          this.#handleDisembargo(root);
+        case MSG.DISEMBARGO:
+          this.#handleDisembargo(m.target, m.context, m.embargoId, frame);
           break;
-        case rpc.Message.ABORT: {
-          const ex = root.abort;
-          const reason = new IpcError(`Peer aborted the connection: ${ex.reason}`, {
-            type: exceptionType(ex),
+        case MSG.ABORT: {
+          const reason = new IpcError(`Peer aborted the connection: ${m.exception.reason}`, {
+            type: exceptionType(m.exception),
             remote: true,
           });
           this.teardown(reason);
           this.#transport.close().catch(noop);
           break;
         }
-        case rpc.Message.UNIMPLEMENTED:
-          this.#handleUnimplemented(root.unimplemented);
+        case MSG.UNIMPLEMENTED:
+          this.#handleUnimplemented(m.innerWhich, m.questionId);
           break;
         default:
-          this.#sendUnimplemented(root);
+          this.#sendUnimplemented(m.root);
       }
     } catch (e) {
       const reason = e instanceof ProtocolError ? e.message : `Invalid message: ${IpcError.reasonOf(e)}`;
@@ -569,8 +548,8 @@ export class RpcEngine {
     }
   }
 
-  #handleBootstrap(b: rpc.Bootstrap): void {
-    const a = this.#newAnswer(b.questionId, null);
+  #handleBootstrap(questionId: number): void {
+    const a = this.#newAnswer(questionId, null);
     if (this.#log.enabled) this.#log.line(a.requestNo, "server recv Bootstrap");
     if (!this.#bootstrap) {
       this.#sendException(a, new IpcError("This vat does not expose any public/bootstrap interfaces."));
@@ -578,7 +557,7 @@ export class RpcEngine {
     }
     const out = this.#outReturn(a);
     const id = out.msg.addCap(this.#bootstrap.dup() as never);
-    $.utils.setInterfacePointer(id, out.content);
+    setInterfacePointer(out.content, id);
     this.#sendResults(a);
   }
 
@@ -606,34 +585,24 @@ export class RpcEngine {
     return a;
   }
 
-  #outReturn(a: Answer): OutReturn {
-    if (a.out) return a.out;
-    const msg = newMessage();
-    const ret = msg.initRoot(rpc.Message)._initReturn();
-    ret.answerId = a.id;
-    ret.releaseParamCaps = false;
-    const payload = ret._initResults();
-    a.out = { msg, ret, payload, content: payload.content };
-    return a.out;
+  #outReturn(a: Answer): OutPayload {
+    return a.out ??= encodeReturnResults(a.id);
   }
 
-  #handleCall(msg: $.Message, call: rpc.Call): void {
-    const interfaceId = call.interfaceId;
-    const methodId = call.methodId;
+  #handleCall(m: Extract<Incoming, { which: typeof MSG.CALL }>): void {
+    const { interfaceId, methodId, message: msg, content } = m;
     const info = this.#log.enabled ? lookupMethod(interfaceId, methodId) : null;
-    const a = this.#newAnswer(call.questionId, info);
-    const params = call.params;
-    this.#readCapTable(params, msg);
-    const content = params.content;
+    const a = this.#newAnswer(m.questionId, info);
+    this.#readCapTable(m.caps, msg);
     if (info) a.redact = this.#log.params(a.requestNo, "server recv", info, content);
     let target: Hook;
     try {
-      if (call.sendResultsTo.which() !== rpc.Call_SendResultsTo.CALLER) {
+      if (m.sendResultsTo !== 0) {
         throw new IpcError("Call.sendResultsTo other than 'caller' is not supported", {
           type: "unimplemented",
         });
       }
-      target = this.#callTarget(call.target);
+      target = this.#callTarget(m.target);
     } catch (e) {
       releaseCapTable(msg);
       this.#sendException(a, toIpcError(e));
@@ -665,22 +634,15 @@ export class RpcEngine {
     );
   }
 
-  #callTarget(t: rpc.MessageTarget): Hook {
-    switch (t.which()) {
-      case rpc.MessageTarget.IMPORTED_CAP: {
-        const e = this.#exports.get(t.importedCap);
-        if (!e) throw new IpcError(`Call target ${t.importedCap} is not a current export ID`);
-        return e.hook;
-      }
-      case rpc.MessageTarget.PROMISED_ANSWER: {
-        const pa = t.promisedAnswer;
-        const a = this.#answers.get(pa.questionId);
-        if (!a) throw new IpcError(`Pipelined call on question ${pa.questionId}, which does not exist`);
-        return this.#answerPipeline(a, readTransform(pa));
-      }
-      default:
-        throw new IpcError("Unknown message target type", { type: "unimplemented" });
+  #callTarget(t: Target): Hook {
+    if (t.kind === "import") {
+      const e = this.#exports.get(t.id);
+      if (!e) throw new IpcError(`Call target ${t.id} is not a current export ID`);
+      return e.hook;
     }
+    const a = this.#answers.get(t.questionId);
+    if (!a) throw new IpcError(`Pipelined call on question ${t.questionId}, which does not exist`);
+    return this.#answerPipeline(a, t.path);
   }
 
   #sendResults(a: Answer): void {
@@ -690,7 +652,7 @@ export class RpcEngine {
       return;
     }
     try {
-      a.exports = this.#writeCapTable(out.payload, out.msg);
+      a.exports = this.#writeCapTable(out);
     } catch (e) {
       releaseCapTable(out.msg);
       a.out = null;
@@ -743,36 +705,36 @@ export class RpcEngine {
     a.exports = [];
   }
 
-  #handleFinish(f: rpc.Finish): void {
-    const a = this.#answers.get(f.questionId);
-    if (!a) throw new ProtocolError(`'Finish' for invalid question ID ${f.questionId}`);
-    if (a.finished) throw new ProtocolError(`Duplicate 'Finish' for question ID ${f.questionId}`);
+  #handleFinish(questionId: number, releaseResultCaps: boolean): void {
+    const a = this.#answers.get(questionId);
+    if (!a) throw new ProtocolError(`'Finish' for invalid question ID ${questionId}`);
+    if (a.finished) throw new ProtocolError(`Duplicate 'Finish' for question ID ${questionId}`);
     a.finished = true;
-    a.releaseResultCaps = f.releaseResultCaps;
+    a.releaseResultCaps = releaseResultCaps;
     if (a.returned) this.#retireAnswer(a);
     else a.ac.abort(new IpcError("Call canceled by the caller", { type: "disconnected" }));
   }
 
-  #handleReturn(msg: $.Message, ret: rpc.Return): void {
-    const q = this.#questions.get(ret.answerId);
-    if (!q) throw new ProtocolError(`Invalid question ID in Return message: ${ret.answerId}`);
+  #handleReturn(m: Extract<Incoming, { which: typeof MSG.RETURN }>): void {
+    const q = this.#questions.get(m.answerId);
+    if (!q) throw new ProtocolError(`Invalid question ID in Return message: ${m.answerId}`);
     this.#questions.delete(q.id);
-    if (ret.releaseParamCaps) {
+    if (m.releaseParamCaps) {
       for (const id of q.paramExports) {
         if (this.#exports.get(id)) this.#releaseExport(id, 1);
       }
     }
     q.paramExports = [];
-    switch (ret.which()) {
-      case rpc.Return.RESULTS: {
-        const payload = ret.results;
+    switch (m.kind) {
+      case RET.RESULTS: {
+        const msg = m.message!;
+        const content = m.content!;
         try {
-          this.#readCapTable(payload, msg);
+          this.#readCapTable(m.caps, msg);
         } catch (e) {
           this.#failQuestion(q, toIpcError(e));
           throw e;
         }
-        const content = payload.content;
         if (q.info) this.#log.results(q.requestNo, "client recv", q.info, content, q.redact);
         else if (this.#log.enabled) this.#log.line(q.requestNo, "client recv Bootstrap result");
         const raw: RawResponse = { content, message: msg };
@@ -785,15 +747,15 @@ export class RpcEngine {
         q.resolve(raw);
         return;
       }
-      case rpc.Return.EXCEPTION: {
-        const ex = ret.exception;
+      case RET.EXCEPTION: {
+        const ex = m.exception!;
         const err = new IpcError(ex.reason, { type: exceptionType(ex), remote: true });
         if (q.info) this.#log.exception(q.requestNo, "client recv", q.info, err.message);
         this.#failQuestion(q, err);
         this.#sendFinish(q.id);
         return;
       }
-      case rpc.Return.CANCELED:
+      case RET.CANCELED:
         this.#failQuestion(q, new IpcError("Call was canceled", { type: "disconnected", remote: true }));
         this.#sendFinish(q.id);
         return;
@@ -812,37 +774,30 @@ export class RpcEngine {
   }
 
   #sendFinish(id: number): void {
-    const msg = newMessage();
-    const f = msg.initRoot(rpc.Message)._initFinish();
-    f.questionId = id;
-    f.releaseResultCaps = false;
-    this.#transport.send(msg);
+    this.#transport.send(encodeFinish(id, false));
   }
 
-  #handleResolve(r: rpc.Resolve): void {
-    const e = this.#imports.get(r.promiseId);
+  #handleResolve(promiseId: number, desc: CapDesc | null, exception: WireException | null): void {
+    const e = this.#imports.get(promiseId);
     let cap: Capability | null = null;
     let hook: Hook;
-    if (r.which() === rpc.Resolve.CAP) {
-      cap = this.#readDescriptor(r.cap);
+    if (desc) {
+      cap = this.#readDescriptor(desc);
       hook = cap ? cap.hook : new BrokenHook(new IpcError("Promise resolved to a null capability"));
     } else {
-      const ex = r.exception;
+      const ex = exception ?? { reason: "Promise broken", type: 0 };
       hook = new BrokenHook(new IpcError(ex.reason, { type: exceptionType(ex), remote: true }));
     }
     if (e && e.hook.isPromiseImport) e.hook.resolveTo(hook);
     cap?.close();
   }
 
-  #handleDisembargo(root: rpc.Message): void {
-    const d = root.disembargo;
-    const ctx = d.context;
-    switch (ctx.which()) {
-      case rpc.Disembargo_Context.SENDER_LOOPBACK: {
-        const embargoId = ctx.senderLoopback;
+  #handleDisembargo(target: Target, context: number, embargoId: number, frame: Frame): void {
+    switch (context) {
+      case 0: { // senderLoopback
         let hook: Hook;
         try {
-          hook = this.#callTarget(d.target);
+          hook = this.#callTarget(target);
         } catch (e) {
           throw new ProtocolError(
             `'Disembargo' of type 'senderLoopback' with a bad target: ${IpcError.reasonOf(e)}`,
@@ -855,41 +810,37 @@ export class RpcEngine {
           );
         }
         // Every call already forwarded to `t` has been queued (forwarding is synchronous): reflect now.
-        const msg = newMessage();
-        const out = msg.initRoot(rpc.Message)._initDisembargo();
-        out._initTarget().importedCap = t.id;
-        out._initContext().receiverLoopback = embargoId;
-        this.#transport.send(msg);
+        this.#transport.send(disembargoMessage({ kind: "import", id: t.id }, 1, embargoId));
         return;
       }
-      case rpc.Disembargo_Context.RECEIVER_LOOPBACK: {
-        const id = ctx.receiverLoopback;
-        const e = this.#embargoes.get(id);
-        if (!e) throw new ProtocolError(`Invalid embargo ID ${id}`);
-        this.#embargoes.delete(id);
+      case 1: { // receiverLoopback
+        const e = this.#embargoes.get(embargoId);
+        if (!e) throw new ProtocolError(`Invalid embargo ID ${embargoId}`);
+        this.#embargoes.delete(embargoId);
         e.promise.resolve(e.target);
         e.target.release();
         return;
       }
-      default:
-        this.#sendUnimplemented(root);
+      default: {
+        const m = decodeRoot(frame, this.#opts.limits);
+        this.#sendUnimplemented(m);
+      }
     }
   }
 
-  #handleUnimplemented(m: rpc.Message): void {
+  #handleUnimplemented(innerWhich: number, questionId: number): void {
     // The peer did not understand something we sent. We only send calls, bootstraps and basic messages.
-    switch (m.which()) {
-      case rpc.Message.CALL:
-      case rpc.Message.BOOTSTRAP: {
-        const id = m.which() === rpc.Message.CALL ? m.call.questionId : m.bootstrap.questionId;
-        const q = this.#questions.get(id);
+    switch (innerWhich) {
+      case MSG.CALL:
+      case MSG.BOOTSTRAP: {
+        const q = this.#questions.get(questionId);
         if (!q) return;
-        this.#questions.delete(id);
+        this.#questions.delete(questionId);
         this.#failQuestion(q, new IpcError("Peer does not implement the request", { type: "unimplemented" }));
         return;
       }
       default:
-        throw new ProtocolError(`Peer did not implement a message we sent (type ${m.which()})`);
+        throw new ProtocolError(`Peer did not implement a message we sent (type ${innerWhich})`);
     }
   }
 
@@ -1120,43 +1071,40 @@ export class PipelineHook extends Hook {
 // ---------------------------------------------------------------------------------------------------------
 // Wire helpers.
 
-/** Reads the root `rpc.Message` with the nesting limit applied. */
-function readRoot(msg: $.Message, depth: number): rpc.Message {
-  const root = new rpc.Message(msg.getSegment(0), 0, depth);
-  $.utils.validate($.PointerType.STRUCT, root);
-  const size = $.utils.getTargetStructSize(root);
-  const want = rpc.Message._capnp.size;
-  if (size.dataByteLength < want.dataByteLength || size.pointerLength < want.pointerLength) {
-    $.utils.resize(want, root);
-  }
-  return root;
-}
-
-function writePromisedAnswer(pa: rpc.PromisedAnswer, questionId: number, path: readonly number[]): void {
-  pa.questionId = questionId;
-  if (path.length === 0) return;
-  const ops = pa._initTransform(path.length);
-  for (let i = 0; i < path.length; i++) ops.get(i).getPointerField = path[i];
-}
-
-function readTransform(pa: rpc.PromisedAnswer): number[] {
-  if (!pa._hasTransform()) return [];
-  const ops = pa.transform;
-  const path: number[] = [];
-  const n = ops.length;
-  for (let i = 0; i < n; i++) {
-    const op = ops.get(i);
-    switch (op.which()) {
-      case rpc.PromisedAnswer_Op.NOOP:
-        break;
-      case rpc.PromisedAnswer_Op.GET_POINTER_FIELD:
-        path.push(op.getPointerField);
-        break;
-      default:
-        throw new IpcError("Unknown transform operation", { type: "unimplemented" });
+/** A Disembargo message: `context` 0 = senderLoopback, 1 = receiverLoopback. */
+function disembargoMessage(via: Target, context: 0 | 1, embargoId: number): $.Message {
+  const msg = newMessage();
+  const d = msg.initRoot(rpc.Message)._initDisembargo();
+  const t = d._initTarget();
+  if (via.kind === "import") {
+    t.importedCap = via.id;
+  } else {
+    const pa = t._initPromisedAnswer();
+    pa.questionId = via.questionId;
+    if (via.path.length > 0) {
+      const ops = pa._initTransform(via.path.length);
+      for (let i = 0; i < via.path.length; i++) ops.get(i).getPointerField = via.path[i];
     }
   }
-  return path;
+  if (context === 0) d._initContext().senderLoopback = embargoId;
+  else d._initContext().receiverLoopback = embargoId;
+  return msg;
+}
+
+/** The root of a frame through capnp-es (for echoing it back as `unimplemented`). */
+function decodeRoot(frame: Frame, limits: IpcLimits): rpc.Message {
+  const m = decodeSlow(frameMessage(frame, limits.traversalLimitWords), limits.maxNestingDepth);
+  if (m.which !== -1) {
+    const msg = frameMessage(frame, limits.traversalLimitWords);
+    return msg.getRoot(rpc.Message);
+  }
+  return m.root;
+}
+
+/** Writes an interface pointer to cap-table entry `index` at `p`. */
+function setInterfacePointer(p: $.Pointer, index: number): void {
+  p.segment.setUint32(p.byteOffset, 3);
+  p.segment.setUint32(p.byteOffset + 4, index);
 }
 
 function pathOf(key: string): number[] {
@@ -1168,6 +1116,6 @@ function writeException(ex: rpc.Exception, err: IpcError): void {
   ex.type = IPC_ERROR_TYPES.indexOf(err.type) as rpc.Exception["type"];
 }
 
-function exceptionType(ex: rpc.Exception): IpcErrorType {
+function exceptionType(ex: WireException): IpcErrorType {
   return IPC_ERROR_TYPES[ex.type] ?? "failed";
 }

@@ -173,7 +173,7 @@ Deno.test("frame: random garbage never throws anything but IpcError, and never a
     dec.push(junk);
     try {
       for (let f = dec.next(); f; f = dec.next()) {
-        assert(f.buffer.byteLength <= 4096 + 8 + 16 * 4, "allocation within the limit");
+        assert(f.view.byteLength <= 4096 + 8 + 16 * 4, "allocation within the limit");
         try {
           frameToMessage(f, { traversalLimitWords: 1024 }).getRoot(rpc.Message).which();
         } catch {
