@@ -1370,7 +1370,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "default whitelist behavior.",
     category: "RPC server options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "rpcwhitelistdefault",
@@ -1380,7 +1379,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "-rpcwhitelist is set, rpc server acts as if all rpc users are subject to empty whitelists.",
     category: "RPC server options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "rpcworkqueue",
@@ -1648,7 +1646,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Wallet options",
     modes: SERVER,
     networkOnly: true,
-    inert: true,
   },
   {
     name: "walletnotify",

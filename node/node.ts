@@ -16,7 +16,7 @@ import { type ByteStream, stdioStream } from "../ipc/process.ts";
 import { serveInit } from "../ipc/proxies/init.ts";
 import { controlMethods, echoIpcMethod } from "../rpc/methods/control.ts";
 import { RpcServer, serverOptionsFromArgs } from "../rpc/server.ts";
-import { RpcTable } from "../rpc/table.ts";
+import { RpcTable, tableOptionsFromArgs } from "../rpc/table.ts";
 import { effectivePermissions } from "../sandbox/effective.ts";
 import { type PermissionProfile, profileFor } from "../sandbox/profile.ts";
 import type { Logger } from "../util/logging.ts";
@@ -65,7 +65,7 @@ export class Node {
     this.stopped = new Promise((resolve) => this.#resolveStopped = resolve);
     const strategy = opts.args.getArg("-sandbox") === "worker" ? "worker" : undefined;
     this.#processes = new ProcessManager({ logger: opts.logger, name: this.name, strategy });
-    this.#table = new RpcTable({ logger: opts.logger, whitelist: opts.args.getArgs("-rpcwhitelist") });
+    this.#table = new RpcTable(tableOptionsFromArgs(opts.args, opts.logger));
   }
 
   /** Starts the node: RPC server (with `-server`, default on), IPC endpoints (`-ipcbind`), parent channel. */
