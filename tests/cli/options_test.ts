@@ -74,11 +74,23 @@ Deno.test("options: the debug categories are listed in -debug and -loglevel help
 Deno.test("options: inert options are listed for README, acting ones are not", () => {
   const node = inertOptions("node").map((o) => o.name);
   for (
-    const n of ["txindex", "uacomment", "listen", "mocktime", "checkblocks", "disablewallet", "walletdir"]
+    const n of ["txindex", "uacomment", "listen", "mocktime", "checkblocks", "disablewallet"]
   ) {
     assert(node.includes(n), n);
   }
-  for (const n of ["datadir", "conf", "debug", "printtoconsole", "rpcport", "ipcbind", "regtest", "h"]) {
+  for (
+    const n of [
+      "datadir",
+      "conf",
+      "debug",
+      "printtoconsole",
+      "rpcport",
+      "ipcbind",
+      "regtest",
+      "h",
+      "walletdir",
+    ]
+  ) {
     assert(!node.includes(n), n);
   }
   const rpc = inertOptions("rpc").map((o) => o.name);
