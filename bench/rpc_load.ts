@@ -6,7 +6,10 @@
  * `wrk`, C, one thread) and from a raw-socket Deno generator in this process (no fetch overhead), so the
  * generator is not the bottleneck of the figure reported.
  *
- * Usage: `deno run -A bench/rpc_load.ts [--seconds=5] [--connections=1,16] [--no-wrk] [--no-deno]`
+ * With `--node`, the target is a real `tsbtc node -regtest` (sandboxed in its Worker, as users run it) instead
+ * of a bare `RpcServer`; both are reported side by side by `bench/run_all.ts`.
+ *
+ * Usage: `deno run -A bench/rpc_load.ts [--node] [--seconds=5] [--connections=1,16] [--no-wrk] [--no-deno]`
  *
  * @module
  */
@@ -124,6 +127,49 @@ async function main(): Promise<void> {
   const connections = (flag("connections") ?? "1,16").split(",").map(Number);
   const useWrk = !Deno.args.includes("--no-wrk") && await haveWrk();
   const useDeno = !Deno.args.includes("--no-deno");
+  const target = Deno.args.includes("--node") ? await startTarget() : await startBareServer();
+  const port = target.port;
+  const rows: Array<{ generator: string; connections: number; rps: number }> = [];
+  try {
+    for (const c of connections) {
+      if (useWrk) rows.push({ generator: "wrk", connections: c, rps: await wrkLoad(port, c, seconds) });
+      if (useDeno) rows.push({ generator: "deno", connections: c, rps: await denoLoad(port, c, seconds) });
+    }
+  } finally {
+    await target.stop();
+  }
+  const what = Deno.args.includes("--node") ? "tsbtc node" : "RpcServer";
+  console.log(
+    `getblockcount over HTTP JSON-RPC (${what}), ${seconds} s per run, ${navigator.hardwareConcurrency} CPUs`,
+  );
+  for (const r of rows) {
+    console.log(
+      `${r.generator.padEnd(5)} ${String(r.connections).padStart(3)} connections: ${Math.round(r.rps)} req/s`,
+    );
+  }
+  console.log(JSON.stringify({ rpc_getblockcount: rows.map((r) => ({ ...r, rps: Math.round(r.rps) })) }));
+}
+
+/** A real `tsbtc node -regtest` with -rpcuser=bench -rpcpassword=bench. */
+async function startTarget(): Promise<{ port: number; stop(): Promise<void> }> {
+  const { startNode } = await import("../tests/helpers.ts");
+  const node = await startNode(["-rpcuser=bench", "-rpcpassword=bench"]);
+  return {
+    port: node.rpcPort,
+    async stop() {
+      await fetch(`http://127.0.0.1:${node.rpcPort}/`, {
+        method: "POST",
+        headers: { authorization: `Basic ${AUTH}` },
+        body: '{"method":"stop","params":[]}',
+      }).then((r) => r.body?.cancel());
+      await node.wait();
+      await node.cleanup();
+    },
+  };
+}
+
+/** A bare `RpcServer` in its own process (`--serve`). */
+async function startBareServer(): Promise<{ port: number; stop(): Promise<void> }> {
   const config = new URL("../deno.json", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--config", config, new URL(import.meta.url).pathname, "--serve"],
@@ -139,25 +185,15 @@ async function main(): Promise<void> {
     line += r.value;
   }
   const port = Number(/PORT (\d+)/.exec(line)![1]);
-  const rows: Array<{ generator: string; connections: number; rps: number }> = [];
-  try {
-    for (const c of connections) {
-      if (useWrk) rows.push({ generator: "wrk", connections: c, rps: await wrkLoad(port, c, seconds) });
-      if (useDeno) rows.push({ generator: "deno", connections: c, rps: await denoLoad(port, c, seconds) });
-    }
-  } finally {
-    await child.stdin.close();
-    await child.status;
-  }
-  console.log(
-    `getblockcount over HTTP JSON-RPC, ${seconds} s per run, ${navigator.hardwareConcurrency} CPUs`,
-  );
-  for (const r of rows) {
-    console.log(
-      `${r.generator.padEnd(5)} ${String(r.connections).padStart(3)} connections: ${Math.round(r.rps)} req/s`,
-    );
-  }
-  console.log(JSON.stringify({ rpc_getblockcount: rows.map((r) => ({ ...r, rps: Math.round(r.rps) })) }));
+  reader.releaseLock();
+  return {
+    port,
+    async stop() {
+      await child.stdin.close();
+      await child.stdout.cancel().catch(() => {});
+      await child.status;
+    },
+  };
 }
 
 if (import.meta.main) {

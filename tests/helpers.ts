@@ -115,7 +115,13 @@ export async function startNode(
   const stderr = new Response(child.stderr).text();
   let status: number | null = null;
   const statusP = child.status.then((s) => status = s.code);
-  const cookie = () => Deno.readTextFile(`${netDataDir}/.cookie`);
+  // Credentials: -rpcuser/-rpcpassword when given, else the cookie.
+  const user = extra.find((a) => a.startsWith("-rpcuser="))?.slice(9);
+  const password = extra.find((a) => a.startsWith("-rpcpassword="))?.slice(13);
+  const cookie = () =>
+    user !== undefined && password !== undefined
+      ? Promise.resolve(`${user}:${password}`)
+      : Deno.readTextFile(`${netDataDir}/.cookie`);
   const node: TestNode = {
     dataDir,
     netDataDir,
