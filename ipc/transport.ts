@@ -61,11 +61,12 @@ export interface TransportStats {
 }
 
 /**
- * Microtask hops before a flush: messages queued by promise continuations of the current tick (a Finish and
- * the next Call, a Return and its Finish…) then leave in the same write. A write costs a system call and a
- * wake-up of the peer, far more than a few microtask hops.
+ * Microtask hops before a flush of messages sent with `urgent` false (a `Finish`, a `Release`): a message sent
+ * by a promise continuation of the same tick (typically the next `Call`) then takes them along in its write.
+ * A write costs a system call and a wake-up of the peer, far more than a few microtask hops. Urgent messages
+ * (calls, returns) are flushed after the current task's synchronous code, in one hop.
  */
-const FLUSH_HOPS = 16;
+const LAZY_FLUSH_HOPS = 16;
 
 /** Size of the read buffer used with a `Deno.Conn`. */
 const READ_BUFFER_BYTES = 64 * 1024;
@@ -149,24 +150,28 @@ export class MessageTransport {
 
   /**
    * Queues `msg` for sending. Messages are written in the order queued; the ones queued in the same tick, or
-   * while a write is in progress, go out in one write. Returns false (and drops nothing, since nothing can be
-   * sent any more) when the transport is closed.
+   * while a write is in progress, go out in one write. A message that is not `urgent` may wait a few
+   * microtask hops for company (see `LAZY_FLUSH_HOPS`). Returns false (and drops nothing, since nothing can
+   * be sent any more) when the transport is closed.
    */
-  send(msg: OutMessage): boolean {
+  send(msg: OutMessage, urgent = true): boolean {
     if (this.#closed) return false;
     this.#queue.push(msg);
     this.#queuedBytes += frameSize(msg);
+    if (urgent) this.#urgent = true;
     if (!this.#flushScheduled && this.#writing === null) {
       this.#flushScheduled = true;
-      let hops = FLUSH_HOPS;
+      let hops = LAZY_FLUSH_HOPS;
       const hop = () => {
-        if (--hops > 0) queueMicrotask(hop);
-        else this.#flush();
+        if (this.#urgent || --hops <= 0) this.#flush();
+        else queueMicrotask(hop);
       };
       queueMicrotask(hop);
     }
     return true;
   }
+
+  #urgent = false;
 
   /**
    * Closes the transport: writes what is queued (waiting at most a couple of seconds), then closes the
@@ -214,6 +219,7 @@ export class MessageTransport {
 
   #flush(): void {
     this.#flushScheduled = false;
+    this.#urgent = false;
     if (this.#writing !== null || this.#queue.length === 0) return;
     const msgs = this.#queue;
     this.#queue = [];

@@ -369,7 +369,7 @@ export class RpcEngine {
     if (!e || e.hook !== hook) return;
     this.#imports.delete(hook.id);
     if (this.#closeReason) return;
-    this.#transport.send(encodeRelease(hook.id, e.remoteRefs));
+    this.#transport.send(encodeRelease(hook.id, e.remoteRefs), false);
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -774,7 +774,7 @@ export class RpcEngine {
   }
 
   #sendFinish(id: number): void {
-    this.#transport.send(encodeFinish(id, false));
+    this.#transport.send(encodeFinish(id, false), false);
   }
 
   #handleResolve(promiseId: number, desc: CapDesc | null, exception: WireException | null): void {
