@@ -375,17 +375,25 @@ export class RpcEngine {
   // -------------------------------------------------------------------------------------------------------
   // Cap tables.
 
-  /** Writes the descriptors for `out`'s cap table; returns the export ids it referenced. */
+  /**
+   * Writes the descriptors for `out`'s cap table; returns the export ids it referenced. On failure (the export
+   * limit), the references already taken are dropped again.
+   */
   #writeCapTable(out: OutPayload): number[] {
     const caps = capTableOf(out.msg);
     if (caps.length === 0) return [];
     const exported: number[] = [];
     const descs: CapDesc[] = new Array(caps.length);
-    for (let i = 0; i < caps.length; i++) {
-      const cap = caps[i];
-      descs[i] = cap instanceof Capability && !cap.closed
-        ? this.#descriptor(cap.hook, exported)
-        : { type: CAP.NONE, id: 0, path: [] };
+    try {
+      for (let i = 0; i < caps.length; i++) {
+        const cap = caps[i];
+        descs[i] = cap instanceof Capability && !cap.closed
+          ? this.#descriptor(cap.hook, exported)
+          : { type: CAP.NONE, id: 0, path: [] };
+      }
+    } catch (e) {
+      for (const id of exported) this.#releaseExport(id, 1);
+      throw e;
     }
     writeCapTable(out, descs);
     return exported;

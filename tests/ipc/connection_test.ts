@@ -790,3 +790,29 @@ Deno.test("engine: PendingCall.response of an unobserved failing call is never a
     await p.close();
   }
 });
+
+Deno.test("engine: the export limit fails the call that would exceed it, leaking nothing", async () => {
+  const threads = new CapabilityServer("ThreadMap", [
+    method(MAKE_THREAD, (_p, r) => setCap(r, 0, new CapabilityServer("Thread", []).capability())),
+  ]);
+  const p = await connPair("memory", { bootstrap: threads, limits: { maxCapabilities: 3 } });
+  try {
+    const map = p.client.bootstrap();
+    const made: Capability[] = [];
+    for (let i = 0; i < 2; i++) {
+      const t = map.call(MAKE_THREAD).pipeline(0);
+      await deadline(t.whenResolved());
+      made.push(t);
+    }
+    assertEquals(p.server.stats().exports, 3);
+    const over = map.call(MAKE_THREAD);
+    const e = await assertRejects(() => deadline(over.response), "Too many capabilities exported (3)");
+    assertEquals((e as IpcError).type, "overloaded");
+    assertEquals(p.server.stats().exports, 3);
+    for (const t of made) t.close();
+    map.close();
+    await until(() => emptyTables(p.client) && emptyTables(p.server), 3000, "tables empty");
+  } finally {
+    await p.close();
+  }
+});
