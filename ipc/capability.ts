@@ -138,12 +138,15 @@ export class BrokenHook extends Hook {
     this.error = error;
   }
 
+  /** Nothing to release. */
   protected dispose(): void {}
 
+  /** Fails with the error. */
   call(_req: CallRequest): CallResult {
     return failedCall(this.error);
   }
 
+  /** Fails with the error. */
   deliver(_call: IncomingCall): Promise<void> {
     return Promise.reject(this.error);
   }
@@ -415,14 +418,17 @@ export class LocalHook extends Hook {
     this.server = server;
   }
 
+  /** Runs when the last reference goes. */
   protected dispose(): void {
     this.server.disposed();
   }
 
+  /** Starts a call (see {@linkcode Hook.call}). */
   call(req: CallRequest): CallResult {
     return localCall(req, (incoming) => this.server.dispatch(incoming));
   }
 
+  /** Serves a call received elsewhere (see {@linkcode Hook.deliver}). */
   deliver(call: IncomingCall): Promise<void> {
     return this.server.dispatch(call);
   }
@@ -512,6 +518,7 @@ export class PromiseHook extends Hook {
   #queue: (QueuedCall | QueuedDelivery)[] = [];
   #waiters: (() => void)[] = [];
 
+  /** Runs when the last reference goes. */
   protected dispose(): void {
     const r = this.#resolution;
     if (r) {
@@ -531,10 +538,12 @@ export class PromiseHook extends Hook {
     return this.#resolution;
   }
 
+  /** The hook calls currently reach. */
   override target(): Hook {
     return this.#resolution ? this.#resolution.target() : this;
   }
 
+  /** Resolves once resolved. */
   override whenResolved(): Promise<void> {
     if (this.#resolution) return this.#resolution.whenResolved();
     if (this.#dead) return Promise.resolve();
@@ -560,6 +569,7 @@ export class PromiseHook extends Hook {
     if (this.refs === 0) this.dispose();
   }
 
+  /** Starts a call (see {@linkcode Hook.call}). */
   call(req: CallRequest): CallResult {
     if (this.#resolution) return this.#resolution.call(req);
     if (this.#dead) return failedCall(new IpcError("Capability used after release"));
@@ -600,6 +610,7 @@ export class PromiseHook extends Hook {
     };
   }
 
+  /** Serves a call received elsewhere (see {@linkcode Hook.deliver}). */
   deliver(call: IncomingCall): Promise<void> {
     if (this.#resolution) return this.#resolution.deliver(call);
     if (this.#dead) return Promise.reject(new IpcError("Capability used after release"));

@@ -50,9 +50,13 @@ export interface TransportOptions {
 
 /** Transport counters, for tests and benchmarks. */
 export interface TransportStats {
+  /** Messages received. */
   messagesIn: number;
+  /** Messages sent. */
   messagesOut: number;
+  /** Bytes received. */
   bytesIn: number;
+  /** Bytes sent. */
   bytesOut: number;
   /** Writes issued (each carries one or more messages). */
   writes: number;

@@ -937,6 +937,7 @@ export class ImportHook extends Hook {
     this.isPromiseImport = isPromiseImport;
   }
 
+  /** Runs when the last reference goes. */
   protected dispose(): void {
     this.engine.releaseImport(this);
     const r = this.#resolution;
@@ -944,14 +945,17 @@ export class ImportHook extends Hook {
     r?.release();
   }
 
+  /** True while unresolved. */
   override get isPromise(): boolean {
     return this.isPromiseImport && this.#resolution === null && this.#broken === null;
   }
 
+  /** The hook calls currently reach. */
   override target(): Hook {
     return this.#resolution ? this.#resolution.target() : this;
   }
 
+  /** Resolves once resolved. */
   override whenResolved(): Promise<void> {
     if (!this.isPromise) return this.#resolution ? this.#resolution.whenResolved() : Promise.resolve();
     return new Promise<void>((r) => this.#waiters.push(r)).then(() => this.whenResolved());
@@ -983,6 +987,7 @@ export class ImportHook extends Hook {
     for (const f of w) f();
   }
 
+  /** Starts a call (see {@linkcode Hook.call}). */
   call(req: CallRequest): CallResult {
     if (this.#resolution) return this.#resolution.call(req);
     if (this.#broken) return failedCall(this.#broken);
@@ -990,6 +995,7 @@ export class ImportHook extends Hook {
     return this.engine.sendCall({ kind: "import", id: this.id }, req);
   }
 
+  /** Serves a call received elsewhere (see {@linkcode Hook.deliver}). */
   deliver(call: IncomingCall): Promise<void> {
     if (this.#resolution) return this.#resolution.deliver(call);
     if (this.#broken) return Promise.reject(this.#broken);
@@ -1019,6 +1025,7 @@ export class PipelineHook extends Hook {
     this.path = path;
   }
 
+  /** Runs when the last reference goes. */
   protected dispose(): void {
     if (this.question) this.engine.dropPipeline(this.question, this.path);
     this.question = null;
@@ -1028,14 +1035,17 @@ export class PipelineHook extends Hook {
     r?.release();
   }
 
+  /** True while unresolved. */
   override get isPromise(): boolean {
     return this.#resolution === null && !this.#dead;
   }
 
+  /** The hook calls currently reach. */
   override target(): Hook {
     return this.#resolution ? this.#resolution.target() : this;
   }
 
+  /** Resolves once resolved. */
   override whenResolved(): Promise<void> {
     if (this.#resolution) return this.#resolution.whenResolved();
     if (this.#dead) return Promise.resolve();
@@ -1061,6 +1071,7 @@ export class PipelineHook extends Hook {
     if (this.refs === 0) this.dispose();
   }
 
+  /** Starts a call (see {@linkcode Hook.call}). */
   call(req: CallRequest): CallResult {
     if (this.#resolution) return this.#resolution.call(req);
     const q = this.question;
@@ -1069,6 +1080,7 @@ export class PipelineHook extends Hook {
     return this.engine.sendCall({ kind: "answer", questionId: q.id, path: this.path }, req);
   }
 
+  /** Serves a call received elsewhere (see {@linkcode Hook.deliver}). */
   deliver(call: IncomingCall): Promise<void> {
     if (this.#resolution) return this.#resolution.deliver(call);
     if (!this.question) return Promise.reject(new IpcError("Capability used after release"));

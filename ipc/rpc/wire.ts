@@ -70,6 +70,7 @@ export type Target =
 
 /** An `Exception`, decoded. */
 export interface WireException {
+  /** Human-readable reason. */
   reason: string;
   /** `Exception.Type` number. */
   type: number;
