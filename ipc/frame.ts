@@ -258,11 +258,51 @@ export function frameToMessage(frame: Frame, opts: MessageReadOptions): $.Messag
   return msg;
 }
 
-/** A message to send: a capnp-es message, or the bytes of one segment (a multiple of 8 bytes). */
-export type OutMessage = $.Message | Uint8Array;
+/**
+ * A four-word single-segment message whose root struct (one data word, one pointer) holds a union tag and
+ * points to a body of one data word: `Finish` and `Release` in `rpc.capnp`. Encoded straight into the
+ * outgoing frame, without a buffer of its own.
+ */
+export class SmallMessage {
+  /** Root union tag (`rpc.Message.which`). */
+  readonly which: number;
+  /** Low and high 32 bits of the body's data word. */
+  readonly lo: number;
+  /** High 32 bits of the body's data word. */
+  readonly hi: number;
+
+  /** Makes a message; `lo`/`hi` are the body's data word. */
+  constructor(which: number, lo: number, hi: number) {
+    this.which = which;
+    this.lo = lo;
+    this.hi = hi;
+  }
+
+  /** The segment bytes (for tests and tools; the transport encodes without this). */
+  bytes(): Uint8Array {
+    const out = new Uint8Array(32);
+    writeSmall(new DataView(out.buffer), 0, this);
+    return out;
+  }
+}
+
+function writeSmall(dv: DataView, o: number, m: SmallMessage): void {
+  dv.setUint32(o, 0, true); // root: struct at word 1
+  dv.setUint32(o + 4, 0x10001, true); // 1 data word, 1 pointer
+  dv.setUint32(o + 8, m.which, true);
+  dv.setUint32(o + 12, 0, true);
+  dv.setUint32(o + 16, 0, true); // body: struct at word 3
+  dv.setUint32(o + 20, 1, true); // 1 data word
+  dv.setUint32(o + 24, m.lo >>> 0, true);
+  dv.setUint32(o + 28, m.hi >>> 0, true);
+}
+
+/** A message to send: a capnp-es message, the bytes of one segment (a multiple of 8 bytes), or a small one. */
+export type OutMessage = $.Message | Uint8Array | SmallMessage;
 
 /** Size in bytes of the stream frame of `msg` (header and padded segments). */
 export function frameSize(msg: OutMessage): number {
+  if (msg instanceof SmallMessage) return 40;
   if (msg instanceof Uint8Array) return 8 + ((msg.byteLength + 7) & ~7);
   const segs = msg._capnp.segments;
   const n = segs.length === 0 ? 1 : segs.length;
@@ -273,38 +313,54 @@ export function frameSize(msg: OutMessage): number {
 }
 
 /**
- * Writes the stream frames of `msgs`, in order, into one new buffer. A message with no segment yet is written
- * as an empty struct root (one zero word), as capnp-es does.
+ * Writes the stream frames of `msgs`, in order, into one buffer: `reuse` when it is large enough (the result
+ * is then a view of it), else a new one. A message with no segment yet is written as an empty struct root
+ * (one zero word), as capnp-es does.
  */
-export function encodeFrames(msgs: readonly OutMessage[]): Uint8Array {
+export function encodeFrames(msgs: readonly OutMessage[], reuse?: Uint8Array): Uint8Array {
   let total = 0;
   for (let i = 0; i < msgs.length; i++) total += frameSize(msgs[i]);
-  const out = new Uint8Array(total);
-  const dv = new DataView(out.buffer);
+  const out = reuse && reuse.byteLength >= total ? reuse.subarray(0, total) : new Uint8Array(total);
+  const dv = new DataView(out.buffer, out.byteOffset, total);
   let o = 0;
   for (let i = 0; i < msgs.length; i++) {
     const m = msgs[i];
+    if (m instanceof SmallMessage) {
+      dv.setUint32(o, 0, true);
+      dv.setUint32(o + 4, 4, true);
+      writeSmall(dv, o + 8, m);
+      o += 40;
+      continue;
+    }
     if (m instanceof Uint8Array) {
-      dv.setUint32(o + 4, (m.byteLength + 7) >>> 3, true);
+      const padded = (m.byteLength + 7) & ~7;
+      dv.setUint32(o, 0, true);
+      dv.setUint32(o + 4, padded >>> 3, true);
       out.set(m, o + 8);
-      o += 8 + ((m.byteLength + 7) & ~7);
+      out.fill(0, o + 8 + m.byteLength, o + 8 + padded);
+      o += 8 + padded;
       continue;
     }
     const segs = m._capnp.segments;
     if (segs.length === 0) {
       // count-1 = 0, size 1 word, then one zero word.
+      dv.setUint32(o, 0, true);
       dv.setUint32(o + 4, 1, true);
+      dv.setFloat64(o + 8, 0);
       o += 16;
       continue;
     }
     const n = segs.length;
     dv.setUint32(o, n - 1, true);
     for (let s = 0; s < n; s++) dv.setUint32(o + 4 + 4 * s, ((segs[s].byteLength + 7) & ~7) / 8, true);
+    if (n % 2 === 0) dv.setUint32(o + 4 + 4 * n, 0, true); // header padding
     o += (4 + 4 * n + 7) & ~7;
     for (let s = 0; s < n; s++) {
       const len = segs[s].byteLength;
+      const padded = (len + 7) & ~7;
       out.set(new Uint8Array(segs[s].buffer, 0, len), o);
-      o += (len + 7) & ~7;
+      if (padded > len) out.fill(0, o + len, o + padded);
+      o += padded;
     }
   }
   return out;

@@ -72,6 +72,9 @@ export interface TransportStats {
  */
 const LAZY_FLUSH_HOPS = 16;
 
+/** Largest write buffer kept for reuse. */
+const MAX_REUSED_BUFFER = 1024 * 1024;
+
 /** Size of the read buffer used with a `Deno.Conn`. */
 const READ_BUFFER_BYTES = 64 * 1024;
 
@@ -176,6 +179,7 @@ export class MessageTransport {
   }
 
   #urgent = false;
+  #outBuf: Uint8Array | null = null;
 
   /**
    * Closes the transport: writes what is queued (waiting at most a couple of seconds), then closes the
@@ -229,7 +233,11 @@ export class MessageTransport {
     this.#queue = [];
     let bytes: Uint8Array;
     try {
-      bytes = encodeFrames(msgs);
+      // With a Deno.Conn the kernel has the bytes once a write resolves: the buffer can be reused.
+      bytes = encodeFrames(msgs, this.#conn ? this.#outBuf ?? undefined : undefined);
+      if (this.#conn && bytes.buffer !== this.#outBuf?.buffer && bytes.byteLength <= MAX_REUSED_BUFFER) {
+        this.#outBuf = new Uint8Array(bytes.buffer as ArrayBuffer);
+      }
     } catch (e) {
       this.#fail(new IpcError(`Cannot encode message: ${IpcError.reasonOf(e)}`));
       return;

@@ -17,7 +17,7 @@
  */
 import * as $ from "capnp-es";
 import * as rpc from "capnp-es/capnp/rpc";
-import type { Frame } from "../frame.ts";
+import { type Frame, SmallMessage } from "../frame.ts";
 import { IpcError } from "./error.ts";
 
 /** `rpc.Message` union tags. */
@@ -590,8 +590,7 @@ function slowException(e: rpc.Exception): WireException {
 // ---------------------------------------------------------------------------------------------------------
 // Encoding.
 
-/** A message to send: a capnp-es message, or the bytes of a single segment (word-aligned). */
-export type OutMessage = $.Message | Uint8Array;
+export type { OutMessage } from "../frame.ts";
 
 /** An outgoing `Call` or `Return` whose content is to be filled and whose cap table is written last. */
 export interface OutPayload {
@@ -741,26 +740,14 @@ export function writeCapTable(out: OutPayload, caps: readonly CapDesc[]): void {
   }
 }
 
-/** The 32-byte segment of a message with a body struct of one data word and no pointers. */
-function oneWordMessage(which: number, lo: number, hi: number): Uint8Array {
-  // Little-endian words (every supported platform): root -> Message (1 data, 1 ptr) -> body (1 data).
-  const w = new Uint32Array(8);
-  w[1] = 0x10001; // root: offset 0, 1 data word, 1 pointer
-  w[2] = which;
-  w[5] = 1; // body: offset 0, 1 data word
-  w[6] = lo >>> 0;
-  w[7] = hi >>> 0;
-  return new Uint8Array(w.buffer);
+/** A `Finish`. */
+export function encodeFinish(questionId: number, releaseResultCaps: boolean): SmallMessage {
+  return new SmallMessage(MSG.FINISH, questionId, releaseResultCaps ? 0 : 1);
 }
 
-/** A `Finish` (32 bytes). */
-export function encodeFinish(questionId: number, releaseResultCaps: boolean): Uint8Array {
-  return oneWordMessage(MSG.FINISH, questionId, releaseResultCaps ? 0 : 1);
-}
-
-/** A `Release` (32 bytes). */
-export function encodeRelease(id: number, referenceCount: number): Uint8Array {
-  return oneWordMessage(MSG.RELEASE, id, referenceCount);
+/** A `Release`. */
+export function encodeRelease(id: number, referenceCount: number): SmallMessage {
+  return new SmallMessage(MSG.RELEASE, id, referenceCount);
 }
 
 /** A `Bootstrap` (32 bytes; `deprecatedObjectId` null). */
