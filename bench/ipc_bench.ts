@@ -187,6 +187,37 @@ async function connectRetry<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The machine's floor: a round trip of 128 bytes over a unix socket to a child process that echoes them
+ * (Deno, no Cap'n Proto), sequential median and p99 in µs.
+ */
+export async function rawFloor(calls: number): Promise<{ medianUs: number; p99Us: number }> {
+  const { path, dir } = await tempSocket();
+  const proc = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", SERVER, `raw-unix:${path}`],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  await waitReady(proc.stderr);
+  const conn = await connectRetry(() => Deno.connect({ transport: "unix", path }));
+  const msg = new Uint8Array(128);
+  const buf = new Uint8Array(65536);
+  const times: number[] = [];
+  for (let i = 0; i < calls + 1000; i++) {
+    const t0 = performance.now();
+    await conn.write(msg);
+    let got = 0;
+    while (got < msg.byteLength) got += (await conn.read(buf)) ?? msg.byteLength;
+    if (i >= 1000) times.push((performance.now() - t0) * 1000);
+  }
+  conn.close();
+  await proc.status;
+  await Deno.remove(dir, { recursive: true });
+  times.sort((a, b) => a - b);
+  return { medianUs: round(percentile(times, 0.5)), p99Us: round(percentile(times, 0.99)) };
+}
+
 /** Runs every transport; returns the figures. */
 export async function runAll(quick: boolean): Promise<EchoFigures[]> {
   const seq = quick ? 3000 : 20000;
@@ -237,11 +268,16 @@ async function runCpp(quick: boolean): Promise<unknown> {
 if (import.meta.main) {
   const quick = Deno.args.includes("--quick");
   const json = Deno.args.includes("--json");
+  const floor = await rawFloor(quick ? 3000 : 20000);
   const figures = await runAll(quick);
   const cpp = Deno.args.includes("--cpp") ? await runCpp(quick) : null;
   if (json) {
-    console.log(JSON.stringify({ figures, cpp }, null, 2));
+    console.log(JSON.stringify({ floor, figures, cpp }, null, 2));
   } else {
+    console.log(
+      `machine floor (raw 128-byte round trip to a child over a unix socket, no Cap'n Proto): ` +
+        `median ${floor.medianUs} µs, p99 ${floor.p99Us} µs`,
+    );
     console.log(
       "transport                          seq median µs  seq p99 µs  seq mean µs  100 in flight calls/s",
     );

@@ -2,7 +2,8 @@
  * A tiny IPC echo server for `bench/ipc_bench.ts`: serves `ProcessInit` (with `makeEcho` and a trivial
  * `makeRpc`) on one connection, then exits when it ends.
  *
- * Usage: `deno run -A bench/ipc_echo_server.ts unix:<path> | tcp:<port> | stdio`
+ * Usage: `deno run -A bench/ipc_echo_server.ts unix:<path> | tcp:<port> | stdio | raw-unix:<path>`
+ * (`raw-unix` echoes bytes back without any Cap'n Proto: the machine's floor for a round trip).
  * Prints `ready` (on stderr) once listening.
  *
  * @module
@@ -48,6 +49,18 @@ if (import.meta.main) {
     const conn = await listener.accept();
     listener.close();
     await serve(conn);
+  } else if (where.startsWith("raw-unix:")) {
+    const listener = Deno.listen({ transport: "unix", path: where.slice(9) });
+    ready();
+    const conn = await listener.accept();
+    listener.close();
+    const buf = new Uint8Array(64 * 1024);
+    for (;;) {
+      const n = await conn.read(buf).catch(() => null);
+      if (n === null) break;
+      let o = 0;
+      while (o < n) o += await conn.write(buf.subarray(o, n));
+    }
   } else if (where.startsWith("tcp:")) {
     const listener = Deno.listen({ hostname: "127.0.0.1", port: Number(where.slice(4)) });
     ready();
@@ -56,7 +69,7 @@ if (import.meta.main) {
     listener.close();
     await serve(conn);
   } else {
-    console.error(`usage: ipc_echo_server.ts unix:<path> | tcp:<port> | stdio`);
+    console.error(`usage: ipc_echo_server.ts unix:<path> | tcp:<port> | stdio | raw-unix:<path>`);
     Deno.exit(2);
   }
   Deno.exit(0);
