@@ -325,7 +325,7 @@ if (import.meta.main) {
     };
   };
   for (const kind of ["memory", "unix"] as const) {
-    Deno.bench(`ipc echo round trip (${kind}, same process)`, async (b) => {
+    Deno.bench(`1000 ipc echo round trips (${kind}, same process)`, async (b) => {
       const s = await setup(kind);
       b.start();
       for (let i = 0; i < 1000; i++) await s.echo.echo("hello");
