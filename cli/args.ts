@@ -90,7 +90,6 @@ export interface ReadConfigOptions {
 
 const TRIM_ATOI = " \f\n\r\t\v";
 
-
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
 

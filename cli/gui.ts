@@ -68,7 +68,7 @@ export async function guiMain(argv: string[], ctx: RunContext): Promise<number> 
   const profile = profileFor("node", {
     dataDir: args.dataDir,
     netDataDir: args.netDataDir,
-        execPath: Deno.execPath(),
+    execPath: Deno.execPath(),
   });
   // The node gets the options given to the GUI that a node understands.
   const nodeArgs = argv.filter((a) => a.startsWith("-") && findOption("node", optionName(a)) !== undefined);

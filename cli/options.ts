@@ -2031,7 +2031,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: "ipcallowremote",
-    help: "Allow -ipcbind=tcp:<host>:<port> on a host that is not a loopback address. Connections are still " +
+    help:
+      "Allow -ipcbind=tcp:<host>:<port> on a host that is not a loopback address. Connections are still " +
       "authenticated with the IPC cookie, but not encrypted: use only on a network you trust (default: 0)",
     category: "IPC interprocess connection options",
     modes: ["node"],

@@ -28,9 +28,21 @@ export interface BaseChainParams {
 const BASE: Readonly<Record<Network, BaseChainParams>> = {
   main: { network: "main", dataDir: "", rpcPort: 8332, p2pPort: 8333, onionServicePort: 8334 },
   test: { network: "test", dataDir: "testnet3", rpcPort: 18332, p2pPort: 18333, onionServicePort: 18334 },
-  testnet4: { network: "testnet4", dataDir: "testnet4", rpcPort: 48332, p2pPort: 48333, onionServicePort: 48334 },
+  testnet4: {
+    network: "testnet4",
+    dataDir: "testnet4",
+    rpcPort: 48332,
+    p2pPort: 48333,
+    onionServicePort: 48334,
+  },
   signet: { network: "signet", dataDir: "signet", rpcPort: 38332, p2pPort: 38333, onionServicePort: 38334 },
-  regtest: { network: "regtest", dataDir: "regtest", rpcPort: 18443, p2pPort: 18444, onionServicePort: 18445 },
+  regtest: {
+    network: "regtest",
+    dataDir: "regtest",
+    rpcPort: 18443,
+    p2pPort: 18444,
+    onionServicePort: 18445,
+  },
 };
 
 /** Returns true when `name` is one of Core's chain names. */

@@ -19,7 +19,21 @@ export { DEFAULT_IPC_LIMITS, type IpcLimits, resolveLimits } from "./rpc/limits.
 export { IpcError, type IpcErrorType } from "./rpc/error.ts";
 export type { RpcTableStats } from "./rpc/engine.ts";
 export { type ByteStream, memoryStreamPair } from "./transport.ts";
-export { Capability, CapabilityServer, type CapabilityServerOptions, method } from "./capability.ts";
+export {
+  type CallContext,
+  Capability,
+  CapabilityServer,
+  type CapabilityServerOptions,
+  getCap,
+  initStructAt,
+  method,
+  type MethodHandler,
+  PendingCall,
+  readText,
+  Response,
+  setCap,
+  writeText,
+} from "./capability.ts";
 export {
   bootstrapInit,
   InitClient,
@@ -29,7 +43,7 @@ export {
 } from "./proxies/init.ts";
 export { EchoClient, serveEcho } from "./proxies/echo.ts";
 export { RpcClient, serveRpc } from "./proxies/rpc.ts";
-export { serveThreadMap } from "./proxies/thread.ts";
+export { ClientThread, contextOf, runOnThread, serveThreadMap, ThreadServer } from "./proxies/thread.ts";
 export { IpcDebugLog, type IpcLogSink, SECRET_FIELD_PATTERN, SENSITIVE_RPC_METHODS } from "./debug_log.ts";
 export * from "./address.ts";
 export * from "./auth.ts";

@@ -144,6 +144,9 @@ export function stdioStream(): ByteStream {
   return {
     readable: Deno.stdin.readable,
     writable: Deno.stdout.writable,
+    // Direct reads and writes skip the streams machinery (the transport prefers them).
+    read: (p) => Deno.stdin.read(p),
+    write: (p) => Deno.stdout.write(p),
     close() {
       try {
         Deno.stdin.close();

@@ -251,4 +251,3 @@ function configPathIfRead(args: ArgsManager): string | null {
     return null;
   }
 }
-

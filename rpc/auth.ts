@@ -44,7 +44,11 @@ export function parseRpcAuth(value: string): RpcAuthEntry {
  * Makes an `-rpcauth` value for `user` and `password` like Core's `share/rpcauth/rpcauth.py` (random 16-byte
  * hex salt unless given).
  */
-export function makeRpcAuth(user: string, password: string, salt = bytesToHex(randomBytes(16))): string {
+export function makeRpcAuth(
+  user: string,
+  password: string,
+  salt: string = bytesToHex(randomBytes(16)),
+): string {
   return `${user}:${salt}$${rpcAuthHash(salt, password)}`;
 }
 

@@ -28,11 +28,14 @@ if (import.meta.main) {
     console.error(`Installing test dependencies: ${need.join(" ")}`);
     const env = { DEBIAN_FRONTEND: "noninteractive" };
     await new Deno.Command("apt-get", { args: ["update", "-qq"], env, stdout: "null" }).output();
-    await new Deno.Command("apt-get", { args: ["install", "-y", "-qq", ...need], env, stdout: "null" }).output();
+    await new Deno.Command("apt-get", { args: ["install", "-y", "-qq", ...need], env, stdout: "null" })
+      .output();
     need = await missing();
   }
   if (need.length > 0) {
-    console.error(`Cannot run the tests: missing ${need.join(", ")} (Debian: apt-get install -y ${need.join(" ")})`);
+    console.error(
+      `Cannot run the tests: missing ${need.join(", ")} (Debian: apt-get install -y ${need.join(" ")})`,
+    );
     Deno.exit(1);
   }
 }

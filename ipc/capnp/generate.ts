@@ -45,9 +45,9 @@ function fixImports(src: string): string {
 /** Marks the members capnp-es's classes override, so the output passes `deno check` (noImplicitOverride). */
 function addOverrides(src: string): string {
   return src
-    .replace(/^    static readonly _capnp = \{/gm, "    static override readonly _capnp = {")
-    .replace(/^    toString\(\): string \{/gm, "    override toString(): string {")
-    .replace(/^    readonly target: /gm, "    override readonly target: ");
+    .replace(/^ {4}static readonly _capnp = \{/gm, "    static override readonly _capnp = {")
+    .replace(/^ {4}toString\(\): string \{/gm, "    override toString(): string {")
+    .replace(/^ {4}readonly target: /gm, "    override readonly target: ");
 }
 
 if (import.meta.main) {

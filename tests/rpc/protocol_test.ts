@@ -1,5 +1,5 @@
 import { httpStatusReason, jsonRpcReply, newParseState, parseJsonRpcRequest } from "../../rpc/protocol.ts";
-import { RpcError } from "../../rpc/errors.ts";
+import type { RpcError } from "../../rpc/errors.ts";
 import { assertEquals, assertThrows } from "./asserts.ts";
 
 Deno.test("parseJsonRpcRequest: Core's checks in Core's order", () => {

@@ -1,4 +1,4 @@
-import { RpcError } from "../../rpc/errors.ts";
+import type { RpcError } from "../../rpc/errors.ts";
 import { rawNumber } from "../../rpc/json.ts";
 import { getArray, getBool, getInt, getObject, getReal, getStr } from "../../rpc/values.ts";
 import { assertEquals } from "./asserts.ts";

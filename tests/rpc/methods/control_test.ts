@@ -93,6 +93,7 @@ Deno.test("echoipc: registered with the node's echo function", async () => {
 Deno.test("stop over HTTP: reply arrives, then the node's shutdown stops the server", async () => {
   const dir = await Deno.makeTempDir();
   const t = new RpcTable();
+  // deno-lint-ignore prefer-const -- assigned below, read by the shutdown callback first defined here
   let server: RpcServer | undefined;
   let stopping: Promise<void> | undefined;
   t.registerAll(controlMethods({ shutdown: () => (stopping = server!.stop()) }));
