@@ -37,13 +37,20 @@ export function profileFromArgs(mode: Component, args: ArgsManager): PermissionP
     if (v && !args.isNegated(opt)) files.push(dirOf(abs(v)));
   }
   const walletNet: string[] = [];
+  let tcp = false;
   const ipcPaths: string[] = [];
   for (const opt of ["-ipcbind", "-ipcconnect"]) {
     for (const v of args.getArgs(opt)) {
       if (args.isNegated(opt) || v === "0" || v === "auto") continue;
       const addr = parseIpcAddress(v, { netDataDir: net });
-      if (addr.kind === "unix") ipcPaths.push(addr.path, dirOf(addr.path));
-      else walletNet.push(`${addr.hostname}:${addr.port}`);
+      if (addr.kind === "unix") {
+        ipcPaths.push(addr.path, dirOf(addr.path));
+        // Deno asks for read, write and `net` ("unix:<path>") to use a unix socket.
+        walletNet.push(`unix:${addr.path}`);
+      } else {
+        walletNet.push(`${addr.hostname}:${addr.port}`);
+        tcp = true;
+      }
     }
   }
   const profile = profileFor(mode, {
@@ -57,7 +64,7 @@ export function profileFromArgs(mode: Component, args: ArgsManager): PermissionP
   if (mode === "wallet") {
     // A wallet attached by hand reaches its node through the socket (or TCP address and cookie) it was given.
     const ipcCookie = args.getArg("-ipccookiefile");
-    const cookie = ipcCookie ? abs(ipcCookie) : walletNet.length > 0 ? `${net}/ipc.cookie` : null;
+    const cookie = ipcCookie ? abs(ipcCookie) : tcp ? `${net}/ipc.cookie` : null;
     const read = [walletDir, ...ipcPaths.filter((_, i) => i % 2 === 0), ...(cookie ? [cookie] : [])];
     return { ...profile, read, write: [walletDir, ...ipcPaths.filter((_, i) => i % 2 === 0)] };
   }

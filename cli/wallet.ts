@@ -37,6 +37,14 @@ export async function walletMain(argv: string[], ctx: RunContext): Promise<numbe
     return 1;
   }
   const name = "tsbtc-wallet";
+  if (!spawned && !args.isSet("-debuglogfile")) {
+    // A wallet started by hand may write only under its wallets directory: its log lives there.
+    const dir = args.getArg("-walletdir");
+    args.forceSetArg(
+      "-debuglogfile",
+      `${dir ? args.absPathForConfigVal(dir) : `${args.netDataDir}/wallets`}/debug.log`,
+    );
+  }
   const logger = loggerFromArgs(args, { processName: name, consoleStream: "stderr" });
   let stream: ByteStream;
   if (spawned) stream = stdioStream();

@@ -13,7 +13,7 @@ import { createIpcCookie, DEFAULT_IPC_COOKIE_NAME, type IpcCookie } from "../ipc
 import { IpcConnection } from "../ipc/connection.ts";
 import { type IpcListener, listenIpc } from "../ipc/listener.ts";
 import { type ByteStream, stdioStream } from "../ipc/process.ts";
-import { serveInit } from "../ipc/proxies/init.ts";
+import { bootstrapInit, serveInit } from "../ipc/proxies/init.ts";
 import { controlMethods, echoIpcMethod } from "../rpc/methods/control.ts";
 import { RpcServer, serverOptionsFromArgs } from "../rpc/server.ts";
 import { RpcTable, tableOptionsFromArgs } from "../rpc/table.ts";
@@ -54,6 +54,7 @@ export class Node {
   #ipcCookie: IpcCookie | null = null;
   #listeners: IpcListener[] = [];
   #connections = new Set<IpcConnection>();
+  #parentConn: IpcConnection | null = null;
   #shutdownRequested = false;
   #resolveStopped!: () => void;
 
@@ -115,7 +116,8 @@ export class Node {
     }
     if (parentStream) {
       // Our parent (e.g. tsbtc gui) went away: shut down, as a child must not outlive it.
-      this.#serve(parentStream).closed.then(() => this.shutdown());
+      this.#parentConn = this.#serve(parentStream);
+      this.#parentConn.closed.then(() => this.shutdown());
     }
     log.info("init message: Done loading");
   }
@@ -152,8 +154,25 @@ export class Node {
     this.#table.register(echoIpcMethod((arg) => this.echoIpc(arg)));
     this.#table.registerAll(processMethods({
       self: () => this.info(),
-      children: () => this.#processes.infos(),
+      children: async () => [...await this.#processes.infos(), ...await this.#attachedInfos()],
     }));
+  }
+
+  /**
+   * Reports of the components attached to our IPC endpoints by hand (e.g. `tsbtc wallet -ipcconnect`): each
+   * peer that serves an Init is asked over its own connection; clients that serve nothing are skipped.
+   */
+  async #attachedInfos(): Promise<ProcessInfo[]> {
+    const peers = [...this.#connections].filter((c) => c !== this.#parentConn && !c.isClosed);
+    const results = await Promise.allSettled(peers.map(async (conn) => {
+      const init = bootstrapInit(conn, { threadName: this.name });
+      try {
+        return await withTimeout(init.getInfo(), 2000);
+      } finally {
+        await init.close().catch(() => {});
+      }
+    }));
+    return results.flatMap((r) => r.status === "fulfilled" ? [r.value] : []);
   }
 
   /** This process's report of itself. */
@@ -241,6 +260,14 @@ async function lockDataDir(dir: string): Promise<Deno.FsFile> {
     throw new Error(`Cannot obtain a lock on directory ${dir}. tsbtc is probably already running.`);
   }
   return file;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("timed out")), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The config file read, or null (none, or read by the launcher before the node was sandboxed). */

@@ -146,3 +146,37 @@ Deno.test("node: bad command line and config get Core's errors and status 1", as
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("wallet started by hand attaches over IPC, runs sandboxed, and exits with its node", async () => {
+  const node = await startNode(["-ipcbind=unix"]);
+  const { tsbtcCommand } = await import("../helpers.ts");
+  const { cmd, args } = tsbtcCommand(["wallet", "-regtest", `-datadir=${node.dataDir}`, "-ipcconnect=unix"]);
+  const wallet = new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "piped" }).spawn();
+  const stderr = new Response(wallet.stderr).text();
+  try {
+    type Info = { mode: string; sandbox: string; permissions: Record<string, unknown> };
+    let info: Info | undefined;
+    await waitFor(
+      async () => {
+        const list = (await node.rpc("listprocesses")).result as Info[];
+        info = list.find((p) => p.mode === "wallet");
+        return info !== undefined;
+      },
+      15_000,
+      "the wallet to attach",
+    );
+    const walletDir = `${node.netDataDir}/wallets`;
+    const sock = `${node.netDataDir}/node.sock`;
+    assertEquals(info!.sandbox, "worker");
+    assertEquals(info!.permissions.read, [walletDir, sock]);
+    assertEquals(info!.permissions.write, [walletDir, sock]);
+    assertEquals(info!.permissions.net, [`unix:${sock}`]);
+    for (const p of ["env", "run", "sys", "ffi"]) assertEquals(info!.permissions[p], false, p);
+    assert((await Deno.readTextFile(`${walletDir}/debug.log`)).includes("Connected to node at unix:"));
+  } finally {
+    await node.rpc("stop");
+    assertEquals(await node.wait(), 0);
+    assertEquals((await wallet.status).code, 0, await stderr);
+    await node.cleanup();
+  }
+});
