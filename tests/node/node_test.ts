@@ -180,3 +180,61 @@ Deno.test("wallet started by hand attaches over IPC, runs sandboxed, and exits w
     await node.cleanup();
   }
 });
+
+Deno.test("node: garbage and truncated Cap'n Proto frames on the IPC socket drop that peer only", async () => {
+  const node = await startNode(["-ipcbind=unix"]);
+  try {
+    const sock = `${node.netDataDir}/node.sock`;
+    const payloads = [
+      new Uint8Array(64).fill(0xff), // absurd segment count
+      new Uint8Array([0, 0, 0, 0, 0xff, 0xff, 0xff, 0x7f]), // one segment of 16 GiB announced
+      new Uint8Array([0, 0, 0, 0, 2, 0, 0, 0, 1, 2, 3]), // truncated mid-frame, then the peer leaves
+      crypto.getRandomValues(new Uint8Array(4096)),
+    ];
+    for (const bytes of payloads) {
+      const conn = await Deno.connect({ transport: "unix", path: sock });
+      await conn.write(bytes).catch(() => {});
+      // The node either aborts the connection or waits for more; in both cases we leave.
+      const buf = new Uint8Array(1024);
+      await Promise.race([conn.read(buf).catch(() => null), new Promise((r) => setTimeout(r, 200))]);
+      conn.close();
+    }
+    const ok = await runTsbtc([...node.cliArgs, "-ipcconnect=unix", "getblockcount"]);
+    assertEquals(ok, { code: 0, stdout: "0\n", stderr: "" });
+    assertEquals((await node.rpc("getblockcount")).result, 0);
+  } finally {
+    await node.rpc("stop");
+    assertEquals(await node.wait(), 0);
+    await node.cleanup();
+  }
+});
+
+Deno.test("node: bitcoin.conf network sections apply; a network-only option outside its section is refused", async () => {
+  const port = freePort();
+  const node = await startNode([], { conf: `regtest=1\n[regtest]\nrpcport=${port}\ndebug=ipc\n` });
+  try {
+    // The [regtest] rpcport is overridden by the command line's -rpcport (command line wins)…
+    assertEquals((await node.rpc("getblockcount")).result, 0);
+    // …and the section's debug=ipc is in force.
+    const logging = (await node.rpc("logging")).result as Record<string, boolean>;
+    assertEquals(logging.ipc, true);
+  } finally {
+    await node.rpc("stop");
+    await node.wait();
+    await node.cleanup();
+  }
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/bitcoin.conf`, `regtest=1\nrpcport=${port}\n`);
+    const r = await runTsbtc(["node", `-datadir=${dir}`]);
+    assertEquals(r.code, 1);
+    assert(
+      r.stderr.includes(
+        "Config setting for -rpcport only applied on regtest network when in [regtest] section.",
+      ),
+      r.stderr,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
