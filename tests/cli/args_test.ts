@@ -1,63 +1,6 @@
-import { ArgsError, ArgsManager, atoi64, formatArgsError, interpretBool } from "../../cli/args.ts";
-import type { Mode } from "../../cli/options.ts";
+import { ArgsManager, atoi64, formatArgsError, interpretBool } from "../../cli/args.ts";
 import { assert, assertEquals, assertThrows } from "../assert.ts";
-
-const HOME = "/home/satoshi";
-
-function parse(argv: string[], mode: Mode = "node"): ArgsManager {
-  return ArgsManager.parse(mode, argv, { home: HOME, cwd: "/work" });
-}
-
-function argsError(fn: () => unknown): ArgsError {
-  try {
-    fn();
-  } catch (e) {
-    assert(e instanceof ArgsError, `expected ArgsError, got ${e}`);
-    return e;
-  }
-  throw new Error("expected an ArgsError");
-}
-
-async function argsErrorAsync(fn: () => Promise<unknown>): Promise<ArgsError> {
-  try {
-    await fn();
-  } catch (e) {
-    assert(e instanceof ArgsError, `expected ArgsError, got ${e}`);
-    return e;
-  }
-  throw new Error("expected an ArgsError");
-}
-
-/** Runs `fn` with a fresh temporary data directory holding the given files. */
-async function withDataDir(
-  files: Record<string, string>,
-  fn: (dir: string) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "tsbtc_args_" });
-  try {
-    for (const [name, text] of Object.entries(files)) {
-      const path = `${dir}/${name}`;
-      await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-      await Deno.writeTextFile(path, text);
-    }
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function withConfig(
-  conf: string,
-  argv: string[],
-  fn: (args: ArgsManager, dir: string) => Promise<void> | void,
-  mode: Mode = "node",
-): Promise<void> {
-  await withDataDir({ "bitcoin.conf": conf }, async (dir) => {
-    const args = ArgsManager.parse(mode, [`-datadir=${dir}`, ...argv], { home: HOME });
-    await args.readConfigFiles();
-    await fn(args, dir);
-  });
-}
+import { argsError, argsErrorAsync, HOME, parse, withConfig, withDataDir } from "./helpers.ts";
 
 // ------------------------------------------------------------------ command line
 

@@ -1,54 +1,7 @@
-import { ArgsError, ArgsManager, formatArgsError } from "../../cli/args.ts";
+import { ArgsManager, formatArgsError } from "../../cli/args.ts";
 import { ConfigError, parseConfig } from "../../cli/config.ts";
-import type { Mode } from "../../cli/options.ts";
 import { assert, assertEquals } from "../assert.ts";
-
-const HOME = "/home/satoshi";
-
-function parse(argv: string[], mode: Mode = "node"): ArgsManager {
-  return ArgsManager.parse(mode, argv, { home: HOME, cwd: "/work" });
-}
-
-async function argsErrorAsync(fn: () => Promise<unknown>): Promise<ArgsError> {
-  try {
-    await fn();
-  } catch (e) {
-    assert(e instanceof ArgsError, `expected ArgsError, got ${e}`);
-    return e;
-  }
-  throw new Error("expected an ArgsError");
-}
-
-/** Runs `fn` with a fresh temporary data directory holding the given files. */
-async function withDataDir(
-  files: Record<string, string>,
-  fn: (dir: string) => Promise<void>,
-): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "tsbtc_args_" });
-  try {
-    for (const [name, text] of Object.entries(files)) {
-      const path = `${dir}/${name}`;
-      await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-      await Deno.writeTextFile(path, text);
-    }
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function withConfig(
-  conf: string,
-  argv: string[],
-  fn: (args: ArgsManager, dir: string) => Promise<void> | void,
-  mode: Mode = "node",
-): Promise<void> {
-  await withDataDir({ "bitcoin.conf": conf }, async (dir) => {
-    const args = ArgsManager.parse(mode, [`-datadir=${dir}`, ...argv], { home: HOME });
-    await args.readConfigFiles();
-    await fn(args, dir);
-  });
-}
+import { argsErrorAsync, HOME, parse, withConfig, withDataDir } from "./helpers.ts";
 
 Deno.test("config: parse comments, whitespace, sections, section.option, malformed lines", () => {
   const sections: { name: string; file: string; line: number }[] = [];
