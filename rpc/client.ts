@@ -400,6 +400,11 @@ function sleep(ms: number): Promise<void> {
 export interface RunCliOptions {
   /** Transport; default HTTP from the arguments (after `-stdinrpcpass`). */
   transport?: CliTransport;
+  /**
+   * Wraps the HTTP transport built from the arguments, e.g. to try IPC first and fall back to HTTP
+   * (`-ipcconnect=auto`). Ignored when `transport` is given.
+   */
+  wrapTransport?: (http: CliTransport) => CliTransport;
   /** Console access; default the process's. */
   io?: CliIo;
   /** Pause between `-rpcwait` attempts in ms (Core: 1000). */
@@ -464,8 +469,10 @@ export async function runCli(args: ArgsLike, options: RunCliOptions = {}): Promi
     const negatedWallet = args.isNegated?.("-rpcwallet") ?? false;
     const wallet = negatedWallet ? undefined : args.getArg("-rpcwallet") ?? undefined;
     const uri = wallet === undefined ? "/" : "/wallet/" + urlEncode(wallet);
-    const transport = options.transport ??
-      httpTransport(clientOptionsFromArgs(args, { password, warn: (m) => io.stderr(m) }));
+    const transport = options.transport ?? (() => {
+      const http = httpTransport(clientOptionsFromArgs(args, { password, warn: (m) => io.stderr(m) }));
+      return options.wrapTransport ? options.wrapTransport(http) : http;
+    })();
     const reply = await callWithWait(args, transport, request, uri, options.retryDelayMs ?? 1000);
     const error = reply.error;
     if (error === undefined || error === null) {

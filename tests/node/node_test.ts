@@ -25,6 +25,7 @@ Deno.test("node: JSON-RPC over IPC with -ipcconnect (unix and authenticated tcp)
   const tcpPort = freePort();
   const tcpPort2 = freePort();
   const node = await startNode([
+    "-debug=ipc",
     "-ipcbind=unix",
     `-ipcbind=tcp:127.0.0.1:${tcpPort}`,
     `-ipcbind=tcp:127.0.0.1:${tcpPort2}`,
@@ -35,6 +36,10 @@ Deno.test("node: JSON-RPC over IPC with -ipcconnect (unix and authenticated tcp)
     assertEquals((await Deno.stat(`${node.netDataDir}/ipc.cookie`)).mode! & 0o777, 0o600);
     const unix = await runTsbtc([...node.cliArgs, "-ipcconnect=unix", "getblockcount"]);
     assertEquals(unix, { code: 0, stdout: "0\n", stderr: "" });
+    // Without -ipcconnect, bitcoin-cli's default `auto` finds the socket and uses it too.
+    const auto = await runTsbtc([...node.cliArgs, "echo", "via-auto"]);
+    assertEquals(auto, { code: 0, stdout: '[\n  "via-auto"\n]\n', stderr: "" });
+    assert((await node.log()).includes('request = "{\\"method\\":\\"echo\\",\\"params\\":[\\"via-auto\\"]'));
     const tcp = await runTsbtc([...node.cliArgs, `-ipcconnect=tcp:127.0.0.1:${tcpPort}`, "echo", "a", "b"]);
     assertEquals(tcp.code, 0, tcp.stderr);
     assertEquals(JSON.parse(tcp.stdout), ["a", "b"]);
