@@ -20,7 +20,8 @@ export async function childProfile(mode: string, argv: readonly string[]): Promi
   if (mode === "echo") return profileFor("echo", { dataDir: "/", netDataDir: "/" });
   if (!isMode(mode) || mode === "rpc") throw new Error(`Cannot sandbox mode "${mode}": not a component`);
   const args = ArgsManager.parse(mode, argv);
-  await args.readConfigFiles();
+  // Resolved settings (-noconf) need no config file; the network then comes from -chain.
+  if (!argv.includes("-noconf")) await args.readConfigFiles();
   return profileFromArgs(mode as Component, args);
 }
 
@@ -56,7 +57,7 @@ export function profileFromArgs(mode: Component, args: ArgsManager): PermissionP
   const profile = profileFor(mode, {
     dataDir: args.dataDir,
     netDataDir: net,
-    configFiles: args.configPath ? [args.configPath] : [],
+    configFiles: configFilesOf(args),
     walletDir,
     execPath: Deno.execPath(),
     walletNet: mode === "wallet" ? walletNet : undefined,
@@ -74,6 +75,15 @@ export function profileFromArgs(mode: Component, args: ArgsManager): PermissionP
     read: [...new Set([...list(profile.read), ...files, ...ipcPaths])],
     write: [...new Set([...list(profile.write), ...files, ...ipcPaths])],
   };
+}
+
+/** The config file the arguments name, when it was read (none with resolved settings). */
+function configFilesOf(args: ArgsManager): string[] {
+  try {
+    return args.configPath ? [args.configPath] : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Options that select files or the network, which the resolved argument list states on its own. */

@@ -5,7 +5,7 @@
  */
 import { runMode, USAGE } from "./run_mode.ts";
 import { runInWorker } from "../sandbox/worker.ts";
-import { prepareComponent } from "./child_profile.ts";
+import { childProfile, prepareComponent } from "./child_profile.ts";
 
 /** Modes that run as sandboxed components when started by hand. */
 const SELF_SANDBOXED = new Set(["node", "wallet", "gui"]);
@@ -45,7 +45,10 @@ async function main(argv: string[]): Promise<number> {
     }
     return runInWorker(mode, prepared.argv, prepared.profile);
   }
-  return runMode(mode, rest, { sandbox: isChild ? "flags" : "none" });
+  if (!isChild) return runMode(mode, rest, { sandbox: "none" });
+  // A child started with --allow-* flags computes the same profile its parent applied, to report it.
+  const profile = await childProfile(mode, rest).catch(() => undefined);
+  return runMode(mode, rest, { sandbox: "flags", profile });
 }
 
 if (import.meta.main) {
