@@ -243,3 +243,50 @@ Deno.test("node: bitcoin.conf network sections apply; a network-only option outs
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("node: after kill -9 (stale socket, cookie and lock file left), the node restarts cleanly", async () => {
+  const first = await startNode(["-ipcbind=unix"]);
+  const dataDir = first.dataDir;
+  try {
+    first.child.kill("SIGKILL");
+    await first.wait();
+    assert(await exists(`${first.netDataDir}/node.sock`), "kill -9 leaves the socket behind");
+    const { tsbtcCommand } = await import("../helpers.ts");
+    const port = freePort();
+    const { cmd, args } = tsbtcCommand([
+      "node",
+      "-regtest",
+      `-datadir=${dataDir}`,
+      `-rpcport=${port}`,
+      "-rpcbind=127.0.0.1",
+      "-ipcbind=unix",
+    ]);
+    const second = new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "null" }).spawn();
+    try {
+      await waitFor(
+        async () => {
+          const r = await runTsbtc([
+            "rpc",
+            "-regtest",
+            `-datadir=${dataDir}`,
+            `-rpcport=${port}`,
+            "getblockcount",
+          ]);
+          return r.code === 0 && r.stdout === "0\n";
+        },
+        15_000,
+        "the restarted node",
+      );
+      assert((await first.log()).includes("Removing stale IPC socket"));
+      const stop = await runTsbtc(["rpc", "-regtest", `-datadir=${dataDir}`, `-rpcport=${port}`, "stop"]);
+      assertEquals(stop.code, 0);
+      assertEquals((await second.status).code, 0);
+    } finally {
+      try {
+        second.kill("SIGKILL");
+      } catch { /* exited */ }
+    }
+  } finally {
+    await first.cleanup();
+  }
+});
