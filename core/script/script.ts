@@ -385,13 +385,22 @@ export function encodeScriptNum(value: number | bigint): Uint8Array {
   checkSafeInteger(value);
   if (value === 0) return new Uint8Array(0);
   const neg = value < 0;
-  let abs = neg ? -value : value;
-  const out: number[] = [];
-  while (abs > 0) {
-    out.push(abs % 256);
-    abs = Math.floor(abs / 256);
+  const abs = neg ? -value : value;
+  let len = 1;
+  let top = abs; // most significant byte of abs once the loop ends
+  while (top >= 256) {
+    top = Math.floor(top / 256);
+    len++;
   }
-  return finishScriptNum(out, neg);
+  const out = new Uint8Array(top & 0x80 ? len + 1 : len);
+  let rest = abs;
+  for (let i = 0; i < len; i++) {
+    out[i] = rest % 256;
+    rest = Math.floor(rest / 256);
+  }
+  if (top & 0x80) out[len] = neg ? 0x80 : 0;
+  else if (neg) out[len - 1] |= 0x80;
+  return out;
 }
 
 function finishScriptNum(out: number[], neg: boolean): Uint8Array {
