@@ -10,7 +10,7 @@
  * @module
  */
 
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256, sha256d, taggedHasher } from "../hash/hashes.ts";
 import type { ScriptExecutionData, SigVersion } from "./checker.ts";
 import type { OutPoint, Transaction, TxOut } from "../wire/types.ts";
 
@@ -115,10 +115,6 @@ class Sink {
   result(): Uint8Array {
     return this.buf.subarray(0, this.len);
   }
-}
-
-function sha256d(data: Uint8Array): Uint8Array {
-  return sha256(sha256(data));
 }
 
 function txoutSize(o: TxOut): number {
@@ -424,13 +420,8 @@ function witnessV0Hash(
   return sha256d(sink.result());
 }
 
-const TAPSIGHASH_PREFIX: Uint8Array = (() => {
-  const tag = sha256(new TextEncoder().encode("TapSighash"));
-  const prefix = new Uint8Array(64);
-  prefix.set(tag, 0);
-  prefix.set(tag, 32);
-  return prefix;
-})();
+/** SHA-256 midstate after the TapSighash tag prefix (cloned per hash). */
+const TAPSIGHASH = taggedHasher("TapSighash");
 
 /** Core's annex hash: SHA-256 of the annex serialized as a byte vector (compact size, then bytes). */
 export function annexHash(annex: Uint8Array): Uint8Array {
@@ -523,5 +514,5 @@ export function signatureHashSchnorr(
 ): Uint8Array | null {
   const msg = signatureMessageSchnorr(tx, nIn, hashType, sigversion, execdata, precomputed);
   if (msg === null) return null;
-  return sha256.create().update(TAPSIGHASH_PREFIX).update(msg).digest();
+  return TAPSIGHASH.clone().update(msg).digest();
 }

@@ -15,7 +15,7 @@ import { defaultSecp256k1, nobleSecp256k1, tinySecp256k1 } from "../../../core/c
 import type { Transaction, TxOut } from "../../../core/wire/types.ts";
 import { assert, assertEquals, assertThrows } from "../../assert.ts";
 import { hex, readVectorJson } from "../vectors.ts";
-import { decodeTxHex } from "./tx_hex.ts";
+import { decodeTransaction } from "../../../core/wire/transaction.ts";
 
 const toHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 const reversedHex = (b: Uint8Array) => toHex(b.slice().reverse());
@@ -29,7 +29,7 @@ Deno.test("sighash.json: all 500 legacy signature hashes (one test naming every 
   for (const [i, [txHex, scriptHex, nIn, hashType, expected]] of cases.entries()) {
     if (hashType < 0) negative++;
     try {
-      const tx = decodeTxHex(txHex);
+      const tx = decodeTransaction(hex(txHex));
       const got = reversedHex(signatureHash(hex(scriptHex), tx, nIn, hashType));
       if (got !== expected) {
         failures.push(`case ${i + 1} (input ${nIn}, hashType ${hashType}): got ${got}, want ${expected}`);
@@ -119,7 +119,7 @@ const BIP143_P2WPKH_TX =
   "0100000002fff7f7881a8099afa6940d42d1e7f6362bec38171ea3edf433541db4e4ad969f0000000000eeffffffef51e1b804cc89d182d279655c3aa89e815b1b309fe287d9b2b55d57b90ec68a0100000000ffffffff02202cb206000000001976a9148280b37df378db99f66f85c95a783a76ac7a6d5988ac9093510d000000001976a9143bde42dbee7e4dbe6a21b2d50ce2f0167faa815988ac11000000";
 
 Deno.test("BIP143: the BIP's native P2WPKH example (sighash and the intermediate hashes)", () => {
-  const t = decodeTxHex(BIP143_P2WPKH_TX);
+  const t = decodeTransaction(hex(BIP143_P2WPKH_TX));
   const pre = new PrecomputedTransactionData(t);
   assertEquals(toHex(pre.hashPrevouts), "96b827c8483d4e9b96712b6713a7b68d6e8003a781feba36c31143470b4efd37");
   assertEquals(toHex(pre.hashSequence), "52b0a642eea2fb7ae638c36f6252b6750293dbe574a806984b8e4d8548339a3b");
@@ -145,7 +145,7 @@ const BIP143_WITNESS_SCRIPT =
   "56210307b8ae49ac90a048e9b53357a2354b3334e9c8bee813ecb98e99a7e07e8c3ba32103b28f0c28bfab54554ae8c658ac5c3e0ce6e79ad336331f78c428dd43eea8449b21034b8113d703413d57761b8b9781957b8c0ac1dfe69f492580ca4195f50376ba4a21033400f6afecb833092a9a21cfdf1ed1376e58c5d1f47de74683123987e967a8f42103a6d48b1131e94ba04d9737d61acdaa1322008af9602b3b14862c07a1789aac162102d8b661b0b3302ee2f162b09e07a55ad5dfbe673a9f01d9f0c19617681024306b56ae";
 
 Deno.test("BIP143: the BIP's P2SH-P2WSH example, all six hash types", () => {
-  const t = decodeTxHex(BIP143_P2SH_P2WSH_TX);
+  const t = decodeTransaction(hex(BIP143_P2SH_P2WSH_TX));
   const pre = new PrecomputedTransactionData(t);
   const script = hex(BIP143_WITNESS_SCRIPT);
   const expected: [number, string][] = [
@@ -193,7 +193,7 @@ Deno.test("bip341_wallet_vectors.json keyPathSpending: precomputed hashes, sigMs
   const v = await readVectorJson<KeyPathVectors>("bip341_wallet_vectors.json");
   assertEquals(v.keyPathSpending.length, 1);
   const spend = v.keyPathSpending[0];
-  const unsigned = decodeTxHex(spend.given.rawUnsignedTx);
+  const unsigned = decodeTransaction(hex(spend.given.rawUnsignedTx));
   const spent: TxOut[] = spend.given.utxosSpent.map((u) => ({
     value: BigInt(u.amountSats),
     scriptPubKey: hex(u.scriptPubKey),
@@ -204,7 +204,7 @@ Deno.test("bip341_wallet_vectors.json keyPathSpending: precomputed hashes, sigMs
   assertEquals(toHex(pre.prevoutsSingleHash), spend.intermediary.hashPrevouts);
   assertEquals(toHex(pre.spentScriptsSingleHash!), spend.intermediary.hashScriptPubkeys);
   assertEquals(toHex(pre.sequencesSingleHash), spend.intermediary.hashSequences);
-  const signed = decodeTxHex(spend.auxiliary.fullySignedTx);
+  const signed = decodeTransaction(hex(spend.auxiliary.fullySignedTx));
   assertEquals(spend.inputSpending.length, 7);
   for (const input of spend.inputSpending) {
     const i = input.given.txinIndex;

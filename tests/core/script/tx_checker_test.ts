@@ -19,7 +19,7 @@ import { TransactionSignatureChecker } from "../../../core/script/tx_checker.ts"
 import type { Transaction, TxOut } from "../../../core/wire/types.ts";
 import { assert, assertEquals, assertThrows } from "../../assert.ts";
 import { hex, readVectorJson } from "../vectors.ts";
-import { decodeTxHex } from "./tx_hex.ts";
+import { decodeTransaction } from "../../../core/wire/transaction.ts";
 
 const BACKENDS: Secp256k1[] = [tinySecp256k1(), nobleSecp256k1()];
 
@@ -35,7 +35,7 @@ async function signedBip341(): Promise<{ tx: Transaction; spent: TxOut[]; taproo
   const v = await readVectorJson<KeyPathVectors>("bip341_wallet_vectors.json");
   const spend = v.keyPathSpending[0];
   return {
-    tx: decodeTxHex(spend.auxiliary.fullySignedTx),
+    tx: decodeTransaction(hex(spend.auxiliary.fullySignedTx)),
     spent: spend.given.utxosSpent.map((u) => ({
       value: BigInt(u.amountSats),
       scriptPubKey: hex(u.scriptPubKey),
