@@ -36,10 +36,10 @@ export const MAX_TIMEWARP = 600;
 export const NO_TIMEOUT = 9223372036854775807n;
 
 /** Core's `BIP9Deployment::ALWAYS_ACTIVE`: a start time meaning the deployment is always active. */
-export const ALWAYS_ACTIVE = -1n;
+export const ALWAYS_ACTIVE: bigint = -1n;
 
 /** Core's `BIP9Deployment::NEVER_ACTIVE`: a start time meaning the deployment is never active. */
-export const NEVER_ACTIVE = -2n;
+export const NEVER_ACTIVE: bigint = -2n;
 
 /** A BIP9 version-bits deployment (Core's `Consensus::BIP9Deployment`). */
 export interface BIP9Deployment {

@@ -19,3 +19,5 @@ export * as hash from "./hash/mod.ts";
 export * as script from "./script/mod.ts";
 export * as crypto from "./crypto/mod.ts";
 export * as address from "./address/mod.ts";
+export type { Block, BlockHeader, OutPoint, Transaction, TxIn, TxOut } from "./wire/types.ts";
+export type { AddressPrefixes } from "./address/prefixes.ts";

@@ -10,7 +10,7 @@
 /** Push an empty byte vector (alias OP_FALSE). */
 export const OP_0 = 0x00;
 /** Alias of OP_0. */
-export const OP_FALSE = OP_0;
+export const OP_FALSE: number = OP_0;
 /** Push the next N bytes, N in the following byte. */
 export const OP_PUSHDATA1 = 0x4c;
 /** Push the next N bytes, N in the following 2 bytes (little-endian). */
@@ -24,7 +24,7 @@ export const OP_RESERVED = 0x50;
 /** Push the number 1 (alias OP_TRUE). */
 export const OP_1 = 0x51;
 /** Alias of OP_1. */
-export const OP_TRUE = OP_1;
+export const OP_TRUE: number = OP_1;
 /** Push 2. */
 export const OP_2 = 0x52;
 /** Push 3. */
@@ -232,11 +232,11 @@ export const OP_NOP1 = 0xb0;
 /** BIP65 (was OP_NOP2). */
 export const OP_CHECKLOCKTIMEVERIFY = 0xb1;
 /** Alias of OP_CHECKLOCKTIMEVERIFY. */
-export const OP_NOP2 = OP_CHECKLOCKTIMEVERIFY;
+export const OP_NOP2: number = OP_CHECKLOCKTIMEVERIFY;
 /** BIP112 (was OP_NOP3). */
 export const OP_CHECKSEQUENCEVERIFY = 0xb2;
 /** Alias of OP_CHECKSEQUENCEVERIFY. */
-export const OP_NOP3 = OP_CHECKSEQUENCEVERIFY;
+export const OP_NOP3: number = OP_CHECKSEQUENCEVERIFY;
 /** Upgradable no-op. */
 export const OP_NOP4 = 0xb3;
 /** Upgradable no-op. */
@@ -260,7 +260,7 @@ export const OP_CHECKSIGADD = 0xba;
 export const OP_INVALIDOPCODE = 0xff;
 
 /** Highest opcode value that has a meaning outside tapscript (Core's `MAX_OPCODE` = OP_NOP10). */
-export const MAX_OPCODE = OP_NOP10;
+export const MAX_OPCODE: number = OP_NOP10;
 
 /** Every `opcodetype` enumerator of Core by name, aliases included (OP_FALSE, OP_TRUE, OP_NOP2, OP_NOP3). */
 export const OPCODES: Readonly<Record<string, number>> = Object.freeze({
