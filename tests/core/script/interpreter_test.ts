@@ -19,7 +19,7 @@ import {
   verifyScript,
 } from "../../../core/script/interpreter.ts";
 import { pushData } from "../../../core/script/script.ts";
-import { SCRIPT_ERRORS, type ScriptError, scriptErrorString } from "../../../core/script/script_error.ts";
+import { SCRIPT_ERRORS, type ScriptError } from "../../../core/script/script_error.ts";
 import { FakeChecker, tapleafHash, taprootLeaf } from "./interpreter_helpers.ts";
 
 const asm = parseScriptAsm;
@@ -51,17 +51,6 @@ function run(
   );
   return { error, stack: stack.map(hexOf), checker, execdata };
 }
-
-Deno.test("script errors: Core's texts, vector names", () => {
-  assertEquals(SCRIPT_ERRORS.length, 54);
-  assertEquals(scriptErrorString(null), "No error");
-  assertEquals(
-    scriptErrorString("EVAL_FALSE"),
-    "Script evaluated without error but finished with a false/empty top stack element",
-  );
-  assertEquals(scriptErrorString("NULLFAIL"), "Signature must be zero for failed CHECK(MULTI)SIG operation");
-  assertEquals(scriptErrorString("UNKNOWN_ERROR"), "unknown error");
-});
 
 Deno.test("castToBool: negative zero and padding", () => {
   assertEquals(castToBool(new Uint8Array()), false);
