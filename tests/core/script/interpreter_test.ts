@@ -20,6 +20,8 @@ import {
 } from "../../../core/script/interpreter.ts";
 import { pushData } from "../../../core/script/script.ts";
 import { SCRIPT_ERRORS, type ScriptError } from "../../../core/script/script_error.ts";
+import { TransactionSignatureChecker } from "../../../core/script/tx_checker.ts";
+import type { Transaction } from "../../../core/wire/types.ts";
 import { FakeChecker, tapleafHash, taprootLeaf } from "./interpreter_helpers.ts";
 
 const asm = parseScriptAsm;
@@ -655,8 +657,34 @@ Deno.test("verifyScript: taproot script path (tapscript, control blocks, OP_SUCC
   );
 });
 
-Deno.test("property: random scripts, witnesses and flags never make the interpreter throw", () => {
-  const sigversions: SigVersion[] = ["base", "witness_v0", "tapscript", "taproot"];
+/** A real transaction checker on a one-input transaction (exercises sighash and secp paths with random data). */
+function realChecker(spk: Uint8Array): TransactionSignatureChecker {
+  const tx: Transaction = {
+    version: 2,
+    locktime: 100,
+    inputs: [{
+      prevout: { txid: new Uint8Array(32).fill(1), vout: 0 },
+      scriptSig: new Uint8Array(),
+      sequence: 5,
+      witness: [],
+    }],
+    outputs: [{ value: 1000n, scriptPubKey: Uint8Array.of(0x51) }],
+  };
+  return new TransactionSignatureChecker({
+    tx,
+    inputIndex: 0,
+    amount: 2000n,
+    spentOutputs: [{ value: 2000n, scriptPubKey: spk }],
+  });
+}
+
+/** Checks a result: a known error or success, and never UNKNOWN_ERROR (which only an internal exception gives). */
+function wellFormed(r: ScriptError | null): boolean {
+  return r === null || (SCRIPT_ERRORS.includes(r) && r !== "UNKNOWN_ERROR");
+}
+
+Deno.test("property: random scripts, witnesses and flags never make the interpreter throw or hit an internal error", () => {
+  const sigversions: SigVersion[] = ["base", "witness_v0", "tapscript"];
   // Scripts biased towards real opcodes and short pushes.
   const op = fc.oneof(
     fc.integer({ min: 0, max: 255 }),
@@ -677,13 +705,17 @@ Deno.test("property: random scripts, witnesses and flags never make the interpre
       0xac,
       0xae,
       0xba,
+      0xab,
     ),
   );
   const script = fc.oneof(
     fc.uint8Array({ maxLength: 200 }),
     fc.array(op, { maxLength: 120 }).map((a) => Uint8Array.from(a)),
   );
-  const item = fc.uint8Array({ maxLength: 80 });
+  const item = fc.oneof(
+    fc.uint8Array({ maxLength: 80 }),
+    fc.constantFrom(new Uint8Array(), Uint8Array.of(1), Uint8Array.of(0x81), Uint8Array.of(0x50, 1)),
+  );
   fc.assert(
     fc.property(
       script,
@@ -691,21 +723,53 @@ Deno.test("property: random scripts, witnesses and flags never make the interpre
       fc.array(item, { maxLength: 6 }),
       fc.integer({ min: 0, max: ALL_SCRIPT_VERIFY_FLAGS }),
       fc.constantFrom(...sigversions),
-      (sig, spk, witness, rawFlags, sv) => {
+      fc.boolean(),
+      (sig, spk, witness, rawFlags, sv, real) => {
         let flags = rawFlags;
         if (flags & SCRIPT_VERIFY_CLEANSTACK) flags |= SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS;
         if (flags & SCRIPT_VERIFY_WITNESS) flags |= SCRIPT_VERIFY_P2SH;
-        const checker = new FakeChecker();
-        const r = verifyScript(sig, spk, witness, flags, checker);
-        assert(r === null || SCRIPT_ERRORS.includes(r));
-        const e = evalScript([...witness], spk, flags, checker, sv, { validationWeightLeft: 100 });
-        assert(e === null || SCRIPT_ERRORS.includes(e));
+        const checker = real ? realChecker(spk) : new FakeChecker();
+        assert(wellFormed(verifyScript(sig, spk, witness, flags, checker)));
+        assert(wellFormed(evalScript([...witness], spk, flags, checker, sv, { validationWeightLeft: 500 })));
         // Witness programs with random witnesses exercise the segwit and taproot paths.
         const wp = Uint8Array.of(spk.length % 2 === 0 ? 0x00 : 0x51, 32, ...sha256(sig));
-        const w = verifyScript(new Uint8Array(), wp, [...witness, sig, spk], flags, checker);
-        assert(w === null || SCRIPT_ERRORS.includes(w));
+        const wc = real ? realChecker(wp) : new FakeChecker();
+        assert(wellFormed(verifyScript(new Uint8Array(), wp, [...witness, sig, spk], flags, wc)));
+        // Real taproot script path: a random leaf script under a valid control block.
+        const leaf = taprootLeaf(spk);
+        const tr = Uint8Array.of(0x51, 32, ...leaf.output);
+        const tc = real ? realChecker(tr) : new FakeChecker();
+        assert(wellFormed(verifyScript(new Uint8Array(), tr, [...witness, spk, leaf.control], flags, tc)));
       },
     ),
-    { numRuns: 3000 },
+    { numRuns: 2000 },
+  );
+});
+
+Deno.test("property: the P2WPKH fast path gives the interpreter's result", () => {
+  const key = fc.oneof(
+    fc.uint8Array({ minLength: 33, maxLength: 33 }).map((b) => Uint8Array.of(2, ...b.subarray(1))),
+    fc.uint8Array({ maxLength: 70 }),
+    fc.uint8Array({ minLength: 519, maxLength: 522 }),
+  );
+  const sig = fc.oneof(
+    fc.uint8Array({ maxLength: 75 }),
+    fc.constantFrom(new Uint8Array(), Uint8Array.of(1), Uint8Array.of(2)),
+    fc.uint8Array({ minLength: 519, maxLength: 522 }),
+  );
+  fc.assert(
+    fc.property(
+      sig,
+      key,
+      fc.integer({ min: 0, max: ALL_SCRIPT_VERIFY_FLAGS }),
+      fc.boolean(),
+      (s, k, raw, match) => {
+        const flags = raw | SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS;
+        const program = match ? hash160(k) : sha256(k).subarray(0, 20);
+        const [a, b] = p2wpkhBothWays(s, k, program, flags);
+        assertEquals(a, b);
+      },
+    ),
+    { numRuns: 2000 },
   );
 });
