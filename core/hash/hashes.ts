@@ -12,7 +12,7 @@
 import { createHash } from "node:crypto";
 import { ripemd160 } from "@noble/hashes/legacy.js";
 import { DecodeError } from "../wire/errors.ts";
-import { jsSha256, jsSha256d, Sha256 } from "./sha256.ts";
+import { jsSha256, jsSha256d, jsSha256dRanges, Sha256 } from "./sha256.ts";
 
 export { Sha256 } from "./sha256.ts";
 
@@ -49,11 +49,7 @@ export function sha256d(data: Uint8Array): Uint8Array {
 export function sha256dRanges(data: Uint8Array, ranges: readonly number[]): Uint8Array {
   let total = 0;
   for (let i = 0; i < ranges.length; i += 2) total += ranges[i + 1] - ranges[i];
-  if (total < NATIVE_SHA256D_MIN) {
-    const h = new Sha256();
-    for (let i = 0; i < ranges.length; i += 2) h.update(data, ranges[i], ranges[i + 1]);
-    return h.digestDouble();
-  }
+  if (total < NATIVE_SHA256D_MIN) return jsSha256dRanges(data, ranges);
   const h = createHash("sha256");
   for (let i = 0; i < ranges.length; i += 2) h.update(data.subarray(ranges[i], ranges[i + 1]));
   return jsSha256(h.digest());

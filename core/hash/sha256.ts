@@ -179,14 +179,39 @@ const TAIL = new Uint8Array(128);
 /** Hashes `p[start..end)` into the state `S` (one-shot, with padding). */
 function hashRange(p: Uint8Array, start: number, end: number): void {
   S.set(IV);
-  const len = end - start;
   let o = start;
   for (; o + 64 <= end; o += 64) compress(S, p, o);
-  const rest = end - o;
-  TAIL.fill(0);
-  for (let i = 0; i < rest; i++) TAIL[i] = p[o + i];
-  TAIL[rest] = 0x80;
-  const blocks = rest < 56 ? 1 : 2;
+  let used = 0;
+  while (o < end) TAIL[used++] = p[o++];
+  pad(used, end - start);
+}
+
+/** Hashes the concatenation of the ranges `p[ranges[0]..ranges[1])`, `p[ranges[2]..ranges[3])`, … into `S`. */
+function hashRanges(p: Uint8Array, ranges: readonly number[]): void {
+  S.set(IV);
+  let used = 0;
+  let len = 0;
+  for (let k = 0; k < ranges.length; k += 2) {
+    let o = ranges[k];
+    const end = ranges[k + 1];
+    len += end - o;
+    if (used > 0) {
+      while (used < 64 && o < end) TAIL[used++] = p[o++];
+      if (used < 64) continue;
+      compress(S, TAIL, 0);
+      used = 0;
+    }
+    for (; o + 64 <= end; o += 64) compress(S, p, o);
+    while (o < end) TAIL[used++] = p[o++];
+  }
+  pad(used, len);
+}
+
+/** Pads the `used` bytes waiting in `TAIL` for a message of `len` bytes and compresses the last block(s). */
+function pad(used: number, len: number): void {
+  TAIL[used] = 0x80;
+  TAIL.fill(0, used + 1);
+  const blocks = used < 56 ? 1 : 2;
   writeBitLength(TAIL, blocks * 64 - 8, len);
   compress(S, TAIL, 0);
   if (blocks === 2) compress(S, TAIL, 64);
@@ -217,6 +242,18 @@ export function jsSha256(p: Uint8Array, start = 0, end = p.length): Uint8Array {
 /** SHA-256(SHA-256(p[start..end))) (pure JS). */
 export function jsSha256d(p: Uint8Array, start = 0, end = p.length): Uint8Array {
   hashRange(p, start, end);
+  rehash(S);
+  const out = new Uint8Array(32);
+  store(S, out, 0);
+  return out;
+}
+
+/**
+ * SHA-256d of the concatenation of ranges of `p` given as `[start0, end0, start1, end1, …]` (pure JS, no
+ * copying): a transaction's stripped serialization hashed straight from its witness serialization.
+ */
+export function jsSha256dRanges(p: Uint8Array, ranges: readonly number[]): Uint8Array {
+  hashRanges(p, ranges);
   rehash(S);
   const out = new Uint8Array(32);
   store(S, out, 0);
@@ -266,20 +303,19 @@ export class Sha256 {
     const buf = this.#buf;
     this.#len += end - start;
     let o = start;
-    if (this.#used > 0) {
-      const take = Math.min(64 - this.#used, end - o);
-      buf.set(data.subarray(o, o + take), this.#used);
-      this.#used += take;
-      o += take;
-      if (this.#used < 64) return this;
+    let used = this.#used;
+    if (used > 0) {
+      while (used < 64 && o < end) buf[used++] = data[o++];
+      if (used < 64) {
+        this.#used = used;
+        return this;
+      }
       compress(this.#s, buf, 0);
-      this.#used = 0;
+      used = 0;
     }
     for (; o + 64 <= end; o += 64) compress(this.#s, data, o);
-    if (o < end) {
-      buf.set(data.subarray(o, end), 0);
-      this.#used = end - o;
-    }
+    while (o < end) buf[used++] = data[o++];
+    this.#used = used;
     return this;
   }
 

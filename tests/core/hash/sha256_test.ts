@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { assertEquals, assertThrows } from "../../assert.ts";
 import { toHex } from "../../../core/hash/hashes.ts";
-import { jsSha256, jsSha256d, Sha256, sha256dPairInto } from "../../../core/hash/sha256.ts";
+import { jsSha256, jsSha256d, jsSha256dRanges, Sha256, sha256dPairInto } from "../../../core/hash/sha256.ts";
 
 const native = (d: Uint8Array) => new Uint8Array(createHash("sha256").update(d).digest());
 const text = (s: string) => new TextEncoder().encode(s);
@@ -54,4 +54,18 @@ Deno.test("Sha256: finalized hashers refuse more use", () => {
   assertThrows(() => h.update(new Uint8Array(1)), "already finalized");
   assertThrows(() => h.digest(), "twice");
   assertThrows(() => h.clone(), "finalized");
+});
+
+Deno.test("jsSha256dRanges: any three ranges of an array equal hashing their concatenation", () => {
+  const data = new Uint8Array(400).map((_, i) => (i * 89) & 255);
+  for (let k = 0; k < 300; k++) {
+    const cuts = [0, (k * 7) % 130, (k * 13) % 130 + 130, (k * 17) % 130 + 260, (k * 3) % 140 + 260].sort((
+      a,
+      b,
+    ) => a - b);
+    const ranges = [cuts[0], cuts[1], cuts[2], cuts[3], cuts[3], cuts[4]];
+    const joined = new Uint8Array([...data.subarray(cuts[0], cuts[1]), ...data.subarray(cuts[2], cuts[4])]);
+    assertEquals(jsSha256dRanges(data, ranges), native(native(joined)), `cuts ${cuts}`);
+  }
+  assertEquals(jsSha256dRanges(data, []), native(native(new Uint8Array(0))));
 });
