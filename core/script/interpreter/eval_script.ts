@@ -98,7 +98,8 @@ function checksigPreTapscript(
   checker: SignatureChecker,
   sigversion: SigVersion,
 ): boolean | ScriptError {
-  if (sigversion === "base") {
+  // The push of `sig` is longer than `sig`: a script code no longer than `sig` cannot contain it.
+  if (sigversion === "base" && scriptCode.length > sig.length) {
     const deleted = findAndDelete(scriptCode, pushData(sig));
     if (deleted.found > 0 && (flags & SCRIPT_VERIFY_CONST_SCRIPTCODE) !== 0) return "SIG_FINDANDDELETE";
     scriptCode = deleted.script;
