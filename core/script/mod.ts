@@ -11,3 +11,5 @@ export * from "./asm.ts";
 export * from "./standard.ts";
 export * from "./sigops.ts";
 export type * from "./checker.ts";
+export * from "./sighash.ts";
+export * from "./tx_checker.ts";

@@ -11,10 +11,9 @@ import { parseDerLax } from "../crypto/der.ts";
 import { isPubkeySizeValid, type Secp256k1 } from "../crypto/secp256k1.ts";
 import type { Transaction, TxOut } from "../wire/types.ts";
 import type { ScriptExecutionData, SignatureChecker, SigVersion } from "./checker.ts";
+import { LOCKTIME_THRESHOLD } from "./script.ts";
 import { PrecomputedTransactionData, signatureHash, signatureHashSchnorr } from "./sighash.ts";
 
-/** nLockTime values below this are block heights, others are UNIX times (Core's `LOCKTIME_THRESHOLD`). */
-export const LOCKTIME_THRESHOLD = 500000000;
 /** nSequence value that disables nLockTime and CHECKLOCKTIMEVERIFY for the input (`CTxIn::SEQUENCE_FINAL`). */
 export const SEQUENCE_FINAL = 0xffffffff;
 /** BIP68: relative lock time disabled (`CTxIn::SEQUENCE_LOCKTIME_DISABLE_FLAG`). */
