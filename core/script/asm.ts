@@ -28,6 +28,7 @@ import {
   ScriptCursor,
   ScriptParseError,
 } from "./script.ts";
+import { isValidSignatureEncoding } from "./interpreter/signature_encoding.ts";
 
 /** Options of {@link scriptToAsm}. */
 export interface ScriptToAsmOptions {
@@ -48,30 +49,6 @@ const SIGHASH_NAMES: ReadonlyMap<number, string> = new Map([
   [0x03, "SINGLE"],
   [0x83, "SINGLE|ANYONECANPAY"],
 ]);
-
-/**
- * Strict DER signature plus hash type byte (BIP66, Core's `IsValidSignatureEncoding`): 0x30 len 0x02 lenR R
- * 0x02 lenS S hashtype, 9..73 bytes, R and S positive and without superfluous leading zeros.
- */
-function isValidSignatureEncoding(sig: Uint8Array): boolean {
-  const size = sig.length;
-  if (size < 9 || size > 73) return false;
-  if (sig[0] !== 0x30) return false;
-  if (sig[1] !== size - 3) return false;
-  const lenR = sig[3];
-  if (5 + lenR >= size) return false;
-  const lenS = sig[5 + lenR];
-  if (lenR + lenS + 7 !== size) return false;
-  if (sig[2] !== 0x02) return false;
-  if (lenR === 0) return false;
-  if (sig[4] & 0x80) return false;
-  if (lenR > 1 && sig[4] === 0x00 && !(sig[5] & 0x80)) return false;
-  if (sig[lenR + 4] !== 0x02) return false;
-  if (lenS === 0) return false;
-  if (sig[lenR + 6] & 0x80) return false;
-  if (lenS > 1 && sig[lenR + 6] === 0x00 && !(sig[lenR + 7] & 0x80)) return false;
-  return true;
-}
 
 /**
  * What Core's `CheckSignatureEncoding(sig, SCRIPT_VERIFY_STRICTENC)` accepts for a non-empty push: strict DER

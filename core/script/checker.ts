@@ -27,7 +27,12 @@ export interface SignatureChecker {
    * ECDSA: `sig` is DER plus the hash-type byte, `pubkey` a serialized public key, `scriptCode` the script
    * code after FindAndDelete/OP_CODESEPARATOR handling (done by the interpreter). Returns false for any failure.
    */
-  checkEcdsaSignature(sig: Uint8Array, pubkey: Uint8Array, scriptCode: Uint8Array, sigversion: SigVersion): boolean;
+  checkEcdsaSignature(
+    sig: Uint8Array,
+    pubkey: Uint8Array,
+    scriptCode: Uint8Array,
+    sigversion: SigVersion,
+  ): boolean;
   /**
    * BIP340 Schnorr for taproot key path and tapscript: `sig` is 64 or 65 bytes, `pubkey` 32 bytes x-only.
    * Returns null on success, else the script error name: "SCHNORR_SIG_SIZE", "SCHNORR_SIG_HASHTYPE" or

@@ -1,7 +1,7 @@
 /**
  * Bitcoin script: opcodes, parsing and push encoding, script numbers, Core's asm text forms, standard output
- * templates (Solver) and sigop counting. The interpreter, verify flags, script errors and signature hashing are
- * appended here by their owners.
+ * templates (Solver), sigop counting, verify flags, script errors, the interpreter (EvalScript/VerifyScript),
+ * signature hashing and the transaction signature checker.
  *
  * @module
  */
@@ -13,3 +13,6 @@ export * from "./sigops.ts";
 export type * from "./checker.ts";
 export * from "./sighash.ts";
 export * from "./tx_checker.ts";
+export * from "./flags.ts";
+export * from "./script_error.ts";
+export * from "./interpreter.ts";

@@ -69,7 +69,7 @@ export type ScriptNumErrorReason = "overflow" | "non_minimal";
 
 /**
  * A byte vector is not a valid script number (Core's `scriptnum_error`): "script number overflow" or
- * "non-minimally encoded script number". The interpreter maps it to SCRIPT_ERR_UNKNOWN_ERROR as Core does.
+ * "non-minimally encoded script number". The interpreter maps it to SCRIPT_ERR_SCRIPTNUM as Core does.
  */
 export class ScriptNumError extends Error {
   /** Which rule failed. */
