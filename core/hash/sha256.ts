@@ -1,78 +1,13 @@
 /**
  * SHA-256 (FIPS 180-4) in plain TypeScript, tuned for the small messages Bitcoin hashes all the time
- * (transactions, 64-byte merkle nodes, 80-byte headers): no allocation per block, the second round of a double
- * hash fed straight from the first one's state words, and the fixed padding block of 64-byte messages
- * precomputed. Large inputs are faster through `node:crypto`; `hashes.ts` picks the backend by size.
+ * (transactions, 64-byte merkle nodes, 80-byte headers): no allocation but the result, no per-call setup (the
+ * cost that makes `node:crypto` slow below a few hundred bytes), ranges of an array hashed without copying.
+ * Large inputs are faster through `node:crypto`; `hashes.ts` picks the backend by size.
  *
  * @module
  */
 
-const K = Int32Array.from([
-  0x428a2f98,
-  0x71374491,
-  0xb5c0fbcf,
-  0xe9b5dba5,
-  0x3956c25b,
-  0x59f111f1,
-  0x923f82a4,
-  0xab1c5ed5,
-  0xd807aa98,
-  0x12835b01,
-  0x243185be,
-  0x550c7dc3,
-  0x72be5d74,
-  0x80deb1fe,
-  0x9bdc06a7,
-  0xc19bf174,
-  0xe49b69c1,
-  0xefbe4786,
-  0x0fc19dc6,
-  0x240ca1cc,
-  0x2de92c6f,
-  0x4a7484aa,
-  0x5cb0a9dc,
-  0x76f988da,
-  0x983e5152,
-  0xa831c66d,
-  0xb00327c8,
-  0xbf597fc7,
-  0xc6e00bf3,
-  0xd5a79147,
-  0x06ca6351,
-  0x14292967,
-  0x27b70a85,
-  0x2e1b2138,
-  0x4d2c6dfc,
-  0x53380d13,
-  0x650a7354,
-  0x766a0abb,
-  0x81c2c92e,
-  0x92722c85,
-  0xa2bfe8a1,
-  0xa81a664b,
-  0xc24b8b70,
-  0xc76c51a3,
-  0xd192e819,
-  0xd6990624,
-  0xf40e3585,
-  0x106aa070,
-  0x19a4c116,
-  0x1e376c08,
-  0x2748774c,
-  0x34b0bcb5,
-  0x391c0cb3,
-  0x4ed8aa4a,
-  0x5b9cca4f,
-  0x682e6ff3,
-  0x748f82ee,
-  0x78a5636f,
-  0x84c87814,
-  0x8cc70208,
-  0x90befffa,
-  0xa4506ceb,
-  0xbef9a3f7,
-  0xc67178f2,
-]);
+import { compress } from "./sha256_compress.ts";
 
 const IV = Int32Array.from([
   0x6a09e667,
@@ -85,80 +20,26 @@ const IV = Int32Array.from([
   0x5be0cd19,
 ]);
 
-/** Message schedule scratch (module-private; every use fills it completely before reading it). */
-const W = new Int32Array(64);
-
-/** Fills W[16..63] from W[0..15]. */
-function expand(w: Int32Array): void {
-  for (let i = 16; i < 64; i++) {
-    const a = w[i - 15];
-    const b = w[i - 2];
-    const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
-    const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
-    w[i] = (w[i - 16] + s0 + w[i - 7] + s1) | 0;
-  }
-}
-
-/** The 64 rounds over a full schedule `w`, added into `s`. */
-function rounds(s: Int32Array, w: Int32Array): void {
-  let a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];
-  for (let i = 0; i < 64; i++) {
-    const s1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-    const t1 = (h + s1 + (g ^ (e & (f ^ g))) + K[i] + w[i]) | 0;
-    const s0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
-    const t2 = (s0 + ((a & b) | (c & (a | b)))) | 0;
-    h = g;
-    g = f;
-    f = e;
-    e = (d + t1) | 0;
-    d = c;
-    c = b;
-    b = a;
-    a = (t1 + t2) | 0;
-  }
-  s[0] = (s[0] + a) | 0;
-  s[1] = (s[1] + b) | 0;
-  s[2] = (s[2] + c) | 0;
-  s[3] = (s[3] + d) | 0;
-  s[4] = (s[4] + e) | 0;
-  s[5] = (s[5] + f) | 0;
-  s[6] = (s[6] + g) | 0;
-  s[7] = (s[7] + h) | 0;
-}
-
-/** Compresses the 64-byte block at `p[o..o+64)` into `s`. */
-function compress(s: Int32Array, p: Uint8Array, o: number): void {
-  for (let i = 0; i < 16; i++, o += 4) {
-    W[i] = (p[o] << 24) | (p[o + 1] << 16) | (p[o + 2] << 8) | p[o + 3];
-  }
-  expand(W);
-  rounds(s, W);
-}
-
-/** The expanded schedule of the padding block that follows a message of exactly 64 bytes. */
+/** The padding block that follows a message of exactly 64 bytes (0x80, zeros, length 512 bits). */
 const PAD64 = (() => {
-  const w = new Int32Array(64);
-  w[0] = 0x80000000 | 0;
-  w[15] = 512;
-  expand(w);
-  return w;
+  const b = new Uint8Array(64);
+  b[0] = 0x80;
+  b[62] = 0x02;
+  return b;
 })();
+
+/** Scratch block for the second round of a double hash: digest, 0x80, zeros, length 256 bits. */
+const DOUBLE = new Uint8Array(64);
 
 /** Second round of a double hash: `s` := SHA-256 of the 32-byte digest held in the state words `s`. */
 function rehash(s: Int32Array): void {
-  for (let i = 0; i < 8; i++) W[i] = s[i];
-  W[8] = 0x80000000 | 0;
-  W[9] =
-    W[10] =
-    W[11] =
-    W[12] =
-    W[13] =
-    W[14] =
-      0;
-  W[15] = 256;
-  expand(W);
+  store(s, DOUBLE, 0);
+  DOUBLE[32] = 0x80;
+  DOUBLE.fill(0, 33, 62);
+  DOUBLE[62] = 0x01;
+  DOUBLE[63] = 0x00;
   s.set(IV);
-  rounds(s, W);
+  compress(s, DOUBLE, 0);
 }
 
 /** Writes the state words big-endian into `out[o..o+32)`. */
@@ -272,16 +153,17 @@ export function sha256dPairInto(
   out: Uint8Array,
   o: number,
 ): void {
-  for (let i = 0; i < 8; i++, lo += 4) {
-    W[i] = (left[lo] << 24) | (left[lo + 1] << 16) | (left[lo + 2] << 8) | left[lo + 3];
-  }
-  for (let i = 8; i < 16; i++, ro += 4) {
-    W[i] = (right[ro] << 24) | (right[ro + 1] << 16) | (right[ro + 2] << 8) | right[ro + 3];
-  }
-  expand(W);
   S.set(IV);
-  rounds(S, W);
-  rounds(S, PAD64);
+  if (left === right && ro === lo + 32) {
+    compress(S, left, lo);
+  } else {
+    for (let i = 0; i < 32; i++) {
+      TAIL[i] = left[lo + i];
+      TAIL[32 + i] = right[ro + i];
+    }
+    compress(S, TAIL, 0);
+  }
+  compress(S, PAD64, 0);
   rehash(S);
   store(S, out, o);
 }
