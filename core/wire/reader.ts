@@ -22,12 +22,15 @@ export class ByteReader {
   pos: number;
 
   /**
-   * @param data input bytes (viewed, not copied)
+   * @param data input bytes (viewed, not copied; a subclass such as Buffer is read as a plain Uint8Array)
    * @param subject what is being decoded, used in error messages
    * @param pos offset to start at
    */
   constructor(data: Uint8Array, subject = "data", pos = 0) {
-    this.data = data;
+    // Views of a subclass (e.g. node's Buffer) would be that subclass too: read through a plain Uint8Array.
+    this.data = data.constructor === Uint8Array
+      ? data
+      : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     this.subject = subject;
     this.pos = pos;
   }

@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import { assert, assertEquals } from "../../assert.ts";
 import { fromHex, reverseHex, toHex } from "../../../core/hash/hashes.ts";
 import {
@@ -210,6 +211,10 @@ Deno.test("decodeTransaction: zero-copy by default, private copy on request", ()
   assert(viewed.outputs[0].scriptPubKey.buffer === bytes.buffer);
   assert(copied.outputs[0].scriptPubKey.buffer !== bytes.buffer);
   assertEquals(toHex(originalBytes(viewed)!), LEGACY);
+  // A Buffer input still gives plain Uint8Array views.
+  const fromBuffer = decodeTransaction(Buffer.from(bytes));
+  assert(fromBuffer.outputs[0].scriptPubKey.constructor === Uint8Array);
+  assertEquals(fromBuffer, viewed);
   assertEquals(originalBytes(plainTx(viewed)), undefined);
 });
 
