@@ -74,6 +74,7 @@ export interface IncomingCall {
 }
 
 const noop = () => {};
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /** The implementation behind capabilities. Reference-counted: see {@linkcode Hook.addRef}. */
 export abstract class Hook {
@@ -374,7 +375,17 @@ export class CapabilityServer {
   }
 
   /** Serves one call: dispatches on interface and method id, then runs the handler. */
-  async dispatch(call: IncomingCall): Promise<void> {
+  dispatch(call: IncomingCall): Promise<void> {
+    try {
+      const r = this.#dispatch(call);
+      // A synchronous handler settles the call without an extra promise hop.
+      return r instanceof Promise ? r.then(noop) : RESOLVED;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  #dispatch(call: IncomingCall): void | Promise<void> {
     const list = this.#methods.get(call.interfaceId);
     if (list === undefined) {
       throw new IpcError(
@@ -394,7 +405,7 @@ export class CapabilityServer {
     }
     const params = readStruct(impl.method.ParamsClass, call.params);
     const results = initStructAt(impl.method.ResultsClass, call.results());
-    await impl.handler(params, results, { signal: call.signal, requestNo: call.requestNo });
+    return impl.handler(params, results, { signal: call.signal, requestNo: call.requestNo });
   }
 
   /** Called by the hook when the last reference goes. */

@@ -38,6 +38,41 @@ Deno.test("thread: an executor runs tasks one at a time, in order, errors includ
   assertEquals(ex.pending, 0);
 });
 
+Deno.test("thread: an idle executor starts a task at once; tasks given by a running task wait for it", async () => {
+  const ex = new ThreadExecutor();
+  const log: string[] = [];
+  let inner: Promise<string> | null = null;
+  const outer = ex.run(async () => {
+    log.push("start outer");
+    // Given during outer's synchronous part: must still run after outer has settled.
+    inner = ex.run(() => {
+      log.push("inner");
+      return "inner";
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    log.push("end outer");
+    return "outer";
+  });
+  assertEquals(log, ["start outer"]); // started synchronously
+  assertEquals(ex.pending, 2);
+  const after = ex.run(() => {
+    log.push("after");
+    return "after";
+  });
+  assertEquals(await outer, "outer");
+  assertEquals(await inner!, "inner");
+  assertEquals(await after, "after");
+  assertEquals(log, ["start outer", "end outer", "inner", "after"]);
+  assertEquals(ex.pending, 0);
+  // A synchronous throw becomes a rejection, and the queue goes on.
+  await assertRejects(() =>
+    ex.run(() => {
+      throw new Error("sync");
+    }), "sync");
+  assertEquals(await ex.run(() => 7), 7);
+  assertEquals(ex.pending, 0);
+});
+
 Deno.test("thread: runOnThread: no thread runs at once; a foreign capability is 'invalid thread handle'", async () => {
   const ctx = initStructAt(Context, rootPointer(newMessage()));
   assertEquals(await runOnThread(null, () => 1), 1);
