@@ -136,7 +136,10 @@ Deno.test("checkTransaction: output values at the MAX_MONEY boundaries", () => {
 });
 
 Deno.test("checkTransaction: duplicate inputs (pairwise and set paths)", () => {
-  assertEquals(reasonOf(tx([input(outpoint(1)), input(outpoint(1))], [output(1n)])), "bad-txns-inputs-duplicate");
+  assertEquals(
+    reasonOf(tx([input(outpoint(1)), input(outpoint(1))], [output(1n)])),
+    "bad-txns-inputs-duplicate",
+  );
   // Same txid, other index: not a duplicate.
   assertEquals(reasonOf(tx([input(outpoint(1, 0)), input(outpoint(1, 1))], [output(1n)])), "valid");
   // Same index, other txid.
@@ -156,7 +159,8 @@ Deno.test("checkTransaction: duplicate inputs (pairwise and set paths)", () => {
 });
 
 Deno.test("checkTransaction: coinbase scriptSig must be 2..100 bytes", () => {
-  const cb = (size: number) => tx([input(NULL_OUTPOINT, new Uint8Array(size).fill(0x51))], [output(50n * COIN)]);
+  const cb = (size: number) =>
+    tx([input(NULL_OUTPOINT, new Uint8Array(size).fill(0x51))], [output(50n * COIN)]);
   assertEquals(reasonOf(cb(0)), "bad-cb-length");
   assertEquals(reasonOf(cb(1)), "bad-cb-length");
   assertEquals(reasonOf(cb(2)), "valid");
@@ -168,14 +172,23 @@ Deno.test("checkTransaction: coinbase scriptSig must be 2..100 bytes", () => {
 
 Deno.test("checkTransaction: the null prevout outside a coinbase", () => {
   // Two inputs, one null: not a coinbase, so the null prevout is invalid.
-  assertEquals(reasonOf(tx([input(NULL_OUTPOINT), input(outpoint(1))], [output(1n)])), "bad-txns-prevout-null");
-  assertEquals(reasonOf(tx([input(outpoint(1)), input(NULL_OUTPOINT)], [output(1n)])), "bad-txns-prevout-null");
+  assertEquals(
+    reasonOf(tx([input(NULL_OUTPOINT), input(outpoint(1))], [output(1n)])),
+    "bad-txns-prevout-null",
+  );
+  assertEquals(
+    reasonOf(tx([input(outpoint(1)), input(NULL_OUTPOINT)], [output(1n)])),
+    "bad-txns-prevout-null",
+  );
   // Zero txid with index 0 is not null.
   assertEquals(reasonOf(tx([input({ txid: new Uint8Array(32), vout: 0 })], [output(1n)])), "valid");
   // Index 0xffffffff with a non-zero txid is not null.
   assertEquals(reasonOf(tx([input(outpoint(1, 0xffffffff))], [output(1n)])), "valid");
   // Two null inputs: duplicates are found first.
-  assertEquals(reasonOf(tx([input(NULL_OUTPOINT), input(NULL_OUTPOINT)], [output(1n)])), "bad-txns-inputs-duplicate");
+  assertEquals(
+    reasonOf(tx([input(NULL_OUTPOINT), input(NULL_OUTPOINT)], [output(1n)])),
+    "bad-txns-inputs-duplicate",
+  );
 });
 
 Deno.test("checkTransaction: size limit on the serialization without witnesses (Core's tx_oversized)", () => {
