@@ -36,7 +36,7 @@ export interface TxOut {
 
 /** A transaction. */
 export interface Transaction {
-  /** nVersion (int32 on the wire; Core treats it as uint32 for BIP68 since v28 — keep the wire value). */
+  /** nVersion: 4 bytes on the wire, read as uint32 as current Core does (BIP68 compares it unsigned). */
   readonly version: number;
   /** Inputs. */
   readonly inputs: readonly TxIn[];
