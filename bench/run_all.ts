@@ -1,7 +1,7 @@
 /**
- * Runs every benchmark of issue 2 in one go and prints the figures side by side with Bitcoin Core's reference
- * figures for this kind of machine. Run: `deno run -A bench/run_all.ts [--quick]`. The output is what
- * docs/performance.md quotes.
+ * Runs every benchmark in one go and prints the figures side by side with Bitcoin Core's reference figures for
+ * this kind of machine. Run: `deno run -A bench/run_all.ts [--quick] [--only=ipc,rpc,node,core]`. The output is
+ * what docs/performance.md quotes.
  *
  * @module
  */
@@ -9,6 +9,8 @@
 const here = (name: string) => new URL(`./${name}`, import.meta.url).pathname;
 const config = new URL("../deno.json", import.meta.url).pathname;
 const quick = Deno.args.includes("--quick");
+const only = Deno.args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const want = (section: string) => only === undefined || only.includes(section);
 
 async function run(title: string, script: string, args: string[]): Promise<void> {
   console.log(`\n## ${title}\n`);
@@ -44,13 +46,34 @@ Bitcoin Core reference figures on this kind of machine (from the issue and ../sh
 | bitcoind regtest start to RPC ready | about 160 ms |
 | getblockcount over HTTP, 16 keep-alive connections | about 51,000 req/s |`);
 
-await run("IPC echo (tsbtc engine; C++ capnp client for the like-for-like line)", "ipc_bench.ts", [
-  ...(quick ? ["--quick"] : []),
-  "--cpp",
-]);
-await run("JSON-RPC getblockcount: bare RpcServer", "rpc_load.ts", [`--seconds=${quick ? 2 : 5}`]);
-await run("JSON-RPC getblockcount: a real `tsbtc node` (sandboxed)", "rpc_load.ts", [
-  "--node",
-  `--seconds=${quick ? 2 : 5}`,
-]);
-await run("Node start and echoipc", "node_bench.ts", [`--runs=${quick ? 5 : 15}`]);
+if (want("ipc")) {
+  await run("IPC echo (tsbtc engine; C++ capnp client for the like-for-like line)", "ipc_bench.ts", [
+    ...(quick ? ["--quick"] : []),
+    "--cpp",
+  ]);
+}
+if (want("rpc")) {
+  await run("JSON-RPC getblockcount: bare RpcServer", "rpc_load.ts", [`--seconds=${quick ? 2 : 5}`]);
+  await run("JSON-RPC getblockcount: a real `tsbtc node` (sandboxed)", "rpc_load.ts", [
+    "--node",
+    `--seconds=${quick ? 2 : 5}`,
+  ]);
+}
+if (want("node")) await run("Node start and echoipc", "node_bench.ts", [`--runs=${quick ? 5 : 15}`]);
+if (want("core")) {
+  const q = quick ? ["--quick"] : [];
+  await run("Consensus core: deserialization and hashing", "core_wire_bench.ts", q);
+  await run("Consensus core: signature verification backends", "core_sig_bench.ts", q);
+  if (await exists(here("core_verify_bench.ts"))) {
+    await run("Consensus core: interpreter and Worker pool", "core_verify_bench.ts", q);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
