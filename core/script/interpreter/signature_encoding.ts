@@ -13,6 +13,7 @@ import {
   SCRIPT_VERIFY_WITNESS_PUBKEYTYPE,
 } from "../flags.ts";
 import type { ScriptError } from "../script_error.ts";
+import { isLowS } from "../../crypto/der.ts";
 
 /** SIGHASH_ANYONECANPAY bit of the hash type byte. */
 const SIGHASH_ANYONECANPAY = 0x80;
@@ -42,117 +43,6 @@ export function isValidSignatureEncoding(sig: Uint8Array): boolean {
   return true;
 }
 
-/** The secp256k1 group order n, big-endian. */
-const ORDER = Uint8Array.from([
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xfe,
-  0xba,
-  0xae,
-  0xdc,
-  0xe6,
-  0xaf,
-  0x48,
-  0xa0,
-  0x3b,
-  0xbf,
-  0xd2,
-  0x5e,
-  0x8c,
-  0xd0,
-  0x36,
-  0x41,
-  0x41,
-]);
-/** n/2 (rounded down), big-endian. */
-const HALF_ORDER = Uint8Array.from([
-  0x7f,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0xff,
-  0x5d,
-  0x57,
-  0x6e,
-  0x73,
-  0x57,
-  0xa4,
-  0x50,
-  0x1d,
-  0xdf,
-  0xe9,
-  0x2f,
-  0x46,
-  0x68,
-  0x1b,
-  0x20,
-  0xa0,
-]);
-
-/**
- * Compares the big-endian integer `bytes[start, start+len)` (leading zeros already stripped, len ≤ 32) with the
- * 32-byte big-endian `ref`: negative, zero or positive.
- */
-function compareToRef(bytes: Uint8Array, start: number, len: number, ref: Uint8Array): number {
-  if (len < 32) {
-    // A shorter value is smaller unless ref has leading zero bytes (neither n nor n/2 has).
-    return -1;
-  }
-  for (let i = 0; i < 32; i++) {
-    const d = bytes[start + i] - ref[i];
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-/**
- * For a signature that passed {@link isValidSignatureEncoding}: whether its S value is unnecessarily high
- * (n/2 < S < n). Mirrors Core's `CPubKey::CheckLowS` on the lax-parsed signature: when R or S does not fit below
- * the group order, the lax parser yields the all-zero signature, whose S is low.
- */
-function isHighS(sig: Uint8Array): boolean {
-  let rPos = 4;
-  let rLen = sig[3];
-  let sPos = 6 + rLen;
-  let sLen = sig[5 + rLen];
-  while (rLen > 0 && sig[rPos] === 0) {
-    rPos++;
-    rLen--;
-  }
-  while (sLen > 0 && sig[sPos] === 0) {
-    sPos++;
-    sLen--;
-  }
-  if (rLen > 32 || sLen > 32) return false;
-  if (compareToRef(sig, rPos, rLen, ORDER) >= 0) return false;
-  if (compareToRef(sig, sPos, sLen, ORDER) >= 0) return false;
-  return compareToRef(sig, sPos, sLen, HALF_ORDER) > 0;
-}
-
 /**
  * Core's `CheckSignatureEncoding`: the empty signature always passes (a compact invalid signature); otherwise
  * DERSIG/LOW_S/STRICTENC require strict DER (`SIG_DER`), LOW_S a low S (`SIG_HIGH_S`), STRICTENC a defined hash
@@ -162,7 +52,8 @@ export function checkSignatureEncoding(sig: Uint8Array, flags: number): ScriptEr
   if (sig.length === 0) return null;
   if ((flags & (SCRIPT_VERIFY_DERSIG | SCRIPT_VERIFY_LOW_S | SCRIPT_VERIFY_STRICTENC)) !== 0) {
     if (!isValidSignatureEncoding(sig)) return "SIG_DER";
-    if ((flags & SCRIPT_VERIFY_LOW_S) !== 0 && isHighS(sig)) return "SIG_HIGH_S";
+    // Core's IsLowDERSignature: CPubKey::CheckLowS on the signature without its hash-type byte.
+    if ((flags & SCRIPT_VERIFY_LOW_S) !== 0 && !isLowS(sig.subarray(0, sig.length - 1))) return "SIG_HIGH_S";
   }
   if ((flags & SCRIPT_VERIFY_STRICTENC) !== 0) {
     const hashType = sig[sig.length - 1] & ~SIGHASH_ANYONECANPAY;
