@@ -6,8 +6,8 @@
  * execution cache are not checked at all, and signatures found in the signature cache are not verified again
  * (the cache is shared with the Workers).
  *
- * Robustness: a Worker that crashes, or makes no progress for `stallTimeoutMs` (a hang), is terminated and
- * replaced, and the call it was working on rejects with a {@link VerifyPoolError} (the verdict is unknown, not
+ * Robustness: a Worker that crashes, or makes no progress for `stallTimeoutMs` (a hang), is terminated (and
+ * replaced when the next call starts), and the call it was working on rejects with a {@link VerifyPoolError} (the verdict is unknown, not
  * "invalid"; the caller may retry). Jobs run one at a time; at most `maxQueuedJobs` wait (more reject at once).
  * `close()` terminates every Worker; pending calls reject.
  *
@@ -236,8 +236,12 @@ export class ScriptCheckPool {
       job.waiting.delete(slot);
       job.view.abort();
       job.settle(error);
+      // The other Workers still on this job may be stuck the same way: replace them too (rare; cheap).
+      for (const other of [...job.waiting]) {
+        if (other.worker !== null) this.#lost(other, other.worker, `worker ${other.index} abandoned`);
+      }
     }
-    if (!this.#closed) this.#spawn(slot);
+    // Replaced when the next call starts (not here: a Worker that cannot start would be restarted in a loop).
   }
 
   #checkDone(job: ActiveJob): void {
@@ -262,7 +266,7 @@ export class ScriptCheckPool {
     // In flight: the running call and the waiting ones.
     if (this.#inFlight > this.#maxQueued) {
       return Promise.reject(
-        new VerifyPoolError(`Cannot verify scripts: ${this.#inFlight - 1} calls already waiting`),
+        new VerifyPoolError(`Cannot verify scripts: the queue is full (${this.#maxQueued} calls may wait)`),
       );
     }
     this.#inFlight++;
@@ -317,7 +321,8 @@ export class ScriptCheckPool {
 
   /** Runs a job on the Workers and (optionally) this thread until its verdict is known. */
   async #execute(view: JobView, items: readonly ScriptCheckTx[]): Promise<void> {
-    // Workers that are (re)starting are awaited; one that cannot start is left out of this job.
+    // Lost Workers are replaced now; Workers (re)starting are awaited; one that cannot start is left out.
+    for (const slot of this.#slots) if (slot.worker === null) this.#spawn(slot);
     await Promise.allSettled(this.#slots.map((s) => s.ready));
     if (this.#closed) throw new VerifyPoolError("Cannot verify scripts: the pool is closed");
     const ready = this.#slots.filter((s) => s.worker !== null && s.settleReady === null);
