@@ -24,6 +24,7 @@ import { hasWitness, isCoinBase, txid, WITNESS_SCALE_FACTOR } from "../wire/tran
 import type { Block, BlockHeader } from "../wire/types.ts";
 import { MAX_BLOCK_SIGOPS_COST, MAX_BLOCK_WEIGHT } from "./consensus.ts";
 import { getLegacySigOpCount } from "./sigops.ts";
+import { checkSignetBlockSolution } from "./signet.ts";
 import { checkTransaction } from "./tx_check.ts";
 import { type BlockValidationState, invalid, VALID } from "./validation_state.ts";
 
@@ -54,6 +55,12 @@ export function checkBlockHeader(
   return VALID;
 }
 
+/** The consensus parameters {@link checkBlock} reads (a network's `ConsensusParams` has them all). */
+export type CheckBlockParams = Pick<
+  ConsensusParams,
+  "powLimit" | "signetBlocks" | "signetChallenge" | "hashGenesisBlock"
+>;
+
 /** Options of {@link checkBlock}. */
 export interface CheckBlockOptions {
   /** Check the header's proof of work (default true; Core's `fCheckPOW`). */
@@ -72,7 +79,8 @@ export interface CheckBlockOptions {
 
 /**
  * Core's `CheckBlock` (context-free), in Core's order:
- * 1. the header ({@link checkBlockHeader}: "high-hash");
+ * 1. the header ({@link checkBlockHeader}: "high-hash"); on signet (with `checkPow`), the block solution
+ *    ("bad-signet-blksig"; signet.ts);
  * 2. the merkle root: "bad-txnmrklroot" (mismatch) and "bad-txns-duplicate" (CVE-2012-2459 mutation), both
  *    BLOCK_MUTATED;
  * 3. size: "bad-blk-length" when there are no transactions, or transactions × 4 or the serialization without
@@ -82,16 +90,21 @@ export interface CheckBlockOptions {
  * 6. legacy sigops × 4 above MAX_BLOCK_SIGOPS_COST: "bad-blk-sigops";
  * 7. only with `checkWeight`: {@link checkBlockWeight}.
  *
- * Not checked here: signet block solutions (Core checks them in CheckBlock on signet; see the report), the
- * witness commitment and anything that needs the chain (difficulty, time, BIP34 height, finality, UTXOs).
+ * Not checked here: the witness commitment ({@link checkWitnessMalleation}) and anything that needs the chain
+ * (difficulty, time, BIP34 height, finality, UTXOs).
  */
 export function checkBlock(
   block: Block,
-  params: Pick<ConsensusParams, "powLimit">,
+  params: CheckBlockParams,
   options: CheckBlockOptions = {},
 ): BlockValidationState {
-  const header = checkBlockHeader(block.header, params, { checkPow: options.checkPow ?? true });
+  const checkPow = options.checkPow ?? true;
+  const header = checkBlockHeader(block.header, params, { checkPow });
   if (!header.valid) return header;
+
+  if (params.signetBlocks && checkPow && !checkSignetBlockSolution(block, params)) {
+    return invalid("BLOCK_CONSENSUS", "bad-signet-blksig", "signet block signature validation failure");
+  }
 
   if (options.checkMerkleRoot ?? true) {
     const { root, mutated } = blockMerkleRoot(block);

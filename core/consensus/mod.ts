@@ -27,4 +27,12 @@ export type {
 export { checkTransaction } from "./tx_check.ts";
 export { getLegacySigOpCount, getTransactionP2shSigOpCount, getTransactionSigOpCost } from "./sigops.ts";
 export { checkBlock, checkBlockHeader, checkBlockWeight, checkWitnessMalleation } from "./block_check.ts";
-export type { CheckBlockHeaderOptions, CheckBlockOptions } from "./block_check.ts";
+export type { CheckBlockHeaderOptions, CheckBlockOptions, CheckBlockParams } from "./block_check.ts";
+export {
+  checkSignetBlockSolution,
+  fetchAndClearCommitmentSection,
+  SIGNET_HEADER,
+  SIGNET_SCRIPT_VERIFY_FLAGS,
+  signetTxs,
+} from "./signet.ts";
+export type { SignetTxs } from "./signet.ts";
