@@ -7,6 +7,9 @@
  *   signature hashing and the transaction signature checker.
  * - `crypto`: secp256k1 ECDSA/Schnorr verification behind one interface, DER parsing.
  * - `address`: Base58Check, WIF, Bech32/Bech32m, Core's key_io.
+ * - `consensus`: CheckTransaction, context-free block checks, sigop cost, validation states.
+ * - `verify`: the Worker pool that verifies a block's input scripts in parallel, and the signature and script
+ *   execution caches.
  * - chain parameters of every network and proof-of-work rules.
  *
  * @module
@@ -21,3 +24,5 @@ export * as crypto from "./crypto/mod.ts";
 export * as address from "./address/mod.ts";
 export type { Block, BlockHeader, OutPoint, Transaction, TxIn, TxOut } from "./wire/types.ts";
 export type { AddressPrefixes } from "./address/prefixes.ts";
+export * as consensus from "./consensus/mod.ts";
+export * as verify from "./verify/mod.ts";
