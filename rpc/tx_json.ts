@@ -12,6 +12,7 @@ import { ripemd160 } from "@noble/hashes/legacy.js";
 import type { Network } from "../core/chain_params_base.ts";
 import { encodeDestination, extractDestination } from "../core/address/destination.ts";
 import { defaultSecp256k1 } from "../core/crypto/default_backend.ts";
+import { addChecksum } from "../core/descriptors/checksum.ts";
 import { hash160, reverseHex, toHex } from "../core/hash/hashes.ts";
 import { scriptToAsm } from "../core/script/asm.ts";
 import { hasValidOps, MAX_SCRIPT_SIZE } from "../core/script/script.ts";
@@ -100,51 +101,6 @@ export function decodeHexTx(hex: string, options: DecodeHexTxOptions = {}): Tran
 /** Core's `EncodeHexTx`: hex of the serialization with witnesses (when there are any). */
 export function encodeHexTx(tx: Transaction): string {
   return toHex(encodeTransaction(tx));
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Descriptor checksum
-
-const INPUT_CHARSET = "0123456789()[],'/*abcdefgh@:$%{}" +
-  "IJKLMNOPQRSTUVWXYZ&+-.;<=>?!^_|~" +
-  'ijklmnopqrstuvwxyzABCDEFGH`#"\\ ';
-const CHECKSUM_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-const GENERATORS = [0xf5dee51989n, 0xa9fdca3312n, 0x1bab10e32dn, 0x3706b1677an, 0x644d626ffdn];
-
-function polyMod(c: bigint, val: number): bigint {
-  const c0 = c >> 35n;
-  c = ((c & 0x7ffffffffn) << 5n) ^ BigInt(val);
-  for (let i = 0; i < 5; i++) if ((c0 >> BigInt(i)) & 1n) c ^= GENERATORS[i];
-  return c;
-}
-
-/** Core's `DescriptorChecksum`: the 8-character checksum of a descriptor, "" when it has a foreign character. */
-function descriptorChecksum(desc: string): string {
-  let c = 1n;
-  let cls = 0;
-  let clscount = 0;
-  for (const ch of desc) {
-    const pos = INPUT_CHARSET.indexOf(ch);
-    if (pos < 0 || ch.length !== 1) return "";
-    c = polyMod(c, pos & 31);
-    cls = cls * 3 + (pos >> 5);
-    if (++clscount === 3) {
-      c = polyMod(c, cls);
-      cls = 0;
-      clscount = 0;
-    }
-  }
-  if (clscount > 0) c = polyMod(c, cls);
-  for (let j = 0; j < 8; j++) c = polyMod(c, 0);
-  c ^= 1n;
-  let ret = "";
-  for (let j = 0; j < 8; j++) ret += CHECKSUM_CHARSET[Number((c >> BigInt(5 * (7 - j))) & 31n)];
-  return ret;
-}
-
-/** `desc#checksum`. */
-function withChecksum(desc: string): string {
-  return `${desc}#${descriptorChecksum(desc)}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -276,7 +232,7 @@ export function inferDescriptor(
   provider: InferProvider = {},
 ): InferredDescriptor {
   const node = inferScript(script, "top", network, provider)!;
-  return { descriptor: withChecksum(node.text), outputType: node.outputType };
+  return { descriptor: addChecksum(node.text), outputType: node.outputType };
 }
 
 /** A provider holding `scripts` (keyed by their HASH160), for {@link inferDescriptor}. */
