@@ -234,8 +234,9 @@ export function extKeyFromSeed(seed: Uint8Array): ExtKey | undefined {
  */
 export function formatHDKeypath(path: readonly number[], apostrophe = false): string {
   let out = "";
-  for (const step of path) {
-    out += `/${(step & 0x7fffffff) >>> 0}`;
+  for (const raw of path) {
+    const step = raw >>> 0;
+    out += `/${step & 0x7fffffff}`;
     if (step >= HARDENED) out += apostrophe ? "'" : "h";
   }
   return out;
