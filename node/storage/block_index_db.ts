@@ -29,7 +29,7 @@ import type { BlockHeader } from "../../core/wire/types.ts";
 import { readVarInt, readVarInt64, writeVarInt } from "./compressor.ts";
 import type { BlockFileInfo } from "./block_files.ts";
 import { ChainstateError } from "./errors.ts";
-import { type KvBatchLimits, KvBatchWriter } from "./kv_batch.ts";
+import { type KvBatchCommit, type KvBatchLimits, KvBatchWriter } from "./kv_batch.ts";
 
 /** File name of the Deno KV database inside `blocks/index/`. */
 export const BLOCK_INDEX_DB_FILE = "index.sqlite3";
@@ -184,6 +184,8 @@ export interface BlockIndexDBOptions {
   readonly dir: string;
   /** Per-commit limits (default Deno KV's). */
   readonly limits?: KvBatchLimits;
+  /** Called after every atomic commit of {@link BlockIndexDB.writeBatchSync} (awaited; progress, crash tests). */
+  readonly onCommit?: (commit: KvBatchCommit) => void | Promise<void>;
 }
 
 function asBytes(v: unknown, what: string): Uint8Array {
@@ -196,19 +198,21 @@ export class BlockIndexDB {
   readonly #kv: Deno.Kv;
   readonly #path: string;
   readonly #limits: KvBatchLimits | undefined;
+  readonly #onCommit: BlockIndexDBOptions["onCommit"];
   #closed = false;
 
-  private constructor(kv: Deno.Kv, path: string, limits: KvBatchLimits | undefined) {
+  private constructor(kv: Deno.Kv, path: string, options: BlockIndexDBOptions) {
     this.#kv = kv;
     this.#path = path;
-    this.#limits = limits;
+    this.#limits = options.limits;
+    this.#onCommit = options.onCommit;
   }
 
   /** Opens (creating if needed) the block index database in `options.dir`. */
   static async open(options: BlockIndexDBOptions): Promise<BlockIndexDB> {
     await Deno.mkdir(options.dir, { recursive: true });
     const path = `${options.dir}/${BLOCK_INDEX_DB_FILE}`;
-    return new BlockIndexDB(await Deno.openKv(path), path, options.limits);
+    return new BlockIndexDB(await Deno.openKv(path), path, options);
   }
 
   /** Path of the database file. */
@@ -222,7 +226,7 @@ export class BlockIndexDB {
    */
   async writeBatchSync(batch: BlockIndexBatch): Promise<void> {
     this.#checkOpen();
-    const writer = new KvBatchWriter(this.#kv, { limits: this.#limits });
+    const writer = new KvBatchWriter(this.#kv, { limits: this.#limits, onCommit: this.#onCommit });
     for (const { file, info } of batch.fileInfo) {
       await writer.add({ type: "set", key: ["f", file], value: encodeBlockFileInfo(info) });
     }
