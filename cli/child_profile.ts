@@ -66,8 +66,10 @@ export function profileFromArgs(mode: Component, args: ArgsManager): PermissionP
     // A wallet attached by hand reaches its node through the socket (or TCP address and cookie) it was given.
     const ipcCookie = args.getArg("-ipccookiefile");
     const cookie = ipcCookie ? abs(ipcCookie) : tcp ? `${net}/ipc.cookie` : null;
-    const read = [walletDir, ...ipcPaths.filter((_, i) => i % 2 === 0), ...(cookie ? [cookie] : [])];
-    return { ...profile, read, write: [walletDir, ...ipcPaths.filter((_, i) => i % 2 === 0)] };
+    const sockets = ipcPaths.filter((_, i) => i % 2 === 0);
+    const base = profile.read === true || profile.read === false ? [] : profile.read;
+    const read = [...base, ...sockets, ...(cookie ? [cookie] : [])];
+    return { ...profile, read, write: [walletDir, ...sockets] };
   }
   const list = (g: PermissionProfile["read"]) => g === true || g === false ? [] : g;
   return {

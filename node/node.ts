@@ -15,6 +15,8 @@ import { type IpcListener, listenIpc } from "../ipc/listener.ts";
 import { type ByteStream, stdioStream } from "../ipc/process.ts";
 import { bootstrapInit, serveInit } from "../ipc/proxies/init.ts";
 import { controlMethods, echoIpcMethod } from "../rpc/methods/control.ts";
+import { rawTransactionMethods } from "../rpc/methods/rawtransaction.ts";
+import { utilMethods } from "../rpc/methods/util.ts";
 import { RpcServer, serverOptionsFromArgs } from "../rpc/server.ts";
 import { RpcTable, tableOptionsFromArgs } from "../rpc/table.ts";
 import { effectivePermissions } from "../sandbox/effective.ts";
@@ -152,6 +154,10 @@ export class Node {
       version: `v${VERSION}`,
     }));
     this.#table.register(echoIpcMethod((arg) => this.echoIpc(arg)));
+    const network = () => this.#args.network;
+    // No chain yet: no coin is known to signrawtransactionwithkey/combinerawtransaction beyond their prevtxs.
+    this.#table.registerAll(rawTransactionMethods({ network }));
+    this.#table.registerAll(utilMethods({ network }));
     this.#table.registerAll(processMethods({
       self: () => this.info(),
       children: async () => [...await this.#processes.infos(), ...await this.#attachedInfos()],

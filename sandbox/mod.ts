@@ -6,3 +6,4 @@
 export * from "./profile.ts";
 export * from "./worker.ts";
 export * from "./effective.ts";
+export * from "./runtime_files.ts";

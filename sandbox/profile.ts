@@ -6,6 +6,8 @@
  * @module
  */
 
+import { runtimeReadPaths } from "./runtime_files.ts";
+
 /** A permission: all (`true`), none (`false`), or a list of paths / hosts / names / commands. */
 export type Grant = boolean | readonly string[];
 
@@ -47,6 +49,8 @@ export interface ProfileContext {
   /** The only network addresses a wallet may use (`host:port`): its node's IPC address when attached over TCP,
    * or its own RPC listener when it serves RPC. */
   walletNet?: readonly string[];
+  /** Files the runtime must read for modules (WebAssembly); default {@linkcode runtimeReadPaths}. */
+  runtimeFiles?: readonly string[];
 }
 
 /** Environment variables a component that spawns children passes through (Deno needs these to find its cache). */
@@ -66,7 +70,7 @@ const NONE: PermissionProfile = {
  * The profile of `component` in `ctx`.
  *
  * - `echo`: nothing at all.
- * - `wallet`: files under its wallets directory only; no network (except its own RPC listener when it serves
+ * - `wallet`: files under its wallets directory only (plus, read-only, the WebAssembly its crypto loads); no network (except its own RPC listener when it serves
  *   RPC), no processes, no environment.
  * - `node`: its data directory and config files, the network, spawning the tsbtc executable (its children),
  *   and the few environment variables Deno needs to start those children.
@@ -74,18 +78,24 @@ const NONE: PermissionProfile = {
  */
 export function profileFor(component: Component, ctx: ProfileContext): PermissionProfile {
   const conf = [...(ctx.configFiles ?? [])];
+  const runtime = [...(ctx.runtimeFiles ?? runtimeReadPaths())];
   const run = ctx.execPath ? [ctx.execPath] : false;
   switch (component) {
     case "echo":
       return { ...NONE };
     case "wallet": {
       const dir = ctx.walletDir ?? `${ctx.netDataDir}/wallets`;
-      return { ...NONE, read: [dir], write: [dir], net: ctx.walletNet?.length ? [...ctx.walletNet] : false };
+      return {
+        ...NONE,
+        read: [dir, ...runtime],
+        write: [dir],
+        net: ctx.walletNet?.length ? [...ctx.walletNet] : false,
+      };
     }
     case "node":
       return {
         ...NONE,
-        read: unique([ctx.dataDir, ...conf, ...(ctx.extraRead ?? [])]),
+        read: unique([ctx.dataDir, ...conf, ...(ctx.extraRead ?? []), ...runtime]),
         write: [ctx.dataDir],
         net: true,
         run,
@@ -95,7 +105,7 @@ export function profileFor(component: Component, ctx: ProfileContext): Permissio
     case "gui":
       return {
         ...NONE,
-        read: unique([ctx.dataDir, ...conf, ...(ctx.extraRead ?? [])]),
+        read: unique([ctx.dataDir, ...conf, ...(ctx.extraRead ?? []), ...runtime]),
         write: [ctx.dataDir],
         run,
         env: [...SPAWN_ENV],

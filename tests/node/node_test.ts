@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../assert.ts";
 import { exists, freePort, runTsbtc, startNode, waitFor } from "../helpers.ts";
+import { runtimeReadPaths } from "../../sandbox/runtime_files.ts";
 
 Deno.test("node: echoipc goes through a freshly spawned process, logged with -debug=ipc", async () => {
   const node = await startNode(["-debug=ipc"]);
@@ -173,7 +174,7 @@ Deno.test("wallet started by hand attaches over IPC, runs sandboxed, and exits w
     const walletDir = `${node.netDataDir}/wallets`;
     const sock = `${node.netDataDir}/node.sock`;
     assertEquals(info!.sandbox, "worker");
-    assertEquals(info!.permissions.read, [walletDir, sock]);
+    assertEquals(info!.permissions.read, [walletDir, ...runtimeReadPaths(), sock]);
     assertEquals(info!.permissions.write, [walletDir, sock]);
     assertEquals(info!.permissions.net, [`unix:${sock}`]);
     for (const p of ["env", "run", "sys", "ffi"]) assertEquals(info!.permissions[p], false, p);

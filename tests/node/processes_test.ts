@@ -64,7 +64,7 @@ Deno.test("gui: spawns a sandboxed node and runs console commands over IPC; no o
     assert(r.stdout.includes("error code: -32601\nerror message:\nMethod not found"), r.stdout);
     assert(r.stdout.includes('"sandbox": "flags"'), r.stdout);
     // The node child reports the profile its parent applied as flags: its data directory, no ffi.
-    assert(r.stdout.includes(`"read": [\n        "${dir}"\n      ]`), r.stdout);
+    assert(r.stdout.includes(`"read": [\n        "${dir}",`), r.stdout);
     assert(r.stdout.includes('"ffi": false'), r.stdout);
     assert(!(await exists(`/proc/${pid}`)), "node left running");
     assert((await Deno.readTextFile(`${dir}/regtest/debug.log`)).includes("Shutdown: done"));

@@ -1,6 +1,7 @@
 import { assertEquals } from "../assert.ts";
 import { childCommand } from "../../ipc/process.ts";
 import { profileFor, toDenoFlags, toWorkerPermissions } from "../../sandbox/profile.ts";
+import { runtimeReadPaths } from "../../sandbox/runtime_files.ts";
 
 const PROBE = new URL("./escape_probe.ts", import.meta.url);
 const HOST = new URL("./probe_host.ts", import.meta.url);
@@ -32,7 +33,9 @@ Deno.test("echo profile grants nothing", () => {
 
 Deno.test("wallet profile: only the wallets directory, no network", () => {
   const p = profileFor("wallet", { dataDir: "/d", netDataDir: "/d/regtest" });
-  assertEquals(p.read, ["/d/regtest/wallets"]);
+  // Read-only, the WebAssembly of the secp256k1 backend is all it may read outside its directory.
+  assertEquals(p.read, ["/d/regtest/wallets", ...runtimeReadPaths()]);
+  assertEquals(runtimeReadPaths().every((f) => f.endsWith("/secp256k1.wasm")), true);
   assertEquals(p.write, ["/d/regtest/wallets"]);
   assertEquals(p.net, false);
   assertEquals(p.run, false);
