@@ -291,3 +291,23 @@ Deno.test("node: after kill -9 (stale socket, cookie and lock file left), the no
     await first.cleanup();
   }
 });
+
+Deno.test("node: chain-independent RPCs run inside the sandbox (secp256k1 WebAssembly included)", async () => {
+  const node = await startNode();
+  try {
+    // Secret key 1 (regtest WIF) and its P2PKH address.
+    const wif = "cMahea7zqjxrtgAbB7LSGbcQUr1uX1ojuat9jZodMN87JcbXMTcA";
+    const address = "mrCDrCybB6J1vRfbwM5hemdJz73FwDBC8r";
+    const sig = await node.rpc("signmessagewithprivkey", [wif, "tsbtc"]);
+    assertEquals(sig.error, null);
+    assertEquals((await node.rpc("verifymessage", [address, sig.result, "tsbtc"])).result, true);
+    assertEquals((await node.rpc("verifymessage", [address, sig.result, "other"])).result, false);
+    const v = (await node.rpc("validateaddress", [address])).result as { isvalid: boolean; scriptPubKey: string };
+    assertEquals(v.isvalid, true);
+    assertEquals(v.scriptPubKey, "76a914751e76e8199196d454941c45d1b3a323f1433bd688ac");
+  } finally {
+    await node.rpc("stop");
+    await node.wait();
+    await node.cleanup();
+  }
+});
