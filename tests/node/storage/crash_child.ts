@@ -17,7 +17,9 @@ import { ChainGenerator, connectBlock, loadIndex, replayBlocks } from "./crash_c
 const [dataDir, flushEveryArg] = Deno.args;
 const flushEvery = Number(flushEveryArg ?? "5");
 const enc = new TextEncoder();
-const say = (line: string) => Deno.stdout.writeSync(enc.encode(line + "\n"));
+const say = (line: string): void => {
+  Deno.stdout.writeSync(enc.encode(line + "\n"));
+};
 
 const storage = await NodeStorage.open({
   dataDir,
