@@ -7,6 +7,8 @@
  *   signature hashing and the transaction signature checker.
  * - `crypto`: secp256k1 ECDSA/Schnorr verification behind one interface, DER parsing.
  * - `address`: Base58Check, WIF, Bech32/Bech32m, Core's key_io.
+ * - `descriptors`: Core's output descriptors (parsing, checksums, BIP32 derivation, taproot trees).
+ * - `message`: Bitcoin signed messages (Core's signmessage / verifymessage).
  * - `consensus`: CheckTransaction, context-free block checks, sigop cost, validation states.
  * - `verify`: the Worker pool that verifies a block's input scripts in parallel, and the signature and script
  *   execution caches.
@@ -26,3 +28,5 @@ export type { Block, BlockHeader, OutPoint, Transaction, TxIn, TxOut } from "./w
 export type { AddressPrefixes } from "./address/prefixes.ts";
 export * as consensus from "./consensus/mod.ts";
 export * as verify from "./verify/mod.ts";
+export * as descriptors from "./descriptors/mod.ts";
+export * as message from "./message.ts";

@@ -15,6 +15,7 @@ import { type IpcListener, listenIpc } from "../ipc/listener.ts";
 import { type ByteStream, stdioStream } from "../ipc/process.ts";
 import { bootstrapInit, serveInit } from "../ipc/proxies/init.ts";
 import { controlMethods, echoIpcMethod } from "../rpc/methods/control.ts";
+import { descriptorMethods } from "../rpc/methods/descriptors.ts";
 import { rawTransactionMethods } from "../rpc/methods/rawtransaction.ts";
 import { utilMethods } from "../rpc/methods/util.ts";
 import { RpcServer, serverOptionsFromArgs } from "../rpc/server.ts";
@@ -158,6 +159,7 @@ export class Node {
     // No chain yet: no coin is known to signrawtransactionwithkey/combinerawtransaction beyond their prevtxs.
     this.#table.registerAll(rawTransactionMethods({ network }));
     this.#table.registerAll(utilMethods({ network }));
+    this.#table.registerAll(descriptorMethods({ network }));
     this.#table.registerAll(processMethods({
       self: () => this.info(),
       children: async () => [...await this.#processes.infos(), ...await this.#attachedInfos()],

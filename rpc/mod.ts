@@ -25,3 +25,8 @@ export * from "./server.ts";
 export * from "./convert.ts";
 export * from "./client.ts";
 export * from "./methods/control.ts";
+export * from "./methods/descriptors.ts";
+export * from "./methods/rawtransaction.ts";
+export * from "./methods/util.ts";
+export * from "./tx_json.ts";
+export * from "./sign_transaction.ts";

@@ -302,9 +302,30 @@ Deno.test("node: chain-independent RPCs run inside the sandbox (secp256k1 WebAss
     assertEquals(sig.error, null);
     assertEquals((await node.rpc("verifymessage", [address, sig.result, "tsbtc"])).result, true);
     assertEquals((await node.rpc("verifymessage", [address, sig.result, "other"])).result, false);
-    const v = (await node.rpc("validateaddress", [address])).result as { isvalid: boolean; scriptPubKey: string };
+    const v = (await node.rpc("validateaddress", [address])).result as {
+      isvalid: boolean;
+      scriptPubKey: string;
+    };
     assertEquals(v.isvalid, true);
     assertEquals(v.scriptPubKey, "76a914751e76e8199196d454941c45d1b3a323f1433bd688ac");
+  } finally {
+    await node.rpc("stop");
+    await node.wait();
+    await node.cleanup();
+  }
+});
+
+Deno.test("node: getdescriptorinfo and deriveaddresses are served", async () => {
+  const node = await startNode();
+  try {
+    const desc = "wpkh(0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798)";
+    const info = (await node.rpc("getdescriptorinfo", [desc])).result as Record<string, unknown>;
+    assertEquals(info.isrange, false);
+    assertEquals(info.hasprivatekeys, false);
+    const withSum = `${desc}#${info.checksum}`;
+    assertEquals((await node.rpc("deriveaddresses", [withSum])).result, [
+      "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080",
+    ]);
   } finally {
     await node.rpc("stop");
     await node.wait();
