@@ -127,18 +127,18 @@ export function resolvedArgv(args: ArgsManager): string[] {
 
 /**
  * Parses and reads the configuration of a component about to be sandboxed: its profile, and its settings
- * resolved into a command line (see {@linkcode resolvedArgv}).
+ * resolved into a command line (see {@linkcode resolvedArgv}); null for `-help`/`-version`, which need no
+ * sandbox.
  */
 export async function prepareComponent(
   mode: string,
   argv: readonly string[],
-): Promise<{ profile: PermissionProfile; argv: string[] }> {
+): Promise<{ profile: PermissionProfile; argv: string[] } | null> {
   if (mode === "echo") return { profile: await childProfile(mode, argv), argv: [...argv] };
   if (!isMode(mode) || mode === "rpc") throw new Error(`Cannot sandbox mode "${mode}": not a component`);
   const args = ArgsManager.parse(mode, argv);
-  if (args.helpRequested || args.versionRequested) {
-    return { profile: profileFor("echo", { dataDir: "/", netDataDir: "/" }), argv: [...argv] };
-  }
+  // Printing help or the version touches nothing: no sandbox needed (null).
+  if (args.helpRequested || args.versionRequested) return null;
   await args.readConfigFiles({ sectionOnly: "error" });
   return { profile: profileFromArgs(mode as Component, args), argv: resolvedArgv(args) };
 }

@@ -43,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
       // Arguments or config that do not parse: let the mode report the error in Core's words.
       return runMode(mode, args, { sandbox: "none" });
     }
+    if (prepared === null) return runMode(mode, args, { sandbox: "none" });
     return runInWorker(mode, prepared.argv, prepared.profile);
   }
   if (!isChild) return runMode(mode, rest, { sandbox: "none" });
