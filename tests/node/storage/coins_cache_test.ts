@@ -8,6 +8,7 @@ import {
   cacheSizes,
   CoinsCache,
   DIRTY,
+  DIRTY_SET_BYTES,
   FRESH,
   largeCoinsCacheThreshold,
   MIB,
@@ -277,7 +278,13 @@ Deno.test("coins cache: -dbcache split and size states follow Core", () => {
   assertEquals(largeCoinsCacheThreshold(1000 * MIB), 990 * MIB);
   const cache = new CoinsCache(new RecordingView(), { maxBytes: 10 * CACHE_ENTRY_BYTES });
   assertEquals(cache.sizeState(), "ok");
+  // Empty scripts: each dirty entry is estimated at CACHE_ENTRY_BYTES + DIRTY_SET_BYTES.
   for (let i = 0; i < 9; i++) {
+    cache.addCoin({ txid: new Uint8Array(32).fill(i), vout: 0 }, coinOf(i + 1), false);
+  }
+  assertEquals(cache.dynamicMemoryUsage(), 9 * (CACHE_ENTRY_BYTES + DIRTY_SET_BYTES));
+  assertEquals(cache.sizeState(), "large");
+  for (let i = 9; i < 11; i++) {
     cache.addCoin({ txid: new Uint8Array(32).fill(i), vout: 0 }, coinOf(i + 1), false);
   }
   assertEquals(cache.sizeState(), "critical");
