@@ -358,6 +358,11 @@ export class BlockFiles {
     return { fileInfo, lastFile: this.#cursor };
   }
 
+  /** Marks file infos as changed again (after the index write of a {@link flush} result failed, to retry). */
+  markFileInfoDirty(files: Iterable<number>): void {
+    for (const n of files) if (n >= 0 && n < this.#info.length) this.#dirtyInfo.add(n);
+  }
+
   /**
    * Iterates the well-framed records of block file `n` from its start, for `-reindex` (Core's
    * `LoadExternalBlockFile` framing): finds the message start, reads the size, and yields records of at least

@@ -431,12 +431,25 @@ export class CoinsCache implements CoinsView {
   }
 
   /**
+   * Hands the modified entries down. If that fails part-way the view below may now hold some of them, so no
+   * entry may stay FRESH (spending it would otherwise leave a stale coin below); the flush can be retried.
+   */
+  async #write(best: Uint8Array): Promise<void> {
+    try {
+      await this.#base.batchWrite(this.#cursor(), best);
+    } catch (e) {
+      for (const key of this.#dirty) this.#map.get(key)!.flags &= ~FRESH;
+      throw e;
+    }
+  }
+
+  /**
    * Writes every modified entry and the best block to the view below and empties the cache (Core's `Flush`).
-   * On failure nothing here changes, so the flush can be retried.
+   * On failure the entries stay (no longer FRESH), so the flush can be retried.
    */
   async flush(): Promise<void> {
     const best = this.#requireBest();
-    await this.#base.batchWrite(this.#cursor(), best);
+    await this.#write(best);
     this.#map.clear();
     this.#dirty.clear();
     this.#usage = 0;
@@ -448,7 +461,7 @@ export class CoinsCache implements CoinsView {
    */
   async sync(): Promise<void> {
     const best = this.#requireBest();
-    await this.#base.batchWrite(this.#cursor(), best);
+    await this.#write(best);
     for (const key of this.#dirty) {
       const e = this.#map.get(key)!;
       if (e.script === null) {

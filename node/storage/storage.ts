@@ -79,6 +79,17 @@ export interface OpenStorageOptions {
   readonly dbcacheMiB?: number;
   /** `-fastprune`: 64 KiB block files. */
   readonly fastPrune?: boolean;
+  /**
+   * Delete the chainstate database before opening (`-reindex-chainstate`, and `-reindex`): the coins are rebuilt
+   * by connecting the indexed blocks again.
+   */
+  readonly wipeChainstate?: boolean;
+  /**
+   * Delete the block index database before opening (`-reindex`). The block files stay; the caller must scan
+   * them ({@link BlockFiles.scanBlockFile}) and record every block found ({@link BlockFiles.noteBlockOnDisk})
+   * before writing new blocks, or appends would start over at the beginning of `blk00000.dat`.
+   */
+  readonly wipeBlockIndex?: boolean;
   /** Further block file options (tests). */
   readonly blockFiles?: Partial<Pick<BlockFilesOptions, "maxFileSize" | "preallocate" | "maxOpenFiles">>;
   /** Deno KV per-commit limits (tests; default Deno KV's). */
@@ -101,10 +112,6 @@ export class NodeStorage {
   readonly coinsDb: CoinsDB;
   /** The tip coins cache over {@link coinsDb}, sized by `-dbcache`. */
   readonly coins: CoinsCache;
-  /** The chainstate's best block when opened (undefined: new, or a flush was interrupted). */
-  readonly bestBlock: Uint8Array | undefined;
-  /** Present when a chainstate flush was interrupted: what validation must replay before using the coins. */
-  readonly replayRange: ReplayRange | undefined;
   readonly #dirtyRecords = new Map<string, BlockIndexRecord>();
   readonly #now: () => number;
   #nextWrite: number | undefined;
@@ -116,7 +123,6 @@ export class NodeStorage {
     blockIndex: BlockIndexDB,
     coinsDb: CoinsDB,
     coins: CoinsCache,
-    replayRange: ReplayRange | undefined,
     now: () => number,
   ) {
     this.paths = paths;
@@ -124,14 +130,14 @@ export class NodeStorage {
     this.blockIndex = blockIndex;
     this.coinsDb = coinsDb;
     this.coins = coins;
-    this.bestBlock = coinsDb.getBestBlock();
-    this.replayRange = replayRange;
     this.#now = now;
   }
 
   /** Opens (creating as needed) the storage of `options.network` under `options.dataDir`. */
   static async open(options: OpenStorageOptions): Promise<NodeStorage> {
     const paths = storagePaths(options.dataDir, options.network);
+    if (options.wipeBlockIndex) await removeIfExists(paths.indexDir);
+    if (options.wipeChainstate) await removeIfExists(paths.chainstateDir);
     const blockIndex = await BlockIndexDB.open({ dir: paths.indexDir, limits: options.kvLimits });
     let coinsDb: CoinsDB | undefined;
     try {
@@ -160,7 +166,6 @@ export class NodeStorage {
         blockIndex,
         coinsDb,
         coins,
-        opened.replayRange,
         options.now ?? Date.now,
       );
     } catch (e) {
@@ -168,6 +173,19 @@ export class NodeStorage {
       blockIndex.close();
       throw e;
     }
+  }
+
+  /** The chainstate database's best block (undefined: new database, or a flush was interrupted). */
+  get bestBlock(): Uint8Array | undefined {
+    return this.coinsDb.getBestBlock();
+  }
+
+  /**
+   * Present while the chainstate is left mid-flush (Core's head blocks): the blocks validation must replay
+   * (Core's `ReplayBlocks`) before using the coins; gone once a flush with best block `to` completes.
+   */
+  get replayRange(): ReplayRange | undefined {
+    return this.coinsDb.getHeadBlocks();
   }
 
   /** Queues a block index record to be written by the next flush (Core's `m_dirty_blockindex`); latest wins. */
@@ -203,7 +221,12 @@ export class NodeStorage {
     if (!shouldWrite) return { wrote: false, emptiedCache: false };
     const files = this.blockFiles.flush();
     const records = [...this.#dirtyRecords.values()];
-    await this.blockIndex.writeBatchSync({ fileInfo: files.fileInfo, lastFile: files.lastFile, records });
+    try {
+      await this.blockIndex.writeBatchSync({ fileInfo: files.fileInfo, lastFile: files.lastFile, records });
+    } catch (e) {
+      this.blockFiles.markFileInfoDirty(files.fileInfo.map((f) => f.file));
+      throw e;
+    }
     for (const r of records) {
       let key = "";
       for (let i = 0; i < 32; i++) key += String.fromCharCode(r.hash[i]);
@@ -232,5 +255,13 @@ export class NodeStorage {
       this.coinsDb.close();
       this.blockIndex.close();
     }
+  }
+}
+
+async function removeIfExists(dir: string): Promise<void> {
+  try {
+    await Deno.remove(dir, { recursive: true });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
 }

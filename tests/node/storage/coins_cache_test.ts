@@ -270,6 +270,21 @@ Deno.test("coins cache: flush without a best block is refused; sync keeps clean 
   cache.sanityCheck();
 });
 
+Deno.test("coins cache: a failed flush leaves entries in place and no longer FRESH", async () => {
+  const failing = new RecordingView();
+  failing.batchWrite = () => Promise.reject(new Error("disk full"));
+  const cache = new CoinsCache(failing);
+  const a: OutPoint = { txid: new Uint8Array(32).fill(4), vout: 0 };
+  cache.addCoin(a, coinOf(8), false);
+  cache.setBestBlock(BEST);
+  await assertRejects(() => cache.flush(), "disk full");
+  assertEquals(cache.entryFlags(a), { spent: false, flags: DIRTY });
+  // The view below may hold it now: spending must be written, not forgotten.
+  cache.spendCachedCoin(a);
+  assertEquals(cache.entryFlags(a), { spent: true, flags: DIRTY });
+  cache.sanityCheck();
+});
+
 Deno.test("coins cache: -dbcache split and size states follow Core", () => {
   assertEquals(cacheSizes(450), { blockTreeDb: 2 * MIB, coinsDb: 8 * MIB, coins: 440 * MIB });
   assertEquals(cacheSizes(4).coins, 4 * MIB - 512 * 1024 - 1792 * 1024);

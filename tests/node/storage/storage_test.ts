@@ -77,3 +77,46 @@ Deno.test("storage: flushStateToDisk writes files, index and coins in order; reo
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("storage: -reindex-chainstate and -reindex wipes; rebuilding file info from a scan", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "tsbtc_storage_" });
+  try {
+    const genesis = chainParams("regtest").genesis;
+    const hash = blockHash(genesis.header);
+    let s = await NodeStorage.open({ dataDir, network: "regtest" });
+    const pos = s.blockFiles.writeBlock(encodeBlock(genesis), 0, genesis.header.time);
+    s.markBlockIndexDirty({
+      hash,
+      header: genesis.header,
+      height: 0,
+      status: BLOCK_VALID_SCRIPTS | BLOCK_HAVE_DATA,
+      txCount: 1,
+      file: 0,
+      dataPos: pos.pos,
+      undoPos: 0,
+      chainWork: 2n,
+    });
+    await addCoins(s.coins, genesis.txs[0], 0, { checkForOverwrite: false });
+    s.coins.setBestBlock(hash);
+    await s.flushStateToDisk("force-flush");
+    s.close();
+
+    s = await NodeStorage.open({ dataDir, network: "regtest", wipeChainstate: true });
+    assertEquals(s.bestBlock, undefined);
+    assertEquals((await Array.fromAsync(s.blockIndex.loadBlockIndex())).length, 1);
+    s.close();
+
+    s = await NodeStorage.open({ dataDir, network: "regtest", wipeBlockIndex: true, wipeChainstate: true });
+    assertEquals((await Array.fromAsync(s.blockIndex.loadBlockIndex())).length, 0);
+    assertEquals(s.blockFiles.fileInfo(0).size, 0);
+    const found = [...s.blockFiles.scanBlockFile(0)];
+    assertEquals(found.length, 1);
+    assertEquals(found[0].pos, pos);
+    s.blockFiles.noteBlockOnDisk(found[0].pos, found[0].data.length, 0, genesis.header.time);
+    const next = s.blockFiles.writeBlock(new Uint8Array(90), 1, 1);
+    assertEquals(next.pos, pos.pos + found[0].data.length + 8);
+    s.close();
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
