@@ -320,6 +320,10 @@ if (import.meta.main) {
 } else {
   const dir = await tempDir();
   const db = await CoinsDB.open({ dir });
+  globalThis.addEventListener("unload", () => {
+    db.close();
+    Deno.removeSync(dir, { recursive: true });
+  });
   const ops = outpoints(10_000);
   const cache = new CoinsCache(db);
   for (let i = 0; i < ops.length; i++) cache.addCoin(ops[i], p2wpkhCoin(i), false);
