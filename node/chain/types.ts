@@ -92,8 +92,8 @@ export interface Chainstate {
   readBlock(entry: BlockIndexEntry): Promise<Block>;
   /** The spent coins of each non-coinbase transaction of a connected block (for fees in getblock verbosity 3). */
   readUndo(entry: BlockIndexEntry): Promise<readonly (readonly ChainCoin[])[]>;
-  /** A coin of the UTXO set at the tip, or null. */
-  getCoin(outpoint: OutPoint): ChainCoin | null;
+  /** A coin of the UTXO set at the tip, or null (async: it may read the coins database). */
+  getCoin(outpoint: OutPoint): Promise<ChainCoin | null>;
   /** Core's InvalidateBlock / ReconsiderBlock / PreciousBlock. */
   invalidateBlock(hash: string): Promise<void>;
   reconsiderBlock(hash: string): Promise<void>;
