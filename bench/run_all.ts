@@ -1,6 +1,6 @@
 /**
  * Runs every benchmark in one go and prints the figures side by side with Bitcoin Core's reference figures for
- * this kind of machine. Run: `deno run -A bench/run_all.ts [--quick] [--only=ipc,rpc,node,core]`. The output is
+ * this kind of machine. Run: `deno run -A bench/run_all.ts [--quick] [--only=ipc,rpc,node,core,storage]`. The output is
  * what docs/performance.md quotes.
  *
  * @module
@@ -12,7 +12,7 @@ const quick = Deno.args.includes("--quick");
 const only = Deno.args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const want = (section: string) => only === undefined || only.includes(section);
 
-async function run(title: string, script: string, args: string[]): Promise<void> {
+async function run(title: string, script: string, args: string[], denoFlags: string[] = []): Promise<void> {
   console.log(`\n## ${title}\n`);
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
@@ -60,6 +60,11 @@ if (want("rpc")) {
   ]);
 }
 if (want("node")) await run("Node start and echoipc", "node_bench.ts", [`--runs=${quick ? 5 : 15}`]);
+if (want("storage")) {
+  await run("Storage: block files, coins cache and Deno KV", "storage_bench.ts", quick ? ["--quick"] : [], [
+    "--v8-flags=--expose-gc",
+  ]);
+}
 if (want("core")) {
   const q = quick ? ["--quick"] : [];
   await run("Consensus core: deserialization and hashing", "core_wire_bench.ts", q);
