@@ -1,5 +1,6 @@
 /**
- * The node process: RPC server, IPC endpoints and component processes.
+ * The node process: RPC server, IPC endpoints and component processes; its storage (block files, chainstate
+ * and block index in Deno KV, the coins cache) and mempool policy rules.
  *
  * @module
  */
@@ -11,3 +12,5 @@ export {
   type SpawnComponentOptions,
 } from "./processes.ts";
 export { processInfoJson, processMethods, type ProcessMethodsOptions } from "./process_rpc.ts";
+export * as storage from "./storage/mod.ts";
+export * as policy from "./policy/mod.ts";
