@@ -1,0 +1,80 @@
+/**
+ * Proof-of-work grinding for the generate RPCs (Core's `GenerateBlock` / `generateBlocks` in rpc/mining.cpp):
+ * nonces from 0 upward until the header meets its target; no extraNonce (current Core has none: a new template
+ * is made for each block, and its time moves with the clock).
+ *
+ * @module
+ */
+import { hashToBigInt, setCompact } from "../../core/pow.ts";
+import { blockHash, encodeBlockHeader } from "../../core/wire/block.ts";
+import { reverseHex, sha256d } from "../../core/hash/hashes.ts";
+import type { Block } from "../../core/wire/types.ts";
+import type { Chainstate } from "../chain/types.ts";
+import { type BlockAssemblerOptions, type BlockTemplate, createNewBlock } from "./block_assembler.ts";
+
+/** Default tries of the generate RPCs (`DEFAULT_MAX_TRIES`). */
+export const DEFAULT_MAX_TRIES = 1_000_000;
+
+/** Result of {@link grindBlock}. */
+export type GrindResult =
+  /** Found: the block with a valid nonce. */
+  | { readonly found: true; readonly block: Block; readonly triesLeft: number }
+  /** Out of tries (triesLeft 0), or the nonce space ran out (triesLeft > 0, block absent as in Core). */
+  | { readonly found: false; readonly triesLeft: number };
+
+/**
+ * Core's `GenerateBlock` grinding: from the block's nonce upward while tries remain and the hash is above the
+ * target. Returns the solved block, or found=false when `maxTries` ran out or the nonce reached 2^32-1.
+ */
+export function grindBlock(block: Block, maxTries: number): GrindResult {
+  const { target, negative, overflow } = setCompact(block.header.bits);
+  const bytes = encodeBlockHeader(block.header);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let nonce = block.header.nonce >>> 0;
+  let tries = maxTries;
+  const ok = () => !negative && !overflow && target !== 0n && hashToBigInt(sha256d(bytes)) <= target;
+  view.setUint32(76, nonce, true);
+  while (tries > 0 && nonce < 0xffffffff && !ok()) {
+    nonce++;
+    tries--;
+    view.setUint32(76, nonce, true);
+  }
+  if (tries === 0 || nonce === 0xffffffff) return { found: false, triesLeft: tries };
+  return { found: true, block: { header: { ...block.header, nonce }, txs: block.txs }, triesLeft: tries };
+}
+
+/** Options of {@link generateBlocks}. */
+export interface GenerateBlocksOptions extends BlockAssemblerOptions {
+  /** Blocks to mine. */
+  readonly count: number;
+  /** Nonces to try in all (default {@link DEFAULT_MAX_TRIES}). */
+  readonly maxTries?: number;
+  /** Called with each template before grinding (e.g. for getmininginfo's last block weight). */
+  readonly onTemplate?: (template: BlockTemplate) => void;
+}
+
+/**
+ * Core's `generateBlocks`: assembles a block on the tip, grinds it, and hands it to `chain.processNewBlock`
+ * (forced), until `count` blocks are mined or the tries run out. Returns the block hashes (display hex).
+ * Throws `Error("ProcessNewBlock, block not accepted")` when the chain rejects a mined block.
+ */
+export async function generateBlocks(chain: Chainstate, options: GenerateBlocksOptions): Promise<string[]> {
+  const hashes: string[] = [];
+  let remaining = options.count;
+  let tries = options.maxTries ?? DEFAULT_MAX_TRIES;
+  while (remaining > 0) {
+    const template = await createNewBlock(chain, options);
+    options.onTemplate?.(template);
+    const res = grindBlock(template.block, tries);
+    tries = res.triesLeft;
+    if (!res.found) {
+      if (tries === 0) break;
+      continue; // nonce space exhausted: a new template (Core loops the same way)
+    }
+    const { state } = await chain.processNewBlock(res.block, { force: true });
+    if (!state.valid) throw new Error("ProcessNewBlock, block not accepted");
+    remaining--;
+    hashes.push(reverseHex(blockHash(res.block.header)));
+  }
+  return hashes;
+}
