@@ -1,0 +1,528 @@
+/**
+ * The chain state (Core's `ChainstateManager` + `Chainstate`): loads the block index and the coins, replays an
+ * interrupted flush from the block files, accepts headers and blocks, selects the most-work chain (ties to the
+ * block received first, as Core's sequence ids), connects and disconnects blocks with undo data, and flushes
+ * periodically in batched commits through {@link NodeStorage}.
+ *
+ * @module
+ */
+import type { ChainParams } from "../../core/chain_params.ts";
+import {
+  type BlockValidationState,
+  checkBlock,
+  checkBlockHeader,
+  invalid,
+  VALID,
+} from "../../core/consensus/mod.ts";
+import { ScriptCheckPool } from "../../core/verify/mod.ts";
+import { blockHash, decodeBlock, encodeBlock } from "../../core/wire/block.ts";
+import { isCoinBase, txid } from "../../core/wire/transaction.ts";
+import type { Block, BlockHeader, OutPoint } from "../../core/wire/types.ts";
+import type { Logger } from "../../util/logging.ts";
+import { CoinsCache } from "../storage/coins_cache.ts";
+import { NodeStorage } from "../storage/storage.ts";
+import type { BlockUndo } from "../storage/undo.ts";
+import { BlockIndex, hashToHex, IndexEntry, lastCommonAncestor } from "./block_index.ts";
+import type { BlockIndexEntry, ChainCoin, ChainEvents, Chainstate } from "./types.ts";
+import {
+  connectBlock,
+  contextualCheckBlock,
+  contextualCheckBlockHeader,
+  disconnectBlock,
+} from "./validation.ts";
+
+/** Core's `DEFAULT_MAX_TIP_AGE`: a tip older than this (seconds) means initial block download. */
+export const DEFAULT_MAX_TIP_AGE = 24 * 60 * 60;
+
+/** Options of {@link openChainstate}. */
+export interface OpenChainstateOptions {
+  /** The data directory (`-datadir`); the network's folder is chosen from `params`. */
+  readonly dataDir: string;
+  /** Network parameters. */
+  readonly params: ChainParams;
+  /** `-dbcache` in MiB (default 450). */
+  readonly dbcacheMiB?: number;
+  /** Logger (category "validation"). */
+  readonly logger?: Logger;
+  /** Script verification Workers (default 1); 0 verifies on this thread only. */
+  readonly workers?: number;
+  /** A pool to use instead of creating one (not closed by {@link Chainstate.close}). */
+  readonly pool?: ScriptCheckPool;
+  /** Clock in seconds (default: now; `-mocktime`). */
+  readonly now?: () => number;
+}
+
+/** The chainstate with the extras beyond the {@link Chainstate} contract. */
+export interface ChainstateImpl extends Chainstate {
+  /** The storage (tests, RPCs such as gettxoutsetinfo after a flush). */
+  readonly storage: NodeStorage;
+}
+
+function toChainCoin(c: { out: ChainCoin["output"]; height: number; coinbase: boolean }): ChainCoin {
+  return { output: c.out, height: c.height, coinbase: c.coinbase };
+}
+
+function better(a: IndexEntry, b: IndexEntry): boolean {
+  if (a.chainWork !== b.chainWork) return a.chainWork > b.chainWork;
+  return a.sequenceId < b.sequenceId;
+}
+
+class ChainstateImplementation implements ChainstateImpl {
+  readonly params: ChainParams;
+  readonly storage: NodeStorage;
+  readonly #index = new BlockIndex();
+  #chain: IndexEntry[] = [];
+  readonly #pool: ScriptCheckPool;
+  readonly #ownPool: boolean;
+  readonly #subscribers = new Set<ChainEvents>();
+  readonly #logger: Logger | undefined;
+  readonly #now: () => number;
+  #ibdLatched = false;
+  #lock: Promise<unknown> = Promise.resolve();
+  /** Verdicts of blocks checked during the current activation (for processNewBlock's state). */
+  readonly #checked = new Map<string, BlockValidationState>();
+
+  constructor(opts: OpenChainstateOptions, storage: NodeStorage, pool: ScriptCheckPool, ownPool: boolean) {
+    this.params = opts.params;
+    this.storage = storage;
+    this.#pool = pool;
+    this.#ownPool = ownPool;
+    this.#logger = opts.logger;
+    this.#now = opts.now ?? (() => Math.floor(Date.now() / 1000));
+  }
+
+  #exclusive<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(f);
+    this.#lock = run.catch(() => {});
+    return run;
+  }
+
+  async load(): Promise<void> {
+    const records = [];
+    for await (const r of this.storage.blockIndex.loadBlockIndex()) records.push(r);
+    this.#index.load(records);
+    const genesisHash = this.params.genesis.header;
+    let genesis = this.#index.get(this.params.consensus.hashGenesisBlock);
+    if (genesis === undefined || !genesis.haveData) {
+      genesis = this.#index.add(genesisHash, null);
+      const pos = this.storage.blockFiles.writeBlock(encodeBlock(this.params.genesis), 0, genesisHash.time);
+      genesis.file = pos.file;
+      genesis.dataPos = pos.pos;
+      genesis.haveData = true;
+      genesis.nTx = this.params.genesis.txs.length;
+      genesis.chainTx = genesis.nTx;
+      genesis.raiseValidity("scripts");
+      this.#index.stampSequence(genesis);
+      this.storage.markBlockIndexDirty(genesis.record());
+    }
+    const replay = this.storage.replayRange;
+    if (replay !== undefined) await this.#replayBlocks(replay.from, replay.to);
+    let best = this.storage.coins.getBestBlock();
+    if (best === undefined) {
+      this.storage.coins.setBestBlock(genesis.hash);
+      best = genesis.hash;
+    }
+    const tip = this.#index.get(best);
+    if (tip === undefined) {
+      throw new Error(`Cannot load chainstate: best block ${hashToHex(best)} is not in the index`);
+    }
+    this.#setTip(tip);
+    await this.storage.flushStateToDisk("force-sync");
+    await this.#activateBestChain();
+  }
+
+  /** Core's `ReplayBlocks`: brings the coins from an interrupted flush to `to` using the block files. */
+  async #replayBlocks(from: Uint8Array | undefined, toHash: Uint8Array): Promise<void> {
+    const to = this.#index.get(toHash);
+    if (to === undefined) throw new Error("Cannot replay blocks: the new best block is not in the index");
+    const old = from === undefined ? undefined : this.#index.get(from);
+    const fork = old === undefined ? null : lastCommonAncestor(old, to);
+    const view = this.storage.coins;
+    for (let e = old ?? null; e !== null && e !== fork; e = e.prev) {
+      const block = await this.readBlock(e);
+      const undo = await this.#readUndoData(e);
+      await disconnectBlock(block, e, undo, view);
+    }
+    const path: IndexEntry[] = [];
+    for (let e: IndexEntry | null = to; e !== null && e !== fork; e = e.prev) path.push(e);
+    for (const e of path.reverse()) {
+      if (e.height === 0) continue;
+      const block = await this.readBlock(e);
+      for (const tx of block.txs) {
+        if (!isCoinBase(tx)) { for (const i of tx.inputs) await view.spendCoin(i.prevout); }
+        const id = txid(tx);
+        for (let o = 0; o < tx.outputs.length; o++) {
+          view.addCoin({ txid: id, vout: o }, {
+            out: tx.outputs[o],
+            height: e.height,
+            coinbase: isCoinBase(tx),
+          }, true);
+        }
+      }
+    }
+    view.setBestBlock(to.hash);
+    this.#logger?.info(`Replayed blocks up to ${to.hashHex} (height ${to.height})`);
+  }
+
+  #setTip(tip: IndexEntry): void {
+    const chain: IndexEntry[] = new Array(tip.height + 1);
+    for (let e: IndexEntry | null = tip; e !== null; e = e.prev) chain[e.height] = e;
+    this.#chain = chain;
+  }
+
+  tip(): BlockIndexEntry {
+    return this.#chain[this.#chain.length - 1];
+  }
+  #tip(): IndexEntry {
+    return this.#chain[this.#chain.length - 1];
+  }
+  height(): number {
+    return this.#chain.length - 1;
+  }
+  atHeight(height: number): BlockIndexEntry | null {
+    return this.#chain[height] ?? null;
+  }
+  contains(entry: BlockIndexEntry): boolean {
+    return this.#chain[entry.height] === entry;
+  }
+  lookup(hash: Uint8Array | string): BlockIndexEntry | undefined {
+    return this.#index.get(hash);
+  }
+  entries(): Iterable<BlockIndexEntry> {
+    return this.#index.values();
+  }
+
+  isInitialBlockDownload(): boolean {
+    if (this.#ibdLatched) return false;
+    const tip = this.#tip();
+    if (tip.chainWork < this.params.consensus.minimumChainWork) return true;
+    if (tip.header.time < this.#now() - DEFAULT_MAX_TIP_AGE) return true;
+    this.#ibdLatched = true;
+    return false;
+  }
+
+  subscribe(events: ChainEvents): () => void {
+    this.#subscribers.add(events);
+    return () => this.#subscribers.delete(events);
+  }
+
+  #emit<K extends keyof ChainEvents>(name: K, ...args: Parameters<NonNullable<ChainEvents[K]>>): void {
+    for (const s of this.#subscribers) {
+      const f = s[name] as ((...a: unknown[]) => void) | undefined;
+      if (f === undefined) continue;
+      try {
+        f.apply(s, args);
+      } catch (e) {
+        this.#logger?.error(`Chain event ${name} failed: ${e}`);
+      }
+    }
+  }
+
+  async readBlock(entry: BlockIndexEntry): Promise<Block> {
+    const e = entry as IndexEntry;
+    if (!e.haveData || e.file < 0) throw new Error(`Cannot read block ${e.hashHex}: block not available`);
+    await Promise.resolve();
+    return decodeBlock(this.storage.blockFiles.readBlock({ file: e.file, pos: e.dataPos }, e.hash));
+  }
+
+  async #readUndoData(e: IndexEntry): Promise<BlockUndo> {
+    if (!e.haveUndo || e.prev === null) throw new Error(`Cannot read undo data of block ${e.hashHex}`);
+    await Promise.resolve();
+    return this.storage.blockFiles.readUndo({ file: e.file, pos: e.undoPos }, e.prev.hash);
+  }
+
+  async readUndo(entry: BlockIndexEntry): Promise<readonly (readonly ChainCoin[])[]> {
+    const undo = await this.#readUndoData(entry as IndexEntry);
+    return undo.txUndo.map((t) => t.prevouts.map(toChainCoin));
+  }
+
+  async getCoin(outpoint: OutPoint): Promise<ChainCoin | null> {
+    const c = await this.storage.coins.getCoin(outpoint);
+    return c === undefined ? null : toChainCoin(c);
+  }
+
+  #dirty(e: IndexEntry): void {
+    this.storage.markBlockIndexDirty(e.record());
+  }
+
+  /** Core's `AcceptBlockHeader`. */
+  #acceptHeader(header: BlockHeader, hash?: Uint8Array): { state: BlockValidationState; entry?: IndexEntry } {
+    const existing = this.#index.get(hash ?? encodeHash(header));
+    if (existing !== undefined) {
+      if (existing.failed !== "none") {
+        return { state: invalid("BLOCK_CACHED_INVALID", "duplicate-invalid"), entry: existing };
+      }
+      return { state: VALID, entry: existing };
+    }
+    const hs = checkBlockHeader(header, this.params.consensus);
+    if (!hs.valid) return { state: hs };
+    const prev = this.#index.get(header.prevBlock);
+    if (prev === undefined) return { state: invalid("BLOCK_MISSING_PREV", "prev-blk-not-found") };
+    if (prev.failed !== "none") return { state: invalid("BLOCK_INVALID_PREV", "bad-prevblk") };
+    const cs = contextualCheckBlockHeader(header, prev, this.params, this.#now());
+    if (!cs.valid) return { state: cs };
+    const entry = this.#index.add(header, prev, hash);
+    this.#dirty(entry);
+    return { state: VALID, entry };
+  }
+
+  processNewBlockHeaders(headers: readonly BlockHeader[]): Promise<BlockValidationState> {
+    return this.#exclusive((): Promise<BlockValidationState> => {
+      for (const h of headers) {
+        const r = this.#acceptHeader(h);
+        if (!r.state.valid) return Promise.resolve(r.state);
+      }
+      return Promise.resolve(VALID);
+    });
+  }
+
+  processNewBlock(
+    block: Block,
+    _opts?: { force?: boolean },
+  ): Promise<{ newBlock: boolean; state: BlockValidationState }> {
+    return this.#exclusive(async () => {
+      const hash = encodeHash(block.header);
+      const hex = hashToHex(hash);
+      const known = this.#index.get(hash);
+      if (known !== undefined && known.haveData) {
+        return {
+          newBlock: false,
+          state: known.failed !== "none" ? invalid("BLOCK_CACHED_INVALID", "duplicate-invalid") : VALID,
+        };
+      }
+      const cs = checkBlock(block, this.params.consensus);
+      if (!cs.valid) return { newBlock: false, state: cs };
+      const h = this.#acceptHeader(block.header, hash);
+      if (!h.state.valid) return { newBlock: false, state: h.state };
+      const entry = h.entry!;
+      const ctx = contextualCheckBlock(block, entry.prev!, this.params);
+      if (!ctx.valid) {
+        if (ctx.result !== "BLOCK_MUTATED") this.#markFailed(entry);
+        return { newBlock: false, state: ctx };
+      }
+      const bytes = encodeBlock(block);
+      const pos = this.storage.blockFiles.writeBlock(bytes, entry.height, block.header.time);
+      entry.file = pos.file;
+      entry.dataPos = pos.pos;
+      entry.haveData = true;
+      entry.nTx = block.txs.length;
+      entry.raiseValidity("transactions");
+      this.#index.stampSequence(entry);
+      this.#updateChainTx(entry);
+      this.#dirty(entry);
+      this.#checked.clear();
+      await this.#activateBestChain(block);
+      const verdict = this.#checked.get(hex);
+      this.#checked.clear();
+      return { newBlock: true, state: verdict ?? VALID };
+    });
+  }
+
+  #updateChainTx(entry: IndexEntry): void {
+    if (entry.prev !== null && entry.prev.chainTx === 0) return;
+    const queue = [entry];
+    while (queue.length > 0) {
+      const e = queue.pop()!;
+      e.chainTx = (e.prev?.chainTx ?? 0) + e.nTx;
+      for (const c of this.#index.values()) {
+        if (c.prev === e && c.haveData && c.chainTx === 0) queue.push(c);
+      }
+    }
+  }
+
+  #markFailed(entry: IndexEntry): void {
+    entry.failed = "failed";
+    this.#dirty(entry);
+    for (const e of this.#index.values()) {
+      if (
+        e !== entry && e.failed === "none" && e.height > entry.height && e.ancestor(entry.height) === entry
+      ) {
+        e.failed = "failed-parent";
+        this.#dirty(e);
+      }
+    }
+  }
+
+  /** The most-work valid entry whose whole branch has data (Core's `FindMostWorkChain`). */
+  #bestCandidate(): IndexEntry {
+    let best = this.#tip();
+    for (const e of this.#index.values()) {
+      if (e.failed !== "none" || !e.haveData || e.chainTx === 0 || !e.isValid("transactions")) continue;
+      if (better(e, best)) best = e;
+    }
+    return best;
+  }
+
+  async #activateBestChain(hint?: Block): Promise<void> {
+    for (;;) {
+      const target = this.#bestCandidate();
+      const tip = this.#tip();
+      if (target === tip) break;
+      const fork = lastCommonAncestor(tip, target)!;
+      const disconnected: IndexEntry[] = [];
+      let ok = true;
+      while (this.#tip() !== fork) {
+        const e = this.#tip();
+        const block = await this.readBlock(e);
+        const undo = await this.#readUndoData(e);
+        const r = await disconnectBlock(block, e, undo, this.storage.coins);
+        if (r === "failed") throw new Error(`Cannot disconnect block ${e.hashHex}: bad undo data`);
+        this.#chain.pop();
+        disconnected.push(e);
+        this.#emit("blockDisconnected", block, e);
+      }
+      const path: IndexEntry[] = [];
+      for (let e: IndexEntry | null = target; e !== null && e !== fork; e = e.prev) path.push(e);
+      path.reverse();
+      for (const e of path) {
+        const block = hint !== undefined && encodeHashEq(hint, e) ? hint : await this.readBlock(e);
+        const view = new CoinsCache(this.storage.coins);
+        const r = await connectBlock(block, e, view, { params: this.params, pool: this.#pool });
+        this.#checked.set(e.hashHex, r.state);
+        if (!r.state.valid) {
+          this.#logger?.warn(`ConnectBlock ${e.hashHex} failed: ${r.state.reason}`);
+          this.#markFailed(e);
+          ok = false;
+          break;
+        }
+        if (!e.haveUndo) {
+          const upos = this.storage.blockFiles.writeUndo(r.undo!, e.prev!.hash, e.file);
+          e.undoPos = upos.pos;
+          e.haveUndo = true;
+        }
+        e.raiseValidity("scripts");
+        this.#dirty(e);
+        await view.flush();
+        this.#chain.push(e);
+        this.#emit("blockConnected", block, e);
+        await this.storage.flushStateToDisk("periodic");
+      }
+      this.#emit("updatedBlockTip", this.#tip(), fork, this.isInitialBlockDownload());
+      if (ok) continue;
+    }
+  }
+
+  testBlockValidity(
+    block: Block,
+    opts?: { checkPow?: boolean; checkMerkleRoot?: boolean },
+  ): Promise<BlockValidationState> {
+    return this.#exclusive(async () => {
+      const tip = this.#tip();
+      if (hashToHex(block.header.prevBlock) !== tip.hashHex) {
+        return invalid("BLOCK_CONSENSUS", "inconclusive-not-best-prevblk");
+      }
+      const cs = checkBlock(block, this.params.consensus, {
+        checkPow: opts?.checkPow ?? true,
+        checkMerkleRoot: opts?.checkMerkleRoot ?? true,
+      });
+      if (!cs.valid) return cs;
+      const hs = contextualCheckBlockHeader(block.header, tip, this.params, this.#now());
+      if (!hs.valid) return hs;
+      const ctx = contextualCheckBlock(block, tip, this.params);
+      if (!ctx.valid) return ctx;
+      const entry = new IndexEntry(block.header, tip);
+      const view = new CoinsCache(this.storage.coins);
+      const r = await connectBlock(block, entry, view, { params: this.params, pool: this.#pool });
+      return r.state;
+    });
+  }
+
+  #resolve(hash: string): IndexEntry {
+    const e = this.#index.get(hash);
+    if (e === undefined) throw new Error("Block not found");
+    return e;
+  }
+
+  invalidateBlock(hash: string): Promise<void> {
+    return this.#exclusive(async () => {
+      const target = this.#resolve(hash);
+      while (this.contains(target)) {
+        const e = this.#tip();
+        if (e.height === 0) break;
+        const block = await this.readBlock(e);
+        const undo = await this.#readUndoData(e);
+        await disconnectBlock(block, e, undo, this.storage.coins);
+        this.#chain.pop();
+        this.#emit("blockDisconnected", block, e);
+        this.#emit("updatedBlockTip", this.#tip(), this.#tip(), this.isInitialBlockDownload());
+      }
+      this.#markFailed(target);
+      await this.#activateBestChain();
+    });
+  }
+
+  reconsiderBlock(hash: string): Promise<void> {
+    return this.#exclusive(async () => {
+      const target = this.#resolve(hash);
+      for (const e of this.#index.values()) {
+        if (e.failed === "none") continue;
+        if (e === target || (e.height > target.height && e.ancestor(target.height) === target)) {
+          e.failed = "none";
+          this.#dirty(e);
+        }
+      }
+      for (let e: IndexEntry | null = target; e !== null; e = e.prev) {
+        if (e.failed !== "none") {
+          e.failed = "none";
+          this.#dirty(e);
+        }
+      }
+      await this.#activateBestChain();
+    });
+  }
+
+  preciousBlock(hash: string): Promise<void> {
+    return this.#exclusive(async () => {
+      const target = this.#resolve(hash);
+      if (target.chainWork < this.#tip().chainWork) return;
+      target.sequenceId = this.#index.preciousSequence();
+      await this.#activateBestChain();
+    });
+  }
+
+  flush(): Promise<void> {
+    return this.#exclusive(async () => {
+      await this.storage.flushStateToDisk("force-sync");
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#exclusive(async () => {
+      await this.storage.flushStateToDisk("force-flush");
+    });
+    this.storage.close();
+    if (this.#ownPool) this.#pool.close();
+  }
+}
+
+function encodeHash(header: BlockHeader): Uint8Array {
+  return blockHash(header);
+}
+
+function encodeHashEq(block: Block, e: IndexEntry): boolean {
+  return hashToHex(blockHash(block.header)) === e.hashHex;
+}
+
+/**
+ * Opens the chain state of `options.params.network` under `options.dataDir`: the block index, the coins (replaying
+ * an interrupted flush), the genesis block on first start, then activates the best chain.
+ */
+export async function openChainstate(options: OpenChainstateOptions): Promise<ChainstateImpl> {
+  const storage = await NodeStorage.open({
+    dataDir: options.dataDir,
+    network: options.params.network,
+    dbcacheMiB: options.dbcacheMiB,
+  });
+  let pool = options.pool;
+  const own = pool === undefined;
+  try {
+    pool ??= await ScriptCheckPool.create({ workers: options.workers ?? 1, mainThreadWorks: true });
+    const cs = new ChainstateImplementation(options, storage, pool, own);
+    await cs.load();
+    return cs;
+  } catch (e) {
+    storage.close();
+    if (own) pool?.close();
+    throw e;
+  }
+}
