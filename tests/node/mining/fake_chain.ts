@@ -99,6 +99,25 @@ export class FakeChain implements Chainstate {
     if (sig.length < want.length || !bytesEqual(sig.subarray(0, want.length), want)) {
       return invalid("BLOCK_CONSENSUS", "bad-cb-height", "block height mismatch in coinbase");
     }
+    const spent = new Set<string>();
+    const created = new Set<string>();
+    for (const [i, tx] of block.txs.entries()) {
+      if (i > 0) {
+        for (const input of tx.inputs) {
+          const key = outPointKey(input.prevout);
+          if (spent.has(key) || (!created.has(key) && !this.#coins.has(key))) {
+            return invalid(
+              "BLOCK_CONSENSUS",
+              "bad-txns-inputs-missingorspent",
+              "ConnectBlock(): inputs missing/spent",
+            );
+          }
+          spent.add(key);
+        }
+      }
+      const id = txid(tx);
+      tx.outputs.forEach((_, vout) => created.add(outPointKey({ txid: id, vout })));
+    }
     state = checkWitnessMalleation(block, height >= this.params.consensus.segwitHeight);
     if (!state.valid) return state;
     return checkBlockWeight(block);

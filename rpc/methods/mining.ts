@@ -1,0 +1,575 @@
+/**
+ * The mining RPCs (Core's src/rpc/mining.cpp): `getnetworkhashps`, `getmininginfo`, `submitblock`,
+ * `submitheader`, and the hidden regtest helpers `generatetoaddress`, `generatetodescriptor`, `generateblock`.
+ * Help text, arguments, results and errors as Core's.
+ *
+ * @module
+ */
+import { decodeDestination, isDecodedDestination } from "../../core/address/destination.ts";
+import type { Network } from "../../core/chain_params_base.ts";
+import { validationStateToString } from "../../core/consensus/mod.ts";
+import { DescriptorError, parseDescriptors } from "../../core/descriptors/mod.ts";
+import { reverseHex, toHex } from "../../core/hash/hashes.ts";
+import { deriveTarget, getDifficulty } from "../../core/pow.ts";
+import { blockHash, decodeBlock, decodeBlockHeader, encodeBlock } from "../../core/wire/block.ts";
+import { findWitnessCommitmentIndex, NO_WITNESS_COMMITMENT } from "../../core/hash/merkle.ts";
+import type { Block, Transaction } from "../../core/wire/types.ts";
+import type { BlockIndexEntry, Chainstate, TransactionWithFee } from "../../node/chain/types.ts";
+import {
+  type BlockTemplate,
+  createNewBlock,
+  DEFAULT_BLOCK_MIN_TX_FEE,
+  getMinimumTime,
+  nextWorkRequired,
+  regenerateCommitments,
+} from "../../node/mining/block_assembler.ts";
+import { DEFAULT_MAX_TRIES, generateBlocks, grindBlock } from "../../node/mining/mine.ts";
+import { RpcError, RpcErrorCode } from "../errors.ts";
+import { helpExampleCli, helpExampleRpc } from "../help.ts";
+import { type RawJson, rawNumber, valueFromAmount } from "../json.ts";
+import type { RpcMethod } from "../table.ts";
+import { isHex, parseHex } from "../tx_json.ts";
+import { decodeHexTx } from "../tx_json.ts";
+import { getArray, getBool, getInt, getStr } from "../values.ts";
+
+/** What the mining methods need from the node. */
+export interface MiningMethodsOptions {
+  /** The chain (a function: the node may open it after registering the methods). */
+  chain: () => Chainstate;
+  /** The network (for addresses, descriptors and `chain`). */
+  network: Network;
+  /** Current time in seconds (mockable; default the system clock). */
+  now?: () => number;
+  /** Candidate transactions for new blocks, in package order (default none: no mempool yet). */
+  assembleTransactions?: () => TransactionWithFee[];
+  /** A mempool transaction by txid (display hex), for generateblock (default: none). */
+  mempoolTransaction?: (txid: string) => Transaction | undefined;
+  /** Number of mempool transactions for getmininginfo's `pooledtx` (default 0). */
+  mempoolSize?: () => number;
+  /** Node warnings for getmininginfo (default none). */
+  warnings?: () => string[];
+  /** `-blockmintxfee` in sat/kvB (default 1). */
+  blockMinFeePerKvB?: bigint;
+  /** Regtest `-blockversion` override. */
+  blockVersion?: number;
+}
+
+/**
+ * A double as Core's UniValue writes it (`std::setprecision(16)`, i.e. printf "%.16g"): 16 significant digits,
+ * trailing zeros dropped, exponent form below 1e-4 or from 1e16 (e.g. "4.656542373906925e-10").
+ */
+export function univalueDouble(x: number): RawJson {
+  if (!Number.isFinite(x)) throw new RangeError(`Cannot write ${x} as a JSON number`);
+  if (x === 0) return rawNumber(Object.is(x, -0) ? "-0" : "0");
+  const [mant, expText] = x.toExponential(15).split("e");
+  const exp = Number(expText);
+  const strip = (t: string) => t.includes(".") ? t.replace(/0+$/, "").replace(/\.$/, "") : t;
+  if (exp < -4 || exp >= 16) {
+    const e = Math.abs(exp).toString().padStart(2, "0");
+    return rawNumber(`${strip(mant)}e${exp < 0 ? "-" : "+"}${e}`);
+  }
+  return rawNumber(strip(x.toFixed(15 - exp)));
+}
+
+function hex32(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, "0");
+}
+
+function targetHex(bits: number, powLimit: bigint): string {
+  return (deriveTarget(bits, powLimit) ?? 0n).toString(16).padStart(64, "0");
+}
+
+/** Core's `GetNetworkHashPS`: hashes per second over the last `lookup` blocks before `height` (-1: tip). */
+export function getNetworkHashPS(chain: Chainstate, lookup: number, height: number): number {
+  if (lookup < -1 || lookup === 0) {
+    throw new RpcError(
+      RpcErrorCode.RPC_INVALID_PARAMETER,
+      "Invalid nblocks. Must be a positive number or -1.",
+    );
+  }
+  if (height < -1 || height > chain.height()) {
+    throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, "Block does not exist at specified height");
+  }
+  const pb = height >= 0 ? chain.atHeight(height) : chain.tip();
+  if (pb === null || pb.height === 0) return 0;
+  if (lookup === -1) lookup = (pb.height % chain.params.consensus.difficultyAdjustmentInterval) + 1;
+  if (lookup > pb.height) lookup = pb.height;
+  let pb0: BlockIndexEntry = pb;
+  let minTime = pb0.header.time;
+  let maxTime = minTime;
+  for (let i = 0; i < lookup; i++) {
+    pb0 = pb0.prev!;
+    minTime = Math.min(pb0.header.time, minTime);
+    maxTime = Math.max(pb0.header.time, maxTime);
+  }
+  if (minTime === maxTime) return 0;
+  return Number(pb.chainWork - pb0.chainWork) / (maxTime - minTime);
+}
+
+/** Core's `getScriptFromDescriptor`: the script of a non-ranged descriptor, or null when it does not parse. */
+function scriptFromDescriptor(text: string, network: Network): { script: Uint8Array } | { error: string } {
+  let descs;
+  try {
+    descs = parseDescriptors(text, { network, requireChecksum: false });
+  } catch (e) {
+    if (e instanceof DescriptorError) return { error: e.message };
+    throw e;
+  }
+  if (descs.length > 1) {
+    throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, "Multipath descriptor not accepted");
+  }
+  const desc = descs[0];
+  if (desc.isRange()) {
+    throw new RpcError(
+      RpcErrorCode.RPC_INVALID_PARAMETER,
+      "Ranged descriptor not accepted. Maybe pass through deriveaddresses first?",
+    );
+  }
+  let scripts: Uint8Array[];
+  try {
+    scripts = desc.expand(0).scriptPubKeys;
+  } catch (e) {
+    if (e instanceof DescriptorError) {
+      throw new RpcError(
+        RpcErrorCode.RPC_INVALID_ADDRESS_OR_KEY,
+        "Cannot derive script without private keys",
+      );
+    }
+    throw e;
+  }
+  if (scripts.length === 0 || scripts.length > 4) {
+    throw new RpcError(
+      RpcErrorCode.RPC_MISC_ERROR,
+      "Internal bug detected: scripts.size() > 0 && scripts.size() <= 4",
+    );
+  }
+  // combo(): 4 scripts (uncompressed key... compressed: p2pk, p2pkh, p2wpkh, p2sh-p2wpkh) → the P2WPKH one;
+  // 2 scripts (uncompressed key: p2pk, p2pkh) → P2PKH.
+  const script = scripts.length === 1 ? scripts[0] : scripts.length === 4 ? scripts[2] : scripts[1];
+  return { script };
+}
+
+const GENERATE_RESULT = [{
+  type: "arr" as const,
+  description: "hashes of blocks generated",
+  inner: [{ type: "str_hex" as const, description: "blockhash" }],
+}];
+
+/** The mining methods, ready for `RpcTable.registerAll`. */
+export function miningMethods(options: MiningMethodsOptions): RpcMethod[] {
+  const { network } = options;
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  let last: BlockTemplate | undefined;
+  const assembler = (coinbaseOutputScript: Uint8Array) => ({
+    coinbaseOutputScript,
+    now,
+    blockMinFeePerKvB: options.blockMinFeePerKvB ?? DEFAULT_BLOCK_MIN_TX_FEE,
+    blockVersion: options.blockVersion,
+  });
+  const generate = async (count: number, script: Uint8Array, maxTries: number): Promise<string[]> => {
+    try {
+      return await generateBlocks(options.chain(), {
+        ...assembler(script),
+        count,
+        maxTries,
+        transactions: options.assembleTransactions?.() ?? [],
+        onTemplate: (t) => last = t,
+      });
+    } catch (e) {
+      if (e instanceof Error && e.message === "ProcessNewBlock, block not accepted") {
+        throw new RpcError(RpcErrorCode.RPC_INTERNAL_ERROR, e.message);
+      }
+      throw e;
+    }
+  };
+  const maxTriesArg = (v: unknown): number => {
+    if (v === undefined || v === null) return DEFAULT_MAX_TRIES;
+    const n = getInt(v);
+    return n < 0 ? Number.MAX_SAFE_INTEGER : n; // Core converts a negative int to a huge uint64
+  };
+
+  const getnetworkhashps: RpcMethod = {
+    name: "getnetworkhashps",
+    category: "mining",
+    description: "Returns the estimated network hashes per second based on the last n blocks.\n" +
+      "Pass in [blocks] to override # of blocks, -1 specifies since last difficulty change.\n" +
+      "Pass in [height] to estimate the network speed at the time when a certain block was found.\n",
+    args: [
+      {
+        names: "nblocks",
+        type: "num",
+        fallback: { default: 120 },
+        description:
+          "The number of previous blocks to calculate estimate from, or -1 for blocks since last difficulty change.",
+      },
+      {
+        names: "height",
+        type: "num",
+        fallback: { default: -1 },
+        description: "To estimate at the time of the given height.",
+      },
+    ],
+    results: [{ type: "num", description: "Hashes per second estimated" }],
+    examples: helpExampleCli("getnetworkhashps", "") + helpExampleRpc("getnetworkhashps", ""),
+    handler: (params) => {
+      const nblocks = params[0] === undefined || params[0] === null ? 120 : getInt(params[0]);
+      const height = params[1] === undefined || params[1] === null ? -1 : getInt(params[1]);
+      return univalueDouble(getNetworkHashPS(options.chain(), nblocks, height));
+    },
+  };
+
+  const getmininginfo: RpcMethod = {
+    name: "getmininginfo",
+    category: "mining",
+    description: "Returns a json object containing mining-related information.",
+    args: [],
+    results: [{
+      type: "obj",
+      inner: [
+        { type: "num", key: "blocks", description: "The current block" },
+        {
+          type: "num",
+          key: "currentblockweight",
+          optional: true,
+          description:
+            "The block weight (including reserved weight for block header, txs count and coinbase tx) of the last assembled block (only present if a block was ever assembled)",
+        },
+        {
+          type: "num",
+          key: "currentblocktx",
+          optional: true,
+          description:
+            "The number of block transactions (excluding coinbase) of the last assembled block (only present if a block was ever assembled)",
+        },
+        {
+          type: "str_hex",
+          key: "bits",
+          description: "The current nBits, compact representation of the block difficulty target",
+        },
+        { type: "num", key: "difficulty", description: "The current difficulty" },
+        { type: "str_hex", key: "target", description: "The current target" },
+        { type: "num", key: "networkhashps", description: "The network hashes per second" },
+        { type: "num", key: "pooledtx", description: "The size of the mempool" },
+        {
+          type: "str_amount",
+          key: "blockmintxfee",
+          description: "Minimum feerate of packages selected for block inclusion in BTC/kvB",
+        },
+        {
+          type: "str",
+          key: "chain",
+          description: "current network name (main, test, testnet4, signet, regtest)",
+        },
+        {
+          type: "str_hex",
+          key: "signet_challenge",
+          optional: true,
+          description:
+            "The block challenge (aka. block script), in hexadecimal (only present if the current network is a signet)",
+        },
+        {
+          type: "obj",
+          key: "next",
+          description: "The next block",
+          inner: [
+            { type: "num", key: "height", description: "The next height" },
+            { type: "str_hex", key: "bits", description: "The next target nBits" },
+            { type: "num", key: "difficulty", description: "The next difficulty" },
+            { type: "str_hex", key: "target", description: "The next target" },
+          ],
+        },
+        {
+          type: "arr",
+          key: "warnings",
+          description:
+            "any network and blockchain warnings (run with `-deprecatedrpc=warnings` to return the latest warning as a single string)",
+          inner: [{ type: "str", description: "warning" }],
+        },
+      ],
+    }],
+    examples: helpExampleCli("getmininginfo", "") + helpExampleRpc("getmininginfo", ""),
+    handler: () => {
+      const chain = options.chain();
+      const tip = chain.tip();
+      const powLimit = chain.params.consensus.powLimit;
+      const obj: Record<string, unknown> = { blocks: chain.height() };
+      if (last !== undefined) {
+        obj.currentblockweight = last.assembledWeight;
+        obj.currentblocktx = last.txCount;
+      }
+      obj.bits = hex32(tip.header.bits);
+      obj.difficulty = univalueDouble(getDifficulty(tip.header.bits));
+      obj.target = targetHex(tip.header.bits, powLimit);
+      obj.networkhashps = univalueDouble(getNetworkHashPS(chain, 120, -1));
+      obj.pooledtx = options.mempoolSize?.() ?? 0;
+      obj.blockmintxfee = valueFromAmount(options.blockMinFeePerKvB ?? DEFAULT_BLOCK_MIN_TX_FEE);
+      obj.chain = network;
+      const time = Math.max(getMinimumTime(tip, chain.params.consensus.difficultyAdjustmentInterval), now());
+      const nextBits = nextWorkRequired(chain, tip, time);
+      obj.next = {
+        height: tip.height + 1,
+        bits: hex32(nextBits),
+        difficulty: univalueDouble(getDifficulty(nextBits)),
+        target: targetHex(nextBits, powLimit),
+      };
+      if (network === "signet") obj.signet_challenge = toHex(chain.params.consensus.signetChallenge);
+      obj.warnings = options.warnings?.() ?? [];
+      return obj;
+    },
+  };
+
+  const submitblock: RpcMethod = {
+    name: "submitblock",
+    category: "mining",
+    description: "Attempts to submit new block to network.\n" +
+      "See https://en.bitcoin.it/wiki/BIP_0022 for full specification.\n",
+    args: [
+      { names: "hexdata", type: "str_hex", description: "the hex-encoded block data to submit" },
+      {
+        names: "dummy",
+        type: "str",
+        fallback: { hint: "ignored" },
+        description: "dummy value, for compatibility with BIP22. This value is ignored.",
+      },
+    ],
+    results: [
+      { cond: "If the block was accepted", type: "none", description: "" },
+      { cond: "Otherwise", type: "str", description: "According to BIP22" },
+    ],
+    examples: helpExampleCli("submitblock", '"mydata"') + helpExampleRpc("submitblock", '"mydata"'),
+    handler: async (params) => {
+      const hex = getStr(params[0]);
+      let block: Block;
+      try {
+        if (!isHex(hex)) throw new Error("not hex");
+        block = decodeBlock(parseHex(hex));
+      } catch {
+        throw new RpcError(RpcErrorCode.RPC_DESERIALIZATION_ERROR, "Block decode failed");
+      }
+      const chain = options.chain();
+      const prev = chain.lookup(block.header.prevBlock);
+      if (prev !== undefined) block = updateUncommittedBlockStructures(block, prev.height + 1, chain);
+      const { newBlock, state } = await chain.processNewBlock(block, { force: true });
+      if (!state.valid) return state.reason === "" ? "rejected" : state.reason;
+      if (!newBlock) return "duplicate";
+      const entry = chain.lookup(blockHash(block.header));
+      if (entry === undefined || !chain.contains(entry)) return "inconclusive";
+      return null;
+    },
+  };
+
+  const submitheader: RpcMethod = {
+    name: "submitheader",
+    category: "mining",
+    description: "Decode the given hexdata as a header and submit it as a candidate chain tip if valid." +
+      "\nThrows when the header is invalid.\n",
+    args: [{ names: "hexdata", type: "str_hex", description: "the hex-encoded block header data" }],
+    results: [{ type: "none", description: "None" }],
+    examples: helpExampleCli("submitheader", '"aabbcc"') + helpExampleRpc("submitheader", '"aabbcc"'),
+    handler: async (params) => {
+      const hex = getStr(params[0]);
+      const bytes = isHex(hex) ? parseHex(hex) : undefined;
+      if (bytes === undefined || bytes.length < 80) {
+        throw new RpcError(RpcErrorCode.RPC_DESERIALIZATION_ERROR, "Block header decode failed");
+      }
+      const header = decodeBlockHeader(bytes.subarray(0, 80));
+      const chain = options.chain();
+      if (chain.lookup(header.prevBlock) === undefined) {
+        throw new RpcError(
+          RpcErrorCode.RPC_VERIFY_ERROR,
+          `Must submit previous header (${reverseHex(header.prevBlock)}) first`,
+        );
+      }
+      const state = await chain.processNewBlockHeaders([header]);
+      if (state.valid) return null;
+      throw new RpcError(RpcErrorCode.RPC_VERIFY_ERROR, state.reason);
+    },
+  };
+
+  const generatetoaddress: RpcMethod = {
+    name: "generatetoaddress",
+    category: "hidden",
+    description: "Mine to a specified address and return the block hashes.",
+    args: [
+      { names: "nblocks", type: "num", description: "How many blocks are generated." },
+      { names: "address", type: "str", description: "The address to send the newly generated bitcoin to." },
+      {
+        names: "maxtries",
+        type: "num",
+        fallback: { default: DEFAULT_MAX_TRIES },
+        description: "How many iterations to try.",
+      },
+    ],
+    results: GENERATE_RESULT,
+    examples: "\nGenerate 11 blocks to myaddress\n" + helpExampleCli("generatetoaddress", '11 "myaddress"') +
+      "If you are using the tsbtc wallet, you can get a new address to send the newly generated bitcoin to with:\n" +
+      helpExampleCli("getnewaddress", ""),
+    handler: (params) => {
+      const n = getInt(params[0]);
+      const maxTries = maxTriesArg(params[2]);
+      const dest = decodeDestination(getStr(params[1]), network);
+      if (!isDecodedDestination(dest)) {
+        throw new RpcError(RpcErrorCode.RPC_INVALID_ADDRESS_OR_KEY, "Error: Invalid address");
+      }
+      return generate(n, dest.scriptPubKey, maxTries);
+    },
+  };
+
+  const generatetodescriptor: RpcMethod = {
+    name: "generatetodescriptor",
+    category: "hidden",
+    description: "Mine to a specified descriptor and return the block hashes.",
+    args: [
+      { names: "num_blocks", type: "num", description: "How many blocks are generated." },
+      {
+        names: "descriptor",
+        type: "str",
+        description: "The descriptor to send the newly generated bitcoin to.",
+      },
+      {
+        names: "maxtries",
+        type: "num",
+        fallback: { default: DEFAULT_MAX_TRIES },
+        description: "How many iterations to try.",
+      },
+    ],
+    results: GENERATE_RESULT,
+    examples: "\nGenerate 11 blocks to mydesc\n" + helpExampleCli("generatetodescriptor", '11 "mydesc"'),
+    handler: (params) => {
+      const n = getInt(params[0]);
+      const maxTries = maxTriesArg(params[2]);
+      const res = scriptFromDescriptor(getStr(params[1]), network);
+      if ("error" in res) throw new RpcError(RpcErrorCode.RPC_INVALID_ADDRESS_OR_KEY, res.error);
+      return generate(n, res.script, maxTries);
+    },
+  };
+
+  const generateblock: RpcMethod = {
+    name: "generateblock",
+    category: "hidden",
+    description:
+      "Mine a set of ordered transactions to a specified address or descriptor and return the block hash.\n" +
+      "Transaction fees are not collected in the block reward.",
+    args: [
+      {
+        names: "output",
+        type: "str",
+        description: "The address or descriptor to send the newly generated bitcoin to.",
+      },
+      {
+        names: "transactions",
+        type: "arr",
+        description: "An array of hex strings which are either txids or raw transactions.\n" +
+          "Txids must reference transactions currently in the mempool.\n" +
+          "All transactions must be valid and in valid order, otherwise the block will be rejected.",
+        inner: [{ names: "rawtx/txid", type: "str_hex", fallback: "omitted", description: "" }],
+      },
+      {
+        names: "submit",
+        type: "bool",
+        fallback: { default: true },
+        description: "Whether to submit the block before the RPC call returns or to return it as hex.",
+      },
+    ],
+    results: [{
+      type: "obj",
+      inner: [
+        { type: "str_hex", key: "hash", description: "hash of generated block" },
+        {
+          type: "str_hex",
+          key: "hex",
+          optional: true,
+          description: "hex of generated block, only present when submit=false",
+        },
+      ],
+    }],
+    examples: "\nGenerate a block to myaddress, with txs rawtx and mempool_txid\n" +
+      helpExampleCli("generateblock", `"myaddress" '["rawtx", "mempool_txid"]'`),
+    handler: async (params) => {
+      const output = getStr(params[0]);
+      let script: Uint8Array;
+      const res = scriptFromDescriptor(output, network);
+      if ("script" in res) {
+        script = res.script;
+      } else {
+        const dest = decodeDestination(output, network);
+        if (!isDecodedDestination(dest)) {
+          throw new RpcError(RpcErrorCode.RPC_INVALID_ADDRESS_OR_KEY, "Error: Invalid address or descriptor");
+        }
+        script = dest.scriptPubKey;
+      }
+      const txs: Transaction[] = [];
+      for (const item of getArray(params[1])) {
+        const str = getStr(item);
+        if (str.length === 64 && isHex(str)) {
+          const tx = options.mempoolTransaction?.(str.toLowerCase());
+          if (tx === undefined) {
+            throw new RpcError(RpcErrorCode.RPC_INVALID_ADDRESS_OR_KEY, `Transaction ${str} not in mempool.`);
+          }
+          txs.push(tx);
+          continue;
+        }
+        const tx = decodeHexTx(str);
+        if (tx === null) {
+          throw new RpcError(
+            RpcErrorCode.RPC_DESERIALIZATION_ERROR,
+            `Transaction decode failed for ${str}. Make sure the tx has at least one input.`,
+          );
+        }
+        txs.push(tx);
+      }
+      const submit = params[2] === undefined || params[2] === null ? true : getBool(params[2]);
+      const chain = options.chain();
+      const template = await createNewBlock(chain, assembler(script));
+      const block = regenerateCommitments(
+        { header: template.block.header, txs: [template.block.txs[0], ...txs] },
+        template.height,
+        chain.params,
+      );
+      const state = await chain.testBlockValidity(block, { checkPow: false, checkMerkleRoot: false });
+      if (!state.valid) {
+        throw new RpcError(
+          RpcErrorCode.RPC_VERIFY_ERROR,
+          `TestBlockValidity failed: ${validationStateToString(state)}`,
+        );
+      }
+      const mined = grindBlock(block, DEFAULT_MAX_TRIES);
+      if (!mined.found) throw new RpcError(RpcErrorCode.RPC_MISC_ERROR, "Failed to make block.");
+      if (submit) {
+        const { state } = await chain.processNewBlock(mined.block, { force: true });
+        if (!state.valid) {
+          throw new RpcError(RpcErrorCode.RPC_INTERNAL_ERROR, "ProcessNewBlock, block not accepted");
+        }
+      }
+      const hash = reverseHex(blockHash(mined.block.header));
+      return submit ? { hash } : { hash, hex: toHex(encodeBlock(mined.block)) };
+    },
+  };
+
+  return [
+    getnetworkhashps,
+    getmininginfo,
+    submitblock,
+    submitheader,
+    generatetoaddress,
+    generatetodescriptor,
+    generateblock,
+  ];
+}
+
+/**
+ * Core's `UpdateUncommittedBlockStructures`: a block with a witness commitment whose coinbase has no witness gets
+ * the 32-byte zero reserved value when segwit is active at `height`.
+ */
+export function updateUncommittedBlockStructures(block: Block, height: number, chain: Chainstate): Block {
+  if (block.txs.length === 0 || block.txs[0].inputs.length === 0) return block;
+  const cb = block.txs[0];
+  if (findWitnessCommitmentIndex(block) === NO_WITNESS_COMMITMENT) return block;
+  if (height < chain.params.consensus.segwitHeight) return block;
+  if (cb.inputs.some((i) => i.witness.length > 0)) return block;
+  const coinbase: Transaction = {
+    ...cb,
+    inputs: cb.inputs.map((input, i) => i === 0 ? { ...input, witness: [new Uint8Array(32)] } : input),
+  };
+  return { header: block.header, txs: [coinbase, ...block.txs.slice(1)] };
+}
