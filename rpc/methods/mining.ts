@@ -7,12 +7,18 @@
  */
 import { decodeDestination, isDecodedDestination } from "../../core/address/destination.ts";
 import type { Network } from "../../core/chain_params_base.ts";
-import { validationStateToString } from "../../core/consensus/mod.ts";
+import {
+  MAX_BLOCK_SERIALIZED_SIZE,
+  MAX_BLOCK_SIGOPS_COST,
+  MAX_BLOCK_WEIGHT,
+  validationStateToString,
+} from "../../core/consensus/mod.ts";
 import { DescriptorError, parseDescriptors } from "../../core/descriptors/mod.ts";
 import { reverseHex, toHex } from "../../core/hash/hashes.ts";
-import { deriveTarget, getDifficulty } from "../../core/pow.ts";
+import { deriveTarget, getDifficulty, setCompact } from "../../core/pow.ts";
 import { blockHash, decodeBlock, decodeBlockHeader, encodeBlock } from "../../core/wire/block.ts";
 import { findWitnessCommitmentIndex, NO_WITNESS_COMMITMENT } from "../../core/hash/merkle.ts";
+import { transactionWeight, txid, WITNESS_SCALE_FACTOR, wtxid } from "../../core/wire/transaction.ts";
 import type { Block, Transaction } from "../../core/wire/types.ts";
 import type { BlockIndexEntry, Chainstate, TransactionWithFee } from "../../node/chain/types.ts";
 import {
@@ -24,13 +30,14 @@ import {
   regenerateCommitments,
 } from "../../node/mining/block_assembler.ts";
 import { DEFAULT_MAX_TRIES, generateBlocks, grindBlock } from "../../node/mining/mine.ts";
+import { deploymentState } from "../../node/mining/version_bits.ts";
 import { RpcError, RpcErrorCode } from "../errors.ts";
-import { helpExampleCli, helpExampleRpc } from "../help.ts";
-import { type RawJson, rawNumber, valueFromAmount } from "../json.ts";
+import { helpExampleCli, helpExampleRpc, type RpcResultSpec } from "../help.ts";
+import { type JsonObject, type JsonValue, type RawJson, rawNumber, valueFromAmount } from "../json.ts";
 import type { RpcMethod } from "../table.ts";
 import { isHex, parseHex } from "../tx_json.ts";
-import { decodeHexTx } from "../tx_json.ts";
-import { getArray, getBool, getInt, getStr } from "../values.ts";
+import { decodeHexTx, encodeHexTx } from "../tx_json.ts";
+import { getArray, getBool, getInt, getObject, getStr } from "../values.ts";
 
 /** What the mining methods need from the node. */
 export interface MiningMethodsOptions {
@@ -52,6 +59,14 @@ export interface MiningMethodsOptions {
   blockMinFeePerKvB?: bigint;
   /** Regtest `-blockversion` override. */
   blockVersion?: number;
+  /** Count of mempool changes (Core's `GetTransactionsUpdated`; default 0), for getblocktemplate. */
+  transactionsUpdated?: () => number;
+  /** Number of P2P connections (getblocktemplate off test chains needs one; default 0). */
+  connectionCount?: () => number;
+  /** Program name in getblocktemplate's "not connected" errors (default "tsbtc"). */
+  clientName?: string;
+  /** Longpoll waits: first and later checks for mempool changes in ms (default 60000 and 10000). */
+  longpollIntervalsMs?: readonly [number, number];
 }
 
 /**
@@ -77,6 +92,174 @@ function hex32(n: number): string {
 
 function targetHex(bits: number, powLimit: bigint): string {
   return (deriveTarget(bits, powLimit) ?? 0n).toString(16).padStart(64, "0");
+}
+
+const GBT_RESULT_FIELDS: RpcResultSpec[] = [
+  { type: "num", key: "version", description: "The preferred block version" },
+  {
+    type: "arr",
+    key: "rules",
+    description: "specific block rules that are to be enforced",
+    inner: [{
+      type: "str",
+      description: "name of a rule the client must understand to some extent; see BIP 9 for format",
+    }],
+  },
+  {
+    type: "obj_dyn",
+    key: "vbavailable",
+    description: "set of pending, supported versionbit (BIP 9) softfork deployments",
+    inner: [{
+      type: "num",
+      key: "rulename",
+      description:
+        "identifies the bit number as indicating acceptance and readiness for the named softfork rule",
+    }],
+  },
+  {
+    type: "arr",
+    key: "capabilities",
+    description: "",
+    inner: [{ type: "str", key: "value", description: "A supported feature, for example 'proposal'" }],
+  },
+  {
+    type: "num",
+    key: "vbrequired",
+    description: "bit mask of versionbits the server requires set in submissions",
+  },
+  { type: "str", key: "previousblockhash", description: "The hash of current highest block" },
+  {
+    type: "arr",
+    key: "transactions",
+    description: "contents of non-coinbase transactions that should be included in the next block",
+    inner: [{
+      type: "obj",
+      description: "",
+      inner: [
+        {
+          type: "str_hex",
+          key: "data",
+          description: "transaction data encoded in hexadecimal (byte-for-byte)",
+        },
+        {
+          type: "str_hex",
+          key: "txid",
+          description: "transaction hash excluding witness data, shown in byte-reversed hex",
+        },
+        {
+          type: "str_hex",
+          key: "hash",
+          description: "transaction hash including witness data, shown in byte-reversed hex",
+        },
+        {
+          type: "arr",
+          key: "depends",
+          description: "array of numbers",
+          inner: [{
+            type: "num",
+            description:
+              "transactions before this one (by 1-based index in 'transactions' list) that must be present in the final block if this one is",
+          }],
+        },
+        {
+          type: "num",
+          key: "fee",
+          description:
+            "difference in value between transaction inputs and outputs (in satoshis); for coinbase transactions, this is a negative Number of the total collected block fees (ie, not including the block subsidy); if key is not present, fee is unknown and clients MUST NOT assume there isn't one",
+        },
+        {
+          type: "num",
+          key: "sigops",
+          description:
+            "total SigOps cost, as counted for purposes of block limits; if key is not present, sigop cost is unknown and clients MUST NOT assume it is zero",
+        },
+        {
+          type: "num",
+          key: "weight",
+          description: "total transaction weight, as counted for purposes of block limits",
+        },
+      ],
+    }],
+  },
+  {
+    type: "obj_dyn",
+    key: "coinbaseaux",
+    description: "data that should be included in the coinbase's scriptSig content",
+    inner: [{
+      type: "str_hex",
+      key: "key",
+      description: "values must be in the coinbase (keys may be ignored)",
+    }],
+  },
+  {
+    type: "num",
+    key: "coinbasevalue",
+    description:
+      "maximum allowable input to coinbase transaction, including the generation award and transaction fees (in satoshis)",
+  },
+  {
+    type: "str",
+    key: "longpollid",
+    description: "an id to include with a request to longpoll on an update to this template",
+  },
+  { type: "str", key: "target", description: "The hash target" },
+  {
+    type: "num_time",
+    key: "mintime",
+    description:
+      "The minimum timestamp appropriate for the next block time, expressed in UNIX epoch time. Adjusted for the proposed BIP94 timewarp rule.",
+  },
+  {
+    type: "arr",
+    key: "mutable",
+    description: "list of ways the block template may be changed",
+    inner: [{
+      type: "str",
+      key: "value",
+      description: "A way the block template may be changed, e.g. 'time', 'transactions', 'prevblock'",
+    }],
+  },
+  { type: "str_hex", key: "noncerange", description: "A range of valid nonces" },
+  { type: "num", key: "sigoplimit", description: "limit of sigops in blocks" },
+  { type: "num", key: "sizelimit", description: "limit of block size" },
+  { type: "num", key: "weightlimit", optional: true, description: "limit of block weight" },
+  {
+    type: "num_time",
+    key: "curtime",
+    description: "current timestamp in UNIX epoch time. Adjusted for the proposed BIP94 timewarp rule.",
+  },
+  { type: "str", key: "bits", description: "compressed target of next block" },
+  { type: "num", key: "height", description: "The height of the next block" },
+  { type: "str_hex", key: "signet_challenge", optional: true, description: "Only on signet" },
+  {
+    type: "str_hex",
+    key: "default_witness_commitment",
+    optional: true,
+    description: "a valid witness commitment for the unmodified block template",
+  },
+];
+
+/** Core's `ParseHashV(…, "longpollid")`. */
+function parseLongpollHash(text: string): string {
+  if (text.length !== 64) {
+    throw new RpcError(
+      RpcErrorCode.RPC_INVALID_PARAMETER,
+      `longpollid must be of length 64 (not ${text.length}, for '${text}')`,
+    );
+  }
+  if (!isHex(text)) {
+    throw new RpcError(
+      RpcErrorCode.RPC_INVALID_PARAMETER,
+      `longpollid must be hexadecimal string (not '${text}')`,
+    );
+  }
+  return text.toLowerCase();
+}
+
+/** Core's `LocaleIndependentAtoi<int64_t>`: leading integer of `text` (after whitespace), 0 when none. */
+function atoi(text: string): number {
+  const m = /^\s*([+-]?\d+)/.exec(text);
+  return m === null ? 0 : Number(m[1]);
 }
 
 /** Core's `GetNetworkHashPS`: hashes per second over the last `lookup` blocks before `height` (-1: tip). */
@@ -546,8 +729,279 @@ export function miningMethods(options: MiningMethodsOptions): RpcMethod[] {
     },
   };
 
+  // getblocktemplate's cached template (Core's statics pindexPrev, time_start, block_template).
+  let gbtCache: { prev: BlockIndexEntry; template: BlockTemplate; timeStart: number } | undefined;
+  let txUpdatedLast = 0;
+  const clientName = options.clientName ?? "tsbtc";
+  const transactionsUpdated = options.transactionsUpdated ?? (() => 0);
+
+  const waitForTipChange = (chain: Chainstate, watched: string, ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      if (chain.tip().hashHex !== watched) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+      const unsubscribe = chain.subscribe({ updatedBlockTip: done });
+      const timer = setTimeout(done, ms);
+    });
+
+  const getblocktemplate: RpcMethod = {
+    name: "getblocktemplate",
+    category: "mining",
+    description:
+      "If the request parameters include a 'mode' key, that is used to explicitly select between the default 'template' request or a 'proposal'.\n" +
+      "It returns data needed to construct a block to work on.\n" +
+      "For full specification, see BIPs 22, 23, 9, and 145:\n" +
+      "    https://github.com/bitcoin/bips/blob/master/bip-0022.mediawiki\n" +
+      "    https://github.com/bitcoin/bips/blob/master/bip-0023.mediawiki\n" +
+      "    https://github.com/bitcoin/bips/blob/master/bip-0009.mediawiki#getblocktemplate_changes\n" +
+      "    https://github.com/bitcoin/bips/blob/master/bip-0145.mediawiki\n",
+    args: [{
+      names: "template_request",
+      type: "obj",
+      description: "Format of the template",
+      inner: [
+        {
+          names: "mode",
+          type: "str",
+          fallback: "omitted",
+          description: 'This must be set to "template", "proposal" (see BIP 23), or omitted',
+        },
+        {
+          names: "capabilities",
+          type: "arr",
+          fallback: "omitted",
+          description: "A list of strings",
+          inner: [{
+            names: "str",
+            type: "str",
+            fallback: "omitted",
+            description:
+              "client side supported feature, 'longpoll', 'coinbasevalue', 'proposal', 'serverlist', 'workid'",
+          }],
+        },
+        {
+          names: "rules",
+          type: "arr",
+          description: "A list of strings",
+          inner: [
+            { names: "segwit", type: "str", description: "(literal) indicates client side segwit support" },
+            {
+              names: "str",
+              type: "str",
+              fallback: "omitted",
+              description: "other client side supported softfork deployment",
+            },
+          ],
+        },
+        {
+          names: "longpollid",
+          type: "str",
+          fallback: "omitted",
+          description:
+            'delay processing request until the result would vary significantly from the "longpollid" of a prior template',
+        },
+        {
+          names: "data",
+          type: "str_hex",
+          fallback: "omitted",
+          description: 'proposed block data to check, encoded in hexadecimal; valid only for mode="proposal"',
+        },
+      ],
+    }],
+    results: [
+      { cond: "If the proposal was accepted with mode=='proposal'", type: "none", description: "" },
+      {
+        cond: "If the proposal was not accepted with mode=='proposal'",
+        type: "str",
+        description: "According to BIP22",
+      },
+      { cond: "Otherwise", type: "obj", inner: GBT_RESULT_FIELDS },
+    ],
+    examples: helpExampleCli("getblocktemplate", `'{"rules": ["segwit"]}'`) +
+      helpExampleRpc("getblocktemplate", `{"rules": ["segwit"]}`),
+    handler: async (params) => {
+      const chain = options.chain();
+      const consensus = chain.params.consensus;
+      let mode = "template";
+      let lpval: JsonValue | undefined = undefined;
+      const clientRules = new Set<string>();
+      if (params[0] !== undefined && params[0] !== null) {
+        const req = getObject(params[0]);
+        const modeval = req.mode;
+        if (typeof modeval === "string") mode = modeval;
+        else if (modeval !== undefined && modeval !== null) {
+          throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, "Invalid mode");
+        }
+        lpval = req.longpollid;
+        if (mode === "proposal") {
+          if (typeof req.data !== "string") {
+            throw new RpcError(RpcErrorCode.RPC_TYPE_ERROR, "Missing data String key for proposal");
+          }
+          let block: Block;
+          try {
+            if (!isHex(req.data)) throw new Error("not hex");
+            block = decodeBlock(parseHex(req.data));
+          } catch {
+            throw new RpcError(RpcErrorCode.RPC_DESERIALIZATION_ERROR, "Block decode failed");
+          }
+          const known = chain.lookup(blockHash(block.header));
+          if (known !== undefined) {
+            if (known.validity === "scripts") return "duplicate";
+            if (known.failed === "failed") return "duplicate-invalid";
+            return "duplicate-inconclusive";
+          }
+          const state = await chain.testBlockValidity(block, { checkPow: false, checkMerkleRoot: true });
+          if (state.valid) return null;
+          return state.reason === "" ? "rejected" : state.reason;
+        }
+        if (Array.isArray(req.rules)) { for (const r of req.rules) clientRules.add(getStr(r)); }
+      }
+      if (mode !== "template") throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, "Invalid mode");
+      if (network !== "regtest" && network !== "test" && network !== "testnet4" && network !== "signet") {
+        if ((options.connectionCount?.() ?? 0) === 0) {
+          throw new RpcError(RpcErrorCode.RPC_CLIENT_NOT_CONNECTED, `${clientName} is not connected!`);
+        }
+        if (chain.isInitialBlockDownload()) {
+          throw new RpcError(
+            RpcErrorCode.RPC_CLIENT_IN_INITIAL_DOWNLOAD,
+            `${clientName} is in initial sync and waiting for blocks...`,
+          );
+        }
+      }
+      let tip = chain.tip().hashHex;
+      if (lpval !== undefined && lpval !== null) {
+        let watched: string;
+        let lpTxUpdated: number;
+        if (typeof lpval === "string") {
+          watched = parseLongpollHash(lpval.slice(0, 64));
+          lpTxUpdated = atoi(lpval.slice(64));
+        } else {
+          watched = tip;
+          lpTxUpdated = txUpdatedLast;
+        }
+        const [first, later] = options.longpollIntervalsMs ?? [60_000, 10_000];
+        let wait = first;
+        for (;;) {
+          await waitForTipChange(chain, watched, wait);
+          tip = chain.tip().hashHex;
+          if (tip !== watched) break;
+          if (transactionsUpdated() !== lpTxUpdated) break;
+          wait = later;
+        }
+        tip = chain.tip().hashHex;
+      }
+      if (consensus.signetBlocks && !clientRules.has("signet")) {
+        throw new RpcError(
+          RpcErrorCode.RPC_INVALID_PARAMETER,
+          'getblocktemplate must be called with the signet rule set (call with {"rules": ["segwit", "signet"]})',
+        );
+      }
+      if (!clientRules.has("segwit")) {
+        throw new RpcError(
+          RpcErrorCode.RPC_INVALID_PARAMETER,
+          'getblocktemplate must be called with the segwit rule set (call with {"rules": ["segwit"]})',
+        );
+      }
+      if (
+        gbtCache === undefined || gbtCache.prev.hashHex !== tip ||
+        (transactionsUpdated() !== txUpdatedLast && now() - gbtCache.timeStart > 5)
+      ) {
+        gbtCache = undefined;
+        txUpdatedLast = transactionsUpdated();
+        const prevNew = chain.tip();
+        const timeStart = now();
+        const template = await createNewBlock(chain, {
+          ...assembler(Uint8Array.of(0x51)),
+          transactions: options.assembleTransactions?.() ?? [],
+        });
+        last = template;
+        gbtCache = { prev: prevNew, template, timeStart };
+      }
+      const { prev, template } = gbtCache;
+      let header = template.block.header;
+      // UpdateTime.
+      const newTime = Math.max(getMinimumTime(prev, consensus.difficultyAdjustmentInterval), now());
+      if (header.time < newTime) header = { ...header, time: newTime };
+      if (consensus.powAllowMinDifficultyBlocks) {
+        header = { ...header, bits: nextWorkRequired(chain, prev, header.time) };
+      }
+      const preSegwit = prev.height + 1 < consensus.segwitHeight;
+
+      const index = new Map<string, number>();
+      const transactions: JsonObject[] = [];
+      template.block.txs.forEach((tx, i) => {
+        const id = reverseHex(txid(tx));
+        index.set(id, i);
+        if (i === 0) return;
+        const depends: number[] = [];
+        for (const input of tx.inputs) {
+          const d = index.get(reverseHex(input.prevout.txid));
+          if (d !== undefined) depends.push(d);
+        }
+        const sigops = template.sigOpsCost[i];
+        transactions.push({
+          data: encodeHexTx(tx),
+          txid: id,
+          hash: reverseHex(wtxid(tx)),
+          depends,
+          fee: Number(template.fees[i]),
+          sigops: preSegwit ? sigops / WITNESS_SCALE_FACTOR : sigops,
+          weight: transactionWeight(tx),
+        });
+      });
+
+      let version = header.version;
+      const rules = ["csv"];
+      if (!preSegwit) rules.push("!segwit", "taproot");
+      if (consensus.signetBlocks) rules.push("!signet");
+      const vbavailable: JsonObject = {};
+      const dep = consensus.deployments.testdummy;
+      const state = deploymentState(prev, dep);
+      // testdummy is an optional rule (gbt_optional_rule): its name has no '!' and clients need not know it.
+      if (state === "started") vbavailable.testdummy = dep.bit;
+      if (state === "locked_in") {
+        version |= 1 << dep.bit;
+        vbavailable.testdummy = dep.bit;
+      }
+      if (state === "active") rules.push("testdummy");
+
+      const result: JsonObject = {
+        capabilities: ["proposal"],
+        version,
+        rules,
+        vbavailable,
+        vbrequired: 0,
+        previousblockhash: prev.hashHex,
+        transactions,
+        coinbaseaux: {},
+        coinbasevalue: Number(template.block.txs[0].outputs[0].value),
+        longpollid: tip + String(txUpdatedLast),
+        target: setCompact(header.bits).target.toString(16).padStart(64, "0"),
+        mintime: getMinimumTime(prev, consensus.difficultyAdjustmentInterval),
+        mutable: ["time", "transactions", "prevblock"],
+        noncerange: "00000000ffffffff",
+        sigoplimit: preSegwit ? MAX_BLOCK_SIGOPS_COST / WITNESS_SCALE_FACTOR : MAX_BLOCK_SIGOPS_COST,
+        sizelimit: preSegwit ? MAX_BLOCK_SERIALIZED_SIZE / WITNESS_SCALE_FACTOR : MAX_BLOCK_SERIALIZED_SIZE,
+      };
+      if (!preSegwit) result.weightlimit = MAX_BLOCK_WEIGHT;
+      result.curtime = header.time;
+      result.bits = hex32(header.bits);
+      result.height = prev.height + 1;
+      if (consensus.signetBlocks) result.signet_challenge = toHex(consensus.signetChallenge);
+      const pos = findWitnessCommitmentIndex(template.block);
+      if (pos !== NO_WITNESS_COMMITMENT) {
+        result.default_witness_commitment = toHex(template.block.txs[0].outputs[pos].scriptPubKey);
+      }
+      return result;
+    },
+  };
+
   return [
     getnetworkhashps,
+    getblocktemplate,
     getmininginfo,
     submitblock,
     submitheader,

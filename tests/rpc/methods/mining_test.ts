@@ -4,6 +4,7 @@
  * and Core's error codes and messages.
  */
 import { decodeDestination, isDecodedDestination } from "../../../core/address/destination.ts";
+import { chainParams } from "../../../core/chain_params.ts";
 import { reverseHex, toHex } from "../../../core/hash/hashes.ts";
 import { blockHash, decodeBlock, encodeBlock, encodeBlockHeader } from "../../../core/wire/block.ts";
 import { encodeTransaction, txid } from "../../../core/wire/transaction.ts";
@@ -297,4 +298,164 @@ Deno.test("univalueDouble prints like Core's %.16g", () => {
   assertEquals(text(1e16), "1e+16");
   assertEquals(text(1234567890123456), "1234567890123456");
   assertEquals(text(0.1 + 0.2), "0.3");
+});
+
+Deno.test("getblocktemplate: Core's template fields (recorded session at height 103) and rule errors", async () => {
+  let clock = 1700000000;
+  const { chain, t } = setup({ now: () => clock });
+  const recorded = session.find((c) => c.call[0] === "getblocktemplate")!.result as Record<string, unknown>;
+  assertEquals(await err(t, "getblocktemplate", [{}]), [
+    -8,
+    'getblocktemplate must be called with the segwit rule set (call with {"rules": ["segwit"]})',
+  ]);
+  assertEquals(await err(t, "getblocktemplate", [{ mode: "bogus", rules: ["segwit"] }]), [
+    -8,
+    "Invalid mode",
+  ]);
+  assertEquals(await err(t, "getblocktemplate", [{ mode: 5, rules: ["segwit"] }]), [-8, "Invalid mode"]);
+  assertEquals((await err(t, "getblocktemplate", [{ rules: [1] }]))[0], -3);
+  for (let i = 0; i < 102; i++) {
+    await ok(t, "generatetoaddress", [1, ADDRESS]);
+    clock++;
+  }
+  const gbt = await ok(t, "getblocktemplate", [{ rules: ["segwit"] }]) as Record<string, unknown>;
+  assertEquals(Object.keys(gbt), Object.keys(recorded));
+  const same = [
+    "capabilities",
+    "version",
+    "rules",
+    "vbavailable",
+    "vbrequired",
+    "transactions",
+    "coinbaseaux",
+    "coinbasevalue",
+    "target",
+    "mutable",
+    "noncerange",
+    "sigoplimit",
+    "sizelimit",
+    "weightlimit",
+    "bits",
+    "height",
+    "default_witness_commitment",
+  ];
+  for (const k of same) assertEquals(gbt[k], recorded[k], k);
+  assertEquals(gbt.previousblockhash, chain.tip().hashHex);
+  assertEquals(gbt.longpollid, chain.tip().hashHex + "0");
+  assertEquals(gbt.mintime, chain.tip().medianTimePast + 1);
+  assertEquals(gbt.curtime, clock);
+  const info = await ok(t, "getmininginfo", []) as Record<string, unknown>;
+  assertEquals(info.currentblocktx, 0);
+});
+
+Deno.test("getblocktemplate: transactions with depends, fee, sigops and weight; proposals", async () => {
+  const chain = new FakeChain();
+  let candidates: { tx: Transaction; fee: bigint }[] = [];
+  let updated = 0;
+  const t = new RpcTable();
+  t.registerAll(miningMethods({
+    chain: () => chain,
+    network: "regtest",
+    now: () => 1700000000,
+    assembleTransactions: () => candidates,
+    transactionsUpdated: () => updated,
+  }));
+  await ok(t, "generatetodescriptor", [2, "raw(51)"]);
+  const cb1 = (await chain.readBlock(chain.atHeight(1)!)).txs[0];
+  const parent: Transaction = {
+    version: 2,
+    inputs: [{
+      prevout: { txid: txid(cb1), vout: 0 },
+      scriptSig: new Uint8Array(),
+      sequence: 0xffffffff,
+      witness: [],
+    }],
+    outputs: [{ value: 4999990000n, scriptPubKey: OP_TRUE }, {
+      value: 0n,
+      scriptPubKey: Uint8Array.of(0x6a),
+    }],
+    locktime: 0,
+  };
+  const child: Transaction = {
+    ...parent,
+    inputs: [{ ...parent.inputs[0], prevout: { txid: txid(parent), vout: 0 } }],
+    outputs: [{ value: 4999980000n, scriptPubKey: Uint8Array.of(0xac) }], // OP_CHECKSIG: 1 legacy sigop
+  };
+  candidates = [{ tx: parent, fee: 10000n }, { tx: child, fee: 10000n }];
+  updated = 1;
+  const gbt = await ok(t, "getblocktemplate", [{ rules: ["segwit"] }]) as Record<string, unknown>;
+  const txs = gbt.transactions as Record<string, unknown>[];
+  assertEquals(txs.length, 2);
+  assertEquals(txs[0], {
+    data: toHex(encodeTransaction(parent)),
+    txid: reverseHex(txid(parent)),
+    hash: reverseHex(txid(parent)),
+    depends: [],
+    fee: 10000,
+    sigops: 0,
+    weight: encodeTransaction(parent).length * 4,
+  });
+  assertEquals(txs[1].depends, [1]);
+  assertEquals(txs[1].sigops, 4);
+  assertEquals(gbt.coinbasevalue, 5000020000);
+  assertEquals(gbt.longpollid, chain.tip().hashHex + "1");
+
+  // Proposals.
+  assertEquals(await err(t, "getblocktemplate", [{ mode: "proposal" }]), [
+    -3,
+    "Missing data String key for proposal",
+  ]);
+  assertEquals(await err(t, "getblocktemplate", [{ mode: "proposal", data: "00" }]), [
+    -22,
+    "Block decode failed",
+  ]);
+  const tpl = await createNewBlock(chain, {
+    coinbaseOutputScript: OP_TRUE,
+    now: () => 1700000000,
+    transactions: candidates,
+  });
+  const data = toHex(encodeBlock(tpl.block));
+  assertEquals(await ok(t, "getblocktemplate", [{ mode: "proposal", data }]), null);
+  const badRoot = { ...tpl.block, header: { ...tpl.block.header, merkleRoot: new Uint8Array(32) } };
+  assertEquals(
+    await ok(t, "getblocktemplate", [{ mode: "proposal", data: toHex(encodeBlock(badRoot)) }]),
+    "bad-txnmrklroot",
+  );
+  const known = toHex(encodeBlock(await chain.readBlock(chain.tip())));
+  assertEquals(await ok(t, "getblocktemplate", [{ mode: "proposal", data: known }]), "duplicate");
+});
+
+Deno.test("getblocktemplate: longpoll returns when the tip changes; longpollid errors", async () => {
+  const chain = new FakeChain();
+  const t = new RpcTable();
+  t.registerAll(miningMethods({
+    chain: () => chain,
+    network: "regtest",
+    now: () => 1700000000,
+    longpollIntervalsMs: [5000, 5000],
+  }));
+  assertEquals(await err(t, "getblocktemplate", [{ rules: ["segwit"], longpollid: "abc" }]), [
+    -8,
+    "longpollid must be of length 64 (not 3, for 'abc')",
+  ]);
+  const first = await ok(t, "getblocktemplate", [{ rules: ["segwit"] }]) as Record<string, unknown>;
+  const waiting = ok(t, "getblocktemplate", [{ rules: ["segwit"], longpollid: first.longpollid }]);
+  await new Promise((r) => setTimeout(r, 20));
+  await ok(t, "generatetodescriptor", [1, "raw(51)"]);
+  const next = await waiting as Record<string, unknown>;
+  assertEquals(next.previousblockhash, chain.tip().hashHex);
+  assertEquals(next.height, 2);
+});
+
+Deno.test("getblocktemplate: version bits (testdummy on regtest) and not connected off test chains", async () => {
+  let clock = 1700000000;
+  const { t } = setup({ now: () => clock++ });
+  await ok(t, "generatetodescriptor", [143, "raw(51)"]);
+  const gbt = await ok(t, "getblocktemplate", [{ rules: ["segwit"] }]) as Record<string, unknown>;
+  assertEquals(gbt.version, 0x30000000);
+  assertEquals(gbt.vbavailable, { testdummy: 28 });
+
+  const main = new RpcTable();
+  main.registerAll(miningMethods({ chain: () => new FakeChain(chainParams("main")), network: "main" }));
+  assertEquals(await err(main, "getblocktemplate", [{ rules: ["segwit"] }]), [-9, "tsbtc is not connected!"]);
 });
