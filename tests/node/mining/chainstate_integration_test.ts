@@ -15,7 +15,7 @@ import { grindBlock } from "../../../node/mining/mine.ts";
 import { miningMethods } from "../../../rpc/methods/mining.ts";
 import { RpcTable } from "../../../rpc/table.ts";
 import { assert, assertEquals } from "../../assert.ts";
-import { spendP2wpkh, testKey } from "../chain/block_builder.ts";
+import { buildBlock, spendP2wpkh, testKey } from "../chain/block_builder.ts";
 
 Deno.test("mining with the real chainstate", async () => {
   const params = chainParams("regtest");
@@ -96,6 +96,30 @@ Deno.test("mining with the real chainstate", async () => {
     assert(bad.found);
     assertEquals((await rpc("submitblock", [toHex(encodeBlock(bad.block))])).result, "bad-cb-amount");
     assertEquals(cs.height(), 103);
+
+    // A competing block at the tip's height is stored but not connected: "inconclusive"; then the same again is a
+    // duplicate, and a getblocktemplate proposal of it says so.
+    const side = buildBlock({ prev: cs.tip().prev!, params, extraNonce: 99, time: cs.tip().header.time });
+    const sideHex = toHex(encodeBlock(side));
+    assertEquals((await rpc("submitblock", [sideHex])).result, "inconclusive");
+    assertEquals(cs.height(), 103);
+    assertEquals((await rpc("submitblock", [sideHex])).result, "duplicate");
+    assertEquals(
+      (await rpc("getblocktemplate", [{ mode: "proposal", data: sideHex }])).result,
+      "duplicate-inconclusive",
+    );
+    const tipHex = toHex(encodeBlock(await cs.readBlock(cs.tip())));
+    assertEquals((await rpc("getblocktemplate", [{ mode: "proposal", data: tipHex }])).result, "duplicate");
+    // A template on the real chain, proposed back: valid (no PoW check in proposals).
+    const gbt = (await rpc("getblocktemplate", [{ rules: ["segwit"] }])).result;
+    assertEquals(gbt.height, 104);
+    assertEquals(gbt.previousblockhash, cs.tip().hashHex);
+    const proposal = await createNewBlock(cs, { coinbaseOutputScript: key.script, now: () => clock++ });
+    assertEquals(
+      (await rpc("getblocktemplate", [{ mode: "proposal", data: toHex(encodeBlock(proposal.block)) }]))
+        .result,
+      null,
+    );
   } finally {
     await cs.close();
     await Deno.remove(dataDir, { recursive: true });
