@@ -20,7 +20,7 @@ import { isCoinBase, txid } from "../../core/wire/transaction.ts";
 import type { Block, BlockHeader, OutPoint } from "../../core/wire/types.ts";
 import type { Logger } from "../../util/logging.ts";
 import { CoinsCache } from "../storage/coins_cache.ts";
-import { NodeStorage } from "../storage/storage.ts";
+import { NodeStorage, type OpenStorageOptions } from "../storage/storage.ts";
 import type { BlockUndo } from "../storage/undo.ts";
 import { BlockIndex, hashToHex, IndexEntry, lastCommonAncestor } from "./block_index.ts";
 import type { BlockIndexEntry, ChainCoin, ChainEvents, Chainstate } from "./types.ts";
@@ -50,6 +50,8 @@ export interface OpenChainstateOptions {
   readonly pool?: ScriptCheckPool;
   /** Clock in seconds (default: now; `-mocktime`). */
   readonly now?: () => number;
+  /** Storage options passed through (tests: KV limits, commit hooks, block file sizes). */
+  readonly storage?: Partial<Omit<OpenStorageOptions, "dataDir" | "network" | "dbcacheMiB">>;
 }
 
 /** The chainstate with the extras beyond the {@link Chainstate} contract. */
@@ -422,7 +424,11 @@ class ChainstateImplementation implements ChainstateImpl {
       if (!ctx.valid) return ctx;
       const entry = new IndexEntry(block.header, tip);
       const view = new CoinsCache(this.storage.coins);
-      const r = await connectBlock(block, entry, view, { params: this.params, pool: this.#pool });
+      const r = await connectBlock(block, entry, view, {
+        params: this.params,
+        pool: this.#pool,
+        justCheck: true,
+      });
       return r.state;
     });
   }
@@ -444,10 +450,14 @@ class ChainstateImplementation implements ChainstateImpl {
         await disconnectBlock(block, e, undo, this.storage.coins);
         this.#chain.pop();
         this.#emit("blockDisconnected", block, e);
-        this.#emit("updatedBlockTip", this.#tip(), this.#tip(), this.isInitialBlockDownload());
       }
       this.#markFailed(target);
+      const tipAfter = this.#tip();
+      const moved = tipAfter.height < target.height;
       await this.#activateBestChain();
+      if (moved && this.#tip() === tipAfter) {
+        this.#emit("updatedBlockTip", tipAfter, tipAfter, this.isInitialBlockDownload());
+      }
     });
   }
 
@@ -509,6 +519,7 @@ function encodeHashEq(block: Block, e: IndexEntry): boolean {
  */
 export async function openChainstate(options: OpenChainstateOptions): Promise<ChainstateImpl> {
   const storage = await NodeStorage.open({
+    ...options.storage,
     dataDir: options.dataDir,
     network: options.params.network,
     dbcacheMiB: options.dbcacheMiB,

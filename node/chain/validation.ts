@@ -162,6 +162,11 @@ export interface ConnectContext {
   readonly pool: ScriptCheckPool;
   /** Verify scripts (false below an assumed-valid block). Default true. */
   readonly checkScripts?: boolean;
+  /**
+   * Only checking (TestBlockValidity; Core's `fJustCheck`): script results are then stored in the script
+   * execution cache, as Core does; a block being connected only consults it.
+   */
+  readonly justCheck?: boolean;
 }
 
 /** Result of {@link connectBlock}. */
@@ -322,7 +327,7 @@ export async function connectBlock(
     };
   }
   if ((ctx.checkScripts ?? true) && checks.length > 0) {
-    const r = await ctx.pool.verify(checks, { flags, cacheStore: true });
+    const r = await ctx.pool.verify(checks, { flags, cacheStore: ctx.justCheck ?? false });
     if (!r.valid) return { state: invalid("BLOCK_CONSENSUS", r.reason, r.debug) };
   }
   view.setBestBlock(entry.hash);
