@@ -6,7 +6,7 @@ import { decodeDestination, isDecodedDestination } from "../../../core/address/d
 import { checkBlock } from "../../../core/consensus/mod.ts";
 import { reverseHex, toHex } from "../../../core/hash/hashes.ts";
 import { findWitnessCommitmentIndex } from "../../../core/hash/merkle.ts";
-import { blockHash, encodeBlock } from "../../../core/wire/block.ts";
+import { encodeBlock } from "../../../core/wire/block.ts";
 import { encodeTransaction, txid } from "../../../core/wire/transaction.ts";
 import type { Transaction } from "../../../core/wire/types.ts";
 import {
@@ -184,39 +184,4 @@ Deno.test("regenerateCommitments recomputes the commitment and merkle root for a
   assertEquals(b.txs[0].outputs.length, 2);
   assert(toHex(b.txs[0].outputs[1].scriptPubKey) !== toHex(t.block.txs[0].outputs[1].scriptPubKey));
   assertEquals(await chain.testBlockValidity(b, { checkPow: false }), { valid: true });
-});
-
-Deno.test("version bits on regtest: testdummy signals (bit 28) in blocks 144 to 431, active from 432", async () => {
-  const chain = new FakeChain();
-  let t = 1700000000;
-  const version = async () =>
-    (await createNewBlock(chain, { coinbaseOutputScript: OP_TRUE })).block.header.version;
-  await generateBlocks(chain, { count: 142, coinbaseOutputScript: OP_TRUE, now: () => t++ });
-  assertEquals(await version(), 0x20000000); // block 143
-  await generateBlocks(chain, { count: 1, coinbaseOutputScript: OP_TRUE, now: () => t++ });
-  assertEquals(chain.tip().header.version, 0x20000000);
-  assertEquals(await version(), 0x30000000); // block 144: started
-  await generateBlocks(chain, { count: 431 - 143, coinbaseOutputScript: OP_TRUE, now: () => t++ });
-  assertEquals(chain.atHeight(287)!.header.version, 0x30000000);
-  assertEquals(chain.atHeight(288)!.header.version, 0x30000000); // locked in: still signals
-  assertEquals(chain.tip().header.version, 0x30000000);
-  assertEquals(await version(), 0x20000000); // block 432: active
-  // -blockversion overrides.
-  assertEquals(
-    (await createNewBlock(chain, { coinbaseOutputScript: OP_TRUE, blockVersion: 4 })).block.header.version,
-    4,
-  );
-});
-
-Deno.test("grindBlock: out of tries, and generateBlocks stops without error", async () => {
-  const chain = new FakeChain();
-  const t = await createNewBlock(chain, { coinbaseOutputScript: OP_TRUE, now: () => 1700000000 });
-  // A target no hash meets within one try (bits with a tiny target) runs out.
-  const hard = { ...t.block, header: { ...t.block.header, bits: 0x03000001 } };
-  assertEquals(grindBlock(hard, 5), { found: false, triesLeft: 0 });
-  assertEquals(await generateBlocks(chain, { count: 5, coinbaseOutputScript: OP_TRUE, maxTries: 0 }), []);
-  assertEquals(chain.height(), 0);
-  const h = await generateBlocks(chain, { count: 3, coinbaseOutputScript: OP_TRUE, now: () => 1700000000 });
-  assertEquals(h.length, 3);
-  assertEquals(h[2], reverseHex(blockHash(chain.tip().header)));
 });

@@ -1,0 +1,22 @@
+/** Nonce grinding and generateBlocks (Core's GenerateBlock / generateBlocks). */
+import { createNewBlock } from "../../../node/mining/block_assembler.ts";
+import { generateBlocks, grindBlock } from "../../../node/mining/mine.ts";
+import { reverseHex } from "../../../core/hash/hashes.ts";
+import { blockHash } from "../../../core/wire/block.ts";
+import { assertEquals } from "../../assert.ts";
+import { FakeChain } from "./fake_chain.ts";
+
+const OP_TRUE = Uint8Array.of(0x51);
+
+Deno.test("grindBlock: out of tries, and generateBlocks stops without error", async () => {
+  const chain = new FakeChain();
+  const t = await createNewBlock(chain, { coinbaseOutputScript: OP_TRUE, now: () => 1700000000 });
+  // A target no hash meets within one try (bits with a tiny target) runs out.
+  const hard = { ...t.block, header: { ...t.block.header, bits: 0x03000001 } };
+  assertEquals(grindBlock(hard, 5), { found: false, triesLeft: 0 });
+  assertEquals(await generateBlocks(chain, { count: 5, coinbaseOutputScript: OP_TRUE, maxTries: 0 }), []);
+  assertEquals(chain.height(), 0);
+  const h = await generateBlocks(chain, { count: 3, coinbaseOutputScript: OP_TRUE, now: () => 1700000000 });
+  assertEquals(h.length, 3);
+  assertEquals(h[2], reverseHex(blockHash(chain.tip().header)));
+});
