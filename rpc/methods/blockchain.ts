@@ -1,7 +1,7 @@
 /**
  * The blockchain RPCs (Core's `src/rpc/blockchain.cpp`) over the node's `Chainstate` (node/chain/types.ts):
  * `getblockchaininfo`, `getblockcount`, `getbestblockhash`, `getblockhash`, `getblock`, `getblockheader`,
- * `getchaintips`, `getdifficulty`, `getchaintxstats`, `gettxout`, `invalidateblock`, `reconsiderblock`,
+ * `getblockstats`, `getchaintips`, `getdifficulty`, `getchaintxstats`, `gettxout`, `invalidateblock`, `reconsiderblock`,
  * `preciousblock`, `waitfornewblock`, `waitforblock`, `waitforblockheight`, `verifychain`,
  * `syncwithvalidationinterfacequeue`. Names, arguments, help, result fields (in Core's order) and errors as Core's.
  *
@@ -27,6 +27,7 @@ import {
   type TxVerbosity,
   uint256Hex,
 } from "./blockchain_json.ts";
+import { getblockstatsMethod } from "./blockchain_stats.ts";
 import { CHECKLEVEL_DOC, DEFAULT_CHECKBLOCKS, DEFAULT_CHECKLEVEL, verifyChain } from "./blockchain_verify.ts";
 import { univalueDouble } from "./mining.ts";
 import { parseHashV } from "./rawtransaction.ts";
@@ -1124,6 +1125,7 @@ export function blockchainMethods(options: BlockchainMethodsOptions): RpcMethod[
     getblockcount,
     getblockhash,
     getblockheader,
+    getblockstatsMethod(chainOf, pruned),
     getchaintips,
     getchaintxstats,
     getdifficulty,

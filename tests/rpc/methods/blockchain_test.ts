@@ -1,5 +1,11 @@
 import { fromHex, reverseHex } from "../../../core/hash/mod.ts";
-import { blockHash, encodeBlock, txid } from "../../../core/wire/mod.ts";
+import {
+  blockHash,
+  encodeBlock,
+  transactionTotalSize,
+  transactionWeight,
+  txid,
+} from "../../../core/wire/mod.ts";
 import type { Block } from "../../../core/wire/types.ts";
 import { blockchainMethods, type BlockchainMethodsOptions } from "../../../rpc/methods/blockchain.ts";
 import { RpcTable } from "../../../rpc/table.ts";
@@ -139,6 +145,7 @@ Deno.test("session: 101 blocks mined as Core mined them give the recorded hashes
   for (
     const [method, params] of [
       ["getchaintxstats", []],
+      ["getblockstats", [101]],
       ["gettxout", ["4b9a0b1697723fc5555185c2815082e78ded6911ebc46aa7fe6339dea67b1934", 0]],
     ] as [string, unknown[]][]
   ) {
@@ -450,4 +457,63 @@ Deno.test("getblockchaininfo: headers counts header-only entries; size_on_disk f
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("getblockstats: fees, feerates, sizes and UTXO deltas of a block with spends; selected stats; errors", async () => {
+  const chain = new FakeChain();
+  const t = table(chain);
+  const a = await chain.mine();
+  const b = await chain.mine();
+  for (let i = 0; i < 100; i++) await chain.mine();
+  const tx1 = spend([outpoint(a.txs[0], 0)], [{ value: 4_999_000_000n, scriptPubKey: p2wpkh(0x33) }]);
+  const tx2 = spend([outpoint(b.txs[0], 0)], [
+    { value: 4_000_000_000n, scriptPubKey: p2wpkh(0x34) },
+    { value: 999_990_000n, scriptPubKey: Uint8Array.of(0x6a, 1, 2) },
+  ], false);
+  await chain.mine({ txs: [tx1, tx2], fees: 1_010_000n });
+  const s = await ok<Record<string, unknown>>(t, "getblockstats", [chain.tip().hashHex]);
+  assertSameShape(s, (await recorded("getblockstats", [101])).result);
+  const size1 = transactionTotalSize(tx1), size2 = transactionTotalSize(tx2);
+  const w1 = transactionWeight(tx1), w2 = transactionWeight(tx2);
+  const fr1 = Math.floor((1_000_000 * 4) / w1), fr2 = Math.floor((10_000 * 4) / w2);
+  assertEquals(s.totalfee, 1_010_000);
+  assertEquals(s.avgfee, 505_000);
+  assertEquals(s.minfee, 10_000);
+  assertEquals(s.maxfee, 1_000_000);
+  assertEquals(s.medianfee, 505_000);
+  assertEquals(s.minfeerate, Math.min(fr1, fr2));
+  assertEquals(s.maxfeerate, Math.max(fr1, fr2));
+  assertEquals(s.avgfeerate, Math.floor((1_010_000 * 4) / (w1 + w2)));
+  assertEquals(s.total_size, size1 + size2);
+  assertEquals(s.mediantxsize, Math.floor((size1 + size2) / 2));
+  assertEquals(s.swtxs, 1);
+  assertEquals(s.swtotal_size, size1);
+  assertEquals(s.swtotal_weight, w1);
+  assertEquals(s.ins, 2);
+  assertEquals(s.outs, 2 + 1 + 2);
+  assertEquals(s.total_out, 4_999_000_000 + 4_999_990_000);
+  assertEquals(s.txs, 3);
+  assertEquals(s.subsidy, 5_000_000_000);
+  assertEquals(s.utxo_increase, 5 - 2);
+  // outputs: coinbase 31+47, tx1 31, tx2 31+12 (each +40); spent: two 31-byte coinbase outputs (+40)
+  assertEquals(s.utxo_size_inc, 78 + 31 + 31 + 12 + 5 * 40 - 2 * 71);
+  assertEquals(s.utxo_increase_actual, 3 - 2);
+  assertEquals(s.utxo_size_inc_actual, 71 + 71 + 71 - 2 * 71);
+  // the heavier (cheaper per vbyte) transaction sets the low percentiles
+  const pct = s.feerate_percentiles as number[];
+  assertEquals(pct.length, 5);
+  assertEquals(pct[4], Math.max(fr1, fr2));
+  assertEquals(await ok(t, "getblockstats", [103, ["txs", "height", "avgfee"]]), {
+    avgfee: 505_000,
+    height: 103,
+    txs: 3,
+  });
+  await fails(t, "getblockstats", [103, ["nope"]], -8, "Invalid selected statistic 'nope'");
+  await fails(t, "getblockstats", [-1], -8, "Target block height -1 is negative");
+  await fails(t, "getblockstats", [104], -8, "Target block height 104 after current tip 103");
+  await fails(t, "getblockstats", ["00".repeat(32)], -5, "Block not found");
+  await fails(t, "getblockstats", ["00"], -8, "hash_or_height must be of length 64 (not 2, for '00')");
+  // genesis: no UTXO changes counted, no undo needed
+  const g = await ok<Record<string, unknown>>(t, "getblockstats", [0]);
+  assertEquals([g.utxo_increase_actual, g.utxo_size_inc_actual, g.txs], [0, 0, 1]);
 });
