@@ -620,7 +620,10 @@ export function miningMethods(options: MiningMethodsOptions): RpcMethod[] {
     examples: "\nGenerate 11 blocks to mydesc\n" + helpExampleCli("generatetodescriptor", '11 "mydesc"'),
     handler: (params) => {
       const n = getInt(params[0]);
-      const maxTries = maxTriesArg(params[2]);
+      // Core reads maxtries as uint64 here: negative is out of range.
+      const maxTries = params[2] === undefined || params[2] === null
+        ? DEFAULT_MAX_TRIES
+        : getInt(params[2], 0, Number.MAX_SAFE_INTEGER);
       const res = scriptFromDescriptor(getStr(params[1]), network);
       if ("error" in res) throw new RpcError(RpcErrorCode.RPC_INVALID_ADDRESS_OR_KEY, res.error);
       return generate(n, res.script, maxTries);
@@ -704,6 +707,7 @@ export function miningMethods(options: MiningMethodsOptions): RpcMethod[] {
       const submit = params[2] === undefined || params[2] === null ? true : getBool(params[2]);
       const chain = options.chain();
       const template = await createNewBlock(chain, assembler(script));
+      last = template;
       const block = regenerateCommitments(
         { header: template.block.header, txs: [template.block.txs[0], ...txs] },
         template.height,

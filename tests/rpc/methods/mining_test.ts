@@ -115,6 +115,8 @@ Deno.test("generatetodescriptor: addr/raw/pkh/wpkh/tr/combo and Core's errors", 
     -5,
     "Cannot derive script without private keys",
   ]);
+  assertEquals(await err(t, "generatetodescriptor", [1, "raw(51)", -1]), [-1, "JSON integer out of range"]);
+  assertEquals(await ok(t, "generatetodescriptor", [1, "raw(51)", 0]), []);
   const [code, msg] = await err(t, "generatetodescriptor", [1, "nonsense"]);
   assertEquals(code, -5);
   assert(msg.length > 0);
