@@ -517,3 +517,41 @@ Deno.test("getblockstats: fees, feerates, sizes and UTXO deltas of a block with 
   const g = await ok<Record<string, unknown>>(t, "getblockstats", [0]);
   assertEquals([g.utxo_increase_actual, g.utxo_size_inc_actual, g.txs], [0, 0, 1]);
 });
+
+Deno.test("help: every method renders; one-line summaries as Core's", () => {
+  const t = table(new FakeChain());
+  const summaries: Record<string, string> = {
+    getblockchaininfo: "getblockchaininfo",
+    getblockcount: "getblockcount",
+    getbestblockhash: "getbestblockhash",
+    getblockhash: "getblockhash height",
+    getblock: 'getblock "blockhash" ( verbosity )',
+    getblockheader: 'getblockheader "blockhash" ( verbose )',
+    getblockstats: "getblockstats hash_or_height ( stats )",
+    getchaintips: "getchaintips",
+    getdifficulty: "getdifficulty",
+    getchaintxstats: 'getchaintxstats ( nblocks "blockhash" )',
+    gettxout: 'gettxout "txid" n ( include_mempool )',
+    invalidateblock: 'invalidateblock "blockhash"',
+    reconsiderblock: 'reconsiderblock "blockhash"',
+    preciousblock: 'preciousblock "blockhash"',
+    waitfornewblock: 'waitfornewblock ( timeout "current_tip" )',
+    waitforblock: 'waitforblock "blockhash" ( timeout )',
+    waitforblockheight: "waitforblockheight height ( timeout )",
+    verifychain: "verifychain ( checklevel nblocks )",
+    syncwithvalidationinterfacequeue: "syncwithvalidationinterfacequeue",
+  };
+  for (const [name, line] of Object.entries(summaries)) {
+    const text = t.help(name);
+    assertEquals(text.split("\n")[0], line, name);
+    assert(text.includes("Examples:"), name);
+  }
+  const verify = t.help("verifychain");
+  assert(
+    verify.includes(
+      "1. checklevel    (numeric, optional, default=3, range=0-4) How thorough the block verification is:\n" +
+        "                 - level 0 reads the blocks from disk\n",
+    ),
+    verify,
+  );
+});
