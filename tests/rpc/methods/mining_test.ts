@@ -5,6 +5,7 @@
  */
 import { chainParams } from "../../../core/chain_params.ts";
 import { reverseHex, toHex } from "../../../core/hash/hashes.ts";
+import { blockMerkleRoot } from "../../../core/hash/merkle.ts";
 import { blockHash, decodeBlock, encodeBlock, encodeBlockHeader } from "../../../core/wire/block.ts";
 import { encodeTransaction, txid } from "../../../core/wire/transaction.ts";
 import type { Transaction } from "../../../core/wire/types.ts";
@@ -204,6 +205,23 @@ Deno.test("submitblock: decode failures, reject reasons, inconclusive-free path;
   }
   const high = { ...next.block, header: { ...next.block.header, nonce } };
   assertEquals(await ok(t, "submitblock", [toHex(encodeBlock(high))]), "high-hash");
+  // Current Core has no "Block does not start with a coinbase" error: validation's reason comes back.
+  const cb = next.block.txs[0];
+  const spendTx = {
+    ...cb,
+    inputs: [{ ...cb.inputs[0], prevout: { txid: new Uint8Array(32).fill(3), vout: 0 } }],
+  };
+  const txsNoCb = [spendTx];
+  const noCb = {
+    txs: txsNoCb,
+    header: {
+      ...next.block.header,
+      merkleRoot: blockMerkleRoot({ header: next.block.header, txs: txsNoCb }).root,
+    },
+  };
+  const notCoinbase = grindBlock(noCb, 1000);
+  assert(notCoinbase.found);
+  assertEquals(await ok(t, "submitblock", [toHex(encodeBlock(notCoinbase.block))]), "bad-cb-missing");
 });
 
 Deno.test("submitheader: decode error, unknown previous header, success", async () => {
