@@ -1,0 +1,149 @@
+import { assert, assertEquals } from "../../assert.ts";
+import { chainParams } from "../../../core/chain_params.ts";
+import { sha256 } from "../../../core/hash/hashes.ts";
+import { blockHash } from "../../../core/wire/block.ts";
+import { txid } from "../../../core/wire/transaction.ts";
+import type { Block, Transaction } from "../../../core/wire/types.ts";
+import { hashToHex } from "../../../node/chain/block_index.ts";
+import { type ChainstateImpl, openChainstate } from "../../../node/chain/chainstate.ts";
+import { buildBlock, solve, spendP2wpkh, testKey } from "./block_builder.ts";
+
+const params = chainParams("regtest");
+const key = testKey(1);
+
+function hexOf(b: Block): string {
+  return hashToHex(blockHash(b.header));
+}
+
+async function submit(cs: ChainstateImpl, block: Block): Promise<string> {
+  const r = await cs.processNewBlock(block);
+  return r.state.valid ? "ok" : r.state.reason;
+}
+
+async function withChain(
+  blocks: number,
+  f: (cs: ChainstateImpl, mined: Block[]) => Promise<void>,
+): Promise<void> {
+  const dataDir = await Deno.makeTempDir();
+  const cs = await openChainstate({ dataDir, params, workers: 1 });
+  try {
+    const mined: Block[] = [];
+    for (let i = 0; i < blocks; i++) {
+      const b = buildBlock({ prev: cs.tip(), params });
+      assertEquals(await submit(cs, b), "ok");
+      mined.push(b);
+    }
+    await f(cs, mined);
+  } finally {
+    await cs.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
+function spendCoinbase(b: Block, to: Uint8Array, value: bigint): Transaction {
+  const cb = b.txs[0];
+  return spendP2wpkh(
+    [{ outpoint: { txid: txid(cb), vout: 0 }, value: cb.outputs[0].value, key }],
+    [{ value, scriptPubKey: to }],
+  );
+}
+
+Deno.test("chain rules: sigop cost above the block limit is bad-blk-sigops", async () => {
+  await withChain(102, async (cs, mined) => {
+    // 4001 OP_CHECKMULTISIG count 20 witness sigops each: 80,020 > MAX_BLOCK_SIGOPS_COST.
+    const witnessScript = new Uint8Array(4001).fill(0xae);
+    const p2wsh = new Uint8Array([0x00, 0x20, ...sha256(witnessScript)]);
+    const fund = spendCoinbase(mined[0], p2wsh, 49_0000_0000n);
+    assertEquals(await submit(cs, buildBlock({ prev: cs.tip(), params, txs: [fund] })), "ok");
+    const spend: Transaction = {
+      version: 2,
+      inputs: [{
+        prevout: { txid: txid(fund), vout: 0 },
+        scriptSig: new Uint8Array(0),
+        sequence: 0,
+        witness: [witnessScript],
+      }],
+      outputs: [{ value: 1_0000_0000n, scriptPubKey: key.script }],
+      locktime: 0,
+    };
+    const tip = cs.tip().hashHex;
+    assertEquals(await submit(cs, buildBlock({ prev: cs.tip(), params, txs: [spend] })), "bad-blk-sigops");
+    assertEquals(cs.tip().hashHex, tip);
+  });
+});
+
+Deno.test("chain rules: witness weight above 4M is bad-blk-weight", async () => {
+  await withChain(101, async (cs, mined) => {
+    const tx = spendCoinbase(mined[0], key.script, 49_0000_0000n);
+    const heavy: Transaction = {
+      ...tx,
+      inputs: [{ ...tx.inputs[0], witness: [...tx.inputs[0].witness, new Uint8Array(4_000_000)] }],
+    };
+    assertEquals(await submit(cs, buildBlock({ prev: cs.tip(), params, txs: [heavy] })), "bad-blk-weight");
+    assertEquals(cs.height(), 101);
+  });
+});
+
+Deno.test("chain rules: preciousblock, ties, duplicates, headers, bad-prevblk, testBlockValidity", async () => {
+  await withChain(3, async (cs) => {
+    const base = cs.tip();
+    const a = buildBlock({ prev: base, params, extraNonce: 1 });
+    const b = buildBlock({ prev: base, params, extraNonce: 2 });
+    assertEquals(await submit(cs, a), "ok");
+    assertEquals(await submit(cs, b), "ok");
+    // Equal work: the block received first stays.
+    assertEquals(cs.tip().hashHex, hexOf(a));
+    const events: string[] = [];
+    cs.subscribe({
+      blockConnected: (_b, e) => events.push(`c${e.hashHex.slice(0, 8)}`),
+      blockDisconnected: (_b, e) => events.push(`d${e.hashHex.slice(0, 8)}`),
+    });
+    await cs.preciousBlock(hexOf(b));
+    assertEquals(cs.tip().hashHex, hexOf(b));
+    assertEquals(events, [`d${hexOf(a).slice(0, 8)}`, `c${hexOf(b).slice(0, 8)}`]);
+    await cs.preciousBlock(hexOf(a));
+    assertEquals(cs.tip().hashHex, hexOf(a));
+
+    // Duplicate.
+    const dup = await cs.processNewBlock(a);
+    assertEquals(dup.newBlock, false);
+    assert(dup.state.valid);
+
+    // Headers: one on the tip is accepted without data; one with an unknown parent is not.
+    const next = buildBlock({ prev: cs.tip(), params });
+    assert((await cs.processNewBlockHeaders([next.header])).valid);
+    const entry = cs.lookup(hexOf(next))!;
+    assertEquals(entry.haveData, false);
+    assertEquals(cs.tip().hashHex, hexOf(a));
+    const orphan = solve({ ...next.header, prevBlock: new Uint8Array(32).fill(7) }, params);
+    const r = await cs.processNewBlockHeaders([orphan]);
+    assertEquals(r.valid ? "ok" : r.reason, "prev-blk-not-found");
+    // The block of the known header connects.
+    assertEquals(await submit(cs, next), "ok");
+    assertEquals(cs.tip().hashHex, hexOf(next));
+
+    // testBlockValidity: no side effects; reasons as in processNewBlock.
+    const candidate = buildBlock({ prev: cs.tip(), params });
+    assert((await cs.testBlockValidity(candidate)).valid);
+    assertEquals(cs.lookup(hexOf(candidate)), undefined);
+    const greedy = buildBlock({ prev: cs.tip(), params, coinbaseValue: 51_0000_0000n });
+    const t = await cs.testBlockValidity(greedy);
+    assertEquals(t.valid ? "ok" : t.reason, "bad-cb-amount");
+    const stale = await cs.testBlockValidity(buildBlock({ prev: base, params, extraNonce: 9 }));
+    assertEquals(stale.valid ? "ok" : stale.reason, "inconclusive-not-best-prevblk");
+
+    // A block on an invalidated block: bad-prevblk; reconsider brings the branch back.
+    const tipHex = cs.tip().hashHex;
+    await cs.invalidateBlock(tipHex);
+    assertEquals(cs.tip().hashHex, hexOf(a));
+    assertEquals(cs.lookup(tipHex)?.failed, "failed");
+    assertEquals(await submit(cs, buildBlock({ prev: cs.lookup(tipHex)!, params })), "bad-prevblk");
+    await cs.reconsiderBlock(tipHex);
+    assertEquals(cs.tip().hashHex, tipHex);
+    // invalidateblock of genesis' child leaves the genesis tip.
+    await cs.invalidateBlock(cs.atHeight(1)!.hashHex);
+    assertEquals(cs.height(), 0);
+    await cs.reconsiderBlock(cs.lookup(tipHex)!.prev!.prev!.prev!.prev!.hashHex);
+    assertEquals(cs.tip().hashHex, tipHex);
+  });
+});
