@@ -99,6 +99,10 @@ Deno.test("blockchain RPCs over the real chainstate equal Core's recorded sessio
     }
     const waited = await rpc("waitforblockheight", [102, 100]);
     assertEquals(waited, { hash: h102, height: 102 });
+    // the chain's updatedBlockTip wakes a waiting waitfornewblock
+    const pending = rpc("waitfornewblock", [5000]);
+    const [h103] = await rpc("generatetoaddress", [1, ADDRESS]) as string[];
+    assertEquals(await pending, { hash: h103, height: 103 });
   } finally {
     await cs.close();
     await Deno.remove(dataDir, { recursive: true });
