@@ -196,7 +196,8 @@ export async function createNewBlock(
   const height = prev.height + 1;
   const version = options.blockVersion ??
     computeBlockVersion(prev, params.consensus, options.versionBitsCache);
-  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const clock = options.now ?? (() => Date.now() / 1000);
+  const now = () => Math.floor(clock());
   const lockTimeCutoff = prev.medianTimePast;
 
   const txs: Transaction[] = [];

@@ -341,7 +341,8 @@ const GENERATE_RESULT = [{
 /** The mining methods, ready for `RpcTable.registerAll`. */
 export function miningMethods(options: MiningMethodsOptions): RpcMethod[] {
   const { network } = options;
-  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const clock = options.now ?? (() => Date.now() / 1000);
+  const now = () => Math.floor(clock());
   let last: BlockTemplate | undefined;
   const assembler = (coinbaseOutputScript: Uint8Array) => ({
     coinbaseOutputScript,
