@@ -16,7 +16,15 @@ import {
 } from "../../../core/hash/merkle.ts";
 import { checkProofOfWork, getBlockSubsidy } from "../../../core/pow.ts";
 import { pushInt } from "../../../core/script/script.ts";
-import { SIGHASH_ALL, signatureHash } from "../../../core/script/sighash.ts";
+import {
+  PrecomputedTransactionData,
+  SIGHASH_ALL,
+  SIGHASH_DEFAULT,
+  signatureHash,
+  signatureHashSchnorr,
+} from "../../../core/script/sighash.ts";
+import { secretTweakAdd, xonlyTweakAdd } from "../../../core/descriptors/ec.ts";
+import { taprootTweak } from "../../../core/descriptors/taproot_tree.ts";
 import { blockHash } from "../../../core/wire/block.ts";
 import type { Block, BlockHeader, OutPoint, Transaction, TxOut } from "../../../core/wire/types.ts";
 import type { BlockIndexEntry } from "../../../node/chain/types.ts";
@@ -26,7 +34,13 @@ export interface TestKey {
   readonly secret: Uint8Array;
   readonly pubkey: Uint8Array;
   readonly script: Uint8Array;
+  /** P2TR (key path only, BIP86-style: no script tree) output script of the same key. */
+  readonly trScript: Uint8Array;
+  /** The secret tweaked for the key-path spend of {@link trScript}. */
+  readonly trSecret: Uint8Array;
 }
+
+const CURVE_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 /** A deterministic key from a small number. */
 export function testKey(n: number): TestKey {
@@ -39,7 +53,21 @@ export function testKey(n: number): TestKey {
   script[0] = 0x00;
   script[1] = 0x14;
   script.set(hash160(pubkey), 2);
-  return { secret, pubkey, script };
+  // BIP341 key path: negate the secret for an odd-y internal key, tweak with TapTweak(internal x).
+  const internal = pubkey.slice(1);
+  let d = secret;
+  if (pubkey[0] === 3) {
+    let v = 0n;
+    for (const b of secret) v = (v << 8n) | BigInt(b);
+    v = CURVE_N - v;
+    d = new Uint8Array(32);
+    for (let i = 31; i >= 0; i--, v >>= 8n) d[i] = Number(v & 0xffn);
+  }
+  const tweak = taprootTweak(internal, null);
+  const out = xonlyTweakAdd(internal, tweak)!;
+  const trScript = new Uint8Array([0x51, 0x20, ...out.key]);
+  const trSecret = secretTweakAdd(d, tweak)!;
+  return { secret, pubkey, script, trScript, trSecret };
 }
 
 /** Options of {@link buildBlock}. */
@@ -180,4 +208,31 @@ export function spendP2wpkh(
   });
   tx = { ...tx, inputs: tx.inputs.map((i, n) => ({ ...i, witness: witnesses[n] })) };
   return tx;
+}
+
+/** Builds and signs (SIGHASH_DEFAULT, BIP341 key path) a transaction spending P2TR coins of {@link TestKey}s. */
+export function spendP2tr(
+  inputs: readonly SpendInput[],
+  outputs: readonly TxOut[],
+  opts: { version?: number; locktime?: number } = {},
+): Transaction {
+  const secp = defaultSecp256k1();
+  const tx: Transaction = {
+    version: opts.version ?? 2,
+    inputs: inputs.map((i) => ({
+      prevout: i.outpoint,
+      scriptSig: new Uint8Array(0),
+      sequence: i.sequence ?? 0xfffffffd,
+      witness: [],
+    })),
+    outputs,
+    locktime: opts.locktime ?? 0,
+  };
+  const spent = inputs.map((i) => ({ value: i.value, scriptPubKey: i.key.trScript }));
+  const pre = new PrecomputedTransactionData(tx, spent);
+  const witnesses = inputs.map((inp, n) => {
+    const msg = signatureHashSchnorr(tx, n, SIGHASH_DEFAULT, "taproot", { annex: null }, pre)!;
+    return [secp.signSchnorr(msg, inp.key.trSecret)];
+  });
+  return { ...tx, inputs: tx.inputs.map((i, n) => ({ ...i, witness: witnesses[n] })) };
 }

@@ -6,7 +6,7 @@ import { hashToHex } from "../../../node/chain/block_index.ts";
 import type { Block, Transaction } from "../../../core/wire/types.ts";
 import { openChainstate } from "../../../node/chain/chainstate.ts";
 import type { Chainstate } from "../../../node/chain/types.ts";
-import { buildBlock, spendP2wpkh, testKey } from "./block_builder.ts";
+import { buildBlock, spendP2tr, spendP2wpkh, testKey } from "./block_builder.ts";
 
 const params = chainParams("regtest");
 const key = testKey(1);
@@ -170,6 +170,28 @@ Deno.test("chainstate: genesis, mining, spends, every reject reason, reorg, inva
       "ok",
     );
     assertEquals(cs.height(), 153);
+    // P2TR: a coinbase pays to key 3's taproot output; spend it by key path after maturity.
+    const k3 = testKey(3);
+    assertEquals(await submit(cs, buildBlock({ prev: cs.tip(), params, payTo: k3.trScript })), "ok");
+    const trCb = (await cs.readBlock(cs.tip())).txs[0];
+    await mine(cs, 100);
+    const trSpend = spendP2tr(
+      [{ outpoint: { txid: txid(trCb), vout: 0 }, value: trCb.outputs[0].value, key: k3 }],
+      [{ value: trCb.outputs[0].value - 1000n, scriptPubKey: k3.trScript }],
+    );
+    const badTr = { ...trSpend, outputs: [{ ...trSpend.outputs[0], value: trSpend.outputs[0].value - 1n }] };
+    assertEquals(
+      await submit(cs, buildBlock({ prev: cs.tip(), params, txs: [badTr], fees: 1001n })),
+      "block-script-verify-flag-failed (Invalid Schnorr signature)",
+    );
+    assertEquals(await submit(cs, buildBlock({ prev: cs.tip(), params, txs: [trSpend], fees: 1000n })), "ok");
+    assertEquals(
+      (await cs.getCoin({ txid: txid(trSpend), vout: 0 }))?.output.value,
+      trCb.outputs[0].value - 1000n,
+    );
+    assertEquals(await cs.getCoin({ txid: txid(trCb), vout: 0 }), null);
+    assertEquals(cs.height(), 255);
+
     await cs.close();
   } finally {
     await Deno.remove(dataDir, { recursive: true });
