@@ -147,3 +147,46 @@ Deno.test("chain rules: preciousblock, ties, duplicates, headers, bad-prevblk, t
     assertEquals(cs.tip().hashHex, tipHex);
   });
 });
+
+Deno.test("chain rules: a longer branch with an invalid block falls back; failures survive a restart", async () => {
+  const dataDir = await Deno.makeTempDir();
+  try {
+    let cs = await openChainstate({ dataDir, params, workers: 1 });
+    for (let i = 0; i < 5; i++) assertEquals(await submit(cs, buildBlock({ prev: cs.tip(), params })), "ok");
+    const oldTip = cs.tip().hashHex;
+    const events: string[] = [];
+    cs.subscribe({
+      blockConnected: (_b, e) => events.push(`c${e.height}`),
+      blockDisconnected: (_b, e) => events.push(`d${e.height}`),
+      updatedBlockTip: (tip) => events.push(`t${tip.height}`),
+    });
+    const fork = cs.atHeight(4)!;
+    const a1 = buildBlock({ prev: fork, params, extraNonce: 1 });
+    assertEquals(await submit(cs, a1), "ok");
+    // Found only by ConnectBlock: the reorg connects a1, fails a2, and returns to the old tip (equal work, first seen).
+    const a2 = buildBlock({ prev: cs.lookup(hexOf(a1))!, params, coinbaseValue: 50_0000_0001n });
+    assertEquals(await submit(cs, a2), "bad-cb-amount");
+    assertEquals(cs.tip().hashHex, oldTip);
+    assertEquals(cs.lookup(hexOf(a2))?.failed, "failed");
+    assertEquals(cs.lookup(hexOf(a1))?.failed, "none");
+    assertEquals(events, ["d5", "c5", "t5", "d5", "c5", "t5"]);
+    await cs.invalidateBlock(oldTip);
+    assertEquals(cs.tip().hashHex, hexOf(a1));
+    await cs.close();
+    cs = await openChainstate({ dataDir, params, workers: 1 });
+    assertEquals(cs.tip().hashHex, hexOf(a1));
+    assertEquals(cs.lookup(oldTip)?.failed, "failed");
+    assertEquals(cs.lookup(hexOf(a2))?.failed, "failed");
+    const again = await cs.processNewBlock(a2);
+    assertEquals(again.state.valid ? "ok" : again.state.reason, "duplicate-invalid");
+    await cs.reconsiderBlock(oldTip);
+    // Equal work: blocks loaded from disk share a sequence id, so the current tip stays (Core: unspecified).
+    assertEquals(cs.lookup(oldTip)?.failed, "none");
+    assertEquals(cs.tip().hashHex, hexOf(a1));
+    await cs.preciousBlock(oldTip);
+    assertEquals(cs.tip().hashHex, oldTip);
+    await cs.close();
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
