@@ -4,7 +4,7 @@ import {
   BlockIndex,
   hashToHex,
   hexToHash,
-  IndexEntry,
+  type IndexEntry,
   lastCommonAncestor,
   skipHeight,
 } from "../../../node/chain/block_index.ts";
