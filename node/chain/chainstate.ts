@@ -20,6 +20,7 @@ import { isCoinBase, txid } from "../../core/wire/transaction.ts";
 import type { Block, BlockHeader, OutPoint } from "../../core/wire/types.ts";
 import type { Logger } from "../../util/logging.ts";
 import { CoinsCache } from "../storage/coins_cache.ts";
+import { BlockStorageError } from "../storage/errors.ts";
 import { NodeStorage, type OpenStorageOptions } from "../storage/storage.ts";
 import type { BlockUndo } from "../storage/undo.ts";
 import { BlockIndex, hashToHex, IndexEntry, lastCommonAncestor } from "./block_index.ts";
@@ -50,6 +51,14 @@ export interface OpenChainstateOptions {
   readonly pool?: ScriptCheckPool;
   /** Clock in seconds (default: now; `-mocktime`). */
   readonly now?: () => number;
+  /**
+   * `-reindex`: delete the block index and the chainstate, rebuild the index by scanning the block files
+   * (blocks whose parent comes later in the files wait for it, as Core's LoadExternalBlockFile), then connect the
+   * best chain again.
+   */
+  readonly reindex?: boolean;
+  /** `-reindex-chainstate`: delete the chainstate and connect the indexed blocks again from the block files. */
+  readonly reindexChainstate?: boolean;
   /** Storage options passed through (tests: KV limits, commit hooks, block file sizes). */
   readonly storage?: Partial<Omit<OpenStorageOptions, "dataDir" | "network" | "dbcacheMiB">>;
 }
@@ -99,10 +108,11 @@ class ChainstateImplementation implements ChainstateImpl {
     return run;
   }
 
-  async load(): Promise<void> {
+  async load(reindex: boolean): Promise<void> {
     const records = [];
     for await (const r of this.storage.blockIndex.loadBlockIndex()) records.push(r);
     this.#index.load(records);
+    if (reindex) await this.#reindexFromFiles();
     const genesisHash = this.params.genesis.header;
     let genesis = this.#index.get(this.params.consensus.hashGenesisBlock);
     if (genesis === undefined || !genesis.haveData) {
@@ -131,6 +141,71 @@ class ChainstateImplementation implements ChainstateImpl {
     this.#setTip(tip);
     await this.storage.flushStateToDisk("force-sync");
     await this.#activateBestChain();
+  }
+
+  /** Rebuilds the block index from `blk?????.dat` (Core's `-reindex` import of the block files). */
+  async #reindexFromFiles(): Promise<void> {
+    const pending = new Map<string, { block: Block; pos: { file: number; pos: number }; size: number }[]>();
+    let found = 0;
+    const accept = (block: Block, pos: { file: number; pos: number }, size: number): void => {
+      const hash = blockHash(block.header);
+      const hex = hashToHex(hash);
+      if (this.#index.get(hash)?.haveData) return;
+      let entry: IndexEntry;
+      if (hex === this.params.consensus.hashGenesisBlock) {
+        entry = this.#index.add(block.header, null, hash);
+        entry.raiseValidity("scripts");
+      } else {
+        if (!checkBlock(block, this.params.consensus).valid) return;
+        const h = this.#acceptHeader(block.header, hash);
+        if (!h.state.valid || h.entry === undefined) return;
+        entry = h.entry;
+        if (!contextualCheckBlock(block, entry.prev!, this.params).valid) return;
+        entry.raiseValidity("transactions");
+      }
+      entry.file = pos.file;
+      entry.dataPos = pos.pos;
+      entry.haveData = true;
+      entry.nTx = block.txs.length;
+      this.#index.stampSequence(entry);
+      this.#updateChainTx(entry);
+      this.storage.blockFiles.noteBlockOnDisk(pos, size, entry.height, block.header.time);
+      this.#dirty(entry);
+      found++;
+      const children = pending.get(hex);
+      if (children !== undefined) {
+        pending.delete(hex);
+        for (const c of children) accept(c.block, c.pos, c.size);
+      }
+    };
+    for (let n = 0;; n++) {
+      let records;
+      try {
+        records = [...this.storage.blockFiles.scanBlockFile(n)];
+      } catch (e) {
+        if (e instanceof BlockStorageError && e.kind === "missing-file") break;
+        throw e;
+      }
+      for (const r of records) {
+        let block: Block;
+        try {
+          block = decodeBlock(r.data);
+        } catch {
+          continue;
+        }
+        const prevHex = hashToHex(block.header.prevBlock);
+        const isGenesis = hashToHex(blockHash(block.header)) === this.params.consensus.hashGenesisBlock;
+        if (!isGenesis && this.#index.get(prevHex)?.haveData !== true) {
+          const list = pending.get(prevHex) ?? [];
+          list.push({ block, pos: r.pos, size: r.data.length });
+          pending.set(prevHex, list);
+          continue;
+        }
+        accept(block, r.pos, r.data.length);
+      }
+      await Promise.resolve();
+    }
+    this.#logger?.info(`Reindexing finished: ${found} blocks indexed from the block files`);
   }
 
   /** Core's `ReplayBlocks`: brings the coins from an interrupted flush to `to` using the block files. */
@@ -518,22 +593,38 @@ function encodeHashEq(block: Block, e: IndexEntry): boolean {
  * an interrupted flush), the genesis block on first start, then activates the best chain.
  */
 export async function openChainstate(options: OpenChainstateOptions): Promise<ChainstateImpl> {
-  const storage = await NodeStorage.open({
-    ...options.storage,
-    dataDir: options.dataDir,
-    network: options.params.network,
-    dbcacheMiB: options.dbcacheMiB,
-  });
+  const open = (reindex: boolean) =>
+    NodeStorage.open({
+      ...options.storage,
+      wipeBlockIndex: reindex,
+      wipeChainstate: reindex || (options.reindexChainstate ?? false),
+      dataDir: options.dataDir,
+      network: options.params.network,
+      dbcacheMiB: options.dbcacheMiB,
+    });
+  let reindex = options.reindex ?? false;
+  let storage = await open(reindex);
+  if (!reindex && await storage.blockIndex.readReindexing()) {
+    // A reindex was interrupted: start it again (Core resumes it; the files are scanned from the start here).
+    storage.close();
+    reindex = true;
+    storage = await open(true);
+  }
   let pool = options.pool;
   const own = pool === undefined;
   try {
+    if (reindex) await storage.blockIndex.writeReindexing(true);
     pool ??= await ScriptCheckPool.create({ workers: options.workers ?? 1, mainThreadWorks: true });
     const cs = new ChainstateImplementation(options, storage, pool, own);
-    await cs.load();
+    await cs.load(reindex);
+    if (reindex) {
+      await cs.flush();
+      await storage.blockIndex.writeReindexing(false);
+    }
     return cs;
   } catch (e) {
     storage.close();
-    if (own) pool?.close();
+    if (own) await pool?.close();
     throw e;
   }
 }
