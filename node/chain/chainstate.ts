@@ -576,7 +576,7 @@ class ChainstateImplementation implements ChainstateImpl {
       await this.storage.flushStateToDisk("force-flush");
     });
     this.storage.close();
-    if (this.#ownPool) this.#pool.close();
+    if (this.#ownPool) await this.#pool.close();
   }
 }
 
