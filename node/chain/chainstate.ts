@@ -436,8 +436,6 @@ class ChainstateImplementation implements ChainstateImpl {
       const tip = this.#tip();
       if (target === tip) break;
       const fork = lastCommonAncestor(tip, target)!;
-      const disconnected: IndexEntry[] = [];
-      let ok = true;
       while (this.#tip() !== fork) {
         const e = this.#tip();
         const block = await this.readBlock(e);
@@ -445,7 +443,6 @@ class ChainstateImplementation implements ChainstateImpl {
         const r = await disconnectBlock(block, e, undo, this.storage.coins);
         if (r === "failed") throw new Error(`Cannot disconnect block ${e.hashHex}: bad undo data`);
         this.#chain.pop();
-        disconnected.push(e);
         this.#emit("blockDisconnected", block, e);
       }
       const path: IndexEntry[] = [];
@@ -459,7 +456,6 @@ class ChainstateImplementation implements ChainstateImpl {
         if (!r.state.valid) {
           this.#logger?.warn(`ConnectBlock ${e.hashHex} failed: ${r.state.reason}`);
           this.#markFailed(e);
-          ok = false;
           break;
         }
         if (!e.haveUndo) {
@@ -474,8 +470,9 @@ class ChainstateImplementation implements ChainstateImpl {
         this.#emit("blockConnected", block, e);
         await this.storage.flushStateToDisk("periodic");
       }
-      this.#emit("updatedBlockTip", this.#tip(), fork, this.isInitialBlockDownload());
-      if (ok) continue;
+      if (this.#tip() !== tip) {
+        this.#emit("updatedBlockTip", this.#tip(), fork, this.isInitialBlockDownload());
+      }
     }
   }
 
