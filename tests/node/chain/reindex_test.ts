@@ -7,6 +7,7 @@ import { hashToHex } from "../../../node/chain/block_index.ts";
 import type { Block } from "../../../core/wire/types.ts";
 import { type ChainstateImpl, openChainstate } from "../../../node/chain/chainstate.ts";
 import { encodeCoin } from "../../../node/storage/coins.ts";
+import { NodeStorage } from "../../../node/storage/storage.ts";
 import { buildBlock, spendP2wpkh, testKey } from "./block_builder.ts";
 
 const params = chainParams("regtest");
@@ -77,3 +78,27 @@ Deno.test("chainstate: -reindex and -reindex-chainstate rebuild the same tip and
 function hashHexOf(b: Block): string {
   return hashToHex(blockHash(b.header));
 }
+
+Deno.test("chainstate: an interrupted -reindex starts again on the next open", async () => {
+  const dataDir = await Deno.makeTempDir();
+  try {
+    let cs = await openChainstate({ dataDir, params, workers: 0 });
+    for (let i = 0; i < 12; i++) {
+      assert((await cs.processNewBlock(buildBlock({ prev: cs.tip(), params }))).state.valid);
+    }
+    const tip = cs.tip().hashHex;
+    const set = await utxos(cs);
+    await cs.close();
+    // As if a reindex had wiped the index and died: empty index, old chainstate, the reindexing flag set.
+    const storage = await NodeStorage.open({ dataDir, network: "regtest", wipeBlockIndex: true });
+    await storage.blockIndex.writeReindexing(true);
+    storage.close();
+    cs = await openChainstate({ dataDir, params, workers: 0 });
+    assertEquals(cs.tip().hashHex, tip);
+    assertEquals(await utxos(cs), set);
+    assertEquals(await cs.storage.blockIndex.readReindexing(), false);
+    await cs.close();
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
