@@ -207,9 +207,19 @@ export class BlockIndex {
     e.sequenceId = this.#nextSequenceId++;
   }
 
-  /** A sequence id that sorts before every other (preciousblock). */
+  /**
+   * A sequence id that sorts before every other given since the last reset (preciousblock; Core's
+   * `nBlockReverseSequenceId`).
+   */
   preciousSequence(): number {
-    return this.#preciousSequenceId--;
+    const id = this.#preciousSequenceId;
+    if (this.#preciousSequenceId > -0x80000000) this.#preciousSequenceId--;
+    return id;
+  }
+
+  /** Starts precious sequence ids again at -1 (Core does so when the chain was extended since the last call). */
+  resetPreciousSequence(): void {
+    this.#preciousSequenceId = -1;
   }
 
   /**

@@ -89,6 +89,7 @@ class ChainstateImplementation implements ChainstateImpl {
   readonly #logger: Logger | undefined;
   readonly #now: () => number;
   #ibdLatched = false;
+  #lastPreciousChainWork = 0n;
   #lock: Promise<unknown> = Promise.resolve();
   /** Verdicts of blocks checked during the current activation (for processNewBlock's state). */
   readonly #checked = new Map<string, BlockValidationState>();
@@ -514,6 +515,8 @@ class ChainstateImplementation implements ChainstateImpl {
   invalidateBlock(hash: string): Promise<void> {
     return this.#exclusive(async () => {
       const target = this.#resolve(hash);
+      // The genesis block cannot be invalidated (Core returns without doing anything).
+      if (target.height === 0) return;
       while (this.contains(target)) {
         const e = this.#tip();
         if (e.height === 0) break;
@@ -556,7 +559,10 @@ class ChainstateImplementation implements ChainstateImpl {
   preciousBlock(hash: string): Promise<void> {
     return this.#exclusive(async () => {
       const target = this.#resolve(hash);
-      if (target.chainWork < this.#tip().chainWork) return;
+      const tipWork = this.#tip().chainWork;
+      if (target.chainWork < tipWork) return;
+      if (tipWork > this.#lastPreciousChainWork) this.#index.resetPreciousSequence();
+      this.#lastPreciousChainWork = tipWork;
       target.sequenceId = this.#index.preciousSequence();
       await this.#activateBestChain();
     });

@@ -140,6 +140,10 @@ Deno.test("chain rules: preciousblock, ties, duplicates, headers, bad-prevblk, t
     assertEquals(await submit(cs, buildBlock({ prev: cs.lookup(tipHex)!, params })), "bad-prevblk");
     await cs.reconsiderBlock(tipHex);
     assertEquals(cs.tip().hashHex, tipHex);
+    // The genesis block cannot be invalidated (a no-op, as in Core).
+    await cs.invalidateBlock(params.consensus.hashGenesisBlock);
+    assertEquals(cs.tip().hashHex, tipHex);
+    assertEquals(cs.atHeight(0)!.failed, "none");
     // invalidateblock of genesis' child leaves the genesis tip.
     await cs.invalidateBlock(cs.atHeight(1)!.hashHex);
     assertEquals(cs.height(), 0);
