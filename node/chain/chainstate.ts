@@ -91,6 +91,8 @@ class ChainstateImplementation implements ChainstateImpl {
   #ibdLatched = false;
   #lastPreciousChainWork = 0n;
   #lock: Promise<unknown> = Promise.resolve();
+  /** Whether an exclusive operation (block connection, reorg, flush) is running. */
+  #busy = false;
   /** Verdicts of blocks checked during the current activation (for processNewBlock's state). */
   readonly #checked = new Map<string, BlockValidationState>();
 
@@ -104,7 +106,14 @@ class ChainstateImplementation implements ChainstateImpl {
   }
 
   #exclusive<T>(f: () => Promise<T>): Promise<T> {
-    const run = this.#lock.then(f);
+    const run = this.#lock.then(async () => {
+      this.#busy = true;
+      try {
+        return await f();
+      } finally {
+        this.#busy = false;
+      }
+    });
     this.#lock = run.catch(() => {});
     return run;
   }
@@ -314,9 +323,14 @@ class ChainstateImplementation implements ChainstateImpl {
     return undo.txUndo.map((t) => t.prevouts.map(toChainCoin));
   }
 
-  async getCoin(outpoint: OutPoint): Promise<ChainCoin | null> {
-    const c = await this.storage.coins.getCoin(outpoint);
-    return c === undefined ? null : toChainCoin(c);
+  getCoin(outpoint: OutPoint): Promise<ChainCoin | null> {
+    // Cached coins answer at once; a miss waits for any block being connected (Core holds cs_main).
+    const cached = this.#busy ? undefined : this.storage.coins.accessCoin(outpoint);
+    if (cached !== undefined) return Promise.resolve(toChainCoin(cached));
+    return this.#exclusive(async () => {
+      const c = await this.storage.coins.getCoin(outpoint);
+      return c === undefined ? null : toChainCoin(c);
+    });
   }
 
   #dirty(e: IndexEntry): void {
