@@ -194,3 +194,29 @@ Deno.test("chain rules: a longer branch with an invalid block falls back; failur
     await Deno.remove(dataDir, { recursive: true });
   }
 });
+
+Deno.test("chain rules: a block stored before its parent's data connects when the parent arrives", async () => {
+  await withChain(2, async (cs) => {
+    const parent = buildBlock({ prev: cs.tip(), params });
+    assert((await cs.processNewBlockHeaders([parent.header])).valid);
+    const child = buildBlock({ prev: cs.lookup(hexOf(parent))!, params });
+    const orphanChild = buildBlock({ prev: cs.lookup(hexOf(parent))!, params, extraNonce: 3 });
+    // Unknown parent: not stored.
+    const grandchild = buildBlock({ prev: cs.tip(), params, extraNonce: 4 });
+    const unknown = await cs.processNewBlock({
+      ...grandchild,
+      header: solve({ ...grandchild.header, prevBlock: new Uint8Array(32).fill(9) }, params),
+    });
+    assertEquals(unknown.state.valid ? "ok" : unknown.state.reason, "prev-blk-not-found");
+    const r = await cs.processNewBlock(child);
+    assert(r.newBlock && r.state.valid);
+    assertEquals(cs.height(), 2);
+    assertEquals(cs.lookup(hexOf(child))!.chainTx, 0);
+    assertEquals(await submit(cs, parent), "ok");
+    assertEquals(cs.height(), 4);
+    assertEquals(cs.tip().hashHex, hexOf(child));
+    assertEquals(cs.tip().chainTx, 5);
+    assertEquals(await submit(cs, orphanChild), "ok");
+    assertEquals(cs.tip().hashHex, hexOf(child));
+  });
+});
