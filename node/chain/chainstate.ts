@@ -43,7 +43,7 @@ export interface OpenChainstateOptions {
   readonly params: ChainParams;
   /** `-dbcache` in MiB (default 450). */
   readonly dbcacheMiB?: number;
-  /** Logger (category "validation"). */
+  /** Logger: rejected blocks found while connecting, reindex and replay summaries. */
   readonly logger?: Logger;
   /** Script verification Workers (default 1); 0 verifies on this thread only. */
   readonly workers?: number;
