@@ -15,6 +15,10 @@ import { type IpcListener, listenIpc } from "../ipc/listener.ts";
 import { type ByteStream, stdioStream } from "../ipc/process.ts";
 import { bootstrapInit, serveInit } from "../ipc/proxies/init.ts";
 import { controlMethods, echoIpcMethod } from "../rpc/methods/control.ts";
+import { chainParams } from "../core/chain_params.ts";
+import { type ChainstateImpl, openChainstate } from "./chain/chainstate.ts";
+import { blockchainMethods } from "../rpc/methods/blockchain.ts";
+import { miningMethods } from "../rpc/methods/mining.ts";
 import { descriptorMethods } from "../rpc/methods/descriptors.ts";
 import { rawTransactionMethods } from "../rpc/methods/rawtransaction.ts";
 import { utilMethods } from "../rpc/methods/util.ts";
@@ -55,6 +59,8 @@ export class Node {
   #rpc: RpcServer | null = null;
   #lock: Deno.FsFile | null = null;
   #ipcCookie: IpcCookie | null = null;
+  #chain: ChainstateImpl | null = null;
+  #shutdownSignal = new AbortController();
   #listeners: IpcListener[] = [];
   #connections = new Set<IpcConnection>();
   #parentConn: IpcConnection | null = null;
@@ -93,7 +99,21 @@ export class Node {
     const conf = configPathIfRead(args);
     if (conf) log.info(`Config file: ${conf}`);
     for (const line of args.logArgs()) log.info(line);
-    this.#registerMethods();
+    const mocktime = args.getInt("-mocktime", 0);
+    const now = () => mocktime > 0 ? mocktime : Math.floor(Date.now() / 1000);
+    this.#chain = await openChainstate({
+      dataDir: args.dataDir,
+      params: chainParams(args.network),
+      dbcacheMiB: args.getInt("-dbcache", 450),
+      logger: log,
+      workers: Math.max(0, args.getInt("-par", 0) > 0 ? args.getInt("-par", 0) - 1 : navigator.hardwareConcurrency - 1),
+      now,
+      reindex: args.getBool("-reindex", false),
+      reindexChainstate: args.getBool("-reindex-chainstate", false),
+    });
+    const tip = this.#chain.tip();
+    log.info(`Loaded best chain: hashBestChain=${tip.hashHex} height=${tip.height}`);
+    this.#registerMethods(now);
     if (args.getBool("-server", true)) {
       this.#rpc = await RpcServer.start(serverOptionsFromArgs(args, { table: this.#table, logger: log }));
     }
@@ -147,7 +167,7 @@ export class Node {
     });
   }
 
-  #registerMethods(): void {
+  #registerMethods(now: () => number): void {
     this.#table.registerAll(controlMethods({
       shutdown: () => this.shutdown(),
       logging: this.#logger,
@@ -156,8 +176,27 @@ export class Node {
     }));
     this.#table.register(echoIpcMethod((arg) => this.echoIpc(arg)));
     const network = () => this.#args.network;
-    // No chain yet: no coin is known to signrawtransactionwithkey/combinerawtransaction beyond their prevtxs.
-    this.#table.registerAll(rawTransactionMethods({ network }));
+    const chain = () => this.#chain!;
+    // The chain's getblockcount replaces the control placeholder.
+    this.#table.unregister("getblockcount");
+    this.#table.registerAll(blockchainMethods({
+      chain,
+      network: this.#args.network,
+      netDataDir: this.#args.netDataDir,
+      sizeOnDisk: () => this.#chain!.storage.blockFiles.currentUsage(),
+      now,
+      shutdownSignal: this.#shutdownSignal.signal,
+      log: (m) => this.#logger.debug("rpc", m),
+    }));
+    this.#table.registerAll(miningMethods({ chain, network: this.#args.network, now }));
+    // Coins for signrawtransactionwithkey/combinerawtransaction come from the UTXO set (the mempool comes later).
+    this.#table.registerAll(rawTransactionMethods({
+      network,
+      getCoin: async (outpoint) => {
+        const coin = await this.#chain!.getCoin(outpoint);
+        return coin ? { value: coin.output.value, scriptPubKey: coin.output.scriptPubKey } : null;
+      },
+    }));
     this.#table.registerAll(utilMethods({ network }));
     this.#table.registerAll(descriptorMethods({ network }));
     this.#table.registerAll(processMethods({
@@ -237,6 +276,7 @@ export class Node {
   async #teardown(): Promise<void> {
     const log = this.#logger;
     log.info("Shutdown: In progress...");
+    this.#shutdownSignal.abort();
     if (this.#rpc) {
       log.debug("rpc", "Stopping RPC");
       await this.#rpc.stop();
@@ -248,6 +288,11 @@ export class Node {
     this.#ipcCookie = null;
     await this.#processes.stopAll();
     await Promise.all([...this.#connections].map((c) => c.close()));
+    if (this.#chain) {
+      log.info("Flushing the chainstate");
+      await this.#chain.close();
+      this.#chain = null;
+    }
     this.#lock?.close();
     this.#lock = null;
     log.info("Shutdown: done");

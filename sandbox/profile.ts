@@ -6,7 +6,7 @@
  * @module
  */
 
-import { runtimeReadPaths } from "./runtime_files.ts";
+import { runtimeReadPaths, workerModuleReadPaths } from "./runtime_files.ts";
 
 /** A permission: all (`true`), none (`false`), or a list of paths / hosts / names / commands. */
 export type Grant = boolean | readonly string[];
@@ -51,6 +51,8 @@ export interface ProfileContext {
   walletNet?: readonly string[];
   /** Files the runtime must read for modules (WebAssembly); default {@linkcode runtimeReadPaths}. */
   runtimeFiles?: readonly string[];
+  /** Module folders the node's script verification Workers load; default {@linkcode workerModuleReadPaths}. */
+  workerModules?: readonly string[];
 }
 
 /** Environment variables a component that spawns children passes through (Deno needs these to find its cache). */
@@ -73,7 +75,8 @@ const NONE: PermissionProfile = {
  * - `wallet`: files under its wallets directory only (plus, read-only, the WebAssembly its crypto loads); no network (except its own RPC listener when it serves
  *   RPC), no processes, no environment.
  * - `node`: its data directory and config files, the network, spawning the tsbtc executable (its children),
- *   and the few environment variables Deno needs to start those children.
+ *   the few environment variables Deno needs to start those children, and read-only the public code its script
+ *   verification Workers load.
  * - `gui`: reads the data directory and config, spawns the node; no network of its own.
  */
 export function profileFor(component: Component, ctx: ProfileContext): PermissionProfile {
@@ -95,7 +98,13 @@ export function profileFor(component: Component, ctx: ProfileContext): Permissio
     case "node":
       return {
         ...NONE,
-        read: unique([ctx.dataDir, ...conf, ...(ctx.extraRead ?? []), ...runtime]),
+        read: unique([
+          ctx.dataDir,
+          ...conf,
+          ...(ctx.extraRead ?? []),
+          ...runtime,
+          ...(ctx.workerModules ?? workerModuleReadPaths()),
+        ]),
         write: [ctx.dataDir],
         net: true,
         run,
