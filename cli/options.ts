@@ -325,7 +325,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "In addition, unused memory allocated to the mempool is shared with this cache (see -maxmempool).",
     category: "Options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "includeconf",
@@ -386,7 +385,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "free, default: 0)",
     category: "Options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "prevoutfetchthreads",
@@ -442,7 +440,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "loaded, its chainstate will be wiped as well. The snapshot can then be reloaded via RPC.",
     category: "Options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "reindex-chainstate",
@@ -451,7 +448,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "via RPC.",
     category: "Options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "settings",
@@ -1085,7 +1081,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Debugging/Testing options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "maxsigcachesize",

@@ -74,7 +74,7 @@ Deno.test("options: the debug categories are listed in -debug and -loglevel help
 Deno.test("options: inert options are listed for README, acting ones are not", () => {
   const node = inertOptions("node").map((o) => o.name);
   for (
-    const n of ["txindex", "uacomment", "listen", "mocktime", "checkblocks", "disablewallet"]
+    const n of ["txindex", "uacomment", "listen", "checkblocks", "disablewallet"]
   ) {
     assert(node.includes(n), n);
   }
