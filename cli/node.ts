@@ -23,7 +23,20 @@ export async function nodeMain(argv: string[], ctx: RunContext): Promise<number>
     consoleStream: spawned ? "stderr" : "stdout",
   });
   for (const l of args.logLines) l.level === "info" ? logger.info(l.message) : logger.warn(l.message);
-  let node: Node;
+  // Signals are handled from the start (Core installs its handlers before init): one that arrives while the
+  // node is starting stops it as soon as it is up.
+  let node: Node | null = null;
+  let signalled = false;
+  const onSignal = () => {
+    signalled = true;
+    node?.shutdown();
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  const removeSignals = () => {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  };
   try {
     node = await Node.start({
       args,
@@ -38,14 +51,12 @@ export async function nodeMain(argv: string[], ctx: RunContext): Promise<number>
     logger.error(msg);
     console.error(`Error: ${msg}`);
     logger.close();
-    return 1;
+    removeSignals();
+    return signalled ? 0 : 1;
   }
-  const onSignal = () => node.shutdown();
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  if (signalled) node.shutdown();
   await node.stopped;
-  Deno.removeSignalListener("SIGINT", onSignal);
-  Deno.removeSignalListener("SIGTERM", onSignal);
+  removeSignals();
   logger.close();
   return 0;
 }

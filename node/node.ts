@@ -106,7 +106,10 @@ export class Node {
       params: chainParams(args.network),
       dbcacheMiB: args.getInt("-dbcache", 450),
       logger: log,
-      workers: Math.max(0, args.getInt("-par", 0) > 0 ? args.getInt("-par", 0) - 1 : navigator.hardwareConcurrency - 1),
+      workers: Math.max(
+        0,
+        args.getInt("-par", 0) > 0 ? args.getInt("-par", 0) - 1 : navigator.hardwareConcurrency - 1,
+      ),
       now,
       reindex: args.getBool("-reindex", false),
       reindexChainstate: args.getBool("-reindex-chainstate", false),
@@ -114,9 +117,6 @@ export class Node {
     const tip = this.#chain.tip();
     log.info(`Loaded best chain: hashBestChain=${tip.hashHex} height=${tip.height}`);
     this.#registerMethods(now);
-    if (args.getBool("-server", true)) {
-      this.#rpc = await RpcServer.start(serverOptionsFromArgs(args, { table: this.#table, logger: log }));
-    }
     const binds = args.getArgs("-ipcbind").map((v) => parseIpcAddress(v, { netDataDir: args.netDataDir }));
     if (binds.some((a) => a.kind === "tcp")) {
       // One secret for every TCP listener: each client reads the same cookie file.
@@ -136,6 +136,10 @@ export class Node {
       });
       log.info(`Listening for IPC requests on address ${listener.address.text}`);
       this.#listeners.push(listener);
+    }
+    // RPC comes up last, so that a client that gets an answer finds every other endpoint ready too.
+    if (args.getBool("-server", true)) {
+      this.#rpc = await RpcServer.start(serverOptionsFromArgs(args, { table: this.#table, logger: log }));
     }
     if (parentStream) {
       // Our parent (e.g. tsbtc gui) went away: shut down, as a child must not outlive it.

@@ -1,0 +1,137 @@
+/**
+ * Side by side with Bitcoin Core: runs the same client against `tsbtc node` and against a `bitcoind` binary you
+ * name (built outside this repository; nothing here builds Core), on regtest with fresh data directories:
+ * start to RPC ready, `generatetoaddress 101` (no wallet), and `getblockcount` requests/s with 16 keep-alive
+ * connections (wrk, if installed).
+ *
+ * Usage: `BITCOIND=/path/to/bitcoind deno run -A bench/compare_bitcoind.ts [--runs=5]`
+ *
+ * @module
+ */
+import { freePort, tsbtcCommand } from "../tests/helpers.ts";
+
+const ADDRESS = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080";
+const runs = Number(Deno.args.find((a) => a.startsWith("--runs="))?.slice(7) ?? 5);
+const AUTH = `Basic ${btoa("bench:bench")}`;
+
+interface Target {
+  name: string;
+  command(dataDir: string, port: number): { cmd: string; args: string[] };
+}
+
+async function rpc(port: number, method: string, params: unknown[] = []): Promise<unknown> {
+  const res = await fetch(`http://127.0.0.1:${port}/`, {
+    method: "POST",
+    headers: { authorization: AUTH },
+    body: JSON.stringify({ jsonrpc: "1.0", id: 1, method, params }),
+  });
+  const body = await res.json();
+  if (body.error) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
+  return body.result;
+}
+
+async function measure(t: Target): Promise<{ start: number[]; generate: number[]; rps: number | null }> {
+  const start: number[] = [];
+  const generate: number[] = [];
+  let rps: number | null = null;
+  for (let i = 0; i < runs; i++) {
+    const dir = await Deno.makeTempDir({ prefix: "tsbtc-compare-" });
+    const port = freePort();
+    const { cmd, args } = t.command(dir, port);
+    const t0 = performance.now();
+    const child = new Deno.Command(cmd, { args, stdout: "null", stderr: "null", stdin: "null" }).spawn();
+    try {
+      for (;;) {
+        try {
+          await rpc(port, "getblockcount");
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      }
+      start.push(performance.now() - t0);
+      const t1 = performance.now();
+      await rpc(port, "generatetoaddress", [101, ADDRESS]);
+      generate.push(performance.now() - t1);
+      if (i === 0) rps = await wrk(port);
+      await rpc(port, "stop");
+      await child.status;
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* exited */ }
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  }
+  return { start, generate, rps };
+}
+
+async function wrk(port: number): Promise<number | null> {
+  const script = await Deno.makeTempFile({ suffix: ".lua" });
+  await Deno.writeTextFile(
+    script,
+    `wrk.method = "POST"\nwrk.body = '{"jsonrpc":"1.0","id":1,"method":"getblockcount","params":[]}'\n` +
+      `wrk.headers["Authorization"] = "${AUTH}"\nwrk.headers["Content-Type"] = "application/json"\n`,
+  );
+  try {
+    const out = await new Deno.Command("wrk", {
+      args: ["-t1", "-c16", "-d3s", "-s", script, `http://127.0.0.1:${port}/`],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const m = new TextDecoder().decode(out.stdout).match(/Requests\/sec:\s+([\d.]+)/);
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  } finally {
+    await Deno.remove(script);
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const targets: Target[] = [{
+  name: "tsbtc node",
+  command: (dir, port) =>
+    tsbtcCommand([
+      "node",
+      "-regtest",
+      `-datadir=${dir}`,
+      `-rpcport=${port}`,
+      "-rpcuser=bench",
+      "-rpcpassword=bench",
+    ]),
+}];
+const bitcoind = Deno.env.get("BITCOIND");
+if (bitcoind) {
+  targets.push({
+    name: "bitcoind",
+    command: (dir, port) => ({
+      cmd: bitcoind,
+      args: [
+        "-regtest",
+        `-datadir=${dir}`,
+        `-rpcport=${port}`,
+        "-rpcuser=bench",
+        "-rpcpassword=bench",
+        "-disablewallet",
+        "-listen=0",
+        "-server",
+        "-rpcthreads=16",
+      ],
+    }),
+  });
+}
+
+console.log(
+  "| target | start to RPC ready (median ms) | generatetoaddress 101 (median ms) | getblockcount req/s, 16 conns |",
+);
+console.log("| --- | --- | --- | --- |");
+for (const t of targets) {
+  const r = await measure(t);
+  console.log(
+    `| ${t.name} | ${median(r.start).toFixed(0)} | ${median(r.generate).toFixed(0)} | ${
+      r.rps === null ? "n/a" : Math.round(r.rps)
+    } |`,
+  );
+}
