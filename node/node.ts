@@ -16,6 +16,7 @@ import { type ByteStream, stdioStream } from "../ipc/process.ts";
 import { bootstrapInit, serveInit } from "../ipc/proxies/init.ts";
 import { controlMethods, echoIpcMethod } from "../rpc/methods/control.ts";
 import { chainParams } from "../core/chain_params.ts";
+import { ScriptCheckPool } from "../core/verify/mod.ts";
 import { type ChainstateImpl, openChainstate } from "./chain/chainstate.ts";
 import { blockchainMethods } from "../rpc/methods/blockchain.ts";
 import { miningMethods } from "../rpc/methods/mining.ts";
@@ -106,10 +107,9 @@ export class Node {
       params: chainParams(args.network),
       dbcacheMiB: args.getInt("-dbcache", 450),
       logger: log,
-      workers: Math.max(
-        0,
-        args.getInt("-par", 0) > 0 ? args.getInt("-par", 0) - 1 : navigator.hardwareConcurrency - 1,
-      ),
+      // Scripts are checked on this thread until the Worker pool is up (started once the node is: Workers take
+      // a second to load inside the sandbox).
+      workers: 0,
       now,
       reindex: args.getBool("-reindex", false),
       reindexChainstate: args.getBool("-reindex-chainstate", false),
@@ -147,6 +147,7 @@ export class Node {
       this.#parentConn.closed.then(() => this.shutdown());
     }
     log.info("init message: Done loading");
+    this.#startVerificationWorkers();
   }
 
   #serve(stream: ByteStream): IpcConnection {
@@ -207,6 +208,21 @@ export class Node {
       self: () => this.info(),
       children: async () => [...await this.#processes.infos(), ...await this.#attachedInfos()],
     }));
+  }
+
+  /**
+   * Starts the script verification Worker pool in the background (Core's `-par`: threads including this one;
+   * default one per core) and hands it to the chainstate once its Workers are up.
+   */
+  #startVerificationWorkers(): void {
+    const par = this.#args.getInt("-par", 0);
+    const workers = Math.max(0, (par > 0 ? par : navigator.hardwareConcurrency) - 1);
+    if (workers === 0) return;
+    ScriptCheckPool.create({ workers, mainThreadWorks: true }).then(async (pool) => {
+      if (this.#shutdownRequested || !this.#chain) return await pool.close();
+      await this.#chain.usePool(pool);
+      this.#logger.info(`Script verification uses ${workers} additional threads`);
+    }).catch((err) => this.#logger.warn(`Script verification Workers could not start: ${err.message}`));
   }
 
   /**

@@ -67,6 +67,8 @@ export interface OpenChainstateOptions {
 export interface ChainstateImpl extends Chainstate {
   /** The storage (tests, RPCs such as gettxoutsetinfo after a flush). */
   readonly storage: NodeStorage;
+  /** Switches script verification to another pool between blocks (see the implementation's JSDoc). */
+  usePool(pool: ScriptCheckPool): Promise<void>;
 }
 
 function toChainCoin(c: { out: ChainCoin["output"]; height: number; coinbase: boolean }): ChainCoin {
@@ -83,8 +85,8 @@ class ChainstateImplementation implements ChainstateImpl {
   readonly storage: NodeStorage;
   readonly #index = new BlockIndex();
   #chain: IndexEntry[] = [];
-  readonly #pool: ScriptCheckPool;
-  readonly #ownPool: boolean;
+  #pool: ScriptCheckPool;
+  #ownPool: boolean;
   readonly #subscribers = new Set<ChainEvents>();
   readonly #logger: Logger | undefined;
   readonly #now: () => number;
@@ -585,6 +587,20 @@ class ChainstateImplementation implements ChainstateImpl {
   flush(): Promise<void> {
     return this.#exclusive(async () => {
       await this.storage.flushStateToDisk("force-sync");
+    });
+  }
+
+  /**
+   * Switches script verification to `pool` between blocks (the node starts its Worker pool after it is up:
+   * Workers take time to load). The chainstate owns `pool` from now on; the previous pool is closed if it owned it.
+   */
+  async usePool(pool: ScriptCheckPool): Promise<void> {
+    await this.#exclusive(async () => {
+      const old = this.#pool;
+      const ownedOld = this.#ownPool;
+      this.#pool = pool;
+      this.#ownPool = true;
+      if (ownedOld) await old.close();
     });
   }
 

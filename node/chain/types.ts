@@ -83,11 +83,17 @@ export interface Chainstate {
    * Core's ProcessNewBlock: checks, stores and (if it has the most work) connects `block`, reorganising as
    * needed. `state` carries the reject reason when the block is invalid.
    */
-  processNewBlock(block: Block, opts?: { force?: boolean }): Promise<{ newBlock: boolean; state: BlockValidationState }>;
+  processNewBlock(
+    block: Block,
+    opts?: { force?: boolean },
+  ): Promise<{ newBlock: boolean; state: BlockValidationState }>;
   /** Core's ProcessNewBlockHeaders (submitheader, P2P). */
   processNewBlockHeaders(headers: readonly BlockHeader[]): Promise<BlockValidationState>;
   /** Core's TestBlockValidity (getblocktemplate proposals, generateblock submit=false): no side effects. */
-  testBlockValidity(block: Block, opts?: { checkPow?: boolean; checkMerkleRoot?: boolean }): Promise<BlockValidationState>;
+  testBlockValidity(
+    block: Block,
+    opts?: { checkPow?: boolean; checkMerkleRoot?: boolean },
+  ): Promise<BlockValidationState>;
   /** Reads a stored block (throws when pruned or missing). */
   readBlock(entry: BlockIndexEntry): Promise<Block>;
   /** The spent coins of each non-coinbase transaction of a connected block (for fees in getblock verbosity 3). */
