@@ -25,7 +25,7 @@
 
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
-import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
+import { bytesToHex, concatBytes, hexToBytes } from "@noble/hashes/utils.js";
 
 /** A bidirectional byte stream (a `Deno.Conn` fits). */
 export interface IpcStream {
@@ -144,19 +144,21 @@ export async function serverHandshake(stream: IpcStream, opts: HandshakeOptions)
   const ns = crypto.getRandomValues(new Uint8Array(SECRET_SIZE));
   const io = new HandshakeIo(stream, opts.timeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS);
   try {
-    await io.write(concat(HANDSHAKE_MAGIC, ns));
+    await io.write(concatBytes(HANDSHAKE_MAGIC, ns));
     const magic = await io.read(HANDSHAKE_MAGIC.length);
     if (!equalBytes(magic, HANDSHAKE_MAGIC)) throw new IpcAuthError("bad handshake (not a tsbtc IPC client)");
     const rest = await io.read(CLIENT_ANSWER_SIZE - HANDSHAKE_MAGIC.length);
     if (io.buffered > 0) throw new IpcAuthError("oversize handshake (data before the server's answer)");
     const nc = rest.subarray(0, SECRET_SIZE);
     const proof = rest.subarray(SECRET_SIZE);
-    const expected = hmac(sha256, opts.secret, concat(CLIENT_LABEL, ns, nc));
+    const expected = hmac(sha256, opts.secret, concatBytes(CLIENT_LABEL, ns, nc));
     if (!constantTimeEqual(proof, expected)) {
       await io.write(Uint8Array.of(STATUS_REJECTED)).catch(() => {});
       throw new IpcAuthError("wrong secret");
     }
-    await io.write(concat(Uint8Array.of(STATUS_OK), hmac(sha256, opts.secret, concat(SERVER_LABEL, ns, nc))));
+    await io.write(
+      concatBytes(Uint8Array.of(STATUS_OK), hmac(sha256, opts.secret, concatBytes(SERVER_LABEL, ns, nc))),
+    );
     io.release();
     return stream;
   } catch (e) {
@@ -180,12 +182,14 @@ export async function clientHandshake(stream: IpcStream, opts: HandshakeOptions)
       throw new IpcAuthError("bad handshake (not a tsbtc IPC server, or it does not require authentication)");
     }
     const ns = hello.slice(HANDSHAKE_MAGIC.length);
-    await io.write(concat(HANDSHAKE_MAGIC, nc, hmac(sha256, opts.secret, concat(CLIENT_LABEL, ns, nc))));
+    await io.write(
+      concatBytes(HANDSHAKE_MAGIC, nc, hmac(sha256, opts.secret, concatBytes(CLIENT_LABEL, ns, nc))),
+    );
     const status = await io.read(1);
     if (status[0] === STATUS_REJECTED) throw new IpcAuthError("wrong secret (rejected by the server)");
     if (status[0] !== STATUS_OK) throw new IpcAuthError(`bad handshake status ${status[0]}`);
     const proof = await io.read(SECRET_SIZE);
-    if (!constantTimeEqual(proof, hmac(sha256, opts.secret, concat(SERVER_LABEL, ns, nc)))) {
+    if (!constantTimeEqual(proof, hmac(sha256, opts.secret, concatBytes(SERVER_LABEL, ns, nc)))) {
       throw new IpcAuthError("server does not know the secret");
     }
     return io.finish();
@@ -234,7 +238,7 @@ class HandshakeIo {
     while (this.#buf.length < n) {
       const r = await Promise.race([this.#reader.read(), this.#deadline]);
       if (r.done) throw new IpcAuthError("connection closed during the handshake");
-      this.#buf = this.#buf.length === 0 ? r.value : concat(this.#buf, r.value);
+      this.#buf = this.#buf.length === 0 ? r.value : concatBytes(this.#buf, r.value);
     }
     const out = this.#buf.slice(0, n);
     this.#buf = this.#buf.subarray(n);
@@ -303,18 +307,6 @@ function checkSecret(secret: Uint8Array): void {
   if (secret.length !== SECRET_SIZE) {
     throw new Error(`Cannot authenticate IPC: secret is ${secret.length} bytes, expected ${SECRET_SIZE}`);
   }
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -26,6 +26,7 @@ import { NULL_OUTPOINT } from "../wire/outpoint.ts";
 import { ByteReader } from "../wire/reader.ts";
 import { txid } from "../wire/transaction.ts";
 import type { Block, Transaction } from "../wire/types.ts";
+import { concatBytes } from "@noble/hashes/utils.js";
 
 /** The 4 bytes that start the signet solution push in the witness commitment script (Core's `SIGNET_HEADER`). */
 export const SIGNET_HEADER: Uint8Array = Uint8Array.of(0xec, 0xc7, 0xda, 0xa2);
@@ -33,18 +34,6 @@ export const SIGNET_HEADER: Uint8Array = Uint8Array.of(0xec, 0xc7, 0xda, 0xa2);
 /** Flags the signet solution is verified with (Core's signet `BLOCK_SCRIPT_VERIFY_FLAGS`). */
 export const SIGNET_SCRIPT_VERIFY_FLAGS = SCRIPT_VERIFY_P2SH | SCRIPT_VERIFY_WITNESS | SCRIPT_VERIFY_DERSIG |
   SCRIPT_VERIFY_NULLDUMMY;
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /**
  * Core's `FetchAndClearCommitmentSection`: finds the first push in `script` longer than `header` that starts
@@ -73,7 +62,7 @@ export function fetchAndClearCommitmentSection(
       parts.push(Uint8Array.of(c.opcode));
     }
   }
-  return section === null ? null : { section, script: concat(parts) };
+  return section === null ? null : { section, script: concatBytes(...parts) };
 }
 
 /** The virtual transactions of a signet block (Core's `SignetTxs`). */
@@ -128,7 +117,7 @@ export function signetTxs(block: Block, challenge: Uint8Array): SignetTxs | null
     version: 0,
     inputs: [{
       prevout: NULL_OUTPOINT,
-      scriptSig: concat([Uint8Array.of(OP_0), pushData(blockData)]),
+      scriptSig: concatBytes(Uint8Array.of(OP_0), pushData(blockData)),
       sequence: 0,
       witness: [],
     }],
