@@ -20,6 +20,7 @@ async function run(title: string, script: string, args: string[], denoFlags: str
       "-A",
       "--unstable-kv",
       "--unstable-worker-options",
+      ...denoFlags,
       `--config=${config}`,
       here(script),
       ...args,
