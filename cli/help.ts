@@ -178,8 +178,8 @@ export function helpText(mode: Mode, opts: { debug: boolean } = { debug: false }
 
 /** The `-version` text of `mode`: version line and license paragraphs (Core's LicenseInfo, for tsbtc). */
 export function versionText(mode: Mode): string {
+  // tsbtc contains no Bitcoin Core code (it follows Core's documented behaviour), so only its own notice.
   const license = `Copyright (C) ${COPYRIGHT_YEAR} The tsbtc developers\n` +
-    `Copyright (C) 2009-${COPYRIGHT_YEAR} The Bitcoin Core developers\n` +
     "\n" +
     "tsbtc is a multiprocess Bitcoin node in TypeScript for Deno, modelled on Bitcoin Core; its options, " +
     "configuration files, data directory layout and RPC and IPC interfaces follow Bitcoin Core's.\n" +
