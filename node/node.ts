@@ -20,6 +20,8 @@ import { ScriptCheckPool } from "../core/verify/mod.ts";
 import { type ChainstateImpl, openChainstate } from "./chain/chainstate.ts";
 import { blockchainMethods } from "../rpc/methods/blockchain.ts";
 import { miningMethods } from "../rpc/methods/mining.ts";
+import { mocktimeMethods } from "../rpc/methods/mocktime.ts";
+import { utxoMethods } from "../rpc/methods/blockchain_utxo.ts";
 import { descriptorMethods } from "../rpc/methods/descriptors.ts";
 import { rawTransactionMethods } from "../rpc/methods/rawtransaction.ts";
 import { utilMethods } from "../rpc/methods/util.ts";
@@ -100,7 +102,8 @@ export class Node {
     const conf = configPathIfRead(args);
     if (conf) log.info(`Config file: ${conf}`);
     for (const line of args.logArgs()) log.info(line);
-    const mocktime = args.getInt("-mocktime", 0);
+    // The node's clock: -mocktime, then setmocktime (0 = the system clock), as Core's SetMockTime.
+    let mocktime = args.getInt("-mocktime", 0);
     const now = () => mocktime > 0 ? mocktime : Math.floor(Date.now() / 1000);
     this.#chain = await openChainstate({
       dataDir: args.dataDir,
@@ -116,7 +119,7 @@ export class Node {
     });
     const tip = this.#chain.tip();
     log.info(`Loaded best chain: hashBestChain=${tip.hashHex} height=${tip.height}`);
-    this.#registerMethods(now);
+    this.#registerMethods(now, (t) => mocktime = t);
     const binds = args.getArgs("-ipcbind").map((v) => parseIpcAddress(v, { netDataDir: args.netDataDir }));
     if (binds.some((a) => a.kind === "tcp")) {
       // One secret for every TCP listener: each client reads the same cookie file.
@@ -172,7 +175,7 @@ export class Node {
     });
   }
 
-  #registerMethods(now: () => number): void {
+  #registerMethods(now: () => number, setMockTime: (t: number) => void): void {
     this.#table.registerAll(controlMethods({
       shutdown: () => this.shutdown(),
       logging: this.#logger,
@@ -194,6 +197,8 @@ export class Node {
       log: (m) => this.#logger.debug("rpc", m),
     }));
     this.#table.registerAll(miningMethods({ chain, network: this.#args.network, now }));
+    this.#table.registerAll(utxoMethods({ chain, network: this.#args.network }));
+    this.#table.registerAll(mocktimeMethods({ network: this.#args.network, setMockTime }));
     // Coins for signrawtransactionwithkey/combinerawtransaction come from the UTXO set (the mempool comes later).
     this.#table.registerAll(rawTransactionMethods({
       network,
