@@ -59,3 +59,26 @@ Deno.test("node: setmocktime drives block times and IBD; gettxoutsetinfo after 1
     await node.cleanup();
   }
 });
+
+Deno.test("node: -mocktime sets the clock at start; setmocktime replaces it", async () => {
+  const start = GENESIS_TIME + 7200;
+  const node = await startNode([`-mocktime=${start}`]);
+  const call = async (method: string, params: unknown[] = []) => {
+    const r = await node.rpc(method, params);
+    if (r.error) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
+    return r.result;
+  };
+  try {
+    const info = await call("getblockchaininfo") as { initialblockdownload: boolean };
+    assertEquals(info.initialblockdownload, false);
+    const [a] = await call("generatetoaddress", [1, ADDRESS]) as string[];
+    assertEquals((await call("getblockheader", [a]) as { time: number }).time, start);
+    await call("setmocktime", [start + 500]);
+    const [b] = await call("generatetoaddress", [1, ADDRESS]) as string[];
+    assertEquals((await call("getblockheader", [b]) as { time: number }).time, start + 500);
+  } finally {
+    await node.rpc("stop");
+    assertEquals(await node.wait(), 0);
+    await node.cleanup();
+  }
+});
