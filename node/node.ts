@@ -217,7 +217,10 @@ export class Node {
 
   /**
    * Starts the script verification Worker pool in the background (Core's `-par`: threads including this one;
-   * default one per core) and hands it to the chainstate once its Workers are up.
+   * default one per core) and hands it to the chainstate once its Workers are up. In the background because
+   * the node runs in a Worker, and Deno 2.9 makes a Worker's own Workers wait out two 500 ms debugger grace
+   * periods (before running, and at their first message: the parent holds an inspector session with the main
+   * runtime), so the pool takes about one second here against about 80 ms from the main thread.
    */
   #startVerificationWorkers(): void {
     const par = this.#args.getInt("-par", 0);
