@@ -998,6 +998,34 @@ export function blockchainMethods(options: BlockchainMethodsOptions): RpcMethod[
     },
   };
 
+  /**
+   * Waits until the tip satisfies `done` or `timeout` ms pass (0: no limit); resolves with the tip at that moment
+   * (Core's wait loops of waitforblock and waitforblockheight).
+   */
+  async function waitForTip(
+    chain: Chainstate,
+    timeout: number,
+    done: (tip: BlockRef) => boolean,
+  ): Promise<BlockRef> {
+    let current = tipRef(chain);
+    const deadline = performance.now() + timeout;
+    while (!done(current)) {
+      let remaining = 0;
+      if (timeout) {
+        remaining = deadline - performance.now();
+        if (remaining <= 0) break;
+      }
+      const block = await waitTipChanged(
+        chain,
+        current.hash,
+        timeout ? Math.max(1, Math.ceil(remaining)) : 0,
+      );
+      if (block === null) break;
+      current = block;
+    }
+    return current;
+  }
+
   const waitforblock: RpcMethod = {
     name: "waitforblock",
     category: "blockchain",
@@ -1016,22 +1044,7 @@ export function blockchainMethods(options: BlockchainMethodsOptions): RpcMethod[
       const target = reverseHex(parseHashV(params[0], "blockhash"));
       const timeout = parseTimeout(params[1]);
       const chain = chainOf();
-      let current = tipRef(chain);
-      const deadline = performance.now() + timeout;
-      while (current.hash !== target) {
-        let remaining = 0;
-        if (timeout) {
-          remaining = deadline - performance.now();
-          if (remaining <= 0) break;
-        }
-        const block = await waitTipChanged(
-          chain,
-          current.hash,
-          timeout ? Math.max(1, Math.ceil(remaining)) : 0,
-        );
-        if (block === null) break;
-        current = block;
-      }
+      const current = await waitForTip(chain, timeout, (tip) => tip.hash === target);
       return { hash: current.hash, height: current.height };
     },
   };
@@ -1049,22 +1062,7 @@ export function blockchainMethods(options: BlockchainMethodsOptions): RpcMethod[
       const height = getInt(params[0]);
       const timeout = parseTimeout(params[1]);
       const chain = chainOf();
-      let current = tipRef(chain);
-      const deadline = performance.now() + timeout;
-      while (current.height < height) {
-        let remaining = 0;
-        if (timeout) {
-          remaining = deadline - performance.now();
-          if (remaining <= 0) break;
-        }
-        const block = await waitTipChanged(
-          chain,
-          current.hash,
-          timeout ? Math.max(1, Math.ceil(remaining)) : 0,
-        );
-        if (block === null) break;
-        current = block;
-      }
+      const current = await waitForTip(chain, timeout, (tip) => tip.height >= height);
       return { hash: current.hash, height: current.height };
     },
   };
