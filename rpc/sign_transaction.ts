@@ -23,8 +23,9 @@ import { hash160, toHex } from "../core/hash/hashes.ts";
 import type { ScriptExecutionData, SignatureChecker, SigVersion } from "../core/script/checker.ts";
 import { evalScript, verifyScript } from "../core/script/interpreter.ts";
 import { SCRIPT_VERIFY_STRICTENC, STANDARD_SCRIPT_VERIFY_FLAGS } from "../core/script/flags.ts";
-import { OP_1, OP_1NEGATE, OP_CHECKSIG, OP_DUP, OP_EQUALVERIFY, OP_HASH160 } from "../core/script/opcodes.ts";
-import { pushData } from "../core/script/script.ts";
+import { OP_CHECKSIG, OP_DUP, OP_EQUALVERIFY, OP_HASH160 } from "../core/script/opcodes.ts";
+import { pushDataMinimal } from "../core/script/script.ts";
+import { concatBytes } from "@noble/hashes/utils.js";
 import {
   PrecomputedTransactionData,
   SIGHASH_ALL,
@@ -422,19 +423,7 @@ function signStep(
 
 /** Core's `PushAll`: a push-only script of the stack items (minimal opcodes for small numbers). */
 export function pushAll(values: readonly Uint8Array[]): Uint8Array {
-  const parts: Uint8Array[] = values.map((v) => {
-    if (v.length === 0) return Uint8Array.of(0);
-    if (v.length === 1 && v[0] >= 1 && v[0] <= 16) return Uint8Array.of(OP_1 + v[0] - 1);
-    if (v.length === 1 && v[0] === 0x81) return Uint8Array.of(OP_1NEGATE);
-    return pushData(v);
-  });
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
+  return concatBytes(...values.map(pushDataMinimal));
 }
 
 /**

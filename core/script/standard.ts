@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { concatBytes } from "@noble/hashes/utils.js";
 import {
   OP_0,
   OP_1,
@@ -272,17 +273,10 @@ export function scriptForRawPubKey(pubkey: Uint8Array): Uint8Array {
 
 /** Core's `GetScriptForMultisig`: `m <key>… n OP_CHECKMULTISIG` (numbers pushed as `CScript << int64`). */
 export function scriptForMultisig(required: number, pubkeys: readonly Uint8Array[]): Uint8Array {
-  const parts = [
+  return concatBytes(
     pushInt(required),
     ...pubkeys.map(pushData),
     pushInt(pubkeys.length),
     Uint8Array.of(OP_CHECKMULTISIG),
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
+  );
 }

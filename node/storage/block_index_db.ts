@@ -27,7 +27,7 @@ import { ByteReader } from "../../core/wire/reader.ts";
 import { ByteWriter } from "../../core/wire/writer.ts";
 import type { BlockHeader } from "../../core/wire/types.ts";
 import { readVarInt, readVarInt64, writeVarInt } from "./compressor.ts";
-import type { BlockFileInfo } from "./block_files.ts";
+import { type BlockFileInfo, EMPTY_BLOCK_FILE_INFO } from "./block_files.ts";
 import { ChainstateError } from "./errors.ts";
 import { type KvBatchCommit, type KvBatchLimits, KvBatchWriter } from "./kv_batch.ts";
 
@@ -276,15 +276,7 @@ export class BlockIndexDB {
         throw new ChainstateError("corrupt", "Cannot read block file info: malformed key");
       }
       while (out.length < n) {
-        out.push({
-          blocks: 0,
-          size: 0,
-          undoSize: 0,
-          heightFirst: 0,
-          heightLast: 0,
-          timeFirst: 0,
-          timeLast: 0,
-        });
+        out.push({ ...EMPTY_BLOCK_FILE_INFO });
       }
       out[n] = this.#decodeInfo(e.value, n);
     }
