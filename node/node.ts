@@ -32,6 +32,7 @@ import { type PermissionProfile, profileFor } from "../sandbox/profile.ts";
 import type { Logger } from "../util/logging.ts";
 import { processMethods } from "./process_rpc.ts";
 import { ProcessManager } from "./processes.ts";
+import { withTimeout } from "../util/async.ts";
 
 /** Options of {@linkcode Node.start}. */
 export interface NodeOptions {
@@ -341,14 +342,6 @@ async function lockDataDir(dir: string): Promise<Deno.FsFile> {
     throw new Error(`Cannot obtain a lock on directory ${dir}. tsbtc is probably already running.`);
   }
   return file;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error("timed out")), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** The config file read, or null (none, or read by the launcher before the node was sandboxed). */

@@ -10,6 +10,7 @@ import { type ChildProcess, type SandboxStrategy, spawnProcess } from "../ipc/pr
 import { bootstrapInit } from "../ipc/proxies/init.ts";
 import type { PermissionProfile } from "../sandbox/profile.ts";
 import type { Logger } from "../util/logging.ts";
+import { delay } from "../util/async.ts";
 
 /** A running component: the OS process, its IPC connection and its Init. */
 export interface Component {
@@ -103,7 +104,7 @@ export class ProcessManager {
    */
   async stop(c: Component): Promise<number> {
     const timeout = this.#opts.stopTimeoutMs ?? 10_000;
-    await Promise.race([c.init.shutdown().catch(() => {}), delay(timeout)]);
+    await Promise.race([c.init.shutdown().catch(() => {}), delay(timeout, { unref: true })]);
     await c.init.close().catch(() => {});
     await c.conn.close().catch(() => {});
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -123,11 +124,4 @@ export class ProcessManager {
   async stopAll(): Promise<void> {
     await Promise.all(this.list().map((c) => this.stop(c)));
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    Deno.unrefTimer(t);
-  });
 }

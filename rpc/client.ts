@@ -27,6 +27,7 @@ import { HttpStatus } from "./protocol.ts";
 import type { ArgsLike } from "./server.ts";
 import { splitHostPort } from "./subnet.ts";
 import { urlEncode } from "./url.ts";
+import { delay } from "../util/async.ts";
 
 /** Core's `DEFAULT_RPCCONNECT`. */
 export const DEFAULT_RPCCONNECT = "127.0.0.1";
@@ -392,10 +393,6 @@ function stdinLines(text: string): string[] {
   return lines;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /** Options of `runCli` beyond the arguments. */
 export interface RunCliOptions {
   /** Transport; default HTTP from the arguments (after `-stdinrpcpass`). */
@@ -569,7 +566,7 @@ async function callWithWait(
       return reply;
     } catch (err) {
       if (!(err instanceof CliConnectionError) || !wait) throw err;
-      if (timeout <= 0 || Date.now() < deadline) await sleep(retryDelayMs);
+      if (timeout <= 0 || Date.now() < deadline) await delay(retryDelayMs);
       else throw new CliConnectionError(`timeout on transient error: ${err.message}`);
     }
   }

@@ -1,5 +1,5 @@
 /**
- * Utilities shared by every process: logging like Bitcoin Core's.
+ * Utilities shared by every process: logging like Bitcoin Core's, and small promise helpers.
  *
  * @module
  */
@@ -13,3 +13,4 @@ export {
   type LogLevel,
   logSettingsFromArgs,
 } from "./logging.ts";
+export { delay, withTimeout } from "./async.ts";
