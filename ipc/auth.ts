@@ -26,16 +26,13 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, concatBytes, hexToBytes } from "@noble/hashes/utils.js";
+import type { ByteStream } from "./transport.ts";
 
-/** A bidirectional byte stream (a `Deno.Conn` fits). */
-export interface IpcStream {
-  /** Bytes from the peer. */
-  readable: ReadableStream<Uint8Array>;
-  /** Bytes to the peer. */
-  writable: WritableStream<Uint8Array>;
-  /** Closes both directions. */
-  close(): void;
-}
+/**
+ * A bidirectional byte stream (a `Deno.Conn` fits): the transport's {@linkcode ByteStream}. A stream handed on
+ * after the handshake exposes `read`/`write` only when no bytes were left over from it.
+ */
+export type IpcStream = ByteStream;
 
 /** The 8-byte magic that opens the server's and the client's handshake messages. */
 export const HANDSHAKE_MAGIC: Uint8Array = new TextEncoder().encode("TSBTCIPC");
