@@ -335,6 +335,15 @@ class ChainstateImplementation implements ChainstateImpl {
     });
   }
 
+  withLock<T>(f: (coins: (outpoint: OutPoint) => Promise<ChainCoin | null>) => Promise<T>): Promise<T> {
+    return this.#exclusive(() =>
+      f(async (outpoint) => {
+        const c = await this.storage.coins.getCoin(outpoint);
+        return c === undefined ? null : toChainCoin(c);
+      })
+    );
+  }
+
   #dirty(e: IndexEntry): void {
     this.storage.markBlockIndexDirty(e.record());
   }

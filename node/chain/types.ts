@@ -100,6 +100,12 @@ export interface Chainstate {
   readUndo(entry: BlockIndexEntry): Promise<readonly (readonly ChainCoin[])[]>;
   /** A coin of the UTXO set at the tip, or null (async: it may read the coins database). */
   getCoin(outpoint: OutPoint): Promise<ChainCoin | null>;
+  /**
+   * Runs `f` while no block connects or disconnects (Core's `LOCK(cs_main)`, as mempool acceptance holds it).
+   * `coins` reads the UTXO set at the tip without queueing behind the lock (`getCoin` inside `f` would wait for
+   * `f` itself to finish).
+   */
+  withLock<T>(f: (coins: (outpoint: OutPoint) => Promise<ChainCoin | null>) => Promise<T>): Promise<T>;
   /** Core's InvalidateBlock / ReconsiderBlock / PreciousBlock. */
   invalidateBlock(hash: string): Promise<void>;
   reconsiderBlock(hash: string): Promise<void>;

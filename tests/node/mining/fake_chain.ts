@@ -183,6 +183,9 @@ export class FakeChain implements Chainstate {
   getCoin(outpoint: OutPoint): Promise<ChainCoin | null> {
     return Promise.resolve(this.#coins.get(outPointKey(outpoint)) ?? null);
   }
+  withLock<T>(f: (coins: (outpoint: OutPoint) => Promise<ChainCoin | null>) => Promise<T>): Promise<T> {
+    return f((outpoint) => this.getCoin(outpoint));
+  }
   invalidateBlock(): Promise<void> {
     return Promise.reject(new Error("FakeChain cannot invalidate"));
   }

@@ -332,6 +332,9 @@ export class FakeChain implements Chainstate {
   getCoin(outpoint: OutPoint): Promise<ChainCoin | null> {
     return Promise.resolve(this.#coins.get(outPointKey(outpoint)) ?? null);
   }
+  withLock<T>(f: (coins: (outpoint: OutPoint) => Promise<ChainCoin | null>) => Promise<T>): Promise<T> {
+    return f((outpoint) => this.getCoin(outpoint));
+  }
 
   /** Replaces a coin of the UTXO set (tests corrupt the set to make verifychain fail). */
   setCoin(outpoint: OutPoint, coin: ChainCoin | null): void {
