@@ -1,12 +1,16 @@
 /**
  * `gettxoutsetinfo` (Core's `src/rpc/blockchain.cpp`): statistics about the UTXO set, computed over the
- * chainstate database after a flush (tsbtc has no coinstatsindex and no MuHash).
+ * chainstate database after a flush (tsbtc has no coinstatsindex), with the `hash_serialized_3`, `muhash` (MuHash3072
+ * of every coin's serialization, as Core's `ApplyHash(MuHash3072&, …)`) or no hash.
  *
  * @module
  */
 import type { Network } from "../../core/chain_params_base.ts";
 import type { ChainstateImpl } from "../../node/chain/chainstate.ts";
-import type { UtxoStats } from "../../node/storage/coins_db.ts";
+import { MuHash3072 } from "../../core/hash/muhash.ts";
+import { ByteWriter } from "../../core/wire/writer.ts";
+import { coinCode } from "../../node/storage/coins.ts";
+import type { CoinsDB, UtxoStats } from "../../node/storage/coins_db.ts";
 import { RpcError, RpcErrorCode } from "../errors.ts";
 import { helpExampleCli, helpExampleRpc } from "../help.ts";
 import { type JsonValue, valueFromAmount } from "../json.ts";
@@ -38,11 +42,51 @@ function hashHex(hash: Uint8Array): string {
 /** Attempts at computing statistics that a concurrent block connection did not change underneath. */
 const MAX_ATTEMPTS = 5;
 
-async function consistentStats(chain: ChainstateImpl): Promise<UtxoStats> {
+/**
+ * UTXO set statistics with the MuHash3072 of the set instead of `hash_serialized_3` (Core's `ComputeUTXOStats`
+ * with `CoinStatsHashType::MUHASH`): each coin is inserted as `outpoint ‖ uint32(height * 2 + coinbase) ‖ txout`.
+ * `hashSerialized` holds the finalized MuHash (internal byte order).
+ */
+export async function computeMuHashStats(db: CoinsDB): Promise<UtxoStats> {
+  const bestBlock = db.getBestBlock();
+  const muhash = new MuHash3072();
+  let transactions = 0;
+  let txouts = 0;
+  let bogoSize = 0;
+  let totalAmount = 0n;
+  let prev: string | undefined;
+  for await (const { outpoint, coin } of db.entries()) {
+    const key = hashHex(outpoint.txid);
+    if (key !== prev) {
+      transactions++;
+      prev = key;
+    }
+    txouts++;
+    totalAmount += coin.out.value;
+    bogoSize += 50 + coin.out.scriptPubKey.length;
+    const w = new ByteWriter(64 + coin.out.scriptPubKey.length);
+    w.bytes(outpoint.txid).u32(outpoint.vout).u32(coinCode(coin)).i64(coin.out.value).varBytes(
+      coin.out.scriptPubKey,
+    );
+    muhash.insert(w.finish());
+  }
+  return {
+    bestBlock,
+    transactions,
+    txouts,
+    bogoSize,
+    totalAmount,
+    hashSerialized: muhash.finalize(),
+    diskSize: db.estimateSize(),
+  };
+}
+
+async function consistentStats(chain: ChainstateImpl, hashType: CoinStatsHashType): Promise<UtxoStats> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     // Core's ForceFlushStateToDisk: the database then holds every coin (chain.flush runs under the chain's lock).
     await chain.flush();
-    const stats = await chain.storage.coinsDb.computeStats();
+    const db = chain.storage.coinsDb;
+    const stats = hashType === "muhash" ? await computeMuHashStats(db) : await db.computeStats();
     const after = chain.storage.coinsDb.getBestBlock();
     if (stats.bestBlock !== undefined && after !== undefined && hashHex(after) === hashHex(stats.bestBlock)) {
       return stats;
@@ -145,12 +189,6 @@ export function utxoMethods(options: UtxoMethodsOptions): RpcMethod[] {
     handler: async (params) => {
       const hashType = parseHashType(params[0] == null ? "hash_serialized_3" : getStr(params[0]));
       if (params[2] != null) getBool(params[2]);
-      if (hashType === "muhash") {
-        throw new RpcError(
-          RpcErrorCode.RPC_INVALID_PARAMETER,
-          "hash_type 'muhash' is not supported by this node (use 'hash_serialized_3' or 'none')",
-        );
-      }
       const chain = options.chain();
       if (params[1] != null) {
         // Core flushes first, then refuses: without coinstatsindex only the current best block can be queried.
@@ -160,7 +198,7 @@ export function utxoMethods(options: UtxoMethodsOptions): RpcMethod[] {
           "Querying specific block heights requires coinstatsindex",
         );
       }
-      const stats = await consistentStats(chain);
+      const stats = await consistentStats(chain, hashType);
       const entry = chain.lookup(stats.bestBlock!);
       if (entry === undefined) throw new RpcError(RpcErrorCode.RPC_INTERNAL_ERROR, "Unable to read UTXO set");
       const result: Record<string, JsonValue> = {
@@ -170,6 +208,7 @@ export function utxoMethods(options: UtxoMethodsOptions): RpcMethod[] {
         bogosize: stats.bogoSize,
       };
       if (hashType === "hash_serialized_3") result.hash_serialized_3 = hashHex(stats.hashSerialized);
+      if (hashType === "muhash") result.muhash = hashHex(stats.hashSerialized);
       result.total_amount = valueFromAmount(stats.totalAmount);
       result.transactions = stats.transactions;
       result.disk_size = stats.diskSize;

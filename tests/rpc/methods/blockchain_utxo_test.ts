@@ -1,4 +1,9 @@
 import { chainParams } from "../../../core/chain_params.ts";
+import { reverseHex, sha256 } from "../../../core/hash/hashes.ts";
+import { MuHash3072 } from "../../../core/hash/muhash.ts";
+import { isUnspendable } from "../../../core/script/script.ts";
+import { txid } from "../../../core/wire/transaction.ts";
+import { ByteWriter } from "../../../core/wire/writer.ts";
 import { openChainstate } from "../../../node/chain/chainstate.ts";
 import { utxoMethods } from "../../../rpc/methods/blockchain_utxo.ts";
 import { RpcTable } from "../../../rpc/table.ts";
@@ -29,6 +34,13 @@ Deno.test("gettxoutsetinfo: empty set at genesis, coinbases after blocks, hash t
     assertEquals(
       genesis.hash_serialized_3,
       "56944c5d3f98413ef45cf54545538103cc9f298e0575820ad3591376e2e0f65d",
+    );
+    // The empty set's MuHash: SHA-256 of the number 1 in 384 little-endian bytes.
+    const one = new Uint8Array(384);
+    one[0] = 1;
+    assertEquals(
+      ((await call(t, "gettxoutsetinfo", ["muhash"])).result as Record<string, unknown>).muhash,
+      reverseHex(sha256(one)),
     );
     assertEquals(Object.keys(genesis), [
       "height",
@@ -61,10 +73,38 @@ Deno.test("gettxoutsetinfo: empty set at genesis, coinbases after blocks, hash t
       code: -8,
       message: "'sha256' is not a valid hash_type",
     });
-    assertEquals((await call(t, "gettxoutsetinfo", ["muhash"])).error, {
-      code: -8,
-      message: "hash_type 'muhash' is not supported by this node (use 'hash_serialized_3' or 'none')",
-    });
+    // muhash: recomputed here from the blocks' coinbase outputs (Core's TxOutSer of each coin).
+    const expected = new MuHash3072();
+    for (let h = 1; h <= cs.height(); h++) {
+      const block = await cs.readBlock(cs.atHeight(h)!);
+      const cb = block.txs[0];
+      cb.outputs.forEach((out, n) => {
+        if (isUnspendable(out.scriptPubKey)) return;
+        expected.insert(
+          new ByteWriter().bytes(txid(cb)).u32(n).u32(h * 2 + 1).i64(out.value).varBytes(out.scriptPubKey)
+            .finish(),
+        );
+      });
+    }
+    const mu = (await call(t, "gettxoutsetinfo", ["muhash"])).result as Record<string, unknown>;
+    assertEquals(mu.muhash, reverseHex(expected.finalize()));
+    assertEquals(Object.keys(mu), [
+      "height",
+      "bestblock",
+      "txouts",
+      "bogosize",
+      "muhash",
+      "total_amount",
+      "transactions",
+      "disk_size",
+    ]);
+    assertEquals([mu.txouts, mu.transactions, mu.total_amount, mu.bogosize], [
+      three.txouts,
+      three.transactions,
+      three.total_amount,
+      three.bogosize,
+    ]);
+    assert(mu.muhash !== hashed.hash_serialized_3);
     for (const target of [1, cs.tip().hashHex]) {
       assertEquals((await call(t, "gettxoutsetinfo", ["none", target])).error, {
         code: -8,
