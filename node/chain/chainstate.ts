@@ -20,6 +20,7 @@ import { isCoinBase, txid } from "../../core/wire/transaction.ts";
 import type { Block, BlockHeader, OutPoint } from "../../core/wire/types.ts";
 import type { Logger } from "../../util/logging.ts";
 import { CoinsCache } from "../storage/coins_cache.ts";
+import type { CoinsBatchProgress } from "../storage/coins_db.ts";
 import { BlockStorageError } from "../storage/errors.ts";
 import { NodeStorage, type OpenStorageOptions } from "../storage/storage.ts";
 import type { BlockUndo } from "../storage/undo.ts";
@@ -635,9 +636,20 @@ function encodeHashEq(block: Block, e: IndexEntry): boolean {
  * an interrupted flush), the genesis block on first start, then activates the best chain.
  */
 export async function openChainstate(options: OpenChainstateOptions): Promise<ChainstateImpl> {
+  const logger = options.logger;
+  const userOnCommit = options.storage?.onCoinsCommit;
+  // Core's coindb debug lines for each atomic commit of a chainstate flush (-debug=coindb).
+  const onCoinsCommit = logger === undefined ? userOnCommit : async (p: CoinsBatchProgress) => {
+    if (logger.enabled("coindb")) {
+      const mib = (p.mutationBytes / (1024 * 1024)).toFixed(2);
+      logger.debug("coindb", `Writing ${p.final ? "final" : "partial"} batch of ${mib} MiB`);
+    }
+    await userOnCommit?.(p);
+  };
   const open = (reindex: boolean) =>
     NodeStorage.open({
       ...options.storage,
+      onCoinsCommit,
       wipeBlockIndex: reindex,
       wipeChainstate: reindex || (options.reindexChainstate ?? false),
       dataDir: options.dataDir,
