@@ -73,13 +73,17 @@ export interface TxConfirmStatsData {
 
 /** Encodes a double as Core's `EncodeDouble` (IEEE-754 binary64 bits, little-endian; NaN canonical). */
 export function writeDouble(w: ByteWriter, v: number): void {
-  if (Number.isNaN(v)) {
-    w.u64(0x7ff8000000000000n);
-    return;
+  writeDoubles(w, [v]);
+}
+
+function writeDoubles(w: ByteWriter, v: ArrayLike<number>): void {
+  const out = new Uint8Array(8 * v.length);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < v.length; i++) {
+    if (Number.isNaN(v[i])) view.setBigUint64(8 * i, 0x7ff8000000000000n, true);
+    else view.setFloat64(8 * i, v[i], true);
   }
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, v, true);
-  w.bytes(new Uint8Array(view.buffer));
+  w.bytes(out);
 }
 
 /** Decodes a double written by {@link writeDouble} (Core's `DecodeDouble`). */
@@ -91,14 +95,16 @@ export function readDouble(r: ByteReader): number {
 /** Writes a vector of doubles (compact-size count, then each double). */
 export function writeDoubleVector(w: ByteWriter, v: ArrayLike<number>): void {
   w.compactSize(v.length);
-  for (let i = 0; i < v.length; i++) writeDouble(w, v[i]);
+  writeDoubles(w, v);
 }
 
 /** Reads a vector of doubles, refusing counts the remaining bytes cannot hold. */
 export function readDoubleVector(r: ByteReader, what: string): Float64Array {
   const n = r.count(8, what);
+  const b = r.bytes(8 * n);
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = readDouble(r);
+  for (let i = 0; i < n; i++) out[i] = view.getFloat64(8 * i, true);
   return out;
 }
 
