@@ -18,6 +18,8 @@ import { controlMethods, echoIpcMethod } from "../rpc/methods/control.ts";
 import { chainParams } from "../core/chain_params.ts";
 import { ScriptCheckPool } from "../core/verify/mod.ts";
 import { type ChainstateImpl, openChainstate } from "./chain/chainstate.ts";
+import { Mempool } from "./mempool/mempool.ts";
+import { policySettingsFromArgs } from "./policy/settings.ts";
 import { blockchainMethods } from "../rpc/methods/blockchain.ts";
 import { miningMethods } from "../rpc/methods/mining.ts";
 import { mocktimeMethods } from "../rpc/methods/mocktime.ts";
@@ -64,6 +66,7 @@ export class Node {
   #lock: Deno.FsFile | null = null;
   #ipcCookie: IpcCookie | null = null;
   #chain: ChainstateImpl | null = null;
+  #mempool: Mempool | null = null;
   #shutdownSignal = new AbortController();
   #listeners: IpcListener[] = [];
   #connections = new Set<IpcConnection>();
@@ -120,6 +123,11 @@ export class Node {
     });
     const tip = this.#chain.tip();
     log.info(`Loaded best chain: hashBestChain=${tip.hashHex} height=${tip.height}`);
+    const policy = policySettingsFromArgs(args, args.network);
+    if (!policy.ok) throw new Error(policy.error);
+    for (const line of policy.logs) log.info(line);
+    for (const warning of policy.warnings) log.warn(warning);
+    this.#mempool = new Mempool({ chain: this.#chain, settings: policy.settings, now, logger: log });
     this.#registerMethods(now, (t) => mocktime = t);
     const binds = args.getArgs("-ipcbind").map((v) => parseIpcAddress(v, { netDataDir: args.netDataDir }));
     if (binds.some((a) => a.kind === "tcp")) {
@@ -197,13 +205,27 @@ export class Node {
       shutdownSignal: this.#shutdownSignal.signal,
       log: (m) => this.#logger.debug("rpc", m),
     }));
-    this.#table.registerAll(miningMethods({ chain, network: this.#args.network, now }));
+    const pool = () => this.#mempool!.pool;
+    this.#table.registerAll(miningMethods({
+      chain,
+      network: this.#args.network,
+      now,
+      assembleTransactions: () => this.#mempool!.blockCandidates(),
+      mempoolTransaction: (txid) => pool().get(txid)?.tx,
+      mempoolSize: () => pool().size,
+      transactionsUpdated: () => pool().transactionsUpdated,
+    }));
     this.#table.registerAll(utxoMethods({ chain, network: this.#args.network }));
     this.#table.registerAll(mocktimeMethods({ network: this.#args.network, setMockTime }));
-    // Coins for signrawtransactionwithkey/combinerawtransaction come from the UTXO set (the mempool comes later).
+    // Coins for signrawtransactionwithkey/combinerawtransaction: the mempool's outputs, then the UTXO set (Core's
+    // CCoinsViewMemPool over the chain tip).
     this.#table.registerAll(rawTransactionMethods({
       network,
       getCoin: async (outpoint) => {
+        const unconfirmed = this.#mempool!.output(outpoint);
+        if (unconfirmed !== undefined) {
+          return { value: unconfirmed.value, scriptPubKey: unconfirmed.scriptPubKey };
+        }
         const coin = await this.#chain!.getCoin(outpoint);
         return coin ? { value: coin.output.value, scriptPubKey: coin.output.scriptPubKey } : null;
       },
@@ -317,6 +339,8 @@ export class Node {
     this.#ipcCookie = null;
     await this.#processes.stopAll();
     await Promise.all([...this.#connections].map((c) => c.close()));
+    this.#mempool?.close();
+    this.#mempool = null;
     if (this.#chain) {
       log.info("Flushing the chainstate");
       await this.#chain.close();

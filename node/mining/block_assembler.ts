@@ -28,6 +28,7 @@ import {
 } from "../../core/wire/transaction.ts";
 import type { Block, BlockHeader, Transaction, TxOut } from "../../core/wire/types.ts";
 import type { BlockIndexEntry, Chainstate, TransactionWithFee } from "../chain/types.ts";
+import type { FeeFrac } from "../policy/feefrac.ts";
 import { computeBlockVersion, type ThresholdCache } from "./version_bits.ts";
 
 /** Weight reserved for the header, transaction count and coinbase (`DEFAULT_BLOCK_RESERVED_WEIGHT`). */
@@ -49,8 +50,12 @@ const MAX_TIMEWARP = 600;
 export interface BlockAssemblerOptions {
   /** Script the coinbase pays subsidy and fees to. */
   readonly coinbaseOutputScript: Uint8Array;
-  /** Candidate transactions with their fees, in package order (parents first), best first. */
-  readonly transactions?: readonly TransactionWithFee[];
+  /**
+   * Candidate transactions with their fees, in package order (parents first), best first; `chunk` is the fee and
+   * vsize of the chunk a transaction is mined with (the block minimum feerate applies to it; default the
+   * transaction alone).
+   */
+  readonly transactions?: readonly (TransactionWithFee & { readonly chunk?: FeeFrac })[];
   /** Current time in seconds (mockable; default the system clock). */
   readonly now?: () => number;
   /** Weight reserved for header and coinbase (default {@link DEFAULT_BLOCK_RESERVED_WEIGHT}). */
@@ -206,7 +211,7 @@ export async function createNewBlock(
   let totalFees = 0n;
   const created = new Map<string, TxOut>();
   const skipped = new Set<string>();
-  for (const { tx, fee } of options.transactions ?? []) {
+  for (const { tx, fee, chunk } of options.transactions ?? []) {
     const id = txid(tx);
     const idKey = outPointKey({ txid: id, vout: 0 });
     const skip = () => skipped.add(idKey);
@@ -214,8 +219,8 @@ export async function createNewBlock(
       skip();
       continue;
     }
-    const vsize = transactionVsize(tx);
-    if (fee * 1000n < minFee * BigInt(vsize)) {
+    const rate = chunk ?? { fee, size: transactionVsize(tx) };
+    if (rate.fee * 1000n < minFee * BigInt(rate.size)) {
       skip();
       continue;
     }

@@ -20,8 +20,9 @@ import { blockHash, decodeBlock, decodeBlockHeader, encodeBlock } from "../../co
 import { findWitnessCommitmentIndex, NO_WITNESS_COMMITMENT } from "../../core/hash/merkle.ts";
 import { transactionWeight, txid, WITNESS_SCALE_FACTOR, wtxid } from "../../core/wire/transaction.ts";
 import type { Block, Transaction } from "../../core/wire/types.ts";
-import type { BlockIndexEntry, Chainstate, TransactionWithFee } from "../../node/chain/types.ts";
+import type { BlockIndexEntry, Chainstate } from "../../node/chain/types.ts";
 import {
+  type BlockAssemblerOptions,
   type BlockTemplate,
   createNewBlock,
   DEFAULT_BLOCK_MIN_TX_FEE,
@@ -48,7 +49,7 @@ export interface MiningMethodsOptions {
   /** Current time in seconds (mockable; default the system clock). */
   now?: () => number;
   /** Candidate transactions for new blocks, in package order (default none: no mempool yet). */
-  assembleTransactions?: () => TransactionWithFee[];
+  assembleTransactions?: () => NonNullable<BlockAssemblerOptions["transactions"]>;
   /** A mempool transaction by txid (display hex), for generateblock (default: none). */
   mempoolTransaction?: (txid: string) => Transaction | undefined;
   /** Number of mempool transactions for getmininginfo's `pooledtx` (default 0). */

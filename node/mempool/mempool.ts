@@ -1,0 +1,411 @@
+/**
+ * The node's mempool service: the pool plus everything around it that needs the chain — acceptance under the
+ * chain lock (Core's `ProcessTransaction`, `ProcessNewPackage`), `BroadcastTransaction`, following the chain
+ * (mined transactions leave, conflicts leave, transactions of disconnected blocks return and entries that became
+ * invalid leave: Core's `MaybeUpdateMempoolForReorg`), `LimitMempoolSize` (expiry, then size), and the hooks
+ * the fee estimator listens on.
+ *
+ * @module
+ */
+import { COINBASE_MATURITY } from "../../core/chain_params.ts";
+import { validationStateToString } from "../../core/consensus/mod.ts";
+import { reverseHex } from "../../core/hash/hashes.ts";
+import { ScriptExecutionCache, SignatureCache } from "../../core/verify/mod.ts";
+import { isCoinBase, txid as txidOf, wtxid as wtxidOf } from "../../core/wire/transaction.ts";
+import type { Block, OutPoint, Transaction, TxOut } from "../../core/wire/types.ts";
+import type { Logger } from "../../util/logging.ts";
+import type { ChainCoin, Chainstate } from "../chain/types.ts";
+import { isFinalTx } from "../mining/block_assembler.ts";
+import type { FeeFrac } from "../policy/feefrac.ts";
+import { FeeRate } from "../policy/feerate.ts";
+import { isChildWithParents, isWellFormedPackage } from "../policy/packages.ts";
+import type { PolicySettings } from "../policy/settings.ts";
+import {
+  type AcceptArgs,
+  MemPoolAccept,
+  type MempoolAcceptResult,
+  type PackageAcceptResult,
+  sequenceLocksAtTip,
+} from "./accept.ts";
+import type { MempoolEntry } from "./entry.ts";
+import { MEMPOOL_HEIGHT, TxMempool } from "./txmempool.ts";
+
+/** Options of {@link Mempool.acceptTransaction}. */
+export interface AcceptTransactionOptions {
+  /** Only check. */
+  testAccept?: boolean;
+  /** Skip fee and size limits (transactions returning from disconnected blocks). */
+  bypassLimits?: boolean;
+  /** Entry time (default now). */
+  acceptTime?: number;
+  /** Reject above this feerate ("max feerate exceeded"). */
+  maxFeeRate?: FeeRate;
+}
+
+/** Outcome of {@link Mempool.broadcastTransaction} (Core's `TransactionError`). */
+export type BroadcastResult =
+  | { ok: true; txid: string; wtxid: string }
+  | {
+    ok: false;
+    error: "MISSING_INPUTS" | "ALREADY_IN_UTXO_SET" | "MEMPOOL_REJECTED" | "MAX_FEE_EXCEEDED";
+    message: string;
+  };
+
+/** Options of {@link Mempool}. */
+export interface MempoolOptions {
+  /** The chain it follows. */
+  readonly chain: Chainstate;
+  /** Policy settings. */
+  readonly settings: PolicySettings;
+  /** Clock in seconds (mockable). */
+  readonly now: () => number;
+  /** Logger (mempool debug category). */
+  readonly logger?: Logger;
+}
+
+/** The node's mempool. */
+export class Mempool {
+  /** The pool itself. */
+  readonly pool: TxMempool;
+  /** Policy settings. */
+  readonly settings: PolicySettings;
+  readonly #chain: Chainstate;
+  readonly #now: () => number;
+  readonly #logger: Logger | undefined;
+  readonly #signatureCache = new SignatureCache();
+  readonly #scriptExecutionCache = new ScriptExecutionCache();
+  /** Transactions of blocks disconnected since the last tip update, oldest block first. */
+  #disconnected: Transaction[][] = [];
+  #pending: Promise<void> = Promise.resolve();
+  readonly #unsubscribe: () => void;
+
+  constructor(options: MempoolOptions) {
+    this.#chain = options.chain;
+    this.settings = options.settings;
+    this.#now = options.now;
+    this.#logger = options.logger;
+    this.pool = new TxMempool({ settings: options.settings, now: options.now });
+    this.#unsubscribe = options.chain.subscribe({
+      blockConnected: (block, entry) => this.#blockConnected(block, entry.height),
+      blockDisconnected: (block) => this.#disconnected.unshift(block.txs.filter((tx) => !isCoinBase(tx))),
+      updatedBlockTip: () => this.#updatedTip(),
+    });
+  }
+
+  /** Stops following the chain. */
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  /** Resolves once pending updates (transactions returning after a reorg) are done. */
+  async ready(): Promise<void> {
+    let p: Promise<void>;
+    do {
+      p = this.#pending;
+      await p;
+    } while (p !== this.#pending);
+  }
+
+  #blockConnected(block: Block, height: number): void {
+    if (this.#disconnected.length > 0) {
+      // A transaction mined again in the new branch does not return to the pool.
+      const mined = new Set(block.txs.map((tx) => reverseHex(txidOf(tx))));
+      this.#disconnected = this.#disconnected.map((txs) =>
+        txs.filter((tx) => !mined.has(reverseHex(txidOf(tx))))
+      );
+    }
+    const removed = this.pool.removeForBlock(block.txs, height);
+    if (removed.length > 0) this.#log(`${removed.length} mempool transactions mined in block ${height}`);
+  }
+
+  #updatedTip(): void {
+    this.pool.addTransactionsUpdated(1);
+    if (this.#disconnected.length === 0) return;
+    const txs = this.#disconnected.flat();
+    this.#disconnected = [];
+    this.#pending = this.#pending.then(() =>
+      this.#chain.withLock((coins) => this.#updateForReorg(txs, coins)).catch((e) =>
+        this.#logger?.error(`Mempool update after reorg failed: ${e instanceof Error ? e.message : e}`)
+      )
+    );
+  }
+
+  /**
+   * Core's `MaybeUpdateMempoolForReorg`: the disconnected transactions return (limits bypassed), then entries
+   * that are no longer final, sequence-locked or mature at the new tip leave with their descendants, then the
+   * pool is trimmed.
+   */
+  async #updateForReorg(
+    txs: Transaction[],
+    coins: (o: OutPoint) => Promise<ChainCoin | null>,
+  ): Promise<void> {
+    const acceptTime = this.#now();
+    let added = 0;
+    for (const tx of txs) {
+      const r = await this.#accept(coins).acceptSingle(tx, { acceptTime, bypassLimits: true });
+      if (r.valid) added++;
+    }
+    const tip = this.#chain.tip();
+    const drop: MempoolEntry[] = [];
+    for (const e of this.pool.entries()) {
+      if (!isFinalTx(e.tx, tip.height + 1, tip.medianTimePast)) {
+        drop.push(e);
+        continue;
+      }
+      const heights: number[] = [];
+      let immature = false;
+      for (const input of e.tx.inputs) {
+        if (this.pool.get(reverseHex(input.prevout.txid)) !== undefined) {
+          heights.push(MEMPOOL_HEIGHT);
+          continue;
+        }
+        const c = await coins(input.prevout);
+        if (c === null) {
+          immature = true;
+          break;
+        }
+        if (c.coinbase && tip.height + 1 - c.height < COINBASE_MATURITY) immature = true;
+        heights.push(c.height);
+      }
+      if (immature || !sequenceLocksAtTip(e.tx, heights, tip, this.#chain)) drop.push(e);
+    }
+    const stage = new Set<MempoolEntry>();
+    for (const e of drop) {
+      stage.add(e);
+      for (const d of this.pool.descendants(e)) stage.add(d);
+    }
+    this.pool.removeStaged(stage, "reorg");
+    this.#limitSize();
+    this.#log(
+      `Reorg: ${added} of ${txs.length} disconnected transactions back in the mempool, ${stage.size} removed`,
+    );
+  }
+
+  #accept(coins: (o: OutPoint) => Promise<ChainCoin | null>): MemPoolAccept {
+    return new MemPoolAccept({
+      pool: this.pool,
+      chain: this.#chain,
+      coins,
+      signatureCache: this.#signatureCache,
+      scriptExecutionCache: this.#scriptExecutionCache,
+    });
+  }
+
+  /** Core's `LimitMempoolSize`: expiry, then eviction down to -maxmempool. */
+  #limitSize(): void {
+    const expired = this.pool.expire(this.#now() - this.settings.mempoolExpirySeconds);
+    if (expired > 0) this.#log(`Expired ${expired} transactions from the memory pool`);
+    const evicted = this.pool.trimToSize(this.settings.maxMempoolBytes);
+    if (evicted.length > 0) this.#log(`Removed ${evicted.length} txn, rolling minimum fee bumped`);
+  }
+
+  #log(msg: string): void {
+    this.#logger?.debug("mempool", msg);
+  }
+
+  /** Core's `ProcessTransaction` / `AcceptToMemoryPool` for one transaction. */
+  async acceptTransaction(
+    tx: Transaction,
+    options: AcceptTransactionOptions = {},
+  ): Promise<MempoolAcceptResult> {
+    await this.ready();
+    return await this.#chain.withLock(async (coins) => {
+      const args: AcceptArgs = {
+        acceptTime: options.acceptTime ?? this.#now(),
+        bypassLimits: options.bypassLimits,
+        testAccept: options.testAccept,
+        maxFeeRate: options.maxFeeRate,
+      };
+      const r = await this.#accept(coins).acceptSingle(tx, args);
+      if (!r.valid) {
+        this.#log(`${r.txid} (wtxid=${r.wtxid}) rejected: ${validationStateToString(r.state)}`);
+        return r;
+      }
+      if (options.testAccept) return r;
+      this.#log(
+        `AcceptToMemoryPool: accepted ${r.txid} (wtxid=${r.wtxid}) (poolsz ${this.pool.size} txn, ${
+          Math.ceil(this.pool.usage / 1000)
+        } kB)`,
+      );
+      if (!options.bypassLimits) {
+        this.#limitSize();
+        if (this.pool.get(r.txid) === undefined) {
+          return {
+            valid: false,
+            txid: r.txid,
+            wtxid: r.wtxid,
+            state: { valid: false, result: "TX_RECONSIDERABLE", reason: "mempool full" },
+            vsize: r.vsize,
+            baseFee: r.baseFee,
+            effectiveFeeRate: r.effectiveFeeRate,
+            effectiveIncludes: r.effectiveIncludes,
+          };
+        }
+      }
+      return r;
+    });
+  }
+
+  /**
+   * Core's `ProcessNewPackage`: with `testAccept`, the transactions checked together (testmempoolaccept);
+   * otherwise a child with its parents (submitpackage): each transaction alone first, then those that failed
+   * only for fees (or waited for such a parent) together at the package feerate.
+   */
+  async acceptPackage(
+    txs: readonly Transaction[],
+    options: { testAccept: boolean; maxFeeRate?: FeeRate },
+  ): Promise<PackageAcceptResult> {
+    await this.ready();
+    return await this.#chain.withLock(async (coins) => {
+      const acceptTime = this.#now();
+      if (options.testAccept) {
+        return await this.#accept(coins).acceptMultiple(txs, {
+          acceptTime,
+          testAccept: true,
+          allowReplacement: false,
+          maxFeeRate: options.maxFeeRate,
+        });
+      }
+      const r = await this.#acceptChildWithParents(txs, acceptTime, coins, options.maxFeeRate);
+      this.#limitSize();
+      return r;
+    });
+  }
+
+  async #acceptChildWithParents(
+    txs: readonly Transaction[],
+    acceptTime: number,
+    coins: (o: OutPoint) => Promise<ChainCoin | null>,
+    maxFeeRate: FeeRate | undefined,
+  ): Promise<PackageAcceptResult> {
+    const results = new Map<string, MempoolAcceptResult>();
+    const shape = isWellFormedPackage(txs);
+    if (!shape.valid) return { state: shape, results };
+    if (!isChildWithParents(txs)) {
+      return {
+        state: { valid: false, result: "PCKG_POLICY", reason: "package-not-child-with-parents" },
+        results,
+      };
+    }
+    // Every parent of the child must be in the package or confirmed (Core: "package-not-child-with-unconfirmed-parents").
+    const child = txs[txs.length - 1];
+    const inPackage = new Set(txs.map((t) => reverseHex(txidOf(t))));
+    for (const input of child.inputs) {
+      const parentId = reverseHex(input.prevout.txid);
+      if (inPackage.has(parentId)) continue;
+      if (await coins(input.prevout) === null) {
+        return {
+          state: {
+            valid: false,
+            result: "PCKG_POLICY",
+            reason: "package-not-child-with-unconfirmed-parents",
+          },
+          results,
+        };
+      }
+    }
+    const deferred: Transaction[] = [];
+    let quitEarly = false;
+    for (const tx of txs) {
+      const id = reverseHex(txidOf(tx));
+      const wid = reverseHex(wtxidOf(tx));
+      const existing = this.pool.get(id);
+      if (existing !== undefined) {
+        results.set(wid, {
+          valid: true,
+          txid: id,
+          wtxid: wid,
+          vsize: existing.vsize,
+          baseFee: existing.fee,
+          effectiveFeeRate: FeeRate.fromFee(existing.modifiedFee, existing.vsize),
+          effectiveIncludes: [existing.wtxidHex],
+          replaced: [],
+          alreadyInMempool: true,
+          otherWtxid: existing.wtxidHex !== wid ? existing.wtxidHex : undefined,
+        });
+        continue;
+      }
+      if (deferred.length > 0) {
+        deferred.push(tx);
+        continue;
+      }
+      const r = await this.#accept(coins).acceptSingle(tx, {
+        acceptTime,
+        allowSiblingEviction: false,
+        maxFeeRate,
+      });
+      if (r.valid) {
+        results.set(wid, r);
+        continue;
+      }
+      if (r.state.result === "TX_RECONSIDERABLE" || r.state.result === "TX_MISSING_INPUTS") {
+        deferred.push(tx);
+        results.set(wid, r);
+      } else {
+        results.set(wid, r);
+        quitEarly = true;
+        break;
+      }
+    }
+    if (quitEarly) {
+      return { state: { valid: false, result: "PCKG_TX", reason: "transaction failed" }, results };
+    }
+    if (deferred.length === 0) return { state: { valid: true }, results };
+    const sub = await this.#accept(coins).acceptMultiple(deferred, {
+      acceptTime,
+      packageFeerates: true,
+      maxFeeRate,
+    });
+    for (const [k, v] of sub.results) results.set(k, v);
+    return { state: sub.state, results };
+  }
+
+  /** Core's `BroadcastTransaction` (sendrawtransaction, the wallet): `maxTxFee` 0 means no limit. */
+  async broadcastTransaction(tx: Transaction, maxTxFee: bigint): Promise<BroadcastResult> {
+    await this.ready();
+    const id = txidOf(tx);
+    const txid = reverseHex(id);
+    let wtxid = reverseHex(wtxidOf(tx));
+    for (let vout = 0; vout < tx.outputs.length; vout++) {
+      if (await this.#chain.getCoin({ txid: id, vout }) !== null) {
+        return { ok: false, error: "ALREADY_IN_UTXO_SET", message: "" };
+      }
+    }
+    const existing = this.pool.get(txid);
+    if (existing !== undefined) {
+      wtxid = existing.wtxidHex;
+      return { ok: true, txid, wtxid };
+    }
+    const fail = (r: MempoolAcceptResult): BroadcastResult => {
+      if (r.valid) throw new Error("unreachable");
+      if (r.state.result === "TX_MISSING_INPUTS") return { ok: false, error: "MISSING_INPUTS", message: "" };
+      return { ok: false, error: "MEMPOOL_REJECTED", message: validationStateToString(r.state) };
+    };
+    if (maxTxFee > 0n) {
+      const test = await this.acceptTransaction(tx, { testAccept: true });
+      if (!test.valid) return fail(test);
+      if (test.baseFee > maxTxFee) return { ok: false, error: "MAX_FEE_EXCEEDED", message: "" };
+    }
+    const r = await this.acceptTransaction(tx);
+    if (!r.valid) return fail(r);
+    this.pool.addUnbroadcast(txid);
+    return { ok: true, txid, wtxid };
+  }
+
+  /**
+   * Transactions in mining order with the fee each pays and its chunk's feerate (vsize-based), for block
+   * assembly.
+   */
+  blockCandidates(): { tx: Transaction; fee: bigint; chunk: FeeFrac }[] {
+    return this.pool.miningOrder().map(({ entry, chunk }) => ({
+      tx: entry.tx,
+      fee: entry.fee,
+      chunk: { fee: chunk.fee, size: Math.ceil(chunk.size / 4) },
+    }));
+  }
+
+  /** A mempool output (spent or not), for RPCs that look at the mempool's coins view. */
+  output(outpoint: OutPoint): TxOut | undefined {
+    return this.pool.output(outpoint);
+  }
+}
