@@ -19,6 +19,7 @@ import { chainParams } from "../core/chain_params.ts";
 import { ScriptCheckPool } from "../core/verify/mod.ts";
 import { type ChainstateImpl, openChainstate } from "./chain/chainstate.ts";
 import { Mempool } from "./mempool/mempool.ts";
+import { ValidationSignals } from "./validation_signals.ts";
 import { policySettingsFromArgs } from "./policy/settings.ts";
 import { blockchainMethods } from "../rpc/methods/blockchain.ts";
 import { miningMethods } from "../rpc/methods/mining.ts";
@@ -67,6 +68,7 @@ export class Node {
   #ipcCookie: IpcCookie | null = null;
   #chain: ChainstateImpl | null = null;
   #mempool: Mempool | null = null;
+  #signals: ValidationSignals | null = null;
   #shutdownSignal = new AbortController();
   #listeners: IpcListener[] = [];
   #connections = new Set<IpcConnection>();
@@ -128,6 +130,7 @@ export class Node {
     for (const line of policy.logs) log.info(line);
     for (const warning of policy.warnings) log.warn(warning);
     this.#mempool = new Mempool({ chain: this.#chain, settings: policy.settings, now, logger: log });
+    this.#signals = new ValidationSignals({ chain: this.#chain, mempool: this.#mempool.pool, logger: log });
     this.#registerMethods(now, (t) => mocktime = t);
     const binds = args.getArgs("-ipcbind").map((v) => parseIpcAddress(v, { netDataDir: args.netDataDir }));
     if (binds.some((a) => a.kind === "tcp")) {
@@ -204,6 +207,14 @@ export class Node {
       now,
       shutdownSignal: this.#shutdownSignal.signal,
       log: (m) => this.#logger.debug("rpc", m),
+      mempool: () => ({
+        isSpent: (outpoint) => this.#mempool!.pool.spender(outpoint) !== undefined,
+        getOutput: (outpoint) => this.#mempool!.output(outpoint) ?? null,
+      }),
+      syncEvents: async () => {
+        await this.#mempool?.ready();
+        await this.#signals?.sync();
+      },
     }));
     const pool = () => this.#mempool!.pool;
     this.#table.registerAll(miningMethods({
@@ -339,6 +350,10 @@ export class Node {
     this.#ipcCookie = null;
     await this.#processes.stopAll();
     await Promise.all([...this.#connections].map((c) => c.close()));
+    await this.#mempool?.ready();
+    await this.#signals?.sync();
+    this.#signals?.close();
+    this.#signals = null;
     this.#mempool?.close();
     this.#mempool = null;
     if (this.#chain) {
