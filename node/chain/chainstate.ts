@@ -98,6 +98,13 @@ class ChainstateImplementation implements ChainstateImpl {
   #busy = false;
   /** Verdicts of blocks checked during the current activation (for processNewBlock's state). */
   readonly #checked = new Map<string, BlockValidationState>();
+  /**
+   * Entries that may be the best chain's tip (Core's `setBlockIndexCandidates`): with data down to genesis,
+   * valid as far as known, and not worse than the tip when last pruned. Ineligible ones are dropped lazily.
+   */
+  readonly #candidates = new Set<IndexEntry>();
+  /** Entries with data whose parent's branch lacks data, by parent (Core's `m_blocks_unlinked`). */
+  readonly #unlinked = new Map<IndexEntry, IndexEntry[]>();
 
   constructor(opts: OpenChainstateOptions, storage: NodeStorage, pool: ScriptCheckPool, ownPool: boolean) {
     this.params = opts.params;
@@ -152,6 +159,11 @@ class ChainstateImplementation implements ChainstateImpl {
       throw new Error(`Cannot load chainstate: best block ${hashToHex(best)} is not in the index`);
     }
     this.#setTip(tip);
+    this.#rebuildCandidates();
+    this.#unlinked.clear();
+    for (const e of this.#index.values()) {
+      if (e.haveData && e.chainTx === 0 && e.prev !== null) this.#linkLater(e);
+    }
     await this.storage.flushStateToDisk("force-sync");
     await this.#activateBestChain();
   }
@@ -415,23 +427,55 @@ class ChainstateImplementation implements ChainstateImpl {
       this.#updateChainTx(entry);
       this.#dirty(entry);
       this.#checked.clear();
-      await this.#activateBestChain(block);
+      await this.#activateBestChain({ block, entry });
       const verdict = this.#checked.get(hex);
       this.#checked.clear();
       return { newBlock: true, state: verdict ?? VALID };
     });
   }
 
+  /** Sets `chainTx` of `entry` (with new data) and of the entries with data waiting for it; they become candidates. */
   #updateChainTx(entry: IndexEntry): void {
-    if (entry.prev !== null && entry.prev.chainTx === 0) return;
+    if (entry.prev !== null && entry.prev.chainTx === 0) {
+      this.#linkLater(entry);
+      return;
+    }
     const queue = [entry];
     while (queue.length > 0) {
       const e = queue.pop()!;
       e.chainTx = (e.prev?.chainTx ?? 0) + e.nTx;
-      for (const c of this.#index.values()) {
-        if (c.prev === e && c.haveData && c.chainTx === 0) queue.push(c);
-      }
+      this.#addCandidate(e);
+      const waiting = this.#unlinked.get(e);
+      if (waiting === undefined) continue;
+      this.#unlinked.delete(e);
+      for (const c of waiting) if (c.haveData && c.chainTx === 0) queue.push(c);
     }
+  }
+
+  #linkLater(e: IndexEntry): void {
+    const list = this.#unlinked.get(e.prev!);
+    if (list === undefined) this.#unlinked.set(e.prev!, [e]);
+    else if (!list.includes(e)) list.push(e);
+  }
+
+  #eligible(e: IndexEntry): boolean {
+    return e.failed === "none" && e.haveData && e.chainTx > 0 && e.isValid("transactions");
+  }
+
+  #addCandidate(e: IndexEntry): void {
+    if (this.#eligible(e)) this.#candidates.add(e);
+  }
+
+  /** Refills the candidates from the whole index (load, invalidateblock, reconsiderblock, preciousblock). */
+  #rebuildCandidates(): void {
+    this.#candidates.clear();
+    for (const e of this.#index.values()) this.#addCandidate(e);
+  }
+
+  /** Drops the candidates worse than the tip (Core's `PruneBlockIndexCandidates`). */
+  #pruneCandidates(): void {
+    const tip = this.#tip();
+    for (const e of this.#candidates) if (e !== tip && better(tip, e)) this.#candidates.delete(e);
   }
 
   #markFailed(entry: IndexEntry): void {
@@ -450,18 +494,24 @@ class ChainstateImplementation implements ChainstateImpl {
   /** The most-work valid entry whose whole branch has data (Core's `FindMostWorkChain`). */
   #bestCandidate(): IndexEntry {
     let best = this.#tip();
-    for (const e of this.#index.values()) {
-      if (e.failed !== "none" || !e.haveData || e.chainTx === 0 || !e.isValid("transactions")) continue;
+    for (const e of this.#candidates) {
+      if (!this.#eligible(e)) {
+        this.#candidates.delete(e);
+        continue;
+      }
       if (better(e, best)) best = e;
     }
     return best;
   }
 
-  async #activateBestChain(hint?: Block): Promise<void> {
+  async #activateBestChain(hint?: { block: Block; entry: IndexEntry }): Promise<void> {
     for (;;) {
       const target = this.#bestCandidate();
       const tip = this.#tip();
-      if (target === tip) break;
+      if (target === tip) {
+        this.#pruneCandidates();
+        break;
+      }
       const fork = lastCommonAncestor(tip, target)!;
       while (this.#tip() !== fork) {
         const e = this.#tip();
@@ -476,7 +526,7 @@ class ChainstateImplementation implements ChainstateImpl {
       for (let e: IndexEntry | null = target; e !== null && e !== fork; e = e.prev) path.push(e);
       path.reverse();
       for (const e of path) {
-        const block = hint !== undefined && encodeHashEq(hint, e) ? hint : await this.readBlock(e);
+        const block = hint !== undefined && hint.entry === e ? hint.block : await this.readBlock(e);
         const view = new CoinsCache(this.storage.coins);
         const r = await connectBlock(block, e, view, { params: this.params, pool: this.#pool });
         this.#checked.set(e.hashHex, r.state);
@@ -553,6 +603,7 @@ class ChainstateImplementation implements ChainstateImpl {
         this.#emit("blockDisconnected", block, e);
       }
       this.#markFailed(target);
+      this.#rebuildCandidates();
       const tipAfter = this.#tip();
       const moved = tipAfter.height < target.height;
       await this.#activateBestChain();
@@ -578,6 +629,7 @@ class ChainstateImplementation implements ChainstateImpl {
           this.#dirty(e);
         }
       }
+      this.#rebuildCandidates();
       await this.#activateBestChain();
     });
   }
@@ -590,6 +642,7 @@ class ChainstateImplementation implements ChainstateImpl {
       if (tipWork > this.#lastPreciousChainWork) this.#index.resetPreciousSequence();
       this.#lastPreciousChainWork = tipWork;
       target.sequenceId = this.#index.preciousSequence();
+      this.#rebuildCandidates();
       await this.#activateBestChain();
     });
   }
@@ -625,10 +678,6 @@ class ChainstateImplementation implements ChainstateImpl {
 
 function encodeHash(header: BlockHeader): Uint8Array {
   return blockHash(header);
-}
-
-function encodeHashEq(block: Block, e: IndexEntry): boolean {
-  return hashToHex(blockHash(block.header)) === e.hashHex;
 }
 
 /**

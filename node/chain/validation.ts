@@ -179,10 +179,32 @@ export interface ConnectResult {
   readonly fees?: bigint;
 }
 
+/** Core's `BIP34_IMPLIES_BIP30_LIMIT`: from this height BIP30 is checked again on every network. */
+export const BIP34_IMPLIES_BIP30_LIMIT = 1_983_702;
+
+const BIP30_INVALID = (): BlockValidationState =>
+  invalid("BLOCK_CONSENSUS", "bad-txns-BIP30", "tried to overwrite transaction");
+
+function createdOutpoints(block: Block, txids: readonly Uint8Array[]): OutPoint[] {
+  const out: OutPoint[] = [];
+  for (let t = 0; t < block.txs.length; t++) {
+    for (let o = 0; o < block.txs[t].outputs.length; o++) out.push({ txid: txids[t], vout: o });
+  }
+  return out;
+}
+
 /**
- * Core's `ConnectBlock` on `view` (a child cache; the caller flushes it into the tip cache only on success):
- * BIP30, inputs, maturity, amounts, BIP68 sequence locks, sigop cost, coinbase amount, then scripts. The block
- * at `entry` must extend the view's best block.
+ * Core's `ConnectBlock` on `view` (a child cache whose base holds the UTXO set before the block; the caller
+ * flushes it into the tip cache only on success): BIP30, inputs, maturity, amounts, BIP68 sequence locks, sigop
+ * cost, coinbase amount, then scripts. The block at `entry` must extend the view's best block.
+ *
+ * BIP30 is enforced where Core enforces it (every block unless the chain has the network's BIP34 block, and from
+ * {@link BIP34_IMPLIES_BIP30_LIMIT}), with the same verdicts, but without reading the coins database for a
+ * valid block when BIP34 is active from height 1 (regtest, testnet4, signet): every coinbase then starts with
+ * its own height, so no coinbase can repeat, and a non-coinbase transaction can only repeat if the coins it
+ * spends were created again, which again needs a repeated coinbase; so a block whose inputs are all there cannot
+ * overwrite a coin. The created outputs are then looked up only when the block fails for another reason, to
+ * report "bad-txns-BIP30" first as Core does (its check comes before all others).
  */
 export async function connectBlock(
   block: Block,
@@ -190,39 +212,47 @@ export async function connectBlock(
   view: CoinsCache,
   ctx: ConnectContext,
 ): Promise<ConnectResult> {
-  const { params } = ctx;
-  const c = params.consensus;
-  const height = entry.height;
+  const c = ctx.params.consensus;
   if (entry.prev === null) {
     view.setBestBlock(entry.hash);
     return { state: VALID, undo: { txUndo: [] }, fees: 0n };
   }
   const txids = block.txs.map((tx) => txid(tx));
-  // Prefetch every coin the block reads: created outputs (BIP30) and spent outputs, in one batch.
-  const wanted: OutPoint[] = [];
-  for (let t = 0; t < block.txs.length; t++) {
-    const tx = block.txs[t];
-    for (let o = 0; o < tx.outputs.length; o++) wanted.push({ txid: txids[t], vout: o });
-    if (t > 0) { for (const i of tx.inputs) wanted.push(i.prevout); }
-  }
-  await view.fetchCoins(wanted);
-
-  let state: BlockValidationState = VALID;
   // Regtest and other networks without a matching BIP34 hash enforce BIP30 on every block (Core's rule).
   const bip34Entry = entry.prev.ancestor(c.bip34Height);
-  const enforceBIP30 = bip34Entry === null || bip34Entry.hashHex !== c.bip34Hash || height >= 1_983_702;
-  if (enforceBIP30) {
-    outer: for (let t = 0; t < block.txs.length; t++) {
+  const enforceBIP30 = bip34Entry === null || bip34Entry.hashHex !== c.bip34Hash ||
+    entry.height >= BIP34_IMPLIES_BIP30_LIMIT;
+  const bip30FromDatabase = enforceBIP30 && c.bip34Height > 1;
+  const bip30Deferred = enforceBIP30 && !bip30FromDatabase;
+  // Prefetch every coin the block reads in one batch: spent outputs, and created outputs for BIP30.
+  const wanted: OutPoint[] = bip30FromDatabase ? createdOutpoints(block, txids) : [];
+  for (let t = 1; t < block.txs.length; t++) for (const i of block.txs[t].inputs) wanted.push(i.prevout);
+  await view.fetchCoins(wanted);
+  if (bip30FromDatabase) {
+    for (let t = 0; t < block.txs.length; t++) {
       for (let o = 0; o < block.txs[t].outputs.length; o++) {
-        if (view.haveCoinInCache({ txid: txids[t], vout: o })) {
-          state = invalid("BLOCK_CONSENSUS", "bad-txns-BIP30", "tried to overwrite transaction");
-          break outer;
-        }
+        if (view.haveCoinInCache({ txid: txids[t], vout: o })) return { state: BIP30_INVALID() };
       }
     }
   }
-  if (!state.valid) return { state };
+  const r = await connectTransactions(block, entry, view, ctx, txids, bip30Deferred);
+  if (r.state.valid || !bip30Deferred || r.state.reason === "bad-txns-BIP30") return r;
+  const before = await view.base.getCoins(createdOutpoints(block, txids));
+  return before.some((coin) => coin !== undefined) ? { state: BIP30_INVALID() } : r;
+}
 
+/** ConnectBlock after the BIP30 check; `bip30InCache` checks each new coin against the view as it is added. */
+async function connectTransactions(
+  block: Block,
+  entry: IndexEntry,
+  view: CoinsCache,
+  ctx: ConnectContext,
+  txids: readonly Uint8Array[],
+  bip30InCache: boolean,
+): Promise<ConnectResult> {
+  const { params } = ctx;
+  const c = params.consensus;
+  const height = entry.height;
   const flags = scriptFlagsFor(params, height, entry.hashHex);
   const enforceBIP68 = height >= c.csvHeight;
   let fees = 0n;
@@ -310,6 +340,11 @@ export async function connectBlock(
     }
     // Core's AddCoins: a coinbase may overwrite (BIP30-era duplicates); others may not.
     const coinbase = t === 0;
+    if (bip30InCache) {
+      for (let o = 0; o < tx.outputs.length; o++) {
+        if (view.haveCoinInCache({ txid: id, vout: o })) return { state: BIP30_INVALID() };
+      }
+    }
     for (let o = 0; o < tx.outputs.length; o++) {
       view.addCoin({ txid: id, vout: o }, { out: tx.outputs[o], height, coinbase }, coinbase);
     }

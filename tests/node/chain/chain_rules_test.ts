@@ -220,3 +220,53 @@ Deno.test("chain rules: a block stored before its parent's data connects when th
     assertEquals(cs.tip().hashHex, hexOf(child));
   });
 });
+
+Deno.test("chain rules: BIP30 — a repeated transaction is bad-txns-BIP30 with its coins in the cache or on disk", async () => {
+  await withChain(101, async (cs, mined) => {
+    const fund = spendCoinbase(mined[0], key.script, 49_0000_0000n);
+    assertEquals(await submit(cs, buildBlock({ prev: cs.tip(), params, txs: [fund] })), "ok");
+    const tip = cs.tip().hashHex;
+    // The coins are in the tip cache, then only in Deno KV after a flush that empties the cache.
+    assertEquals(
+      await submit(cs, buildBlock({ prev: cs.tip(), params, txs: [fund], extraNonce: 1 })),
+      "bad-txns-BIP30",
+    );
+    await cs.storage.flushStateToDisk("force-flush");
+    assertEquals(cs.storage.coins.cacheSize, 0);
+    assertEquals(
+      await submit(cs, buildBlock({ prev: cs.tip(), params, txs: [fund], extraNonce: 2 })),
+      "bad-txns-BIP30",
+    );
+    // A spend of a missing coin without a repeat keeps its own reason.
+    const other = spendCoinbase(mined[1], key.script, 49_0000_0000n);
+    const missing = {
+      ...other,
+      inputs: [{ ...other.inputs[0], prevout: { txid: new Uint8Array(32).fill(3), vout: 0 } }],
+    };
+    assertEquals(
+      await submit(cs, buildBlock({ prev: cs.tip(), params, txs: [missing], extraNonce: 3 })),
+      "bad-txns-inputs-missingorspent",
+    );
+    assertEquals(cs.tip().hashHex, tip);
+  });
+});
+
+Deno.test("chain rules: BIP30 before BIP34 (-testactivationheight=bip34@200): a repeated coinbase is rejected", async () => {
+  const p = chainParams("regtest", { activationHeights: { bip34: 200 } });
+  const dataDir = await Deno.makeTempDir();
+  const cs = await openChainstate({ dataDir, params: p, workers: 0 });
+  try {
+    // Identical coinbases (same height push, same payout) at two heights below the BIP34 height.
+    assertEquals(await submit(cs, buildBlock({ prev: cs.tip(), params: p, cbHeight: 7 })), "ok");
+    const tip = cs.tip().hashHex;
+    await cs.storage.flushStateToDisk("force-flush");
+    const again = buildBlock({ prev: cs.tip(), params: p, cbHeight: 7 });
+    assertEquals(await submit(cs, again), "bad-txns-BIP30");
+    assertEquals(cs.tip().hashHex, tip);
+    // A different coinbase at the same height is fine.
+    assertEquals(await submit(cs, buildBlock({ prev: cs.tip(), params: p, cbHeight: 8 })), "ok");
+  } finally {
+    await cs.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
