@@ -116,6 +116,7 @@ export class Mempool {
     }
     const removed = this.pool.removeForBlock(block.txs, height);
     if (removed.length > 0) this.#log(`${removed.length} mempool transactions mined in block ${height}`);
+    this.#maybeCheck();
   }
 
   #updatedTip(): void {
@@ -176,6 +177,7 @@ export class Mempool {
     }
     this.pool.removeStaged(stage, "reorg");
     this.#limitSize();
+    this.#maybeCheck();
     this.#log(
       `Reorg: ${added} of ${txs.length} disconnected transactions back in the mempool, ${stage.size} removed`,
     );
@@ -197,6 +199,18 @@ export class Mempool {
     if (expired > 0) this.#log(`Expired ${expired} transactions from the memory pool`);
     const evicted = this.pool.trimToSize(this.settings.maxMempoolBytes);
     if (evicted.length > 0) this.#log(`Removed ${evicted.length} txn, rolling minimum fee bumped`);
+  }
+
+  /** Core's `-checkmempool`: a consistency check on one change in `checkRatio` (every change on regtest). */
+  #maybeCheck(): void {
+    const ratio = this.settings.checkRatio;
+    if (ratio <= 0 || (ratio > 1 && Math.random() * ratio >= 1)) return;
+    try {
+      this.pool.check();
+    } catch (e) {
+      this.#logger?.error(e instanceof Error ? e.message : String(e));
+      throw e;
+    }
   }
 
   #log(msg: string): void {
@@ -229,6 +243,7 @@ export class Mempool {
       );
       if (!options.bypassLimits) {
         this.#limitSize();
+        this.#maybeCheck();
         if (this.pool.get(r.txid) === undefined) {
           return {
             valid: false,
@@ -268,6 +283,7 @@ export class Mempool {
       }
       const r = await this.#acceptChildWithParents(txs, acceptTime, coins, options.maxFeeRate);
       this.#limitSize();
+      this.#maybeCheck();
       return r;
     });
   }
