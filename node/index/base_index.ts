@@ -34,7 +34,7 @@ export interface IndexSummary {
   readonly name: string;
   /** Whether the index has caught up with the chain once (then it follows every block). */
   readonly synced: boolean;
-  /** Height of the last block the index has processed (-1 before genesis). */
+  /** Height of the last block the index has processed (0 before any, as Core). */
   readonly bestBlockHeight: number;
   /** Hash (display hex) of that block, or "" when none. */
   readonly bestBlockHash: string;
@@ -174,7 +174,7 @@ export abstract class BaseIndex {
     return {
       name: this.name,
       synced: this.#synced,
-      bestBlockHeight: best === null ? -1 : best.height,
+      bestBlockHeight: best === null ? 0 : best.height,
       bestBlockHash: best === null ? "" : best.hashHex,
     };
   }

@@ -67,7 +67,7 @@ Deno.test("txindex: indexes every block in batches, finds transactions, skips ge
       assertEquals(index.summary(), {
         name: "txindex",
         synced: false,
-        bestBlockHeight: -1,
+        bestBlockHeight: 0,
         bestBlockHash: "",
       });
       assertEquals(await index.blockUntilSyncedToCurrentChain(), false);
@@ -120,7 +120,8 @@ Deno.test("txindex: restart resumes from the stored locator; wipe starts over", 
     await index.close();
     heights = [];
     index = await TxIndex.open({ netDataDir, chain: cs, wipe: true });
-    assertEquals(index.summary().bestBlockHeight, -1);
+    assertEquals(index.summary().bestBlockHeight, 0);
+    assertEquals(index.bestBlock, null);
     index.start();
     await waitSynced(index, 15);
     await index.close();
