@@ -146,6 +146,8 @@ export class TxConfirmStats {
   /** unconfTxs[slot][bucket] flattened: slot = entry height mod bins. */
   readonly #unconf: Int32Array;
   readonly #oldUnconf: Int32Array;
+  /** Per slot: how many transactions it holds (lets estimates skip empty slots). */
+  readonly #slotTotals: Int32Array;
   readonly #bins: number;
 
   /**
@@ -183,6 +185,7 @@ export class TxConfirmStats {
     this.#bins = this.scale * this.#confAvg.length;
     this.#unconf = new Int32Array(this.#bins * n);
     this.#oldUnconf = new Int32Array(n);
+    this.#slotTotals = new Int32Array(this.#bins);
   }
 
   /** The number of periods tracked. */
@@ -198,11 +201,14 @@ export class TxConfirmStats {
   /** Rolls the in-mempool circular buffer for a new block (Core's `ClearCurrent`). */
   clearCurrent(height: number): void {
     const n = this.buckets.length;
-    const base = (height % this.#bins) * n;
+    const slot = height % this.#bins;
+    if (this.#slotTotals[slot] === 0) return;
+    const base = slot * n;
     for (let j = 0; j < n; j++) {
       this.#oldUnconf[j] += this.#unconf[base + j];
       this.#unconf[base + j] = 0;
     }
+    this.#slotTotals[slot] = 0;
   }
 
   /**
@@ -238,7 +244,9 @@ export class TxConfirmStats {
   /** Counts a transaction entering the mempool at `height`; returns its bucket (Core's `NewTx`). */
   newTx(height: number, feerate: number): number {
     const b = bucketIndexFor(this.buckets, feerate);
-    this.#unconf[(height % this.#bins) * this.buckets.length + b]++;
+    const slot = height % this.#bins;
+    this.#unconf[slot * this.buckets.length + b]++;
+    this.#slotTotals[slot]++;
     return b;
   }
 
@@ -254,8 +262,12 @@ export class TxConfirmStats {
     if (blocksAgo >= this.#bins) {
       if (this.#oldUnconf[bucket] > 0) this.#oldUnconf[bucket]--;
     } else {
-      const at = (entryHeight % this.#bins) * this.buckets.length + bucket;
-      if (this.#unconf[at] > 0) this.#unconf[at]--;
+      const slot = entryHeight % this.#bins;
+      const at = slot * this.buckets.length + bucket;
+      if (this.#unconf[at] > 0) {
+        this.#unconf[at]--;
+        this.#slotTotals[slot]--;
+      }
     }
     if (!inBlock && blocksAgo >= this.scale) {
       const periodsAgo = Math.floor(blocksAgo / this.scale);
@@ -301,10 +313,16 @@ export class TxConfirmStats {
     const passBucket = emptyBucket();
     let failBucket = emptyBucket();
 
-    // Slots of the circular buffer holding transactions unconfirmed for at least confTarget blocks. Core
-    // computes them with unsigned 32-bit arithmetic, which wraps below height 0; so do we.
-    const slots: number[] = [];
-    for (let c = confTarget; c < bins; c++) slots.push((((height - c) >>> 0) % bins) * n);
+    // Per bucket: transactions in the mempool unconfirmed for at least confTarget blocks, from the slots of
+    // the circular buffer for confTarget .. bins-1 blocks ago. Core computes the slots with unsigned 32-bit
+    // arithmetic, which wraps below height 0; so do we. Empty slots are skipped.
+    const waiting = new Int32Array(n);
+    for (let c = confTarget; c < bins; c++) {
+      const slot = ((height - c) >>> 0) % bins;
+      if (this.#slotTotals[slot] === 0) continue;
+      const base = slot * n;
+      for (let j = 0; j < n; j++) waiting[j] += this.#unconf[base + j];
+    }
 
     const fillFail = (): void => {
       const lo = Math.min(curNear, curFar);
@@ -329,8 +347,7 @@ export class TxConfirmStats {
       partialNum += this.#txCtAvg[bucket];
       totalNum += this.#txCtAvg[bucket];
       failNum += failRow[bucket];
-      for (let s = 0; s < slots.length; s++) extraNum += this.#unconf[slots[s] + bucket];
-      extraNum += this.#oldUnconf[bucket];
+      extraNum += waiting[bucket] + this.#oldUnconf[bucket];
       // Test only once the range holds enough confirmed data points, so every target looks at the same
       // ranges.
       if (partialNum < needed) continue;
