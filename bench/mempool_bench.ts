@@ -9,6 +9,7 @@
 import { chainParams } from "../core/chain_params.ts";
 import { txid } from "../core/wire/transaction.ts";
 import type { Transaction } from "../core/wire/types.ts";
+import { ScriptCheckPool, ScriptExecutionCache, SignatureCache } from "../core/verify/mod.ts";
 import { openChainstate } from "../node/chain/chainstate.ts";
 import { Mempool } from "../node/mempool/mempool.ts";
 import { createNewBlock } from "../node/mining/block_assembler.ts";
@@ -21,7 +22,10 @@ const params = chainParams("regtest");
 const key = testKey(1);
 const T0 = 1_700_000_000;
 const dataDir = await Deno.makeTempDir({ prefix: "tsbtc-mempool-bench-" });
-const chain = await openChainstate({ dataDir, params, workers: 0, now: () => T0 + 100_000 });
+// As the node: one signature cache and one script execution cache for the mempool and block validation.
+const caches = { signatureCache: new SignatureCache(), scriptExecutionCache: new ScriptExecutionCache() };
+const pool = await ScriptCheckPool.create({ workers: 0, mainThreadWorks: true, ...caches });
+const chain = await openChainstate({ dataDir, params, pool, now: () => T0 + 100_000 });
 try {
   const coinbases: Transaction[] = [];
   for (let i = 0; i < 101; i++) {
@@ -48,6 +52,7 @@ try {
     chain,
     settings: { ...defaultPolicySettings("regtest"), checkRatio: 0 },
     now: () => T0 + 100_000,
+    ...caches,
   });
   const spends = Array.from({ length: n }, (_, vout) =>
     spendP2wpkh(
@@ -89,5 +94,6 @@ try {
   mempool.close();
 } finally {
   await chain.close();
+  await pool.close();
   await Deno.remove(dataDir, { recursive: true });
 }

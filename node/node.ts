@@ -16,7 +16,7 @@ import { type ByteStream, stdioStream } from "../ipc/process.ts";
 import { bootstrapInit, serveInit } from "../ipc/proxies/init.ts";
 import { controlMethods, echoIpcMethod } from "../rpc/methods/control.ts";
 import { chainParams } from "../core/chain_params.ts";
-import { ScriptCheckPool } from "../core/verify/mod.ts";
+import { ScriptCheckPool, ScriptExecutionCache, SignatureCache } from "../core/verify/mod.ts";
 import { type ChainstateImpl, openChainstate } from "./chain/chainstate.ts";
 import { Mempool } from "./mempool/mempool.ts";
 import { ValidationSignals } from "./validation_signals.ts";
@@ -68,6 +68,13 @@ export class Node {
   #ipcCookie: IpcCookie | null = null;
   #chain: ChainstateImpl | null = null;
   #mempool: Mempool | null = null;
+  /** Script checks on this thread until the Worker pool is up; closed by the node. */
+  #initialPool: ScriptCheckPool | null = null;
+  /** Signature and script-execution caches shared by mempool acceptance and block validation (Core's). */
+  readonly #scriptCaches = {
+    signatureCache: new SignatureCache(),
+    scriptExecutionCache: new ScriptExecutionCache(),
+  };
   #signals: ValidationSignals | null = null;
   #shutdownSignal = new AbortController();
   #listeners: IpcListener[] = [];
@@ -111,14 +118,20 @@ export class Node {
     // The node's clock: -mocktime, then setmocktime (0 = the system clock), as Core's SetMockTime.
     let mocktime = args.getInt("-mocktime", 0);
     const now = () => mocktime > 0 ? mocktime : Math.floor(Date.now() / 1000);
+    // Scripts are checked on this thread until the Worker pool is up (started once the node is: Workers take
+    // a second to load inside the sandbox). Both pools share the caches with the mempool, so a block whose
+    // transactions were accepted to the mempool is not verified twice.
+    this.#initialPool = await ScriptCheckPool.create({
+      workers: 0,
+      mainThreadWorks: true,
+      ...this.#scriptCaches,
+    });
     this.#chain = await openChainstate({
       dataDir: args.dataDir,
       params: chainParams(args.network),
       dbcacheMiB: args.getInt("-dbcache", 450),
       logger: log,
-      // Scripts are checked on this thread until the Worker pool is up (started once the node is: Workers take
-      // a second to load inside the sandbox).
-      workers: 0,
+      pool: this.#initialPool,
       now,
       reindex: args.getBool("-reindex", false),
       reindexChainstate: args.getBool("-reindex-chainstate", false),
@@ -129,7 +142,13 @@ export class Node {
     if (!policy.ok) throw new Error(policy.error);
     for (const line of policy.logs) log.info(line);
     for (const warning of policy.warnings) log.warn(warning);
-    this.#mempool = new Mempool({ chain: this.#chain, settings: policy.settings, now, logger: log });
+    this.#mempool = new Mempool({
+      chain: this.#chain,
+      settings: policy.settings,
+      now,
+      logger: log,
+      ...this.#scriptCaches,
+    });
     this.#signals = new ValidationSignals({ chain: this.#chain, mempool: this.#mempool.pool, logger: log });
     this.#registerMethods(now, (t) => mocktime = t);
     const binds = args.getArgs("-ipcbind").map((v) => parseIpcAddress(v, { netDataDir: args.netDataDir }));
@@ -260,7 +279,7 @@ export class Node {
     const par = this.#args.getInt("-par", 0);
     const workers = Math.max(0, (par > 0 ? par : navigator.hardwareConcurrency) - 1);
     if (workers === 0) return;
-    ScriptCheckPool.create({ workers, mainThreadWorks: true }).then(async (pool) => {
+    ScriptCheckPool.create({ workers, mainThreadWorks: true, ...this.#scriptCaches }).then(async (pool) => {
       if (this.#shutdownRequested || !this.#chain) return await pool.close();
       await this.#chain.usePool(pool);
       this.#logger.info(`Script verification uses ${workers} additional threads`);
@@ -361,6 +380,8 @@ export class Node {
       await this.#chain.close();
       this.#chain = null;
     }
+    await this.#initialPool?.close();
+    this.#initialPool = null;
     this.#lock?.close();
     this.#lock = null;
     log.info("Shutdown: done");

@@ -61,6 +61,10 @@ export interface MempoolOptions {
   readonly now: () => number;
   /** Logger (mempool debug category). */
   readonly logger?: Logger;
+  /** Signature cache (share it with block validation; default a private one). */
+  readonly signatureCache?: SignatureCache;
+  /** Script execution cache (share it with block validation; default a private one). */
+  readonly scriptExecutionCache?: ScriptExecutionCache;
 }
 
 /** The node's mempool. */
@@ -72,8 +76,8 @@ export class Mempool {
   readonly #chain: Chainstate;
   readonly #now: () => number;
   readonly #logger: Logger | undefined;
-  readonly #signatureCache = new SignatureCache();
-  readonly #scriptExecutionCache = new ScriptExecutionCache();
+  readonly #signatureCache: SignatureCache;
+  readonly #scriptExecutionCache: ScriptExecutionCache;
   /** Transactions of blocks disconnected since the last tip update, oldest block first. */
   #disconnected: Transaction[][] = [];
   #pending: Promise<void> = Promise.resolve();
@@ -84,6 +88,8 @@ export class Mempool {
     this.settings = options.settings;
     this.#now = options.now;
     this.#logger = options.logger;
+    this.#signatureCache = options.signatureCache ?? new SignatureCache();
+    this.#scriptExecutionCache = options.scriptExecutionCache ?? new ScriptExecutionCache();
     this.pool = new TxMempool({ settings: options.settings, now: options.now });
     this.#unsubscribe = options.chain.subscribe({
       blockConnected: (block, entry) => this.#blockConnected(block, entry.height),
