@@ -4,7 +4,7 @@
  * `estimateRawFee`, and writing/reading the `fee_estimates.dat` bytes.
  *
  * Method: an estimator warmed with 200 blocks of synthetic history (2,000 transactions per block over 20
- * feerates from 1 to 200 sat/vB, each confirmed 1–12 blocks after entry, about 12,000 tracked in the mempool
+ * feerates from 1 to 200 sat/vB, each confirmed 1–12 blocks after entry, about 10,000 tracked in the mempool
  * at any time), at a height above 1008 so every horizon is in steady state. The timed block is one more of the
  * same history. Figures are medians of many rounds (`--quick`: fewer), after warm-up.
  *
