@@ -250,3 +250,85 @@ Deno.test("mempool: packages — test accept together, and a child paying for a 
     await f.close();
   }
 });
+
+Deno.test("mempool: expiry drops old entries with their descendants", async () => {
+  let now = 1_700_000_000 + 10_000;
+  const f = await fixture({ mempoolExpirySeconds: 3600 });
+  try {
+    const a = spendCoinbase(f, 1, 1000n);
+    assertEquals(reason(await f.mempool.acceptTransaction(a, { acceptTime: now })), "accepted");
+    const b = spendOutput(a, 50n * COIN - 1000n, 1000n);
+    assertEquals(reason(await f.mempool.acceptTransaction(b, { acceptTime: now + 7200 })), "accepted");
+    now += 7200;
+    // The next acceptance runs LimitMempoolSize with the pool's clock (fixture time + 0): nothing expires yet.
+    assertEquals(f.mempool.pool.expire(now - 3600), 2);
+    assertEquals(f.mempool.pool.size, 0);
+  } finally {
+    await f.close();
+  }
+});
+
+Deno.test("mempool: TRUC — a second child evicts the first (sibling eviction); v2 cannot spend v3", async () => {
+  const f = await fixture();
+  try {
+    const cb = f.coinbases[1];
+    const parent = spendP2wpkh(
+      [{ outpoint: { txid: txid(cb), vout: 0 }, value: 50n * COIN, key }],
+      [out(20n * COIN), out(30n * COIN - 1000n)],
+      { version: 3 },
+    );
+    assertEquals(reason(await f.mempool.acceptTransaction(parent)), "accepted");
+    const child = (vout: number, value: bigint, fee: bigint, version = 3) =>
+      spendP2wpkh([{ outpoint: { txid: txid(parent), vout }, value, key }], [out(value - fee)], { version });
+    const v2 = await f.mempool.acceptTransaction(child(0, 20n * COIN, 1000n, 2));
+    assertEquals(reason(v2), "TRUC-violation");
+    const first = child(0, 20n * COIN, 1000n);
+    assertEquals(reason(await f.mempool.acceptTransaction(first)), "accepted");
+    const second = child(1, 30n * COIN - 1000n, 5000n);
+    const r = await f.mempool.acceptTransaction(second);
+    assertEquals(reason(r), "accepted");
+    assert(r.valid && r.replaced.map((e) => e.txidHex).includes(reverseHex(txid(first))));
+    assertEquals(f.mempool.pool.size, 2);
+  } finally {
+    await f.close();
+  }
+});
+
+Deno.test("mempool: same txid with another witness; spending a transaction it conflicts with", async () => {
+  const f = await fixture();
+  try {
+    const a = spendCoinbase(f, 1, 1000n);
+    assertEquals(reason(await f.mempool.acceptTransaction(a)), "accepted");
+    const malleated = {
+      ...a,
+      inputs: a.inputs.map((i) => ({ ...i, witness: [i.witness[0], i.witness[1], new Uint8Array(1)] })),
+    };
+    assertEquals(reason(await f.mempool.acceptTransaction(malleated)), "txn-same-nonwitness-data-in-mempool");
+    // Spends a's output and, in another input, a's own input: it conflicts with its own parent.
+    const cb = f.coinbases[1];
+    const bad = spendP2wpkh(
+      [
+        { outpoint: { txid: txid(a), vout: 0 }, value: 50n * COIN - 1000n, key },
+        { outpoint: { txid: txid(cb), vout: 0 }, value: 50n * COIN, key },
+      ],
+      [out(100n * COIN - 1_000_000n)],
+    );
+    assertEquals(reason(await f.mempool.acceptTransaction(bad)), "bad-txns-spends-conflicting-tx");
+  } finally {
+    await f.close();
+  }
+});
+
+Deno.test("mempool: a reorg that makes a coinbase spend immature removes it", async () => {
+  const f = await fixture({}, 101);
+  try {
+    // Coinbase 2 is mature for block 102 (depth 100); after invalidating block 101 it would be at depth 99.
+    const tx = spendCoinbase(f, 2, 1000n);
+    assertEquals(reason(await f.mempool.acceptTransaction(tx)), "accepted");
+    await f.chain.invalidateBlock(f.chain.tip().hashHex);
+    await f.mempool.ready();
+    assertEquals(f.mempool.pool.size, 0);
+  } finally {
+    await f.close();
+  }
+});
