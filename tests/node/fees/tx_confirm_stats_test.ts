@@ -96,3 +96,54 @@ Deno.test("write/read: stored statistics round trip; Core's checks on read", () 
     "Mismatch in feerate average bucket count",
   );
 });
+
+Deno.test("mempool counts match a naive model over random histories (empty-slot skipping, wraps)", () => {
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const nb = BUCKETS.length;
+  for (const [start, scale, periods] of [[3, 1, 12], [20, 2, 24], [40, 24, 42], [5000, 24, 42]]) {
+    const s = new TxConfirmStats(BUCKETS, { maxPeriods: periods, decay: 0.9, scale });
+    const bins = scale * periods;
+    // The naive model: every slot of every bucket, no shortcuts.
+    const unconf = Array.from({ length: bins }, () => new Array<number>(nb).fill(0));
+    const old = new Array<number>(nb).fill(0);
+    const pending: { entry: number; bucket: number }[] = [];
+    let h = start;
+    for (let step = 0; step < 500; step++) {
+      const op = rand(10);
+      if (op < 5) {
+        const bucket = s.newTx(h, 500 + rand(9000));
+        unconf[h % bins][bucket]++;
+        pending.push({ entry: h, bucket });
+      } else if (op < 7 && pending.length > 0) {
+        const [p] = pending.splice(rand(pending.length), 1);
+        s.removeTx(p.entry, h, p.bucket, rand(2) === 0);
+        if (h - p.entry >= bins) {
+          if (old[p.bucket] > 0) old[p.bucket]--;
+        } else if (unconf[p.entry % bins][p.bucket] > 0) {
+          unconf[p.entry % bins][p.bucket]--;
+        }
+      } else {
+        h += 1 + rand(3) * (scale > 1 ? 7 : 1);
+        s.clearCurrent(h);
+        for (let j = 0; j < nb; j++) {
+          old[j] += unconf[h % bins][j];
+          unconf[h % bins][j] = 0;
+        }
+      }
+      const target = 1 + rand(bins - 1);
+      const r = emptyEstimationResult();
+      // An impossible sufficiency: one range over every bucket, reported as the failed one.
+      s.estimateMedianVal(target, 1e9, 0.5, h, r);
+      let expected = 0;
+      for (let j = 0; j < nb; j++) {
+        expected += old[j];
+        for (let c = target; c < bins; c++) expected += unconf[((h - c) >>> 0) % bins][j];
+      }
+      assertEquals(r.fail.inMempool, expected, `start ${start} step ${step} target ${target}`);
+    }
+  }
+});
