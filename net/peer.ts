@@ -463,6 +463,10 @@ export class Peer {
     }
   }
 
+  #drained(): Promise<void> {
+    return new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+  }
+
   #wakeDrainWaiters(): void {
     const waiters = this.#drainWaiters;
     this.#drainWaiters = [];
@@ -495,7 +499,7 @@ export class Peer {
     const buf = new Uint8Array(64 * 1024);
     while (this.#disconnected === undefined) {
       if (this.sendPaused) {
-        await new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+        await this.#drained();
         continue;
       }
       let n: number | null;
@@ -513,6 +517,8 @@ export class Peer {
       this.#bytesRecv += n;
       this.#lastRecv = this.#now();
       for (const ev of this.#decoder.push(buf.subarray(0, n))) {
+        // Core's fPauseSend: no message is processed while too much waits to be sent.
+        while (this.sendPaused && this.#disconnected === undefined) await this.#drained();
         if (this.#disconnected !== undefined) return;
         await this.#onEvent(ev);
       }
@@ -651,16 +657,16 @@ export class Peer {
       if (now - this.#connTime > limit) this.disconnect("version handshake timeout");
       return;
     }
+    if (this.#pingNonceSent !== 0n && now - this.#pingStart > timeout) {
+      this.disconnect(`ping timeout: ${((now - this.#pingStart) / 1000).toFixed(6)}s`);
+      return;
+    }
     if (this.#lastSend > 0 && now - this.#lastSend > timeout) {
       this.disconnect(`socket sending timeout: ${Math.floor((now - this.#lastSend) / 1000)}s`);
       return;
     }
     if (this.#lastRecv > 0 && now - this.#lastRecv > timeout) {
       this.disconnect(`socket receive timeout: ${Math.floor((now - this.#lastRecv) / 1000)}s`);
-      return;
-    }
-    if (this.#pingNonceSent !== 0n && now - this.#pingStart > timeout) {
-      this.disconnect(`ping timeout: ${((now - this.#pingStart) / 1000).toFixed(6)}s`);
       return;
     }
     const interval = this.#opts.pingIntervalMs ?? PING_INTERVAL_MS;

@@ -42,6 +42,7 @@ export class TestPeer {
   answerPings: boolean;
 
   #waiters: (() => void)[] = [];
+  #reading: boolean;
   #resolveClosed!: () => void;
 
   /** @param conn an open connection; @param options settings. */
@@ -50,7 +51,8 @@ export class TestPeer {
     this.magic = options.magic ?? REGTEST_MAGIC;
     this.answerPings = options.answerPings ?? true;
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    if (options.read ?? true) this.#readLoop();
+    this.#reading = options.read ?? true;
+    if (this.#reading) this.#readLoop();
   }
 
   /** Connects to `127.0.0.1:port`. */
@@ -196,6 +198,10 @@ export class TestPeer {
       this.conn.close();
     } catch {
       // already closed
+    }
+    if (!this.#reading) {
+      this.isClosed = true;
+      this.#resolveClosed();
     }
   }
 }
