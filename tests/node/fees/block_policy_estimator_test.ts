@@ -2,6 +2,7 @@ import {
   BlockPolicyEstimator,
   defaultBuckets,
   FEE_SPACING,
+  type FeeEstimatorTx,
   feePerKvB,
   INF_FEERATE,
   LONG_DECAY,
@@ -319,4 +320,69 @@ Deno.test("deserialize: version, range and bucket checks with Core's messages; t
     assert(/^Cannot decode fee estimates: |^Corrupt estimates file/.test(err.message), err.message);
   }
   assertThrows(() => BlockPolicyEstimator.deserialize(new Uint8Array()), "Cannot decode fee estimates");
+});
+
+Deno.test("Core's policy estimator unit-test scenario: 10 feerates mined with decreasing frequency", () => {
+  // The scenario of Core's policyestimator_tests (BlockPolicyEstimates): 4 transactions per block at each of
+  // 2000 × (1..10) sat over 188 vbytes; the highest class is mined every block, the next 9 blocks of 10, …
+  const e = new BlockPolicyEstimator();
+  const vsize = 188;
+  const baseRate = feePerKvB(2000n, vsize);
+  const delta = 100;
+  const waiting: FeeEstimatorTx[][] = Array.from({ length: 10 }, () => []);
+  let blocknum = 0;
+  let n = 0;
+  const addRound = () => {
+    for (let j = 0; j < 10; j++) {
+      for (let k = 0; k < 4; k++) {
+        const tx = { txid: `t${n++}`, height: blocknum, fee: 2000n * BigInt(j + 1), vsize };
+        e.processTransaction(tx, true);
+        waiting[j].push(tx);
+      }
+    }
+  };
+  const fee = (i: number) => Number(e.estimateFee(i));
+  while (blocknum < 200) {
+    addRound();
+    const block: FeeEstimatorTx[] = [];
+    for (let h = 0; h <= blocknum % 10; h++) block.push(...waiting[9 - h].splice(0).reverse());
+    e.processBlock(++blocknum, block);
+    if (blocknum === 3) {
+      assertEquals(fee(1), 0);
+      assert(Math.abs(fee(2) - 9 * baseRate) < delta, `${fee(2)} vs ${9 * baseRate}`);
+    }
+  }
+  const orig: number[] = [];
+  for (let i = 1; i < 10; i++) {
+    orig.push(fee(i));
+    if (i > 2) assert(orig[i - 1] <= orig[i - 2], `monotonic at ${i}`);
+    if (i % 2 === 0) {
+      assert(Math.abs(orig[i - 1] - (11 - i) * baseRate) < delta, `target ${i}: ${orig[i - 1]}`);
+    }
+  }
+  // 50 blocks without transactions: the estimates hold.
+  while (blocknum < 250) e.processBlock(++blocknum, []);
+  assertEquals(fee(1), 0);
+  for (let i = 2; i < 10; i++) {
+    assert(Math.abs(fee(i) - orig[i - 1]) < delta, `after quiet blocks, target ${i}`);
+  }
+  // 15 blocks of transactions that are not mined: the estimates go up (or give up).
+  while (blocknum < 265) {
+    addRound();
+    e.processBlock(++blocknum, []);
+  }
+  for (let i = 1; i < 10; i++) assert(fee(i) === 0 || fee(i) > orig[i - 1] - delta, `backlog, target ${i}`);
+  // All mined at once: still not below the original estimates.
+  e.processBlock(266, waiting.flatMap((w) => w.splice(0)));
+  assertEquals(fee(1), 0);
+  for (let i = 2; i < 10; i++) assert(fee(i) === 0 || fee(i) > orig[i - 1] - delta, `cleared, target ${i}`);
+  // 400 blocks where everything is mined at once: the estimates fall below the original ones.
+  while (blocknum < 665) {
+    addRound();
+    e.processBlock(++blocknum, waiting.flatMap((w) => w.splice(0)));
+  }
+  assertEquals(fee(1), 0);
+  for (let i = 2; i < 9; i++) {
+    assert(fee(i) < orig[i - 1] - delta, `target ${i}: ${fee(i)} vs ${orig[i - 1]}`);
+  }
 });

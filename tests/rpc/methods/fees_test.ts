@@ -205,3 +205,35 @@ Deno.test("fee RPCs: help texts, categories, sync hook and a replaceable estimat
   current = trained();
   assertEquals(await result(t, "estimatesmartfee", [2]), { feerate: 0.0001, blocks: 2 });
 });
+
+Deno.test("estimatesmartfee modes as Core's feature_fee_estimation (test_estimation_modes, sub 1 sat/vB)", async () => {
+  for (const start of [300, 2000]) {
+    // 12 blocks of 24 transactions at 0.005 BTC/kvB, each mined in the next block: both modes agree.
+    const h = new History(new BlockPolicyEstimator(), start);
+    const t = table({ estimator: h.estimator });
+    const mode = async (m: string) =>
+      ((await result(t, "estimatesmartfee", [1, m])) as { feerate: number }).feerate;
+    h.run(12, [{ satPerVB: 500, perBlock: 24, confirmAfter: 1 }]);
+    assertEquals([await mode("conservative"), await mode("economical"), await mode("unset")], [
+      0.005,
+      0.005,
+      0.005,
+    ]);
+    // Then 4 blocks at 0.001: the short horizon follows, conservative keeps the longer view.
+    h.run(4, [{ satPerVB: 100, perBlock: 24, confirmAfter: 1 }]);
+    assertEquals([await mode("conservative"), await mode("economical")], [0.005, 0.001]);
+    assertEquals(((await result(t, "estimatesmartfee", [1])) as { feerate: number }).feerate, 0.001);
+
+    // Sub 1 sat/vB: 0.5 sat/vB transactions mined with 1 sat/vB ones give a 0.5 sat/vB estimate.
+    const low = new History(new BlockPolicyEstimator(), start);
+    low.run(6, [{ satPerVB: 0.5, perBlock: 24, confirmAfter: 1 }, {
+      satPerVB: 1,
+      perBlock: 24,
+      confirmAfter: 1,
+    }]);
+    assertEquals(await result(table({ estimator: low.estimator }), "estimatesmartfee", [1]), {
+      feerate: 0.000005,
+      blocks: 2,
+    });
+  }
+});
