@@ -28,6 +28,10 @@ import { utxoMethods } from "../rpc/methods/blockchain_utxo.ts";
 import { descriptorMethods } from "../rpc/methods/descriptors.ts";
 import { rawTransactionMethods } from "../rpc/methods/rawtransaction.ts";
 import { utilMethods } from "../rpc/methods/util.ts";
+import { rawTransactionLookupMethods } from "../rpc/methods/rawtransaction_lookup.ts";
+import { scanTxOutSetMethods } from "../rpc/methods/scantxoutset.ts";
+import { indexInfoMethods } from "../rpc/methods/index_info.ts";
+import { TxIndex } from "./index/tx_index.ts";
 import { RpcServer, serverOptionsFromArgs } from "../rpc/server.ts";
 import { RpcTable, tableOptionsFromArgs } from "../rpc/table.ts";
 import { effectivePermissions } from "../sandbox/effective.ts";
@@ -67,6 +71,7 @@ export class Node {
   #lock: Deno.FsFile | null = null;
   #ipcCookie: IpcCookie | null = null;
   #chain: ChainstateImpl | null = null;
+  #txIndex: TxIndex | null = null;
   #mempool: Mempool | null = null;
   /** Script checks on this thread until the Worker pool is up; closed by the node. */
   #initialPool: ScriptCheckPool | null = null;
@@ -138,6 +143,16 @@ export class Node {
     });
     const tip = this.#chain.tip();
     log.info(`Loaded best chain: hashBestChain=${tip.hashHex} height=${tip.height}`);
+    if (args.getBool("-txindex", false)) {
+      // Core's -reindex wipes the indexes too; the index syncs in the background.
+      this.#txIndex = await TxIndex.open({
+        netDataDir: args.netDataDir,
+        chain: this.#chain,
+        wipe: args.getBool("-reindex", false),
+        logger: log,
+      });
+      this.#txIndex.start();
+    }
     const policy = policySettingsFromArgs(args, args.network);
     if (!policy.ok) throw new Error(policy.error);
     for (const line of policy.logs) log.info(line);
@@ -261,6 +276,16 @@ export class Node {
       },
     }));
     this.#table.registerAll(utilMethods({ network }));
+    this.#table.registerAll(rawTransactionLookupMethods({
+      chain,
+      network,
+      txIndex: () => this.#txIndex,
+      mempoolTransaction: (txid) => this.#mempool?.pool.get(txid)?.tx ?? null,
+    }));
+    this.#table.registerAll(scanTxOutSetMethods({ chain, network }));
+    this.#table.registerAll(
+      indexInfoMethods({ indexes: () => this.#txIndex ? [this.#txIndex.summary()] : [] }),
+    );
     this.#table.registerAll(descriptorMethods({ network }));
     this.#table.registerAll(processMethods({
       self: () => this.info(),
@@ -375,6 +400,10 @@ export class Node {
     this.#signals = null;
     this.#mempool?.close();
     this.#mempool = null;
+    if (this.#txIndex) {
+      await this.#txIndex.close();
+      this.#txIndex = null;
+    }
     if (this.#chain) {
       log.info("Flushing the chainstate");
       await this.#chain.close();
