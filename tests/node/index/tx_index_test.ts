@@ -186,3 +186,41 @@ Deno.test("txindex: a locator naming blocks the node lost resumes at the last kn
     );
   });
 });
+
+Deno.test("txindex: kill -9 in the middle of a sync resumes from the last commit", async () => {
+  await withChain(async (cs, netDataDir) => {
+    const blocks = await mine(cs, 40);
+    await cs.close();
+    const dataDir = netDataDir.slice(0, -"/regtest".length);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--unstable-kv",
+        "-A",
+        new URL("./crash_child.ts", import.meta.url).pathname,
+        dataDir,
+        "7",
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    const status = await child.status;
+    assertEquals(status.signal, "SIGKILL");
+    const killedAt = Number(await Deno.readTextFile(`${dataDir}/killed-at`));
+    assert(killedAt > 0 && killedAt < 40, `killed at ${killedAt}`);
+    const cs2 = await openChainstate({ dataDir, params, workers: 0 });
+    try {
+      const index = await TxIndex.open({ netDataDir, chain: cs2 });
+      assertEquals(index.summary().bestBlockHeight, killedAt);
+      assertEquals(index.synced, false);
+      index.start();
+      await waitSynced(index, 40);
+      for (const [h, b] of blocks.entries()) {
+        assertEquals((await index.findTx(txid(b.txs[0])))?.block.height, h + 1);
+      }
+      await index.close();
+    } finally {
+      await cs2.close();
+    }
+  });
+});
