@@ -169,6 +169,17 @@ export interface FeeEstimatorBlockStats {
   mempoolTracked: number;
   /** {@link BlockPolicyEstimator.maxUsableEstimate} after the block. */
   maxUsable: number;
+  /** Whether that target comes from the saved history ("historical") or this run's ("current"). */
+  source: "historical" | "current";
+}
+
+/** Core's `-debug=estimatefee` line for a processed block. */
+export function blockStatsLogLine(stats: FeeEstimatorBlockStats): string {
+  return `Blockpolicy estimates updated by ${stats.counted} of ${stats.total} block txs, since last block ` +
+    `${stats.tracked} of ${
+      stats.tracked + stats.untracked
+    } tracked, mempool map size ${stats.mempoolTracked}, ` +
+    `max target ${stats.maxUsable} from ${stats.source}`;
 }
 
 /** Core's fee estimator: feed it mempool and block events, ask it for feerates. */
@@ -298,6 +309,7 @@ export class BlockPolicyEstimator {
         untracked: this.#untrackedTxs,
         mempoolTracked: this.#mempoolTxs.size,
         maxUsable: this.maxUsableEstimate(),
+        source: this.#source(),
       };
     }
     this.#bestSeenHeight = height;
@@ -325,6 +337,7 @@ export class BlockPolicyEstimator {
       untracked: this.#untrackedTxs,
       mempoolTracked: this.#mempoolTxs.size,
       maxUsable: this.maxUsableEstimate(),
+      source: this.#source(),
     };
     this.#trackedTxs = 0;
     this.#untrackedTxs = 0;
@@ -355,6 +368,10 @@ export class BlockPolicyEstimator {
     if (this.#historicalFirst === 0) return 0;
     if (this.#bestSeenHeight - this.#historicalBest > OLDEST_ESTIMATE_HISTORY) return 0;
     return this.#historicalBest - this.#historicalFirst;
+  }
+
+  #source(): "historical" | "current" {
+    return this.#historicalBlockSpan() > this.#blockSpan() ? "historical" : "current";
   }
 
   /** The highest target a reasonable estimate can be given for (Core's `MaxUsableEstimate`). */

@@ -1,7 +1,7 @@
 /**
  * Fee estimation as Bitcoin Core does it: the block policy estimator (block_policy_estimator.ts) over three
  * horizons of per-bucket confirmation statistics (tx_confirm_stats.ts), `fee_estimates.dat` reading and
- * writing (fee_estimates_file.ts) and the estimate modes (fee_modes.ts).
+ * writing (fee_estimates_file.ts), the estimate modes (fee_modes.ts) and the mempool link (mempool_listener.ts).
  *
  * @module
  */
@@ -9,3 +9,4 @@ export * from "./block_policy_estimator.ts";
 export * from "./tx_confirm_stats.ts";
 export * from "./fee_estimates_file.ts";
 export * from "./fee_modes.ts";
+export * from "./mempool_listener.ts";
