@@ -158,7 +158,13 @@ Deno.test("processTransaction: ignores other heights, duplicates and transaction
     untracked: 1,
     mempoolTracked: 0,
     maxUsable: 0,
+    source: "current",
   });
+  assertEquals(
+    blockStatsLogLine(stats),
+    "Blockpolicy estimates updated by 1 of 2 block txs, since last block 1 of 2 tracked, mempool map size 0, " +
+      "max target 0 from current",
+  );
   // Blocks at or below the best height (reorgs, side chains) are ignored.
   e.processTransaction({ txid: "b", height: 11, fee: 1000n, vsize: 100 }, true);
   assertEquals(e.processBlock(11, [{ txid: "b", height: 11, fee: 1000n, vsize: 100 }]).processed, false);
