@@ -22,14 +22,23 @@ async function missing(): Promise<string[]> {
   return [...new Set(out)];
 }
 
+/** Installed when missing but not required: the python-bitcoinlib cross-check (tests/net) skips without it. */
+async function missingOptional(): Promise<string[]> {
+  return (await ok("/usr/bin/python3", ["-c", "import bitcoin.messages"])) ? [] : ["python3-bitcoinlib"];
+}
+
 if (import.meta.main) {
   let need = await missing();
-  if (need.length > 0 && Deno.uid() === 0 && (await ok("apt-get", ["--version"]))) {
-    console.error(`Installing test dependencies: ${need.join(" ")}`);
+  const optional = await missingOptional();
+  if (need.length + optional.length > 0 && Deno.uid() === 0 && (await ok("apt-get", ["--version"]))) {
+    console.error(`Installing test dependencies: ${[...need, ...optional].join(" ")}`);
     const env = { DEBIAN_FRONTEND: "noninteractive" };
     await new Deno.Command("apt-get", { args: ["update", "-qq"], env, stdout: "null" }).output();
-    await new Deno.Command("apt-get", { args: ["install", "-y", "-qq", ...need], env, stdout: "null" })
-      .output();
+    for (const pkgs of [need, optional]) {
+      if (pkgs.length === 0) continue;
+      await new Deno.Command("apt-get", { args: ["install", "-y", "-qq", ...pkgs], env, stdout: "null" })
+        .output();
+    }
     need = await missing();
   }
   if (need.length > 0) {
