@@ -1,5 +1,6 @@
 import {
   BlockPolicyEstimator,
+  blockStatsLogLine,
   defaultBuckets,
   FEE_SPACING,
   type FeeEstimatorTx,
