@@ -16,7 +16,7 @@ import {
 } from "../../core/consensus/mod.ts";
 import { ScriptCheckPool } from "../../core/verify/mod.ts";
 import { blockHash, decodeBlock, encodeBlock } from "../../core/wire/block.ts";
-import { isCoinBase, txid } from "../../core/wire/transaction.ts";
+import { isCoinBase, originalBytes, txid } from "../../core/wire/transaction.ts";
 import type { Block, BlockHeader, OutPoint } from "../../core/wire/types.ts";
 import type { Logger } from "../../util/logging.ts";
 import { CoinsCache } from "../storage/coins_cache.ts";
@@ -103,6 +103,8 @@ class ChainstateImplementation implements ChainstateImpl {
    * valid as far as known, and not worse than the tip when last pruned. Ineligible ones are dropped lazily.
    */
   readonly #candidates = new Set<IndexEntry>();
+  /** Entries changed since the last flush (Core's `m_dirty_blockindex`); records are built when written. */
+  readonly #dirtyEntries = new Set<IndexEntry>();
   /** Entries with data whose parent's branch lacks data, by parent (Core's `m_blocks_unlinked`). */
   readonly #unlinked = new Map<IndexEntry, IndexEntry[]>();
 
@@ -112,6 +114,11 @@ class ChainstateImplementation implements ChainstateImpl {
     this.#pool = pool;
     this.#ownPool = ownPool;
     this.#logger = opts.logger;
+    storage.setBlockIndexSource(() => {
+      const records = [...this.#dirtyEntries].map((e) => e.record());
+      this.#dirtyEntries.clear();
+      return records;
+    });
     this.#now = opts.now ?? (() => Math.floor(Date.now() / 1000));
   }
 
@@ -149,6 +156,8 @@ class ChainstateImplementation implements ChainstateImpl {
     }
     const replay = this.storage.replayRange;
     if (replay !== undefined) await this.#replayBlocks(replay.from, replay.to);
+    // Core flushes after ReplayBlocks; otherwise nothing needs writing before the first periodic flush (a crash
+    // before it finds the same state as now, genesis included).
     let best = this.storage.coins.getBestBlock();
     if (best === undefined) {
       this.storage.coins.setBestBlock(genesis.hash);
@@ -164,7 +173,7 @@ class ChainstateImplementation implements ChainstateImpl {
     for (const e of this.#index.values()) {
       if (e.haveData && e.chainTx === 0 && e.prev !== null) this.#linkLater(e);
     }
-    await this.storage.flushStateToDisk("force-sync");
+    await this.storage.flushStateToDisk(replay !== undefined ? "force-sync" : "if-needed");
     await this.#activateBestChain();
   }
 
@@ -358,7 +367,7 @@ class ChainstateImplementation implements ChainstateImpl {
   }
 
   #dirty(e: IndexEntry): void {
-    this.storage.markBlockIndexDirty(e.record());
+    this.#dirtyEntries.add(e);
   }
 
   /** Core's `AcceptBlockHeader`. */
@@ -393,10 +402,11 @@ class ChainstateImplementation implements ChainstateImpl {
   }
 
   processNewBlock(
-    block: Block,
+    submitted: Block,
     _opts?: { force?: boolean },
   ): Promise<{ newBlock: boolean; state: BlockValidationState }> {
     return this.#exclusive(async () => {
+      let block = submitted;
       const hash = encodeHash(block.header);
       const hex = hashToHex(hash);
       const known = this.#index.get(hash);
@@ -406,6 +416,10 @@ class ChainstateImplementation implements ChainstateImpl {
           state: known.failed !== "none" ? invalid("BLOCK_CACHED_INVALID", "duplicate-invalid") : VALID,
         };
       }
+      const bytes = encodeBlock(block);
+      // A block built in code (mining) has no serialization to hash txids from, so each txid would be
+      // serialized and hashed again by every check and subscriber: decoded from its bytes, each is hashed once.
+      if (block.txs.length > 0 && originalBytes(block.txs[0]) === undefined) block = decodeBlock(bytes);
       const cs = checkBlock(block, this.params.consensus);
       if (!cs.valid) return { newBlock: false, state: cs };
       const h = this.#acceptHeader(block.header, hash);
@@ -416,7 +430,6 @@ class ChainstateImplementation implements ChainstateImpl {
         if (ctx.result !== "BLOCK_MUTATED") this.#markFailed(entry);
         return { newBlock: false, state: ctx };
       }
-      const bytes = encodeBlock(block);
       const pos = this.storage.blockFiles.writeBlock(bytes, entry.height, block.header.time);
       entry.file = pos.file;
       entry.dataPos = pos.pos;

@@ -12,6 +12,12 @@ import type { Block } from "../../core/wire/types.ts";
 import type { Chainstate } from "../chain/types.ts";
 import { type BlockAssemblerOptions, type BlockTemplate, createNewBlock } from "./block_assembler.ts";
 
+/**
+ * Longest stretch (ms) {@link generateBlocks} works without letting the event loop run: connecting a block may
+ * need no I/O at all, so without a pause other requests (RPC, IPC) would wait for the whole batch.
+ */
+export const GENERATE_YIELD_MS = 10;
+
 /** Default tries of the generate RPCs (`DEFAULT_MAX_TRIES`). */
 export const DEFAULT_MAX_TRIES = 1_000_000;
 
@@ -62,7 +68,12 @@ export async function generateBlocks(chain: Chainstate, options: GenerateBlocksO
   const hashes: string[] = [];
   let remaining = options.count;
   let tries = options.maxTries ?? DEFAULT_MAX_TRIES;
+  let lastYield = performance.now();
   while (remaining > 0) {
+    if (performance.now() - lastYield >= GENERATE_YIELD_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      lastYield = performance.now();
+    }
     const template = await createNewBlock(chain, options);
     options.onTemplate?.(template);
     const res = grindBlock(template.block, tries);

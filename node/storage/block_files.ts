@@ -127,6 +127,8 @@ interface Handle {
   length: number;
   /** Written since the last sync. */
   dirty: boolean;
+  /** The file's current offset as far as this process knows (-1: unknown), to skip needless seeks. */
+  offset: number;
 }
 
 /** The smallest a serialized block can be (header plus a one-byte transaction count). */
@@ -381,12 +383,12 @@ export class BlockFiles {
     const chunk = 1 << 16;
     let off = 0;
     while (off + STORAGE_HEADER_BYTES <= length) {
-      const head = readAt(h.file, off, STORAGE_HEADER_BYTES);
+      const head = readAt(h, off, STORAGE_HEADER_BYTES);
       if (head.length < STORAGE_HEADER_BYTES) break;
       if (head[0] === magic[0] && head[1] === magic[1] && head[2] === magic[2] && head[3] === magic[3]) {
         const size = (head[4] | (head[5] << 8) | (head[6] << 16) | (head[7] << 24)) >>> 0;
         if (size >= MIN_BLOCK_RECORD && size <= MAX_SIZE && off + STORAGE_HEADER_BYTES + size <= length) {
-          const data = readAt(h.file, off + STORAGE_HEADER_BYTES, size);
+          const data = readAt(h, off + STORAGE_HEADER_BYTES, size);
           if (data.length === size) {
             yield { pos: { file: n, pos: off + STORAGE_HEADER_BYTES }, data };
             off += STORAGE_HEADER_BYTES + size;
@@ -398,7 +400,7 @@ export class BlockFiles {
       let next = -1;
       let from = off + 1;
       while (next < 0 && from + 4 <= length) {
-        const buf = readAt(h.file, from, Math.min(chunk + 3, length - from));
+        const buf = readAt(h, from, Math.min(chunk + 3, length - from));
         for (let i = 0; i + 4 <= buf.length; i++) {
           if (
             buf[i] === magic[0] && buf[i + 1] === magic[1] && buf[i + 2] === magic[2] &&
@@ -463,7 +465,7 @@ export class BlockFiles {
     if (h === null) {
       throw new BlockStorageError("missing-file", `Cannot read ${what} at ${where}: file not found`, pos);
     }
-    const head = readAt(h.file, pos.pos - STORAGE_HEADER_BYTES, STORAGE_HEADER_BYTES);
+    const head = readAt(h, pos.pos - STORAGE_HEADER_BYTES, STORAGE_HEADER_BYTES);
     if (head.length < STORAGE_HEADER_BYTES) {
       throw new BlockStorageError(
         "truncated",
@@ -489,7 +491,7 @@ export class BlockFiles {
         pos,
       );
     }
-    const data = readAt(h.file, pos.pos, size + trailer);
+    const data = readAt(h, pos.pos, size + trailer);
     if (data.length < size + trailer) {
       throw new BlockStorageError(
         "truncated",
@@ -510,7 +512,7 @@ export class BlockFiles {
         h.file.truncateSync(target);
         h.length = target;
       }
-      writeAt(h.file, offset, data);
+      writeAt(h, offset, data);
     } catch (e) {
       throw new BlockStorageError(
         "io",
@@ -575,7 +577,7 @@ export class BlockFiles {
       old.file.close();
       this.#handles.delete(oldKey);
     }
-    const h: Handle = { file, length: file.statSync().size, dirty: false };
+    const h: Handle = { file, length: file.statSync().size, dirty: false, offset: 0 };
     this.#handles.set(key, h);
     return h;
   }
@@ -595,20 +597,28 @@ function syncDir(dir: string): void {
 }
 
 /** Reads up to `len` bytes at `offset` (shorter at the end of the file). */
-function readAt(file: Deno.FsFile, offset: number, len: number): Uint8Array {
-  file.seekSync(offset, Deno.SeekMode.Start);
+function readAt(h: Handle, offset: number, len: number): Uint8Array {
+  h.offset = -1;
+  h.file.seekSync(offset, Deno.SeekMode.Start);
   const buf = new Uint8Array(len);
   let got = 0;
   while (got < len) {
-    const n = file.readSync(buf.subarray(got));
+    const n = h.file.readSync(buf.subarray(got));
     if (n === null || n === 0) break;
     got += n;
   }
+  h.offset = offset + got;
   return got === len ? buf : buf.subarray(0, got);
 }
 
-function writeAt(file: Deno.FsFile, offset: number, data: Uint8Array): void {
-  file.seekSync(offset, Deno.SeekMode.Start);
+/** Writes `data` at `offset`, seeking only when the file is elsewhere (appends usually follow each other). */
+function writeAt(h: Handle, offset: number, data: Uint8Array): void {
+  if (h.offset !== offset) {
+    h.offset = -1;
+    h.file.seekSync(offset, Deno.SeekMode.Start);
+  }
+  h.offset = -1;
   let done = 0;
-  while (done < data.length) done += file.writeSync(data.subarray(done));
+  while (done < data.length) done += h.file.writeSync(data.subarray(done));
+  h.offset = offset + done;
 }

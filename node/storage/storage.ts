@@ -113,6 +113,7 @@ export class NodeStorage {
   /** The tip coins cache over {@link coinsDb}, sized by `-dbcache`. */
   readonly coins: CoinsCache;
   readonly #dirtyRecords = new Map<string, BlockIndexRecord>();
+  #recordSource: (() => Iterable<BlockIndexRecord>) | undefined;
   readonly #now: () => number;
   #nextWrite: number | undefined;
   #closed = false;
@@ -195,7 +196,15 @@ export class NodeStorage {
     this.#dirtyRecords.set(key, record);
   }
 
-  /** Block index records waiting for a flush. */
+  /**
+   * Registers where changed block index records come from (Core's `m_dirty_blockindex` lives with the index):
+   * `source` is drained into the pending records by every flush that writes, so records are built only then.
+   */
+  setBlockIndexSource(source: () => Iterable<BlockIndexRecord>): void {
+    this.#recordSource = source;
+  }
+
+  /** Block index records waiting for a flush (not counting those the source still holds). */
   get dirtyBlockIndexCount(): number {
     return this.#dirtyRecords.size;
   }
@@ -219,6 +228,11 @@ export class NodeStorage {
     const emptyCache = mode === "force-flush" || cacheLarge || cacheCritical;
     const shouldWrite = mode === "force-sync" || emptyCache || periodicWrite;
     if (!shouldWrite) return { wrote: false, emptiedCache: false };
+    if (this.#recordSource !== undefined) {
+      for (const r of this.#recordSource()) {
+        this.markBlockIndexDirty(r);
+      }
+    }
     const files = this.blockFiles.flush();
     const records = [...this.#dirtyRecords.values()];
     try {

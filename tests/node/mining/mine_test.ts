@@ -1,6 +1,6 @@
 /** Nonce grinding and generateBlocks (Core's GenerateBlock / generateBlocks). */
 import { createNewBlock } from "../../../node/mining/block_assembler.ts";
-import { generateBlocks, grindBlock } from "../../../node/mining/mine.ts";
+import { GENERATE_YIELD_MS, generateBlocks, grindBlock } from "../../../node/mining/mine.ts";
 import { reverseHex } from "../../../core/hash/hashes.ts";
 import { blockHash } from "../../../core/wire/block.ts";
 import { assertEquals } from "../../assert.ts";
@@ -19,4 +19,23 @@ Deno.test("grindBlock: out of tries, and generateBlocks stops without error", as
   const h = await generateBlocks(chain, { count: 3, coinbaseOutputScript: OP_TRUE, now: () => 1700000000 });
   assertEquals(h.length, 3);
   assertEquals(h[2], reverseHex(blockHash(chain.tip().header)));
+});
+
+Deno.test("generateBlocks lets the event loop run during a long batch", async () => {
+  const chain = new FakeChain();
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 0);
+  try {
+    const started = performance.now();
+    const h = await generateBlocks(chain, {
+      count: 300,
+      coinbaseOutputScript: OP_TRUE,
+      now: () => 1700000000,
+    });
+    assertEquals(h.length, 300);
+    // A batch longer than the yield interval must have let timers fire in between.
+    if (performance.now() - started > 3 * GENERATE_YIELD_MS) assertEquals(ticks > 0, true);
+  } finally {
+    clearInterval(timer);
+  }
 });
