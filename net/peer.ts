@@ -31,7 +31,7 @@ import type { NetAddress } from "./address.ts";
 import { MessageDecoder } from "./decoder.ts";
 import type { DecoderEvent } from "./decoder.ts";
 import { type FramingError, MessageLimitError } from "./errors.ts";
-import { decodePayload, encodeMessage, messageCommand } from "./messages.ts";
+import { decodePayload, encodeMessage, encodePayload, messageCommand } from "./messages.ts";
 import type { EncodeMessageOptions, NetMessage, VersionMessage } from "./messages.ts";
 import {
   ALL_NET_MESSAGE_TYPES,
@@ -265,6 +265,8 @@ export class Peer {
     this.addr = remote.text;
     this.#remote = remote.net;
     this.localNonce = options.local.nonce ?? randomNonce();
+    // Fail here, not in the middle of a handshake, on a version this side could not encode.
+    encodePayload(this.#versionMessage(0));
     this.#connTime = this.#now();
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
   }
@@ -477,9 +479,13 @@ export class Peer {
     if (this.#versionSent) return;
     this.#versionSent = true;
     const l = this.#local;
-    const height = typeof l.startHeight === "function" ? l.startHeight() : l.startHeight;
+    this.#push(this.#versionMessage(typeof l.startHeight === "function" ? l.startHeight() : l.startHeight));
+  }
+
+  #versionMessage(height: number): VersionMessage {
+    const l = this.#local;
     // Core puts the peer's address in addr_recv when it is routable, else [::]:0; we always state what we see.
-    this.#push({
+    return {
       type: "version",
       version: l.version ?? PROTOCOL_VERSION,
       services: l.services,
@@ -490,12 +496,21 @@ export class Peer {
       userAgent: l.userAgent,
       startHeight: height,
       relay: l.relay,
-    });
+    };
   }
 
   // --- receiving ---
 
   async #readLoop(): Promise<void> {
+    try {
+      await this.#receive();
+    } catch (e) {
+      // A bug of ours must not take the process down: this connection ends instead.
+      this.disconnect(`internal error: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  async #receive(): Promise<void> {
     const buf = new Uint8Array(64 * 1024);
     while (this.#disconnected === undefined) {
       if (this.sendPaused) {

@@ -354,3 +354,40 @@ Deno.test("peer: fuzzed payloads of every message type neither crash nor stall i
   assert(errors.length > 100, `${errors.length} payloads reported as undecodable`);
   await finish(peer, tp);
 });
+
+Deno.test("peer: a flood of 20,000 pipelined pings is answered in order, without stalling", async () => {
+  const { peer, tp } = await inboundWithTestPeer();
+  await tp.handshake();
+  const one = (n: number) => frameMessage(REGTEST_MAGIC, "ping", new ByteWriter(8).u64(BigInt(n)).finish());
+  const all = new Uint8Array(20_000 * 32);
+  for (let i = 0; i < 20_000; i++) all.set(one(i + 1), i * 32);
+  const from = tp.received.length;
+  await tp.sendRaw(all);
+  await tp.waitFor("pong", { from, timeoutMs: 20_000, where: (m) => m.nonce === 20_000n });
+  const pongs = tp.received.slice(from).filter((m) => m.type === "pong").map((
+    m,
+  ) => (m.type === "pong" ? m.nonce : 0n));
+  assertEquals(pongs.length, 20_000);
+  assert(pongs.every((n, i) => n === BigInt(i + 1)), "in order");
+  assertEquals(peer.stats().msgsRecvPerMsg.ping, 20_000);
+  await finish(peer, tp);
+});
+
+Deno.test("peer: a local version that cannot be encoded is refused at construction", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: (listener.addr as Deno.NetAddr).port });
+  const other = await listener.accept();
+  listener.close();
+  assertThrows(
+    () =>
+      new Peer({
+        conn,
+        magic: REGTEST_MAGIC,
+        inbound: true,
+        local: { ...LOCAL, userAgent: "x".repeat(257) },
+      }),
+    "user agent is 257 bytes",
+  );
+  conn.close();
+  other.close();
+});
