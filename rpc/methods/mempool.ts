@@ -1225,7 +1225,7 @@ export function mempoolMethods(options: MempoolMethodsOptions): RpcMethod[] {
     }],
     examples: helpExampleCli("savemempool", "") + helpExampleRpc("savemempool", ""),
     handler: async () => {
-      const { pool } = options.mempool();
+      const { pool } = await ready();
       if (!pool.loaded) throw new RpcError(RpcErrorCode.RPC_MISC_ERROR, "The mempool was not loaded yet");
       const persist = options.persist;
       const ok = persist === undefined ? false : await persist.dump().catch(() => false);
@@ -1363,7 +1363,7 @@ export function mempoolMethods(options: MempoolMethodsOptions): RpcMethod[] {
     examples: helpExampleCli("prioritisetransaction", '"txid" 0.0 10000') +
       helpExampleRpc("prioritisetransaction", '"txid", 0.0, 10000'),
     losslessNumbers: true,
-    handler: (params) => {
+    handler: async (params) => {
       const id = reverseHex(parseHashV(params[0], "txid"));
       const dummy = params[1] === undefined || params[1] === null ? null : params[1];
       const delta = getInt64(params[2]);
@@ -1373,7 +1373,7 @@ export function mempoolMethods(options: MempoolMethodsOptions): RpcMethod[] {
           "Priority is no longer supported, dummy argument to prioritisetransaction must be 0.",
         );
       }
-      const mempool = options.mempool();
+      const mempool = await ready();
       const entry = mempool.pool.get(id);
       if (
         mempool.settings.requireStandard && entry !== undefined &&
@@ -1420,8 +1420,8 @@ export function mempoolMethods(options: MempoolMethodsOptions): RpcMethod[] {
     }],
     examples: helpExampleCli("getprioritisedtransactions", "") +
       helpExampleRpc("getprioritisedtransactions", ""),
-    handler: () => {
-      const { pool } = options.mempool();
+    handler: async () => {
+      const { pool } = await ready();
       const out: JsonObject = {};
       for (const [id, delta] of [...pool.deltas()].sort((a, b) => compareTxidHex(a[0], b[0]))) {
         const entry = pool.get(id);
