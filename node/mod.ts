@@ -1,6 +1,7 @@
 /**
  * The node process: RPC server, IPC endpoints and component processes; its storage (block files, chainstate
- * and block index in Deno KV, the coins cache) and mempool policy rules.
+ * and block index in Deno KV, the coins cache), the mempool with its policy rules, fee estimation, and the
+ * notification bus.
  *
  * @module
  */
@@ -14,3 +15,10 @@ export {
 export { processInfoJson, processMethods, type ProcessMethodsOptions } from "./process_rpc.ts";
 export * as storage from "./storage/mod.ts";
 export * as policy from "./policy/mod.ts";
+export * as mempool from "./mempool/mod.ts";
+export * as fees from "./fees/mod.ts";
+export {
+  type ValidationInterface,
+  ValidationSignals,
+  type ValidationSignalsOptions,
+} from "./validation_signals.ts";

@@ -19,7 +19,18 @@ import { chainParams } from "../core/chain_params.ts";
 import { ScriptCheckPool, ScriptExecutionCache, SignatureCache } from "../core/verify/mod.ts";
 import { type ChainstateImpl, openChainstate } from "./chain/chainstate.ts";
 import { Mempool } from "./mempool/mempool.ts";
+import type { MempoolEntry } from "./mempool/entry.ts";
 import { ValidationSignals } from "./validation_signals.ts";
+import {
+  type BlockPolicyEstimator,
+  checkAcceptStaleFeeEstimates,
+  FEE_FLUSH_INTERVAL_MS,
+  feeEstimatesPath,
+  feeEstimatorListener,
+  loadFeeEstimates,
+  saveFeeEstimates,
+} from "./fees/mod.ts";
+import { feeMethods } from "../rpc/methods/fees.ts";
 import { policySettingsFromArgs } from "./policy/settings.ts";
 import { blockchainMethods } from "../rpc/methods/blockchain.ts";
 import { miningMethods } from "../rpc/methods/mining.ts";
@@ -81,6 +92,9 @@ export class Node {
     scriptExecutionCache: new ScriptExecutionCache(),
   };
   #signals: ValidationSignals | null = null;
+  /** Fee estimation (none with -blocksonly, as Core). */
+  #fees: BlockPolicyEstimator | null = null;
+  #feeTimer: ReturnType<typeof setInterval> | null = null;
   #shutdownSignal = new AbortController();
   #listeners: IpcListener[] = [];
   #connections = new Set<IpcConnection>();
@@ -164,6 +178,7 @@ export class Node {
       logger: log,
       ...this.#scriptCaches,
     });
+    await this.#startFeeEstimation();
     this.#signals = new ValidationSignals({ chain: this.#chain, mempool: this.#mempool.pool, logger: log });
     this.#registerMethods(now, (t) => mocktime = t);
     const binds = args.getArgs("-ipcbind").map((v) => parseIpcAddress(v, { netDataDir: args.netDataDir }));
@@ -276,6 +291,11 @@ export class Node {
       },
     }));
     this.#table.registerAll(utilMethods({ network }));
+    this.#table.registerAll(feeMethods({
+      estimator: () => this.#fees,
+      mempoolMinFee: () => this.#mempool!.pool.getMinFee().getFeePerK(),
+      minRelayFee: () => this.#mempool!.settings.minRelayFeeRate.getFeePerK(),
+    }));
     this.#table.registerAll(rawTransactionLookupMethods({
       chain,
       network,
@@ -291,6 +311,31 @@ export class Node {
       self: () => this.info(),
       children: async () => [...await this.#processes.infos(), ...await this.#attachedInfos()],
     }));
+  }
+
+  /**
+   * Core's fee estimator: fee_estimates.dat read at start (if not stale), fed by the mempool's events (entries
+   * that entered alone, with no mempool parent, outside initial block download), written every hour and at
+   * shutdown. None with -blocksonly.
+   */
+  async #startFeeEstimation(): Promise<void> {
+    const args = this.#args;
+    if (args.getBool("-blocksonly", false)) return;
+    const acceptStale = args.getBool("-acceptstalefeeestimates", false);
+    const staleError = checkAcceptStaleFeeEstimates(args.network, acceptStale);
+    if (staleError !== null) throw new Error(staleError);
+    const path = feeEstimatesPath(args.netDataDir);
+    this.#fees = (await loadFeeEstimates(path, { acceptStale, logger: this.#logger })).estimator;
+    const chain = this.#chain!;
+    this.#mempool!.pool.subscribe(feeEstimatorListener<MempoolEntry>(() => this.#fees, {
+      validForFeeEstimation: (e) => e.validForFeeEstimation && !chain.isInitialBlockDownload(),
+      debug: (m) => this.#logger.debug("estimatefee", m),
+    }));
+    const timer = setInterval(() => {
+      if (this.#fees) void saveFeeEstimates(path, this.#fees, { logger: this.#logger });
+    }, FEE_FLUSH_INTERVAL_MS);
+    Deno.unrefTimer(timer);
+    this.#feeTimer = timer;
   }
 
   /**
@@ -396,6 +441,15 @@ export class Node {
     await Promise.all([...this.#connections].map((c) => c.close()));
     await this.#mempool?.ready();
     await this.#signals?.sync();
+    if (this.#feeTimer !== null) clearInterval(this.#feeTimer);
+    this.#feeTimer = null;
+    if (this.#fees) {
+      await saveFeeEstimates(feeEstimatesPath(this.#args.netDataDir), this.#fees, {
+        flushUnconfirmed: true,
+        logger: log,
+      });
+      this.#fees = null;
+    }
     this.#signals?.close();
     this.#signals = null;
     this.#mempool?.close();

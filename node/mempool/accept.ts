@@ -119,6 +119,8 @@ export interface AcceptArgs {
   readonly allowSiblingEviction?: boolean;
   /** Check fees at the package feerate (child-with-parents submission). */
   readonly packageFeerates?: boolean;
+  /** Part of a package submission (submitpackage), even when accepted alone. */
+  readonly packageSubmission?: boolean;
   /** Reject transactions above this feerate ("max feerate exceeded"). */
   readonly maxFeeRate?: FeeRate;
 }
@@ -297,7 +299,7 @@ export class MemPoolAccept {
       replaced: [...evicted],
     };
     if (args.testAccept) return result;
-    this.#finalize([ws], evicted);
+    this.#finalize([ws], evicted, args);
     return result;
   }
 
@@ -407,7 +409,7 @@ export class MemPoolAccept {
         replaced: ws === workspaces[workspaces.length - 1] ? [...evicted] : [],
       });
     }
-    if (!args.testAccept) this.#finalize(workspaces, evicted);
+    if (!args.testAccept) this.#finalize(workspaces, evicted, { ...args, packageSubmission: true });
     return { state: VALID, results };
   }
 
@@ -676,9 +678,14 @@ export class MemPoolAccept {
     return VALID;
   }
 
-  #finalize(workspaces: readonly Workspace[], evicted: ReadonlySet<MempoolEntry>): void {
+  #finalize(workspaces: readonly Workspace[], evicted: ReadonlySet<MempoolEntry>, args: AcceptArgs): void {
     if (evicted.size > 0) this.#pool.removeStaged(evicted, "replaced");
-    for (const ws of workspaces) this.#pool.add(ws.entry!);
+    for (const ws of workspaces) {
+      const entry = ws.entry!;
+      entry.validForFeeEstimation = !args.bypassLimits && !args.packageSubmission &&
+        this.#pool.hasNoInputsOf(ws.tx);
+      this.#pool.add(entry);
+    }
   }
 }
 

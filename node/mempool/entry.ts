@@ -77,6 +77,11 @@ export class MempoolEntry {
   readonly children: Set<MempoolEntry> = new Set();
   /** prioritisetransaction delta applied to the fee. */
   feeDelta = 0n;
+  /**
+   * Entered alone, with limits (not from a disconnected block, not in a package) and with no mempool parent:
+   * what the fee estimator may learn from (Core's `validForFeeEstimation`, less the IBD part).
+   */
+  validForFeeEstimation = false;
 
   constructor(init: MempoolEntryInit) {
     this.tx = init.tx;

@@ -354,6 +354,7 @@ export class Mempool {
       const r = await this.#accept(coins).acceptSingle(tx, {
         acceptTime,
         allowSiblingEviction: false,
+        packageSubmission: true,
         maxFeeRate,
       });
       if (r.valid) {
