@@ -482,7 +482,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Maintain a full transaction index, used by the getrawtransaction rpc call (default: 0)",
     category: "Options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "txospenderindex",

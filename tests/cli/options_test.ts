@@ -74,7 +74,7 @@ Deno.test("options: the debug categories are listed in -debug and -loglevel help
 Deno.test("options: inert options are listed for README, acting ones are not", () => {
   const node = inertOptions("node").map((o) => o.name);
   for (
-    const n of ["txindex", "uacomment", "listen", "checkblocks", "disablewallet"]
+    const n of ["uacomment", "listen", "checkblocks", "disablewallet"]
   ) {
     assert(node.includes(n), n);
   }
@@ -89,6 +89,7 @@ Deno.test("options: inert options are listed for README, acting ones are not", (
       "regtest",
       "h",
       "walletdir",
+      "txindex",
     ]
   ) {
     assert(!node.includes(n), n);
