@@ -19,6 +19,8 @@ import { chainParams } from "../core/chain_params.ts";
 import { ScriptCheckPool, ScriptExecutionCache, SignatureCache } from "../core/verify/mod.ts";
 import { type ChainstateImpl, openChainstate } from "./chain/chainstate.ts";
 import { Mempool } from "./mempool/mempool.ts";
+import { dumpMempool, loadMempool } from "./mempool/persist.ts";
+import { mempoolMethods } from "../rpc/methods/mempool.ts";
 import type { MempoolEntry } from "./mempool/entry.ts";
 import { ValidationSignals } from "./validation_signals.ts";
 import {
@@ -95,6 +97,8 @@ export class Node {
   /** Fee estimation (none with -blocksonly, as Core). */
   #fees: BlockPolicyEstimator | null = null;
   #feeTimer: ReturnType<typeof setInterval> | null = null;
+  /** mempool.dat being loaded in the background (Core's LoadMempool in the import thread). */
+  #mempoolLoad: Promise<void> = Promise.resolve();
   #shutdownSignal = new AbortController();
   #listeners: IpcListener[] = [];
   #connections = new Set<IpcConnection>();
@@ -210,6 +214,7 @@ export class Node {
       this.#parentConn = this.#serve(parentStream);
       this.#parentConn.closed.then(() => this.shutdown());
     }
+    this.#startMempoolLoad(now);
     log.info("init message: Done loading");
     this.#startVerificationWorkers();
   }
@@ -290,6 +295,14 @@ export class Node {
         return coin ? { value: coin.output.value, scriptPubKey: coin.output.scriptPubKey } : null;
       },
     }));
+    this.#table.registerAll(mempoolMethods({
+      mempool: () => this.#mempool!,
+      chain,
+      network: this.#args.network,
+      now,
+      log: this.#logger,
+      persist: { path: this.#mempoolPath(), dump: () => this.#dumpMempool() },
+    }));
     this.#table.registerAll(utilMethods({ network }));
     this.#table.registerAll(feeMethods({
       estimator: () => this.#fees,
@@ -311,6 +324,34 @@ export class Node {
       self: () => this.info(),
       children: async () => [...await this.#processes.infos(), ...await this.#attachedInfos()],
     }));
+  }
+
+  #mempoolPath(): string {
+    return `${this.#args.netDataDir}/mempool.dat`;
+  }
+
+  #dumpMempool(): Promise<boolean> {
+    const m = this.#mempool!;
+    return dumpMempool(m.pool, this.#mempoolPath(), { v1: m.settings.persistV1Dat, log: this.#logger });
+  }
+
+  /** Loads mempool.dat (with -persistmempool, default on) in the background; `loaded` is set when done. */
+  #startMempoolLoad(now: () => number): void {
+    const mempool = this.#mempool!;
+    const signal = this.#shutdownSignal.signal;
+    this.#mempoolLoad = (async () => {
+      if (this.#args.getBool("-persistmempool", true)) {
+        await loadMempool(this.#mempoolPath(), {
+          accept: (tx, time) => mempool.acceptTransaction(tx, { acceptTime: time }),
+          pool: mempool.pool,
+          expirySeconds: mempool.settings.mempoolExpirySeconds,
+          now: now(),
+          log: this.#logger,
+          interrupted: () => signal.aborted,
+        });
+      }
+      mempool.pool.loaded = !signal.aborted;
+    })().catch((e) => this.#logger.error(`Cannot load mempool: ${e instanceof Error ? e.message : e}`));
   }
 
   /**
@@ -439,7 +480,9 @@ export class Node {
     this.#ipcCookie = null;
     await this.#processes.stopAll();
     await Promise.all([...this.#connections].map((c) => c.close()));
+    await this.#mempoolLoad;
     await this.#mempool?.ready();
+    if (this.#mempool?.pool.loaded && this.#args.getBool("-persistmempool", true)) await this.#dumpMempool();
     await this.#signals?.sync();
     if (this.#feeTimer !== null) clearInterval(this.#feeTimer);
     this.#feeTimer = null;

@@ -34,3 +34,5 @@ export * from "./methods/mining.ts";
 export * from "./methods/mocktime.ts";
 export * from "./tx_json.ts";
 export * from "./sign_transaction.ts";
+export * from "./methods/mempool.ts";
+export * from "./methods/fees.ts";

@@ -303,28 +303,11 @@ export class Mempool {
     const results = new Map<string, MempoolAcceptResult>();
     const shape = isWellFormedPackage(txs);
     if (!shape.valid) return { state: shape, results };
-    if (!isChildWithParents(txs)) {
+    if (txs.length > 1 && !isChildWithParents(txs)) {
       return {
         state: { valid: false, result: "PCKG_POLICY", reason: "package-not-child-with-parents" },
         results,
       };
-    }
-    // Every parent of the child must be in the package or confirmed (Core: "package-not-child-with-unconfirmed-parents").
-    const child = txs[txs.length - 1];
-    const inPackage = new Set(txs.map((t) => reverseHex(txidOf(t))));
-    for (const input of child.inputs) {
-      const parentId = reverseHex(input.prevout.txid);
-      if (inPackage.has(parentId)) continue;
-      if (await coins(input.prevout) === null) {
-        return {
-          state: {
-            valid: false,
-            result: "PCKG_POLICY",
-            reason: "package-not-child-with-unconfirmed-parents",
-          },
-          results,
-        };
-      }
     }
     const deferred: Transaction[] = [];
     let quitEarly = false;
@@ -401,8 +384,10 @@ export class Mempool {
     }
     const fail = (r: MempoolAcceptResult): BroadcastResult => {
       if (r.valid) throw new Error("unreachable");
-      if (r.state.result === "TX_MISSING_INPUTS") return { ok: false, error: "MISSING_INPUTS", message: "" };
-      return { ok: false, error: "MEMPOOL_REJECTED", message: validationStateToString(r.state) };
+      // Core's HandleATMPError: the state's text for every rejection.
+      const message = validationStateToString(r.state);
+      if (r.state.result === "TX_MISSING_INPUTS") return { ok: false, error: "MISSING_INPUTS", message };
+      return { ok: false, error: "MEMPOOL_REJECTED", message };
     };
     if (maxTxFee > 0n) {
       const test = await this.acceptTransaction(tx, { testAccept: true });

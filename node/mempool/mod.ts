@@ -20,3 +20,4 @@ export type {
 } from "./accept.ts";
 export { Mempool } from "./mempool.ts";
 export type { AcceptTransactionOptions, BroadcastResult, MempoolOptions } from "./mempool.ts";
+export * from "./persist.ts";
