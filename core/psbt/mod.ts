@@ -1,0 +1,67 @@
+/**
+ * Partially Signed Bitcoin Transactions (BIP 174 v0, BIP 370 v2) as Bitcoin Core implements them: the typed
+ * model, Core-exact decoding/encoding and base64, the unsigned transaction and locktime rules, combining,
+ * signing through a key provider, finalizing, extracting, analysis, and v0 ↔ v2 conversion.
+ *
+ * @module
+ */
+export * from "./types.ts";
+export { PsbtDecodeError } from "./errors.ts";
+export { decodeBase64, encodeBase64 } from "./base64.ts";
+export {
+  compareBytes,
+  decodePsbt,
+  decodePsbtBase64,
+  encodePsbt,
+  encodePsbtBase64,
+  PSBT_GLOBAL,
+  PSBT_IN,
+  PSBT_MAGIC_BYTES,
+  PSBT_OUT,
+} from "./codec.ts";
+export {
+  addPsbtInput,
+  addPsbtOutput,
+  computeTimeLock,
+  convertPsbtVersion,
+  inputHasSignatures,
+  inputUtxo,
+  isInputFinalized,
+  psbtFromTransaction,
+  psbtUniqueId,
+  unsignedTx,
+} from "./tx.ts";
+export { combinePsbts, mergeInput, mergeOutput, mergePsbt } from "./combine.ts";
+export {
+  DUMMY_SIGNATURE_CREATOR,
+  DUMMY_SIGNING_PROVIDER,
+  finalizeAndExtract,
+  finalizePsbt,
+  isInputSignedAndVerified,
+  type MissingData,
+  precomputePsbtData,
+  produceSignature,
+  type PsbtSigningProvider,
+  type PsbtSignResult,
+  removeUnnecessaryTransactions,
+  type SignatureCreator,
+  signEcdsaGrindR,
+  type SigningKey,
+  signPsbt,
+  signPsbtInput,
+  type SignPsbtInputOptions,
+  type SignPsbtOptions,
+  type SignPsbtResult,
+  SimpleSigningProvider,
+  type TaprootSpendData,
+  TransactionSignatureCreator,
+} from "./sign.ts";
+export {
+  analyzePsbt,
+  type AnalyzePsbtOptions,
+  DEFAULT_BYTES_PER_SIGOP,
+  PSBT_ROLES,
+  type PsbtAnalysis,
+  type PsbtInputAnalysis,
+  type PsbtRole,
+} from "./analyze.ts";
