@@ -26,14 +26,21 @@ export const MUHASH_MODULUS: bigint = (1n << BITS) - MUHASH_MAX_PRIME_DIFF;
 
 const ZERO_NONCE = new Uint8Array(12);
 const ZERO_STREAM = new Uint8Array(MUHASH_BYTE_SIZE);
+const KEYSTREAM = new Uint8Array(MUHASH_BYTE_SIZE);
 
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+/** Each byte's two ASCII hex digits as one uint16 of a little-endian machine (first digit in the low byte). */
+const HEX_PAIRS = new Uint16Array(256).map((_, i) => HEX[i].charCodeAt(0) | (HEX[i].charCodeAt(1) << 8));
+const LATIN1 = new TextDecoder("latin1");
 
-/** A little-endian byte string as a non-negative bigint. */
+/** A little-endian byte string as a non-negative bigint (via "0x…" text built with a table). */
 function fromLE(bytes: Uint8Array): bigint {
-  let s = "0x";
-  for (let i = bytes.length - 1; i >= 0; i--) s += HEX[bytes[i]];
-  return BigInt(s);
+  const text = new Uint8Array(2 + 2 * bytes.length);
+  text[0] = 0x30; // "0"
+  text[1] = 0x78; // "x"
+  const pairs = new Uint16Array(text.buffer, 2, bytes.length);
+  for (let i = 0, j = bytes.length - 1; j >= 0; i++, j--) pairs[i] = HEX_PAIRS[bytes[j]];
+  return BigInt(LATIN1.decode(text));
 }
 
 /** `n` (< 2^3072) as 384 little-endian bytes. */
@@ -75,7 +82,7 @@ function inverse(a: bigint): bigint {
  * `data`, read little-endian. Not reduced (as Core's `Num3072` constructor): multiplication reduces.
  */
 export function muhashElement(data: Uint8Array): bigint {
-  return fromLE(chacha20(sha256(data), ZERO_NONCE, ZERO_STREAM));
+  return fromLE(chacha20(sha256(data), ZERO_NONCE, ZERO_STREAM, KEYSTREAM));
 }
 
 /** A MuHash3072 set hash (Core's `MuHash3072`): numerator and denominator, both kept reduced. */
