@@ -1,0 +1,20 @@
+/**
+ * Bitcoin's P2P protocol (btcd's `wire` and `peer`, Core's protocol.h and net.h facts): constants and message
+ * types (protocol.ts), message framing (header.ts) and a streaming decoder (decoder.ts), typed codecs for every
+ * message (messages.ts), network addresses including BIP155 (address.ts), the user agent (user_agent.ts),
+ * BIP152 compact blocks (siphash.ts, compact_blocks.ts, partial_block.ts), and one peer connection with Core's
+ * handshake rules, pings, accounting and backpressure (peer.ts).
+ *
+ * @module
+ */
+export * from "./protocol.ts";
+export * from "./header.ts";
+export * from "./decoder.ts";
+export * from "./errors.ts";
+export * from "./messages.ts";
+export * from "./address.ts";
+export * from "./user_agent.ts";
+export * from "./siphash.ts";
+export * from "./compact_blocks.ts";
+export * from "./partial_block.ts";
+export * from "./peer.ts";
