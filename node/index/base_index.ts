@@ -224,6 +224,9 @@ export abstract class BaseIndex {
 
   async #run(): Promise<void> {
     try {
+      if (!this.#synced) {
+        this.#logger?.info(`Syncing ${this.name} with block chain from height ${this.#best?.height ?? 0}`);
+      }
       while (!this.#stopped) {
         const more = await this.#step();
         if (more) continue;

@@ -202,6 +202,9 @@ Deno.test("-txindex end to end: lookups, proofs, scans, MuHash, restart and kill
     current = await restart(dataDir, ["-txindex"]);
     rpc = current.rpc;
     await waitIndexed(rpc, 413);
+    const log = await Deno.readTextFile(`${dataDir}/regtest/debug.log`);
+    assert(log.includes("Syncing txindex with block chain from height "), "sync start logged");
+    assert(log.includes("txindex is enabled at height 413"), "sync end logged");
     const lateBlock = await rpc.call("getblock", [late[150], 1]) as { tx: string[] };
     const found = await rpc.call("getrawtransaction", [lateBlock.tx[0], 1]) as Record<string, unknown>;
     assertEquals(found.blockhash, late[150]);
