@@ -158,6 +158,16 @@ Deno.test("getrawtransaction: mempool first, then -txindex (waits for it; Core's
       while (!index.synced) await new Promise((r) => setTimeout(r, 5));
       const v1 = (await call(t, "getrawtransaction", [id, 1])).result as Record<string, unknown>;
       assertEquals([v1.blockhash, v1.confirmations, "in_active_chain" in v1], [cs.tip().hashHex, 1, false]);
+      // Core's recorded getrawtransaction txid 1 (found through its txindex): the same fields in the same order.
+      const core1 = (await readCoreSession()).find((c) =>
+        c.call[0] === "getrawtransaction" && c.call[1].length === 2
+      )!;
+      const cb = (await call(t, "getrawtransaction", [reverseHex(txid(blocks[5].txs[0])), 1]))
+        .result as Record<
+          string,
+          unknown
+        >;
+      assertEquals(Object.keys(cb), Object.keys(core1.result as Record<string, unknown>));
       const v2 = (await call(t, "getrawtransaction", [id, 2])).result as Record<string, unknown>;
       assertEquals(v2.fee, 0.00001);
       assertEquals((await call(t, "getrawtransaction", ["11".repeat(32)])).error, {
