@@ -1,0 +1,1083 @@
+/**
+ * The PSBT RPCs that need no wallet (Bitcoin Core's src/rpc/rawtransaction.cpp): `decodepsbt`, `combinepsbt`,
+ * `finalizepsbt`, `createpsbt`, `converttopsbt`, `analyzepsbt`, `joinpsbts`, with Core's result fields, errors
+ * and help texts, over core/psbt.
+ *
+ * @module
+ */
+import type { Network } from "../../core/chain_params_base.ts";
+import { encodeBase58Check } from "../../core/address/base58.ts";
+import { formatHDKeypath } from "../../core/descriptors/hd_key.ts";
+import { reverseHex, toHex } from "../../core/hash/hashes.ts";
+import { scriptToAsm } from "../../core/script/asm.ts";
+import { encodeTransaction } from "../../core/wire/transaction.ts";
+import type { Transaction } from "../../core/wire/types.ts";
+import {
+  addPsbtInput,
+  addPsbtOutput,
+  analyzePsbt,
+  combinePsbts,
+  decodePsbtBase64,
+  encodePsbtBase64,
+  finalizeAndExtract,
+  type KeyOriginInfo,
+  type Psbt,
+  PsbtDecodeError,
+  psbtFromTransaction,
+  unsignedTx,
+} from "../../core/psbt/mod.ts";
+import { RpcError, RpcErrorCode } from "../errors.ts";
+import { helpExampleCli, type RpcArgSpec, type RpcResultSpec } from "../help.ts";
+import { type JsonObject, type JsonValue, valueFromAmount } from "../json.ts";
+import type { RpcMethod } from "../table.ts";
+import { decodeHexTx, scriptToUniv, txDoc, txToUniv } from "../tx_json.ts";
+import { getArray, getBool, getStr } from "../values.ts";
+import { constructTransaction, getIntStrict } from "./rawtransaction.ts";
+
+const MAX_MONEY = 21_000_000n * 100_000_000n;
+const moneyRange = (v: bigint) => v >= 0n && v <= MAX_MONEY;
+
+/** Core's `mapSigHashTypes` / `SighashToStr` ("" for other values). */
+const SIGHASH_NAMES: ReadonlyMap<number, string> = new Map([
+  [0x01, "ALL"],
+  [0x81, "ALL|ANYONECANPAY"],
+  [0x02, "NONE"],
+  [0x82, "NONE|ANYONECANPAY"],
+  [0x03, "SINGLE"],
+  [0x83, "SINGLE|ANYONECANPAY"],
+]);
+
+/** Decodes a base64 PSBT argument, failing with Core's `TX decode failed …` (-22). */
+export function decodePsbtArg(value: unknown): Psbt {
+  try {
+    return decodePsbtBase64(getStr(value));
+  } catch (e) {
+    if (e instanceof PsbtDecodeError) {
+      throw new RpcError(RpcErrorCode.RPC_DESERIALIZATION_ERROR, `TX decode failed ${e.coreMessage}`);
+    }
+    throw e;
+  }
+}
+
+const fingerprintHex = (o: KeyOriginInfo) => toHex(o.fingerprint);
+const writeHdKeypath = (o: KeyOriginInfo) => "m" + formatHDKeypath(o.path);
+
+function proprietaryJson(map: Psbt["proprietary"]): JsonValue[] {
+  return [...map.keys()].sort().map((k) => {
+    const e = map.get(k)!;
+    return { identifier: toHex(e.identifier), subtype: e.subtype, key: toHex(e.key), value: toHex(e.value) };
+  });
+}
+
+function unknownJson(map: Psbt["unknown"]): JsonObject {
+  const out: JsonObject = {};
+  for (const k of [...map.keys()].sort()) out[k] = toHex(map.get(k)!.value);
+  return out;
+}
+
+function sortedValues<T>(map: ReadonlyMap<string, T>): T[] {
+  return [...map.keys()].sort().map((k) => map.get(k)!);
+}
+
+function tapDerivsJson(
+  map: ReadonlyMap<string, { xonly: Uint8Array; leafHashes: Uint8Array[]; origin: KeyOriginInfo }>,
+) {
+  return sortedValues(map).map((d) => ({
+    pubkey: toHex(d.xonly),
+    master_fingerprint: fingerprintHex(d.origin),
+    path: writeHdKeypath(d.origin),
+    leaf_hashes: d.leafHashes.map(toHex),
+  }));
+}
+
+function musigParticipantsJson(
+  map: ReadonlyMap<string, { aggregate: Uint8Array; participants: Uint8Array[] }>,
+) {
+  return sortedValues(map).map((m) => ({
+    aggregate_pubkey: toHex(m.aggregate),
+    participant_pubkeys: m.participants.map(toHex),
+  }));
+}
+
+/** Core's `decodepsbt` result for `psbt`. */
+export function decodePsbtJson(psbt: Psbt, network: Network): JsonObject {
+  const result: JsonObject = {};
+  if (psbt.version < 2) result.tx = txToUniv(unsignedTx(psbt)!, { network }) as unknown as JsonValue;
+  result.global_xpubs = sortXpubs(psbt.xpubs).map((x) => ({
+    xpub: encodeBase58Check(x.xpub),
+    master_fingerprint: fingerprintHex(x.origin),
+    path: writeHdKeypath(x.origin),
+  }));
+  if (psbt.version >= 2) {
+    result.tx_version = psbt.txVersion;
+    if (psbt.fallbackLocktime !== undefined) result.fallback_locktime = psbt.fallbackLocktime;
+    result.input_count = psbt.inputs.length;
+    result.output_count = psbt.outputs.length;
+    if (psbt.txModifiable !== undefined) {
+      result.inputs_modifiable = (psbt.txModifiable & 1) !== 0;
+      result.outputs_modifiable = (psbt.txModifiable & 2) !== 0;
+      result.has_sighash_single = (psbt.txModifiable & 4) !== 0;
+    }
+  }
+  result.psbt_version = psbt.version;
+  result.proprietary = proprietaryJson(psbt.proprietary);
+  result.unknown = unknownJson(psbt.unknown);
+
+  let totalIn = 0n;
+  let haveAll = true;
+  result.inputs = psbt.inputs.map((input) => {
+    const o: JsonObject = {};
+    let have = false;
+    let value = 0n;
+    if (input.witnessUtxo !== undefined) {
+      value = input.witnessUtxo.value;
+      o.witness_utxo = {
+        amount: valueFromAmount(value),
+        scriptPubKey: scriptToUniv(input.witnessUtxo.scriptPubKey, {
+          network,
+          includeHex: true,
+          includeAddress: true,
+        }) as unknown as JsonValue,
+      };
+      have = true;
+    }
+    if (input.nonWitnessUtxo !== undefined) {
+      value = input.nonWitnessUtxo.outputs[input.prevOut].value;
+      o.non_witness_utxo = txToUniv(input.nonWitnessUtxo, { network }) as unknown as JsonValue;
+      have = true;
+    }
+    if (have && moneyRange(value) && moneyRange(totalIn + value)) totalIn += value;
+    else haveAll = false;
+    if (input.partialSigs.size > 0) {
+      const sigs: JsonObject = {};
+      for (const s of sortedValues(input.partialSigs)) sigs[toHex(s.pubkey)] = toHex(s.sig);
+      o.partial_signatures = sigs;
+    }
+    if (input.sighashType !== undefined) o.sighash = SIGHASH_NAMES.get(input.sighashType & 0xff) ?? "";
+    if (input.redeemScript !== undefined) {
+      o.redeem_script = scriptToUniv(input.redeemScript, {
+        network,
+        includeHex: true,
+        includeAddress: false,
+      }) as unknown as JsonValue;
+    }
+    if (input.witnessScript !== undefined) {
+      o.witness_script = scriptToUniv(input.witnessScript, {
+        network,
+        includeHex: true,
+        includeAddress: false,
+      }) as unknown as JsonValue;
+    }
+    if (input.bip32Derivs.size > 0) {
+      o.bip32_derivs = sortedValues(input.bip32Derivs).map((d) => ({
+        pubkey: toHex(d.pubkey),
+        master_fingerprint: fingerprintHex(d.origin),
+        path: writeHdKeypath(d.origin),
+      }));
+    }
+    if (input.finalScriptSig !== undefined) {
+      o.final_scriptSig = {
+        asm: scriptToAsm(input.finalScriptSig, { attemptSighashDecode: true }),
+        hex: toHex(input.finalScriptSig),
+      };
+    }
+    if (input.finalScriptWitness !== undefined) o.final_scriptwitness = input.finalScriptWitness.map(toHex);
+    const preimages: Array<[string, Map<string, Uint8Array>]> = [
+      ["ripemd160_preimages", input.ripemd160Preimages],
+      ["sha256_preimages", input.sha256Preimages],
+      ["hash160_preimages", input.hash160Preimages],
+      ["hash256_preimages", input.hash256Preimages],
+    ];
+    for (const [name, map] of preimages) {
+      if (map.size === 0) continue;
+      const p: JsonObject = {};
+      for (const k of [...map.keys()].sort()) p[k] = toHex(map.get(k)!);
+      o[name] = p;
+    }
+    if (psbt.version >= 2) {
+      o.previous_txid = reverseHex(input.prevTxid);
+      o.previous_vout = input.prevOut;
+      if (input.sequence !== undefined) o.sequence = input.sequence;
+      if (input.timeLocktime !== undefined) o.time_locktime = input.timeLocktime;
+      if (input.heightLocktime !== undefined) o.height_locktime = input.heightLocktime;
+    }
+    if (input.tapKeySig !== undefined) o.taproot_key_path_sig = toHex(input.tapKeySig);
+    if (input.tapScriptSigs.size > 0) {
+      o.taproot_script_path_sigs = sortedValues(input.tapScriptSigs).map((s) => ({
+        pubkey: toHex(s.xonly),
+        leaf_hash: toHex(s.leafHash),
+        sig: toHex(s.sig),
+      }));
+    }
+    if (input.tapLeafScripts.size > 0) {
+      const leaves = [...input.tapLeafScripts.values()].sort((a, b) =>
+        compareBytes(a.script, b.script) || a.leafVersion - b.leafVersion
+      );
+      o.taproot_scripts = leaves.map((l) => ({
+        script: toHex(l.script),
+        leaf_ver: l.leafVersion,
+        control_blocks: l.controlBlocks.map(toHex),
+      }));
+    }
+    if (input.tapBip32Derivs.size > 0) o.taproot_bip32_derivs = tapDerivsJson(input.tapBip32Derivs);
+    if (input.tapInternalKey !== undefined) o.taproot_internal_key = toHex(input.tapInternalKey);
+    if (input.tapMerkleRoot !== undefined) o.taproot_merkle_root = toHex(input.tapMerkleRoot);
+    if (input.musig2Participants.size > 0) {
+      o.musig2_participant_pubkeys = musigParticipantsJson(input.musig2Participants);
+    }
+    for (
+      const [name, map, field] of [
+        ["musig2_pubnonces", input.musig2PubNonces, "pubnonce"],
+        ["musig2_partial_sigs", input.musig2PartialSigs, "partial_sig"],
+      ] as const
+    ) {
+      if (map.size === 0) continue;
+      o[name] = sortedValues(map).map((d) => {
+        const e: JsonObject = {
+          participant_pubkey: toHex(d.participant),
+          aggregate_pubkey: toHex(d.aggregate),
+        };
+        if (d.leafHash !== null) e.leaf_hash = toHex(d.leafHash);
+        e[field] = toHex(d.value);
+        return e;
+      });
+    }
+    if (input.proprietary.size > 0) o.proprietary = proprietaryJson(input.proprietary);
+    if (input.unknown.size > 0) o.unknown = unknownJson(input.unknown);
+    return o;
+  });
+
+  let outputValue = 0n;
+  result.outputs = psbt.outputs.map((output) => {
+    const o: JsonObject = {};
+    if (output.redeemScript !== undefined) {
+      o.redeem_script = scriptToUniv(output.redeemScript, {
+        network,
+        includeHex: true,
+        includeAddress: false,
+      }) as unknown as JsonValue;
+    }
+    if (output.witnessScript !== undefined) {
+      o.witness_script = scriptToUniv(output.witnessScript, {
+        network,
+        includeHex: true,
+        includeAddress: false,
+      }) as unknown as JsonValue;
+    }
+    if (output.bip32Derivs.size > 0) {
+      o.bip32_derivs = sortedValues(output.bip32Derivs).map((d) => ({
+        pubkey: toHex(d.pubkey),
+        master_fingerprint: fingerprintHex(d.origin),
+        path: writeHdKeypath(d.origin),
+      }));
+    }
+    if (psbt.version >= 2) {
+      o.amount = valueFromAmount(output.amount);
+      o.script = scriptToUniv(output.script, {
+        network,
+        includeHex: true,
+        includeAddress: true,
+      }) as unknown as JsonValue;
+    }
+    if (output.tapInternalKey !== undefined) o.taproot_internal_key = toHex(output.tapInternalKey);
+    if (output.tapTree !== undefined) {
+      o.taproot_tree = output.tapTree.map((l) => ({
+        depth: l.depth,
+        leaf_ver: l.leafVersion,
+        script: toHex(l.script),
+      }));
+    }
+    if (output.tapBip32Derivs.size > 0) o.taproot_bip32_derivs = tapDerivsJson(output.tapBip32Derivs);
+    if (output.musig2Participants.size > 0) {
+      o.musig2_participant_pubkeys = musigParticipantsJson(output.musig2Participants);
+    }
+    if (output.proprietary.size > 0) o.proprietary = proprietaryJson(output.proprietary);
+    if (output.unknown.size > 0) o.unknown = unknownJson(output.unknown);
+    if (moneyRange(output.amount) && moneyRange(outputValue + output.amount)) outputValue += output.amount;
+    else haveAll = false;
+    return o;
+  });
+  if (haveAll) result.fee = valueFromAmount(totalIn - outputValue);
+  return result;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
+function compareOrigins(a: KeyOriginInfo, b: KeyOriginInfo): number {
+  const f = compareBytes(a.fingerprint, b.fingerprint);
+  if (f !== 0) return f;
+  if (a.path.length !== b.path.length) return a.path.length - b.path.length;
+  for (let i = 0; i < a.path.length; i++) {
+    if (a.path[i] !== b.path[i]) return (a.path[i] >>> 0) - (b.path[i] >>> 0);
+  }
+  return 0;
+}
+
+function sortXpubs(xpubs: Psbt["xpubs"]): Psbt["xpubs"] {
+  return [...xpubs].sort((a, b) =>
+    compareOrigins(a.origin, b.origin) || compareBytes(a.xpub.subarray(45), b.xpub.subarray(45)) ||
+    compareBytes(a.xpub.subarray(13, 45), b.xpub.subarray(13, 45))
+  );
+}
+
+// -------------------------------------------------------------------------------------------------------------
+// Help
+
+function createTxDoc(): RpcArgSpec[] {
+  return [
+    {
+      names: "inputs",
+      type: "arr",
+      description: "The inputs",
+      inner: [{
+        names: "",
+        type: "obj",
+        fallback: "omitted",
+        description: "",
+        inner: [
+          { names: "txid", type: "str_hex", description: "The transaction id" },
+          { names: "vout", type: "num", description: "The output number" },
+          {
+            names: "sequence",
+            type: "num",
+            fallback: { hint: "depends on the value of the 'replaceable' and 'locktime' arguments" },
+            description: "The sequence number",
+          },
+        ],
+      }],
+    },
+    {
+      names: "outputs",
+      type: "arr",
+      description: "The outputs specified as key-value pairs.\n" +
+        "Each key may only appear once, i.e. there can only be one 'data' output, and no address may be duplicated.\n" +
+        "At least one output of either type must be specified.\n" +
+        "For compatibility reasons, a dictionary, which holds the key-value pairs directly, is also\n" +
+        "                             accepted as second parameter.",
+      skipTypeCheck: true,
+      inner: [
+        {
+          names: "",
+          type: "obj_user_keys",
+          fallback: "omitted",
+          description: "",
+          inner: [{
+            names: "address",
+            type: "amount",
+            description:
+              "A key-value pair. The key (string) is the bitcoin address, the value (float or string) is the amount in BTC",
+          }],
+        },
+        {
+          names: "",
+          type: "obj",
+          fallback: "omitted",
+          description: "",
+          inner: [{
+            names: "data",
+            type: "str_hex",
+            description:
+              'A key-value pair. The key must be "data", the value is hex-encoded data that becomes a part of an OP_RETURN output',
+          }],
+        },
+      ],
+    },
+    {
+      names: "locktime",
+      type: "num",
+      fallback: { default: 0 },
+      description: "Raw locktime. Non-0 value also locktime-activates inputs",
+    },
+    {
+      names: "replaceable",
+      type: "bool",
+      fallback: { default: true },
+      description: "Marks this transaction as BIP125-replaceable.\n" +
+        "Allows this transaction to be replaced by a transaction with higher fees. If provided, it is an error if explicit sequence numbers are incompatible.",
+    },
+    { names: "version", type: "num", fallback: { default: 2 }, description: "Transaction version" },
+  ];
+}
+
+const PSBT_VERSION_ARG: RpcArgSpec = {
+  names: "psbt_version",
+  type: "num",
+  fallback: { default: 2 },
+  description: "The PSBT version number to use.",
+};
+
+const keypathDoc = (desc: string): RpcResultSpec => ({
+  type: "arr",
+  key: "bip32_derivs",
+  optional: true,
+  description: desc,
+  inner: [{
+    type: "obj",
+    optional: true,
+    inner: [
+      { type: "str", key: "pubkey", description: "The public key with the derivation path as the value." },
+      { type: "str", key: "master_fingerprint", description: "The fingerprint of the master key" },
+      { type: "str", key: "path", description: "The path" },
+    ],
+  }],
+});
+
+const scriptDoc = (key: string): RpcResultSpec => ({
+  type: "obj",
+  key,
+  optional: true,
+  description: "",
+  inner: [
+    { type: "str", key: "asm", description: "Disassembly of the script" },
+    { type: "str_hex", key: "hex", description: "The raw script bytes, hex-encoded" },
+    { type: "str", key: "type", description: "The type, eg 'pubkeyhash'" },
+  ],
+});
+
+const proprietaryDoc = (desc: string, optional: boolean): RpcResultSpec => ({
+  type: "arr",
+  key: "proprietary",
+  optional,
+  description: desc,
+  inner: [{
+    type: "obj",
+    inner: [
+      { type: "str_hex", key: "identifier", description: "The hex string for the proprietary identifier" },
+      { type: "num", key: "subtype", description: "The number for the subtype" },
+      { type: "str_hex", key: "key", description: "The hex for the key" },
+      { type: "str_hex", key: "value", description: "The hex for the value" },
+    ],
+  }],
+});
+
+const DECODEPSBT_RESULT: RpcResultSpec = {
+  type: "obj",
+  inner: [
+    {
+      type: "obj",
+      key: "tx",
+      optional: true,
+      description: "The decoded network-serialized unsigned transaction.",
+      inner: txDoc({
+        elisionMode: "with_summary",
+        elisionSummary: "The layout is the same as the output of decoderawtransaction.",
+      }),
+    },
+    {
+      type: "arr",
+      key: "global_xpubs",
+      inner: [{
+        type: "obj",
+        inner: [
+          { type: "str", key: "xpub", description: "The extended public key this path corresponds to" },
+          { type: "str_hex", key: "master_fingerprint", description: "The fingerprint of the master key" },
+          { type: "str", key: "path", description: "The path" },
+        ],
+      }],
+    },
+    {
+      type: "num",
+      key: "tx_version",
+      optional: true,
+      description: "The version number of the unsigned transaction. Not to be confused with PSBT version",
+    },
+    {
+      type: "num",
+      key: "fallback_locktime",
+      optional: true,
+      description: "The locktime to fallback to if no inputs specify a required locktime.",
+    },
+    { type: "num", key: "input_count", optional: true, description: "The number of inputs in this psbt" },
+    { type: "num", key: "output_count", optional: true, description: "The number of outputs in this psbt." },
+    { type: "bool", key: "inputs_modifiable", optional: true, description: "Whether inputs can be modified" },
+    {
+      type: "bool",
+      key: "outputs_modifiable",
+      optional: true,
+      description: "Whether outputs can be modified",
+    },
+    {
+      type: "bool",
+      key: "has_sighash_single",
+      optional: true,
+      description: "Whether this PSBT has SIGHASH_SINGLE inputs",
+    },
+    {
+      type: "num",
+      key: "psbt_version",
+      optional: true,
+      description: "The PSBT version number. Not to be confused with the unsigned transaction version",
+    },
+    proprietaryDoc("The global proprietary map", false),
+    {
+      type: "obj_dyn",
+      key: "unknown",
+      description: "The unknown global fields",
+      inner: [{ type: "str_hex", key: "key", description: "(key-value pair) An unknown key-value pair" }],
+    },
+    {
+      type: "arr",
+      key: "inputs",
+      inner: [{
+        type: "obj",
+        inner: [
+          {
+            type: "obj",
+            key: "non_witness_utxo",
+            optional: true,
+            description: "Decoded network transaction for non-witness UTXOs",
+            inner: [{ type: "any", elision: { summary: "" } }],
+          },
+          {
+            type: "obj",
+            key: "witness_utxo",
+            optional: true,
+            description: "Transaction output for witness UTXOs",
+            inner: [
+              { type: "num", key: "amount", description: "The value in BTC" },
+              {
+                type: "obj",
+                key: "scriptPubKey",
+                inner: [
+                  { type: "str", key: "asm", description: "Disassembly of the output script" },
+                  { type: "str", key: "desc", description: "Inferred descriptor for the output" },
+                  { type: "str_hex", key: "hex", description: "The raw output script bytes, hex-encoded" },
+                  { type: "str", key: "type", description: "The type, eg 'pubkeyhash'" },
+                  {
+                    type: "str",
+                    key: "address",
+                    optional: true,
+                    description: "The Bitcoin address (only if a well-defined address exists)",
+                  },
+                ],
+              },
+            ],
+          },
+          {
+            type: "obj_dyn",
+            key: "partial_signatures",
+            optional: true,
+            inner: [{
+              type: "str",
+              key: "pubkey",
+              description: "The public key and signature that corresponds to it.",
+            }],
+          },
+          { type: "str", key: "sighash", optional: true, description: "The sighash type to be used" },
+          scriptDoc("redeem_script"),
+          scriptDoc("witness_script"),
+          keypathDoc(""),
+          {
+            type: "obj",
+            key: "final_scriptSig",
+            optional: true,
+            inner: [
+              { type: "str", key: "asm", description: "Disassembly of the final signature script" },
+              {
+                type: "str_hex",
+                key: "hex",
+                description: "The raw final signature script bytes, hex-encoded",
+              },
+            ],
+          },
+          {
+            type: "arr",
+            key: "final_scriptwitness",
+            optional: true,
+            inner: [{ type: "str_hex", key: "", description: "hex-encoded witness data (if any)" }],
+          },
+          {
+            type: "str_hex",
+            key: "previous_txid",
+            optional: true,
+            description: "TXID of the transaction containing the output being spent by this input",
+          },
+          {
+            type: "num",
+            key: "previous_vout",
+            optional: true,
+            description: "Index of the output being spent",
+          },
+          { type: "num", key: "sequence", optional: true, description: "Sequence number for this input" },
+          {
+            type: "num",
+            key: "time_locktime",
+            optional: true,
+            description: "Required time-based locktime for this input",
+          },
+          {
+            type: "num",
+            key: "height_locktime",
+            optional: true,
+            description: "Required height-based locktime for this input",
+          },
+          {
+            type: "str",
+            key: "taproot_key_path_sig",
+            optional: true,
+            description: "hex-encoded signature for the Taproot key path spend",
+          },
+          {
+            type: "str_hex",
+            key: "taproot_internal_key",
+            optional: true,
+            description: "The hex-encoded Taproot x-only internal key",
+          },
+          {
+            type: "str_hex",
+            key: "taproot_merkle_root",
+            optional: true,
+            description: "The hex-encoded Taproot merkle root",
+          },
+          proprietaryDoc("The input proprietary map", true),
+          {
+            type: "obj_dyn",
+            key: "unknown",
+            optional: true,
+            description: "The unknown input fields",
+            inner: [{
+              type: "str_hex",
+              key: "key",
+              description: "(key-value pair) An unknown key-value pair",
+            }],
+          },
+        ],
+      }],
+    },
+    {
+      type: "arr",
+      key: "outputs",
+      inner: [{
+        type: "obj",
+        inner: [
+          scriptDoc("redeem_script"),
+          scriptDoc("witness_script"),
+          keypathDoc(""),
+          {
+            type: "str_amount",
+            key: "amount",
+            optional: true,
+            description: "The amount (nValue) for this output",
+          },
+          {
+            type: "obj",
+            key: "script",
+            optional: true,
+            description: "The output script (scriptPubKey) for this output",
+            inner: [{
+              type: "any",
+              elision: {
+                summary: "The layout is the same as the output of scriptPubKeys in decoderawtransaction.",
+              },
+            }],
+          },
+          {
+            type: "str_hex",
+            key: "taproot_internal_key",
+            optional: true,
+            description: "The hex-encoded Taproot x-only internal key",
+          },
+          proprietaryDoc("The output proprietary map", true),
+          {
+            type: "obj_dyn",
+            key: "unknown",
+            optional: true,
+            description: "The unknown output fields",
+            inner: [{
+              type: "str_hex",
+              key: "key",
+              description: "(key-value pair) An unknown key-value pair",
+            }],
+          },
+        ],
+      }],
+    },
+    {
+      type: "str_amount",
+      key: "fee",
+      optional: true,
+      description: "The transaction fee paid if all UTXOs slots in the PSBT have been filled.",
+    },
+  ],
+};
+
+// -------------------------------------------------------------------------------------------------------------
+// Methods
+
+/** What the PSBT methods need. */
+export interface PsbtMethodsOptions {
+  /** The network (addresses in decoded results and outputs). */
+  network: () => Network;
+  /** Random source for `joinpsbts`' shuffling (default `Math.random`); for tests. */
+  random?: () => number;
+}
+
+function psbtVersionArg(value: unknown): 0 | 2 {
+  if (value === null || value === undefined) return 2;
+  const v = getIntStrict(value, 0n, 0xffffffffn);
+  if (v !== 2 && v !== 0) {
+    throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, "The PSBT version can only be 2 or 0");
+  }
+  return v;
+}
+
+function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
+
+/** `decodepsbt`, `combinepsbt`, `finalizepsbt`, `createpsbt`, `converttopsbt`, `analyzepsbt`, `joinpsbts`. */
+export function psbtMethods(options: PsbtMethodsOptions): RpcMethod[] {
+  const network = options.network;
+  const random = options.random ?? Math.random;
+
+  const decodepsbt: RpcMethod = {
+    name: "decodepsbt",
+    category: "rawtransactions",
+    description:
+      "Return a JSON object representing the serialized, base64-encoded partially signed Bitcoin transaction.",
+    args: [{ names: "psbt", type: "str", description: "The PSBT base64 string" }],
+    results: [DECODEPSBT_RESULT],
+    examples: helpExampleCli("decodepsbt", '"psbt"'),
+    handler: (params) => decodePsbtJson(decodePsbtArg(params[0]), network()),
+  };
+
+  const combinepsbt: RpcMethod = {
+    name: "combinepsbt",
+    category: "rawtransactions",
+    description: "Combine multiple partially signed Bitcoin transactions into one transaction.\n" +
+      "Implements the Combiner role.\n",
+    args: [{
+      names: "txs",
+      type: "arr",
+      description: "The base64 strings of partially signed transactions",
+      inner: [{ names: "psbt", type: "str", fallback: "omitted", description: "A base64 string of a PSBT" }],
+    }],
+    results: [{ type: "str", description: "The base64-encoded partially signed transaction" }],
+    examples: helpExampleCli("combinepsbt", `'["mybase64_1", "mybase64_2", "mybase64_3"]'`),
+    handler: (params) => {
+      const txs = getArray(params[0]);
+      if (txs.length === 0) {
+        throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, "Parameter 'txs' cannot be empty");
+      }
+      const merged = combinePsbts(txs.map(decodePsbtArg));
+      if (merged === null) {
+        throw new RpcError(
+          RpcErrorCode.RPC_INVALID_PARAMETER,
+          "PSBTs not compatible (different transactions)",
+        );
+      }
+      return encodePsbtBase64(merged);
+    },
+  };
+
+  const finalizepsbt: RpcMethod = {
+    name: "finalizepsbt",
+    category: "rawtransactions",
+    description: "Finalize the inputs of a PSBT. If the transaction is fully signed, it will produce a\n" +
+      "network serialized transaction which can be broadcast with sendrawtransaction. Otherwise a PSBT will be\n" +
+      "created which has the final_scriptSig and final_scriptwitness fields filled for inputs that are complete.\n" +
+      "Implements the Finalizer and Extractor roles.\n",
+    args: [
+      { names: "psbt", type: "str", description: "A base64 string of a PSBT" },
+      {
+        names: "extract",
+        type: "bool",
+        fallback: { default: true },
+        description: "If true and the transaction is complete,\n" +
+          "                             extract and return the complete transaction in normal network serialization instead of the PSBT.",
+      },
+    ],
+    results: [{
+      type: "obj",
+      inner: [
+        {
+          type: "str",
+          key: "psbt",
+          optional: true,
+          description: "The base64-encoded partially signed transaction if not extracted",
+        },
+        {
+          type: "str_hex",
+          key: "hex",
+          optional: true,
+          description: "The hex-encoded network transaction if extracted",
+        },
+        { type: "bool", key: "complete", description: "If the transaction has a complete set of signatures" },
+      ],
+    }],
+    examples: helpExampleCli("finalizepsbt", '"psbt"'),
+    handler: (params) => {
+      const psbt = decodePsbtArg(params[0]);
+      const extract = params[1] === null || params[1] === undefined || getBool(params[1]);
+      const tx: Transaction | null = finalizeAndExtract(psbt);
+      const complete = tx !== null;
+      if (complete && extract) return { hex: toHex(encodeTransaction(tx)), complete };
+      return { psbt: encodePsbtBase64(psbt), complete };
+    },
+  };
+
+  const createpsbt: RpcMethod = {
+    name: "createpsbt",
+    category: "rawtransactions",
+    description: "Creates a transaction in the Partially Signed Transaction format.\n" +
+      "Implements the Creator role.\n" +
+      "Note that the transaction's inputs are not signed, and\n" +
+      "it is not stored in the wallet or transmitted to the network.\n",
+    args: [...createTxDoc(), PSBT_VERSION_ARG],
+    results: [{ type: "str", description: "The resulting raw transaction (base64-encoded string)" }],
+    examples: helpExampleCli(
+      "createpsbt",
+      '"[{\\"txid\\":\\"myid\\",\\"vout\\":0}]" "[{\\"address\\":0.01}]"',
+    ),
+    losslessNumbers: true,
+    handler: (params) => {
+      const rbf = params[3] === null || params[3] === undefined ? undefined : getBool(params[3]);
+      const version = params[4] === null || params[4] === undefined
+        ? 2
+        : getIntStrict(params[4], 0n, 0xffffffffn);
+      const tx = constructTransaction(params[0], params[1], params[2], rbf, version, network());
+      return encodePsbtBase64(psbtFromTransaction(tx, psbtVersionArg(params[5])));
+    },
+  };
+
+  const converttopsbt: RpcMethod = {
+    name: "converttopsbt",
+    category: "rawtransactions",
+    description:
+      "Converts a network serialized transaction to a PSBT. This should be used only with createrawtransaction and fundrawtransaction\n" +
+      "createpsbt and walletcreatefundedpsbt should be used for new applications.\n",
+    args: [
+      { names: "hexstring", type: "str_hex", description: "The hex string of a raw transaction" },
+      {
+        names: "permitsigdata",
+        type: "bool",
+        fallback: { default: false },
+        description: "If true, any signatures in the input will be discarded and conversion\n" +
+          "                              will continue. If false, RPC will fail if any signatures are present.",
+      },
+      {
+        names: "iswitness",
+        type: "bool",
+        fallback: { hint: "depends on heuristic tests" },
+        description: "Whether the transaction hex is a serialized witness transaction.\n" +
+          "If iswitness is not present, heuristic tests will be used in decoding.\n" +
+          "If true, only witness deserialization will be tried.\n" +
+          "If false, only non-witness deserialization will be tried.\n" +
+          "This boolean should reflect whether the transaction has inputs\n" +
+          "(e.g. fully valid, or on-chain transactions), if known by the caller.",
+      },
+      PSBT_VERSION_ARG,
+    ],
+    results: [{ type: "str", description: "The resulting raw transaction (base64-encoded string)" }],
+    examples: "\nCreate a transaction\n" +
+      helpExampleCli(
+        "createrawtransaction",
+        '"[{\\"txid\\":\\"myid\\",\\"vout\\":0}]" "[{\\"data\\":\\"00010203\\"}]"',
+      ) +
+      "\nConvert the transaction to a PSBT\n" +
+      helpExampleCli("converttopsbt", '"rawtransaction"'),
+    handler: (params) => {
+      const permitSigData = params[1] === null || params[1] === undefined ? false : getBool(params[1]);
+      const isw = params[2] === null || params[2] === undefined ? null : getBool(params[2]);
+      const tx = decodeHexTx(getStr(params[0]), {
+        tryWitness: isw === null ? true : isw,
+        tryNoWitness: isw === null ? true : !isw,
+      });
+      if (tx === null) throw new RpcError(RpcErrorCode.RPC_DESERIALIZATION_ERROR, "TX decode failed");
+      for (const input of tx.inputs) {
+        if ((input.scriptSig.length > 0 || input.witness.length > 0) && !permitSigData) {
+          throw new RpcError(
+            RpcErrorCode.RPC_DESERIALIZATION_ERROR,
+            "Inputs must not have scriptSigs and scriptWitnesses",
+          );
+        }
+      }
+      return encodePsbtBase64(psbtFromTransaction(tx, psbtVersionArg(params[3])));
+    },
+  };
+
+  const analyzepsbt: RpcMethod = {
+    name: "analyzepsbt",
+    category: "rawtransactions",
+    description: "Analyzes and provides information about the current status of a PSBT and its inputs\n",
+    args: [{ names: "psbt", type: "str", description: "A base64 string of a PSBT" }],
+    results: [{
+      type: "obj",
+      inner: [
+        {
+          type: "arr",
+          key: "inputs",
+          optional: true,
+          inner: [{
+            type: "obj",
+            inner: [
+              { type: "bool", key: "has_utxo", description: "Whether a UTXO is provided" },
+              { type: "bool", key: "is_final", description: "Whether the input is finalized" },
+              {
+                type: "obj",
+                key: "missing",
+                optional: true,
+                description: "Things that are missing that are required to complete this input",
+                inner: [
+                  {
+                    type: "arr",
+                    key: "pubkeys",
+                    optional: true,
+                    inner: [{
+                      type: "str_hex",
+                      key: "keyid",
+                      description:
+                        "Public key ID, hash160 of the public key, of a public key whose BIP 32 derivation path is missing",
+                    }],
+                  },
+                  {
+                    type: "arr",
+                    key: "signatures",
+                    optional: true,
+                    inner: [{
+                      type: "str_hex",
+                      key: "keyid",
+                      description:
+                        "Public key ID, hash160 of the public key, of a public key whose signature is missing",
+                    }],
+                  },
+                  {
+                    type: "str_hex",
+                    key: "redeemscript",
+                    optional: true,
+                    description: "Hash160 of the redeem script that is missing",
+                  },
+                  {
+                    type: "str_hex",
+                    key: "witnessscript",
+                    optional: true,
+                    description: "SHA256 of the witness script that is missing",
+                  },
+                ],
+              },
+              {
+                type: "str",
+                key: "next",
+                optional: true,
+                description: "Role of the next person that this input needs to go to",
+              },
+            ],
+          }],
+        },
+        {
+          type: "num",
+          key: "estimated_vsize",
+          optional: true,
+          description: "Estimated vsize of the final signed transaction",
+        },
+        {
+          type: "str_amount",
+          key: "estimated_feerate",
+          optional: true,
+          description:
+            "Estimated feerate of the final signed transaction in BTC/kvB. Shown only if all UTXO slots in the PSBT have been filled",
+        },
+        {
+          type: "str_amount",
+          key: "fee",
+          optional: true,
+          description: "The transaction fee paid. Shown only if all UTXO slots in the PSBT have been filled",
+        },
+        { type: "str", key: "next", description: "Role of the next person that this psbt needs to go to" },
+        { type: "str", key: "error", optional: true, description: "Error message (if there is one)" },
+      ],
+    }],
+    examples: helpExampleCli("analyzepsbt", '"psbt"'),
+    handler: (params) => {
+      const a = analyzePsbt(decodePsbtArg(params[0]));
+      const result: JsonObject = {};
+      const inputs: JsonValue[] = a.inputs.map((i) => {
+        const o: JsonObject = { has_utxo: i.hasUtxo, is_final: i.isFinal, next: i.next };
+        const missing: JsonObject = {};
+        if (i.missing.pubkeys.length > 0) missing.pubkeys = i.missing.pubkeys.map(toHex);
+        if (i.missing.redeemScript !== null) missing.redeemscript = toHex(i.missing.redeemScript);
+        if (i.missing.witnessScript !== null) missing.witnessscript = toHex(i.missing.witnessScript);
+        if (i.missing.sigs.length > 0) missing.signatures = i.missing.sigs.map(toHex);
+        if (Object.keys(missing).length > 0) o.missing = missing;
+        return o;
+      });
+      if (inputs.length > 0) result.inputs = inputs;
+      if (a.estimatedVsize !== undefined) result.estimated_vsize = a.estimatedVsize;
+      if (a.estimatedFeerate !== undefined) result.estimated_feerate = valueFromAmount(a.estimatedFeerate);
+      if (a.fee !== undefined) result.fee = valueFromAmount(a.fee);
+      result.next = a.next;
+      if (a.error !== undefined) result.error = a.error;
+      return result;
+    },
+  };
+
+  const joinpsbts: RpcMethod = {
+    name: "joinpsbts",
+    category: "rawtransactions",
+    description:
+      "Joins multiple distinct version 0 PSBTs with different inputs and outputs into one version 0 PSBT with inputs and outputs from all of the PSBTs\n" +
+      "No input in any of the PSBTs can be in more than one of the PSBTs.\n",
+    args: [{
+      names: "txs",
+      type: "arr",
+      description: "The base64 strings of partially signed transactions",
+      inner: [{ names: "psbt", type: "str", description: "A base64 string of a PSBT" }],
+    }],
+    results: [{ type: "str", description: "The base64-encoded partially signed transaction" }],
+    examples: helpExampleCli("joinpsbts", '"psbt"'),
+    handler: (params) => {
+      const txs = getArray(params[0]);
+      if (txs.length <= 1) {
+        throw new RpcError(
+          RpcErrorCode.RPC_INVALID_PARAMETER,
+          "At least two PSBTs are required to join PSBTs.",
+        );
+      }
+      let bestVersion = 1;
+      let bestLocktime = 0xffffffff;
+      const psbts: Psbt[] = [];
+      for (const t of txs) {
+        const p = decodePsbtArg(t);
+        psbts.push(p);
+        if (p.version !== 0) {
+          throw new RpcError(
+            RpcErrorCode.RPC_INVALID_PARAMETER,
+            "joinpsbts only operates on version 0 PSBTs",
+          );
+        }
+        if (p.txVersion > bestVersion) bestVersion = p.txVersion;
+        const lt = p.fallbackLocktime ?? 0;
+        if (lt < bestLocktime) bestLocktime = lt;
+      }
+      const base: Transaction = { version: bestVersion, inputs: [], outputs: [], locktime: bestLocktime };
+      const merged = psbtFromTransaction(base, 0);
+      for (const p of psbts) {
+        for (const input of p.inputs) {
+          if (!addPsbtInput(merged, input)) {
+            throw new RpcError(
+              RpcErrorCode.RPC_INVALID_PARAMETER,
+              `Input ${reverseHex(input.prevTxid)}:${input.prevOut} exists in multiple PSBTs`,
+            );
+          }
+        }
+        for (const output of p.outputs) addPsbtOutput(merged, output);
+        for (const [k, v] of p.unknown) if (!merged.unknown.has(k)) merged.unknown.set(k, v);
+      }
+      const shuffled = psbtFromTransaction(base, 0);
+      for (const i of shuffle([...merged.inputs.keys()], random)) addPsbtInput(shuffled, merged.inputs[i]);
+      for (const i of shuffle([...merged.outputs.keys()], random)) addPsbtOutput(shuffled, merged.outputs[i]);
+      shuffled.unknown = merged.unknown;
+      return encodePsbtBase64(shuffled);
+    },
+  };
+
+  return [decodepsbt, combinepsbt, finalizepsbt, createpsbt, converttopsbt, analyzepsbt, joinpsbts];
+}
