@@ -1,6 +1,7 @@
 /**
  * `scantxoutset` (Core's `src/rpc/blockchain.cpp`): scans the UTXO set for outputs matching descriptors. The
- * chainstate is flushed first (Core's `ForceFlushStateToDisk`) and the coins database is read in key order; one
+ * chainstate is flushed first (Core's `ForceFlushStateToDisk`) and the coins database is read in key order (again,
+ * up to three times, when another flush wrote to it during the scan: Deno KV has no snapshots); one
  * scan runs at a time, `status` reports its progress (from the first two txid bytes, as Core) and `abort` stops
  * it at the next 8192-coin boundary.
  *
@@ -109,6 +110,69 @@ function ancestor(chain: ChainstateImpl, tip: BlockIndexEntry, height: number): 
   while (e !== null && e.height > height) e = e.prev;
   if (e === null) throw new RpcError(RpcErrorCode.RPC_INTERNAL_ERROR, "Coin height above the tip");
   return e;
+}
+
+/** Scans of the UTXO set tried before a result read while the database changed is returned anyway. */
+const MAX_ATTEMPTS = 3;
+
+interface ScanResult {
+  readonly success: boolean;
+  readonly count: number;
+  readonly tip: BlockIndexEntry;
+  readonly unspents: Record<string, JsonValue>[];
+  readonly total: bigint;
+  /** The coins database recorded the same best block before and after the scan. */
+  readonly consistent: boolean;
+}
+
+/** One pass of Core's `FindScriptPubKey` over the flushed coins database. */
+async function scanOnce(
+  chain: ChainstateImpl,
+  needles: ReadonlyMap<string, string>,
+  shouldAbort: () => boolean,
+  setProgress: (p: number) => void,
+): Promise<ScanResult> {
+  await chain.flush();
+  const db = chain.storage.coinsDb;
+  const best = db.getBestBlock();
+  const tip = (best === undefined ? undefined : chain.lookup(best)) ?? chain.tip();
+  let count = 0;
+  let success = true;
+  const unspents: Record<string, JsonValue>[] = [];
+  let total = 0n;
+  setProgress(0);
+  for await (const { outpoint, coin } of db.entries()) {
+    count++;
+    if (count % ABORT_CHECK_INTERVAL === 0) {
+      await new Promise((r) => setTimeout(r, 0));
+      if (shouldAbort()) {
+        success = false;
+        break;
+      }
+    }
+    if (count % PROGRESS_INTERVAL === 0) {
+      const high = 0x100 * outpoint.txid[0] + outpoint.txid[1];
+      setProgress(Math.floor(high * 100 / 65536 + 0.5));
+    }
+    const script = coin.out.scriptPubKey;
+    const desc = needles.get(toHex(script));
+    if (desc === undefined) continue;
+    total += coin.out.value;
+    unspents.push({
+      txid: reverseHex(outpoint.txid),
+      vout: outpoint.vout,
+      scriptPubKey: toHex(script),
+      desc,
+      amount: valueFromAmount(coin.out.value),
+      coinbase: coin.coinbase,
+      height: coin.height,
+      blockhash: ancestor(chain, tip, coin.height).hashHex,
+      confirmations: tip.height - coin.height + 1,
+    });
+  }
+  const after = db.getBestBlock();
+  const consistent = best !== undefined && after !== undefined && toHex(best) === toHex(after);
+  return { success, count, tip, unspents, total, consistent };
 }
 
 /** `scantxoutset`, ready for `RpcTable.registerAll`; the scan state belongs to the returned method. */
@@ -285,41 +349,14 @@ export function scanTxOutSetMethods(options: ScanTxOutSetOptions): RpcMethod[] {
         }
         shouldAbort = false;
         const chain = options.chain();
-        await chain.flush();
-        const tip = chain.tip();
-        let count = 0;
-        let success = true;
-        const unspents: Record<string, JsonValue>[] = [];
-        let total = 0n;
-        for await (const { outpoint, coin } of chain.storage.coinsDb.entries()) {
-          count++;
-          if (count % ABORT_CHECK_INTERVAL === 0) {
-            await new Promise((r) => setTimeout(r, 0));
-            if (shouldAbort) {
-              success = false;
-              break;
-            }
-          }
-          if (count % PROGRESS_INTERVAL === 0) {
-            const high = 0x100 * outpoint.txid[0] + outpoint.txid[1];
-            progress = Math.floor(high * 100 / 65536 + 0.5);
-          }
-          const script = coin.out.scriptPubKey;
-          const desc = needles.get(toHex(script));
-          if (desc === undefined) continue;
-          total += coin.out.value;
-          unspents.push({
-            txid: reverseHex(outpoint.txid),
-            vout: outpoint.vout,
-            scriptPubKey: toHex(script),
-            desc,
-            amount: valueFromAmount(coin.out.value),
-            coinbase: coin.coinbase,
-            height: coin.height,
-            blockhash: ancestor(chain, tip, coin.height).hashHex,
-            confirmations: tip.height - coin.height + 1,
-          });
+        // Core scans a database snapshot; Deno KV lists have none, so a scan during which the coins database
+        // was written (another flush) is done again, a few times at most.
+        let result: ScanResult | undefined;
+        for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+          result = await scanOnce(chain, needles, () => shouldAbort, (p) => progress = p);
+          if (result.consistent || !result.success) break;
         }
+        const { success, count, tip, unspents, total } = result!;
         if (success) progress = 100;
         return {
           success,
