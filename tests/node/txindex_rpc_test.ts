@@ -125,6 +125,20 @@ Deno.test("-txindex end to end: lookups, proofs, scans, MuHash, restart and kill
     const gen = await rpc.call("generateblock", [ADDRESS, [spendHex]]) as { hash: string };
     const spendId = ((await rpc.call("getblock", [gen.hash, 1])) as { tx: string[] }).tx[1];
 
+    // A mempool transaction (block 2's coinbase spent): found in the mempool first, without block fields.
+    const block2 = await rpc.call("getblock", [hashes[1], 1]) as { tx: string[] };
+    const pending = spendP2wpkh(
+      [{ outpoint: { txid: hexToHash(block2.tx[0]), vout: 0 }, value: 50n * 100_000_000n, key }],
+      [{ value: 50n * 100_000_000n - 20_000n, scriptPubKey: testKey(3).script }],
+    );
+    const pendingId = await rpc.call("sendrawtransaction", [toHex(encodeTransaction(pending))]) as string;
+    const inPool = await rpc.call("getrawtransaction", [pendingId, 1]) as Record<string, unknown>;
+    assertEquals([inPool.txid, "blockhash" in inPool, "confirmations" in inPool], [pendingId, false, false]);
+    assertEquals((await rpc.raw("gettxoutproof", [[pendingId]])).error, {
+      code: -5,
+      message: "Transaction not yet in block",
+    });
+
     // getrawtransaction without a block hash: found through the index.
     assertEquals(await rpc.call("getrawtransaction", [spendId]), spendHex);
     const v1 = await rpc.call("getrawtransaction", [spendId, 1]) as Record<string, unknown>;
@@ -153,7 +167,7 @@ Deno.test("-txindex end to end: lookups, proofs, scans, MuHash, restart and kill
     await rpc.call("generatetoaddress", [1, addrs[3]]);
     const byAddr = await rpc.call("scantxoutset", ["start", [`addr(${ADDRESS})`]]) as Record<string, unknown>;
     assertEquals(byAddr.success, true);
-    assertEquals((byAddr.unspents as unknown[]).length, 110); // 111 coinbases, block 1's spent
+    assertEquals((byAddr.unspents as unknown[]).length, 109); // 111 coinbases, blocks 1 and 2's spent
     assertEquals(byAddr.height, 112);
     const byRange = await rpc.call("scantxoutset", ["start", [{
       desc: info.descriptor,
@@ -163,7 +177,10 @@ Deno.test("-txindex end to end: lookups, proofs, scans, MuHash, restart and kill
       unknown
     >;
     const hits = byRange.unspents as { height: number; amount: number; desc: string }[];
-    assertEquals(hits.map((h) => [h.height, h.amount]), [[112, 50]]);
+    // Block 112 mined the mempool transaction: its coinbase has the fee; the index has the transaction.
+    assertEquals(hits.map((h) => [h.height, h.amount]), [[112, 50.0002]]);
+    const mined = await rpc.call("getrawtransaction", [pendingId, 1]) as Record<string, unknown>;
+    assertEquals([mined.confirmations, mined.blockhash], [1, byRange.bestblock]);
     assert(hits[0].desc.startsWith("wpkh("), hits[0].desc);
     assertEquals(await rpc.call("scantxoutset", ["status"]), null);
 
