@@ -33,11 +33,25 @@ const VALIDITY_LEVELS: readonly BlockIndexEntry["validity"][] = [
   "scripts",
 ];
 
+const BYTE_HEX: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
 /** Hex of a hash in display (reversed) order. */
 export function hashToHex(hash: Uint8Array): string {
   let s = "";
-  for (let i = hash.length - 1; i >= 0; i--) s += hash[i].toString(16).padStart(2, "0");
+  for (let i = hash.length - 1; i >= 0; i--) s += BYTE_HEX[hash[i]];
   return s;
+}
+
+/** Work of one block per nBits value (a BigInt division each; a chain mostly repeats a few values). */
+const proofCache = new Map<number, bigint>();
+
+function cachedBlockProof(bits: number): bigint {
+  let proof = proofCache.get(bits);
+  if (proof === undefined) {
+    proof = blockProof(bits);
+    if (proofCache.size < 4096) proofCache.set(bits, proof);
+  }
+  return proof;
 }
 
 /** Bytes (internal order) of a display-order hex hash; throws on malformed input. */
@@ -89,7 +103,7 @@ export class IndexEntry implements BlockIndexEntry {
     this.header = header;
     this.prev = prev;
     this.height = prev === null ? 0 : prev.height + 1;
-    this.chainWork = (prev?.chainWork ?? 0n) + blockProof(header.bits);
+    this.chainWork = (prev?.chainWork ?? 0n) + cachedBlockProof(header.bits);
     this.skip = prev === null ? null : prev.ancestor(skipHeight(this.height));
     const times: number[] = [header.time];
     for (let p = prev; p !== null && times.length < MEDIAN_TIME_SPAN; p = p.prev) times.push(p.header.time);

@@ -371,8 +371,12 @@ class ChainstateImplementation implements ChainstateImpl {
   }
 
   /** Core's `AcceptBlockHeader`. */
-  #acceptHeader(header: BlockHeader, hash?: Uint8Array): { state: BlockValidationState; entry?: IndexEntry } {
-    const existing = this.#index.get(hash ?? encodeHash(header));
+  #acceptHeader(
+    header: BlockHeader,
+    hash?: Uint8Array,
+    hex?: string,
+  ): { state: BlockValidationState; entry?: IndexEntry } {
+    const existing = this.#index.get(hex ?? hash ?? encodeHash(header));
     if (existing !== undefined) {
       if (existing.failed !== "none") {
         return { state: invalid("BLOCK_CACHED_INVALID", "duplicate-invalid"), entry: existing };
@@ -409,7 +413,7 @@ class ChainstateImplementation implements ChainstateImpl {
       let block = submitted;
       const hash = encodeHash(block.header);
       const hex = hashToHex(hash);
-      const known = this.#index.get(hash);
+      const known = this.#index.get(hex);
       if (known !== undefined && known.haveData) {
         return {
           newBlock: false,
@@ -422,7 +426,7 @@ class ChainstateImplementation implements ChainstateImpl {
       if (block.txs.length > 0 && originalBytes(block.txs[0]) === undefined) block = decodeBlock(bytes);
       const cs = checkBlock(block, this.params.consensus);
       if (!cs.valid) return { newBlock: false, state: cs };
-      const h = this.#acceptHeader(block.header, hash);
+      const h = this.#acceptHeader(block.header, hash, hex);
       if (!h.state.valid) return { newBlock: false, state: h.state };
       const entry = h.entry!;
       const ctx = contextualCheckBlock(block, entry.prev!, this.params);
