@@ -280,7 +280,6 @@ export abstract class BaseIndex {
     let best = startBest;
     // Rewind to the active chain (Core's Rewind; entries of the blocks left behind are kept).
     while (best !== null && !this.chain.contains(best)) best = best.prev;
-    let locatorDirty = best !== startBest;
     // The block whose locator the batch being filled carries (entries of later blocks may ride along).
     let recorded: BlockIndexEntry | null = null;
     const writer = new KvBatchWriter(this.kv, {
@@ -296,12 +295,12 @@ export abstract class BaseIndex {
     const started = Date.now();
     let more = false;
     const commit = async () => {
-      if (best !== null && (locatorDirty || writer.pending > 0)) {
+      // The best block moved (blocks, a rewind) or entries are pending: record it with them.
+      if (best !== null && (best !== this.#best || writer.pending > 0)) {
         writer.push(this.#locatorMutation(best));
         recorded = best;
       }
       await writer.commit();
-      locatorDirty = false;
     };
     for (;;) {
       if (this.#stopped) break;

@@ -224,3 +224,17 @@ Deno.test("txindex: kill -9 in the middle of a sync resumes from the last commit
     }
   });
 });
+
+Deno.test("txindex: a chain of genesis only is indexed and recorded (synced at once when reopened)", async () => {
+  await withChain(async (cs, netDataDir) => {
+    let index = await TxIndex.open({ netDataDir, chain: cs });
+    assertEquals([index.synced, index.bestBlock], [false, null]);
+    index.start();
+    await waitSynced(index, 0);
+    assertEquals(index.bestBlock?.hashHex, cs.tip().hashHex);
+    await index.close();
+    index = await TxIndex.open({ netDataDir, chain: cs });
+    assertEquals([index.synced, index.bestBlock?.height], [true, 0]);
+    await index.close();
+  });
+});
