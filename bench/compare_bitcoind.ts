@@ -4,7 +4,8 @@
  * start to RPC ready, `generatetoaddress 101` (no wallet), and `getblockcount` requests/s with 16 keep-alive
  * connections (wrk, if installed).
  *
- * Usage: `BITCOIND=/path/to/bitcoind deno run -A bench/compare_bitcoind.ts [--runs=5]`
+ * Usage: `[BITCOIND=/path/to/bitcoind] deno run -A bench/compare_bitcoind.ts [--runs=5]` (without BITCOIND, Core's
+ * build under /tmp/corebuild is used when present).
  *
  * @module
  */
@@ -102,7 +103,9 @@ const targets: Target[] = [{
       "-rpcpassword=bench",
     ]),
 }];
-const bitcoind = Deno.env.get("BITCOIND");
+const CORE_BUILD = "/tmp/corebuild/libbitcoinkernel-sys/bitcoin/build/bin/bitcoind";
+const bitcoind = Deno.env.get("BITCOIND") ??
+  (await Deno.stat(CORE_BUILD).then(() => CORE_BUILD, () => undefined));
 if (bitcoind) {
   targets.push({
     name: "bitcoind",

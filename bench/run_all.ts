@@ -1,6 +1,8 @@
 /**
  * Runs every benchmark in one go and prints the figures side by side with Bitcoin Core's reference figures for
- * this kind of machine. Run: `deno run -A bench/run_all.ts [--quick] [--only=ipc,rpc,node,core,storage]`. The output is
+ * this kind of machine. Run: `deno run -A bench/run_all.ts [--quick] [--only=ipc,rpc,node,core,storage,chain,compare]`
+ * (`chain` and `compare` run bitcoind beside tsbtc when `BITCOIND` names a binary or Core's build is under
+ * /tmp/corebuild). The output is
  * what docs/performance.md quotes.
  *
  * @module
@@ -45,7 +47,9 @@ Bitcoin Core reference figures on this kind of machine (from the issue and ../sh
 | IPC echo, 100 calls in flight | 3,700–4,000 calls/s |
 | IPC executeRpc round trip | 330–355 µs |
 | bitcoind regtest start to RPC ready | about 160 ms |
-| getblockcount over HTTP, 16 keep-alive connections | about 51,000 req/s |`);
+| getblockcount over HTTP, 16 keep-alive connections | about 51,000 req/s |
+| generatetoaddress 101, no wallet | about 25 ms |
+| node RSS at idle after 1,000 blocks (regtest) | about 60 MB |`);
 
 if (want("ipc")) {
   await run("IPC echo (tsbtc engine; C++ capnp client for the like-for-like line)", "ipc_bench.ts", [
@@ -65,6 +69,26 @@ if (want("storage")) {
   await run("Storage: block files, coins cache and Deno KV", "storage_bench.ts", quick ? ["--quick"] : [], [
     "--v8-flags=--expose-gc",
   ]);
+}
+if (want("compare")) {
+  await run(
+    "Side by side with bitcoind: start, generatetoaddress 101, getblockcount load",
+    "compare_bitcoind.ts",
+    [
+      `--runs=${quick ? 3 : 7}`,
+    ],
+  );
+}
+if (want("chain")) {
+  await run("Chain: connecting blocks through the chainstate API", "chain_bench.ts", [
+    "--rounds",
+    quick ? "1" : "2",
+  ]);
+  await run(
+    "Chain over RPC, side by side with bitcoind: submitblock, getblock 2, idle RSS",
+    "chain_rpc_bench.ts",
+    [],
+  );
 }
 if (want("core")) {
   const q = quick ? ["--quick"] : [];
