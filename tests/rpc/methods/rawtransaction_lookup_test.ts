@@ -255,6 +255,8 @@ Deno.test("gettxoutproof / verifytxoutproof: UTXO lookup, -txindex, block hash, 
       code: -8,
       message: "proof must be hexadecimal string (not 'zz')",
     });
+    // A truncated proof is a deserialization failure (Core: -1 with the stream's message).
+    assertEquals(((await call(t, "verifytxoutproof", [proof.slice(0, 100)])).error as { code: number }).code, -1);
     // Trailing bytes are ignored, as Core's stream read.
     assertEquals((await call(t, "verifytxoutproof", [proof + "00"])).result, [spendId]);
     await cs.invalidateBlock(cs.tip().hashHex);
