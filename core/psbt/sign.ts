@@ -843,7 +843,7 @@ export function signPsbtInput(
   if (unsigned === null) return "invalid_tx";
   const txdata = options.txdata === undefined ? precomputePsbtData(psbt) : options.txdata;
   const tx = txdata?.tx ?? unsigned;
-  if (txdata !== null && isInputSignedAndVerified(psbt, index, txdata)) return "ok";
+  if (isInputSignedAndVerified(psbt, index, txdata)) return "ok";
 
   const sd = emptySignatureData();
   fillSignatureData(input, sd);
