@@ -19,6 +19,8 @@ import {
   SelectionResult,
 } from "./selection_result.ts";
 
+const TWO_32 = 2 ** 32;
+
 /** Iterations of `ApproximateBestSubset` (Core's default). */
 export const KNAPSACK_ITERATIONS = 1000;
 
@@ -54,9 +56,12 @@ export function approximateBestSubset(
     let selectedWeight = 0;
     let reached = false;
     for (let pass = 0; pass < 2 && !reached; pass++) {
+      let word = 0;
       for (let i = 0; i < n; i++) {
-        // Pass 0 includes at random; pass 1 adds what pass 0 left out.
-        if (pass === 0 ? rng.randbool() : included[i] === 0) {
+        // Pass 0 includes at random (one random bit per group, drawn 32 at a time); pass 1 adds what pass 0
+        // left out.
+        if (pass === 0 && (i & 31) === 0) word = rng.randrange(TWO_32);
+        if (pass === 0 ? ((word >>> (i & 31)) & 1) === 1 : included[i] === 0) {
           total += amount[i];
           selectedWeight += weight[i];
           included[i] = 1;
