@@ -9,7 +9,13 @@
  */
 import type { Network } from "../../core/chain_params_base.ts";
 import { hash160, reverseHex, toHex } from "../../core/hash/hashes.ts";
-import { type Descriptor, DescriptorError, parseDescriptors } from "../../core/descriptors/mod.ts";
+import {
+  addChecksum,
+  type Descriptor,
+  DescriptorError,
+  formatHDKeypath,
+  parseDescriptors,
+} from "../../core/descriptors/mod.ts";
 import type { ChainstateImpl } from "../../node/chain/chainstate.ts";
 import type { BlockIndexEntry } from "../../node/chain/types.ts";
 import { RpcError, RpcErrorCode } from "../errors.ts";
@@ -73,6 +79,8 @@ export function evalScanObject(
   if (!descs[0].isRange()) range = [0, 0];
   const pubkeys = new Map<string, Uint8Array>();
   const scripts = new Map<string, Uint8Array>();
+  const origins = new Map<string, string>();
+  const keyOnlyTaproot = new Map<string, string>();
   const found: Uint8Array[] = [];
   for (let i = range[0]; i <= range[1]; i++) {
     for (const d of descs) {
@@ -88,15 +96,56 @@ export function evalScanObject(
         }
         throw e;
       }
-      for (const k of expanded.pubkeys) pubkeys.set(toHex(hash160(k.pubkey)), k.pubkey);
+      for (const k of expanded.pubkeys) {
+        pubkeys.set(toHex(hash160(k.pubkey)), k.pubkey);
+        const origin = `[${toHex(k.origin.fingerprint)}${formatHDKeypath(k.origin.path)}]`;
+        origins.set(toHex(k.pubkey), origin);
+        if (k.pubkey.length === 33) origins.set(toHex(k.pubkey.subarray(1)), origin);
+      }
       for (const s of expanded.scripts) scripts.set(toHex(hash160(s)), s);
+      for (const t of expanded.taproot) {
+        if (t.merkleRoot === null) keyOnlyTaproot.set(toHex(t.outputKey), toHex(t.internalKey));
+      }
       found.push(...expanded.scriptPubKeys);
     }
   }
-  // Core infers each script's descriptor with the keys and scripts of the whole expansion.
+  // Core infers each script's descriptor with the keys (and their origins) and scripts of the whole expansion.
   return found.map((script) => ({
     script,
-    desc: inferDescriptor(script, network, { pubkeys, scripts }).descriptor,
+    desc: inferWithOrigins(script, network, pubkeys, scripts, origins, keyOnlyTaproot),
+  }));
+}
+
+/** A key expression in inferred descriptor text: after "(" or ",", before ")" or ",". */
+const KEY_IN_TEXT = /([(,])([0-9a-f]{130}|[0-9a-f]{66}|[0-9a-f]{64})(?=[),])/g;
+
+/**
+ * Core's `InferDescriptor` with the provider `Expand` fills: keys carry their origin (`[fingerprint/path]`, Core's
+ * `InferPubkey` with `GetKeyOrigin`), and a key-only P2TR output of the expansion is `tr(<internal key>)`. A P2TR
+ * output with a script tree is given as `rawtr()` (tsbtc infers no tapscript leaves).
+ */
+function inferWithOrigins(
+  script: Uint8Array,
+  network: Network,
+  pubkeys: ReadonlyMap<string, Uint8Array>,
+  scripts: ReadonlyMap<string, Uint8Array>,
+  origins: ReadonlyMap<string, string>,
+  keyOnlyTaproot: ReadonlyMap<string, string>,
+): string {
+  let text: string;
+  if (
+    script.length === 34 && script[0] === 0x51 && script[1] === 0x20 &&
+    keyOnlyTaproot.has(toHex(script.subarray(2)))
+  ) {
+    text = `tr(${keyOnlyTaproot.get(toHex(script.subarray(2)))})`;
+  } else {
+    const inferred = inferDescriptor(script, network, { pubkeys, scripts }).descriptor;
+    text = inferred.slice(0, inferred.lastIndexOf("#"));
+  }
+  if (text.startsWith("raw(") || text.startsWith("addr(")) return addChecksum(text);
+  return addChecksum(text.replace(KEY_IN_TEXT, (m, pre: string, hex: string) => {
+    const origin = origins.get(hex);
+    return origin === undefined ? m : `${pre}${origin}${hex}`;
   }));
 }
 

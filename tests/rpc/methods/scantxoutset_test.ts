@@ -81,7 +81,7 @@ Deno.test("scantxoutset: addr() and ranged descriptors, Core's result shape, one
     ]);
     assert(String(u.desc).startsWith(`addr(${key1Address})#`));
 
-    // Ranged descriptor: default range 0..1000 finds position 3; the desc is the inferred wpkh(pubkey).
+    // Ranged descriptor: position 3 found; the desc is the inferred wpkh() with the key origin (master 3442193e).
     const byRange = (await call(t, ["start", [{ desc: `wpkh(${XPUB}/0/*)`, range: [0, 5] }]]))
       .result as Record<
         string,
@@ -89,7 +89,10 @@ Deno.test("scantxoutset: addr() and ranged descriptors, Core's result shape, one
       >;
     const hit = (byRange.unspents as Record<string, unknown>[])[0];
     assertEquals((byRange.unspents as unknown[]).length, 1);
-    assert(String(hit.desc).startsWith(`wpkh(${toHex(at3.pubkeys[0].pubkey)})#`), String(hit.desc));
+    assert(
+      String(hit.desc).startsWith(`wpkh([3442193e/0/3]${toHex(at3.pubkeys[0].pubkey)})#`),
+      String(hit.desc),
+    );
     assertEquals(hit.height, 6);
     const outOfRange = (await call(t, ["start", [{ desc: `wpkh(${XPUB}/0/*)`, range: [4, 9] }]]))
       .result as Record<
@@ -188,4 +191,38 @@ Deno.test("scantxoutset: abort stops a running scan (success false)", async () =
     await cs.close();
     await Deno.remove(dataDir, { recursive: true });
   }
+});
+
+Deno.test("scantxoutset: inferred descriptors carry key origins (Core's rpc_scantxoutset.py vectors)", () => {
+  const tprv =
+    "tprv8ZgxMBicQKsPd7Uf69XL1XwhmjHopUGep8GuEiJDZmbQz6o58LninorQAfcKZWARbtRtfnLcJ5MQ2AtHcQJCCRUcMRvmDUjyEmNUWwx8UbK";
+  const tpub =
+    "tpubD6NzVbkrYhZ4WaWSyoBvQwbpLkojyoTZPRsgXELWz3Popb3qkjcJyJUGLnL4qHHoQvao8ESaAstxYSnhyswJ76uZPStJRJCTKvosUCJZL5B";
+  const descs = (obj: Parameters<typeof evalScanObject>[0]) =>
+    evalScanObject(obj, "regtest").map((x) => x.desc);
+  const hardened = descs({ desc: `combo(${tprv}/0h/0h/*)`, range: 1 });
+  assert(hardened.includes(
+    "pkh([0c5f9a1e/0h/0h/0]026dbd8b2315f296d36e6b6920b1579ca75569464875c7ebe869b536a7d9503c8c)#rthll0rg",
+  ));
+  assert(hardened.includes(
+    "pkh([0c5f9a1e/0h/0h/1]033e6f25d76c00bedb3a8993c7d5739ee806397f0529b1b31dda31ef890f19a60c)#mcjajulr",
+  ));
+  assert(
+    descs(`combo(${tprv}/1/1/0)`).includes(
+      "pkh([0c5f9a1e/1/1/0]03e1c5b6e650966971d7e71ef2674f80222752740fc1dfd63bbbd220d2da9bd0fb)#cxmct4w8",
+    ),
+  );
+  const pub = descs({ desc: `combo(${tpub}/1/1/*)`, range: [1500, 1500] });
+  assert(pub.includes(
+    "pkh([0c5f9a1e/1/1/1500]03832901c250025da2aebae2bfb38d5c703a57ab66ad477f9c578bfbcd78abca6f)#vchwd07g",
+  ));
+  // combo() gives P2PK, P2PKH, P2WPKH and P2SH-P2WPKH; each inferred with the key's origin.
+  assertEquals(pub.length, 4);
+  assert(pub.every((d) => d.includes("[0c5f9a1e/1/1/1500]")), pub.join(" "));
+  // A key-only tr(): Core's inference gives tr(<internal key>) with its origin, not rawtr().
+  const tr = descs(`tr(${tpub}/2/0)`);
+  assertEquals(tr.length, 1);
+  assert(/^tr\(\[0c5f9a1e\/2\/0\][0-9a-f]{64}\)#/.test(tr[0]), tr[0]);
+  // addr() and raw() stay as they are.
+  assert(descs("raw(51)")[0].startsWith("raw(51)#"));
 });
