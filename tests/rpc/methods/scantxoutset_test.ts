@@ -125,6 +125,10 @@ Deno.test("scantxoutset: addr() and ranged descriptors, Core's result shape, one
       message: "scanobjects argument is required for the start action",
     });
     assertEquals((await call(t, ["begin", []])).error, { code: -8, message: "Invalid action 'begin'" });
+    const usage = (await call(t, [])).error as { code: number; message: string };
+    assertEquals(usage.code, -1);
+    assert(usage.message.includes('scantxoutset "action" ( [scanobjects,...] )'), usage.message);
+    assertEquals((await call(t, ["status"])).result, null);
     assertEquals((await call(t, ["start", [5]])).error, {
       code: -8,
       message: "Scan object needs to be either a string or an object",
