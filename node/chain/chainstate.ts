@@ -191,7 +191,7 @@ class ChainstateImplementation implements ChainstateImpl {
         entry.raiseValidity("scripts");
       } else {
         if (!checkBlock(block, this.params.consensus).valid) return;
-        const h = this.#acceptHeader(block.header, hash);
+        const h = this.#acceptHeader(block.header, hash, hex, true);
         if (!h.state.valid || h.entry === undefined) return;
         entry = h.entry;
         if (!contextualCheckBlock(block, entry.prev!, this.params).valid) return;
@@ -375,6 +375,7 @@ class ChainstateImplementation implements ChainstateImpl {
     header: BlockHeader,
     hash?: Uint8Array,
     hex?: string,
+    headerChecked = false,
   ): { state: BlockValidationState; entry?: IndexEntry } {
     const existing = this.#index.get(hex ?? hash ?? encodeHash(header));
     if (existing !== undefined) {
@@ -383,8 +384,10 @@ class ChainstateImplementation implements ChainstateImpl {
       }
       return { state: VALID, entry: existing };
     }
-    const hs = checkBlockHeader(header, this.params.consensus);
-    if (!hs.valid) return { state: hs };
+    if (!headerChecked) {
+      const hs = checkBlockHeader(header, this.params.consensus);
+      if (!hs.valid) return { state: hs };
+    }
     const prev = this.#index.get(header.prevBlock);
     if (prev === undefined) return { state: invalid("BLOCK_MISSING_PREV", "prev-blk-not-found") };
     if (prev.failed !== "none") return { state: invalid("BLOCK_INVALID_PREV", "bad-prevblk") };
@@ -426,7 +429,8 @@ class ChainstateImplementation implements ChainstateImpl {
       if (block.txs.length > 0 && originalBytes(block.txs[0]) === undefined) block = decodeBlock(bytes);
       const cs = checkBlock(block, this.params.consensus);
       if (!cs.valid) return { newBlock: false, state: cs };
-      const h = this.#acceptHeader(block.header, hash, hex);
+      // checkBlock checked the header (proof of work) already.
+      const h = this.#acceptHeader(block.header, hash, hex, true);
       if (!h.state.valid) return { newBlock: false, state: h.state };
       const entry = h.entry!;
       const ctx = contextualCheckBlock(block, entry.prev!, this.params);

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { hashToBigInt, setCompact } from "../../core/pow.ts";
-import { blockHash, encodeBlockHeader } from "../../core/wire/block.ts";
+import { setCompact } from "../../core/pow.ts";
+import { encodeBlockHeader } from "../../core/wire/block.ts";
 import { reverseHex, sha256d } from "../../core/hash/hashes.ts";
 import type { Block } from "../../core/wire/types.ts";
 import type { Chainstate } from "../chain/types.ts";
@@ -23,8 +23,8 @@ export const DEFAULT_MAX_TRIES = 1_000_000;
 
 /** Result of {@link grindBlock}. */
 export type GrindResult =
-  /** Found: the block with a valid nonce. */
-  | { readonly found: true; readonly block: Block; readonly triesLeft: number }
+  /** Found: the block with a valid nonce, and its hash (internal byte order). */
+  | { readonly found: true; readonly block: Block; readonly hash: Uint8Array; readonly triesLeft: number }
   /** Out of tries (triesLeft 0), or the nonce space ran out (triesLeft > 0, block absent as in Core). */
   | { readonly found: false; readonly triesLeft: number };
 
@@ -38,7 +38,14 @@ export function grindBlock(block: Block, maxTries: number): GrindResult {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let nonce = block.header.nonce >>> 0;
   let tries = maxTries;
-  const ok = () => !negative && !overflow && target !== 0n && hashToBigInt(sha256d(bytes)) <= target;
+  const valid = !negative && !overflow && target !== 0n && target < 1n << 256n;
+  const limit = valid ? targetBytes(target) : new Uint8Array(32);
+  let hash: Uint8Array = new Uint8Array(32);
+  const ok = () => {
+    if (!valid) return false;
+    hash = sha256d(bytes);
+    return hashAtMost(hash, limit);
+  };
   view.setUint32(76, nonce, true);
   while (tries > 0 && nonce < 0xffffffff && !ok()) {
     nonce++;
@@ -46,7 +53,28 @@ export function grindBlock(block: Block, maxTries: number): GrindResult {
     view.setUint32(76, nonce, true);
   }
   if (tries === 0 || nonce === 0xffffffff) return { found: false, triesLeft: tries };
-  return { found: true, block: { header: { ...block.header, nonce }, txs: block.txs }, triesLeft: tries };
+  return {
+    found: true,
+    block: { header: { ...block.header, nonce }, txs: block.txs },
+    hash,
+    triesLeft: tries,
+  };
+}
+
+/** `target` as 32 bytes, least significant first (a hash's internal byte order). */
+function targetBytes(target: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  let t = target;
+  for (let i = 0; i < 32; i++, t >>= 8n) out[i] = Number(t & 0xffn);
+  return out;
+}
+
+/** Whether the hash, read as a little-endian 256-bit number, is at most `limit` (same order). */
+function hashAtMost(hash: Uint8Array, limit: Uint8Array): boolean {
+  for (let i = 31; i >= 0; i--) {
+    if (hash[i] !== limit[i]) return hash[i] < limit[i];
+  }
+  return true;
 }
 
 /** Options of {@link generateBlocks}. */
@@ -85,7 +113,7 @@ export async function generateBlocks(chain: Chainstate, options: GenerateBlocksO
     const { state } = await chain.processNewBlock(res.block, { force: true });
     if (!state.valid) throw new Error("ProcessNewBlock, block not accepted");
     remaining--;
-    hashes.push(reverseHex(blockHash(res.block.header)));
+    hashes.push(reverseHex(res.hash));
   }
   return hashes;
 }

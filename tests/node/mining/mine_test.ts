@@ -3,6 +3,7 @@ import { createNewBlock } from "../../../node/mining/block_assembler.ts";
 import { GENERATE_YIELD_MS, generateBlocks, grindBlock } from "../../../node/mining/mine.ts";
 import { reverseHex } from "../../../core/hash/hashes.ts";
 import { blockHash } from "../../../core/wire/block.ts";
+import { checkProofOfWork } from "../../../core/pow.ts";
 import { assertEquals } from "../../assert.ts";
 import { FakeChain } from "./fake_chain.ts";
 
@@ -37,5 +38,21 @@ Deno.test("generateBlocks lets the event loop run during a long batch", async ()
     if (performance.now() - started > 3 * GENERATE_YIELD_MS) assertEquals(ticks > 0, true);
   } finally {
     clearInterval(timer);
+  }
+});
+
+Deno.test("grindBlock returns the solved header's hash, which meets the target", async () => {
+  const chain = new FakeChain();
+  const t = await createNewBlock(chain, { coinbaseOutputScript: OP_TRUE, now: () => 1700000000 });
+  for (const bits of [0x207fffff, 0x200fffff, 0x1f0fffff]) {
+    const r = grindBlock({ ...t.block, header: { ...t.block.header, bits } }, 10_000_000);
+    if (!r.found) throw new Error("not found");
+    assertEquals(reverseHex(r.hash), reverseHex(blockHash(r.block.header)));
+    assertEquals(checkProofOfWork(r.hash, bits, { powLimit: (1n << 255n) - 1n }), true);
+    // The nonce before it did not meet the target (grinding stops at the first that does).
+    if (r.block.header.nonce > 0) {
+      const before = blockHash({ ...r.block.header, nonce: r.block.header.nonce - 1 });
+      assertEquals(checkProofOfWork(before, bits, { powLimit: (1n << 255n) - 1n }), false);
+    }
   }
 });
