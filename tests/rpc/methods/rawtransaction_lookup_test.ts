@@ -121,7 +121,30 @@ Deno.test("getrawtransaction: by block hash, verbosity 0/1/2, Core's field order
       code: -8,
       message: "parameter 1 must be of length 64 (not 3, for 'xyz')",
     });
-    assertEquals((await call(t, "getrawtransaction", [id, "1"])).error?.code, -3);
+    // rpc_rawtransaction.py's type errors.
+    for (const v of ["True", [], {}]) {
+      const e = (await call(t, "getrawtransaction", [id, v])).error!;
+      assertEquals(e.code, -3);
+      assert(e.message.includes("not of expected type number"), e.message);
+    }
+    const boolHash = (await call(t, "getrawtransaction", [id, 1, true])).error!;
+    assertEquals(boolHash.code, -3);
+    assert(
+      boolHash.message.includes("JSON value of type bool is not of expected type string"),
+      boolHash.message,
+    );
+    assertEquals((await call(t, "getrawtransaction", [id, 1, "foobar"])).error, {
+      code: -8,
+      message: "parameter 3 must be of length 64 (not 6, for 'foobar')",
+    });
+    // Named parameters: verbose is an alias of verbosity.
+    const named = await t.execute(JSON.stringify({
+      jsonrpc: "2.0",
+      method: "getrawtransaction",
+      params: { txid: id, verbose: true, blockhash: inBlock },
+      id: 1,
+    }));
+    assertEquals((JSON.parse(named.body).result as Record<string, unknown>).in_active_chain, true);
     // A block that is no longer in the active chain: in_active_chain false, 0 confirmations.
     await cs.invalidateBlock(inBlock);
     const stale = (await call(t, "getrawtransaction", [id, 1, inBlock])).result as Record<string, unknown>;
@@ -256,7 +279,10 @@ Deno.test("gettxoutproof / verifytxoutproof: UTXO lookup, -txindex, block hash, 
       message: "proof must be hexadecimal string (not 'zz')",
     });
     // A truncated proof is a deserialization failure (Core: -1 with the stream's message).
-    assertEquals(((await call(t, "verifytxoutproof", [proof.slice(0, 100)])).error as { code: number }).code, -1);
+    assertEquals(
+      ((await call(t, "verifytxoutproof", [proof.slice(0, 100)])).error as { code: number }).code,
+      -1,
+    );
     // Trailing bytes are ignored, as Core's stream read.
     assertEquals((await call(t, "verifytxoutproof", [proof + "00"])).result, [spendId]);
     await cs.invalidateBlock(cs.tip().hashHex);
