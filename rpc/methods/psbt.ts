@@ -30,7 +30,7 @@ import { RpcError, RpcErrorCode } from "../errors.ts";
 import { helpExampleCli, type RpcArgSpec, type RpcResultSpec } from "../help.ts";
 import { type JsonObject, type JsonValue, valueFromAmount } from "../json.ts";
 import type { RpcMethod } from "../table.ts";
-import { decodeHexTx, scriptToUniv, txDoc, txToUniv } from "../tx_json.ts";
+import { decodeHexTx, elideGroup, scriptPubKeyDoc, scriptToUniv, txDoc, txToUniv } from "../tx_json.ts";
 import { getArray, getBool, getStr } from "../values.ts";
 import { constructTransaction, getIntStrict } from "./rawtransaction.ts";
 
@@ -410,89 +410,240 @@ const PSBT_VERSION_ARG: RpcArgSpec = {
   description: "The PSBT version number to use.",
 };
 
-const keypathDoc = (desc: string): RpcResultSpec => ({
-  type: "arr",
-  key: "bip32_derivs",
-  optional: true,
-  description: desc,
-  inner: [{
-    type: "obj",
-    optional: true,
-    inner: [
-      { type: "str", key: "pubkey", description: "The public key with the derivation path as the value." },
-      { type: "str", key: "master_fingerprint", description: "The fingerprint of the master key" },
-      { type: "str", key: "path", description: "The path" },
-    ],
-  }],
+type R = RpcResultSpec;
+const str = (key: string, description: string, optional = false): R => ({
+  type: "str",
+  key,
+  description,
+  optional,
 });
-
-const scriptDoc = (key: string): RpcResultSpec => ({
+const hex = (key: string, description: string, optional = false): R => ({
+  type: "str_hex",
+  key,
+  description,
+  optional,
+});
+const num = (key: string, description: string, optional = false): R => ({
+  type: "num",
+  key,
+  description,
+  optional,
+});
+const obj = (key: string, description: string, inner: R[], optional = false): R => ({
   type: "obj",
   key,
-  optional: true,
-  description: "",
-  inner: [
-    { type: "str", key: "asm", description: "Disassembly of the script" },
-    { type: "str_hex", key: "hex", description: "The raw script bytes, hex-encoded" },
-    { type: "str", key: "type", description: "The type, eg 'pubkeyhash'" },
-  ],
-});
-
-const proprietaryDoc = (desc: string, optional: boolean): RpcResultSpec => ({
-  type: "arr",
-  key: "proprietary",
+  description,
+  inner,
   optional,
-  description: desc,
-  inner: [{
-    type: "obj",
-    inner: [
-      { type: "str_hex", key: "identifier", description: "The hex string for the proprietary identifier" },
-      { type: "num", key: "subtype", description: "The number for the subtype" },
-      { type: "str_hex", key: "key", description: "The hex for the key" },
-      { type: "str_hex", key: "value", description: "The hex for the value" },
-    ],
-  }],
+});
+const arr = (key: string, description: string, inner: R[], optional = false): R => ({
+  type: "arr",
+  key,
+  description,
+  inner,
+  optional,
+});
+const objDyn = (key: string, description: string, inner: R[], optional = false): R => ({
+  type: "obj_dyn",
+  key,
+  description,
+  inner,
+  optional,
 });
 
-const DECODEPSBT_RESULT: RpcResultSpec = {
+const scriptObjDoc = (key: string, what: string): R =>
+  obj(key, "", [
+    str("asm", `Disassembly of the ${what} script`),
+    hex("hex", `The raw ${what} script bytes, hex-encoded`),
+    str("type", "The type, eg 'pubkeyhash'"),
+  ], true);
+
+const proprietaryArrDoc = (description: string, optional: boolean): R =>
+  arr("proprietary", description, [obj("", "", [
+    hex("identifier", "The hex string for the proprietary identifier"),
+    num("subtype", "The number for the subtype"),
+    hex("key", "The hex for the key"),
+    hex("value", "The hex for the value"),
+  ])], optional);
+
+const preimagesDoc = (key: string): R =>
+  objDyn(key, "", [str("hash", "The hash and preimage that corresponds to it.")], true);
+
+const tapDerivsDoc: R = arr("taproot_bip32_derivs", "", [obj("", "", [
+  str("pubkey", "The x-only public key this path corresponds to"),
+  str("master_fingerprint", "The fingerprint of the master key"),
+  str("path", "The path"),
+  arr("leaf_hashes", "The hashes of the leaves this pubkey appears in", [
+    hex("hash", "The hash of a leaf this pubkey appears in"),
+  ]),
+])], true);
+
+const musigParticipantsDoc: R = arr("musig2_participant_pubkeys", "", [obj("", "", [
+  hex("aggregate_pubkey", "The compressed aggregate public key for which the participants create."),
+  arr("participant_pubkeys", "", [
+    hex("pubkey", "The compressed public keys that are aggregated for aggregate_pubkey."),
+  ]),
+])], true);
+
+const LEAF_HASH_DOC = "The hash of the leaf script that contains the aggregate pubkey being signed for. " +
+  "Omitted when signing for the internal key.";
+
+/** Core's `DecodePSBTInputs()`. */
+const DECODEPSBT_INPUTS: R = arr("inputs", "", [obj("", "", [
+  obj(
+    "non_witness_utxo",
+    "Decoded network transaction for non-witness UTXOs",
+    txDoc({
+      elisionMode: "with_summary",
+      elisionSummary: "The layout is the same as the output of decoderawtransaction.",
+    }),
+    true,
+  ),
+  obj("witness_utxo", "Transaction output for witness UTXOs", [
+    num("amount", "The value in BTC"),
+    obj("scriptPubKey", "", [
+      str("asm", "Disassembly of the output script"),
+      str("desc", "Inferred descriptor for the output"),
+      hex("hex", "The raw output script bytes, hex-encoded"),
+      str("type", "The type, eg 'pubkeyhash'"),
+      str("address", "The Bitcoin address (only if a well-defined address exists)", true),
+    ]),
+  ], true),
+  objDyn(
+    "partial_signatures",
+    "",
+    [str("pubkey", "The public key and signature that corresponds to it.")],
+    true,
+  ),
+  str("sighash", "The sighash type to be used", true),
+  scriptObjDoc("redeem_script", "redeem"),
+  scriptObjDoc("witness_script", "witness"),
+  arr("bip32_derivs", "", [obj("", "", [
+    str("pubkey", "The public key with the derivation path as the value."),
+    str("master_fingerprint", "The fingerprint of the master key"),
+    str("path", "The path"),
+  ])], true),
+  obj("final_scriptSig", "", [
+    str("asm", "Disassembly of the final signature script"),
+    hex("hex", "The raw final signature script bytes, hex-encoded"),
+  ], true),
+  arr("final_scriptwitness", "", [hex("", "hex-encoded witness data (if any)")], true),
+  preimagesDoc("ripemd160_preimages"),
+  preimagesDoc("sha256_preimages"),
+  preimagesDoc("hash160_preimages"),
+  preimagesDoc("hash256_preimages"),
+  hex("previous_txid", "TXID of the transaction containing the output being spent by this input", true),
+  num("previous_vout", "Index of the output being spent", true),
+  num("sequence", "Sequence number for this input", true),
+  num("time_locktime", "Time-based locktime required for this input", true),
+  num("height_locktime", "Height-based locktime required for this input", true),
+  hex("taproot_key_path_sig", "hex-encoded signature for the Taproot key path spend", true),
+  arr("taproot_script_path_sigs", "", [
+    obj("signature", "The signature for the pubkey and leaf hash combination", [
+      str("pubkey", "The x-only pubkey for this signature"),
+      str("leaf_hash", "The leaf hash for this signature"),
+      str("sig", "The signature itself"),
+    ], true),
+  ], true),
+  arr("taproot_scripts", "", [obj("", "", [
+    hex("script", "A leaf script"),
+    num("leaf_ver", "The version number for the leaf script"),
+    arr("control_blocks", "The control blocks for this script", [
+      hex("control_block", "A hex-encoded control block for this script"),
+    ]),
+  ])], true),
+  tapDerivsDoc,
+  hex("taproot_internal_key", "The hex-encoded Taproot x-only internal key", true),
+  hex("taproot_merkle_root", "The hex-encoded Taproot merkle root", true),
+  musigParticipantsDoc,
+  arr("musig2_pubnonces", "", [obj("", "", [
+    hex("participant_pubkey", "The compressed public key of the participant that created this pubnonce."),
+    hex("aggregate_pubkey", "The compressed aggregate public key for which this pubnonce is for."),
+    hex("leaf_hash", LEAF_HASH_DOC, true),
+    hex("pubnonce", "The public nonce itself."),
+  ])], true),
+  arr("musig2_partial_sigs", "", [obj("", "", [
+    hex(
+      "participant_pubkey",
+      "The compressed public key of the participant that created this partial signature.",
+    ),
+    hex("aggregate_pubkey", "The compressed aggregate public key for which this partial signature is for."),
+    hex("leaf_hash", LEAF_HASH_DOC, true),
+    hex("partial_sig", "The partial signature itself."),
+  ])], true),
+  objDyn(
+    "unknown",
+    "The unknown input fields",
+    [hex("key", "(key-value pair) An unknown key-value pair")],
+    true,
+  ),
+  proprietaryArrDoc("The input proprietary map", true),
+])]);
+
+/** Core's `DecodePSBTOutputs()`. */
+const DECODEPSBT_OUTPUTS: R = arr("outputs", "", [obj("", "", [
+  scriptObjDoc("redeem_script", "redeem"),
+  scriptObjDoc("witness_script", "witness"),
+  arr("bip32_derivs", "", [obj("", "", [
+    str("pubkey", "The public key this path corresponds to"),
+    str("master_fingerprint", "The fingerprint of the master key"),
+    str("path", "The path"),
+  ])], true),
+  num("amount", "The amount (nValue) for this output", true),
+  obj(
+    "script",
+    "The output script (scriptPubKey) for this output",
+    elideGroup(
+      scriptPubKeyDoc(),
+      "The layout is the same as the output of scriptPubKeys in decoderawtransaction.",
+    ),
+    true,
+  ),
+  hex("taproot_internal_key", "The hex-encoded Taproot x-only internal key", true),
+  arr("taproot_tree", "The tuples that make up the Taproot tree, in depth first search order", [
+    obj("tuple", "A single leaf script in the taproot tree", [
+      num("depth", "The depth of this element in the tree"),
+      num("leaf_ver", "The version of this leaf"),
+      str("script", "The hex-encoded script itself"),
+    ], true),
+  ], true),
+  tapDerivsDoc,
+  musigParticipantsDoc,
+  objDyn(
+    "unknown",
+    "The unknown output fields",
+    [hex("key", "(key-value pair) An unknown key-value pair")],
+    true,
+  ),
+  proprietaryArrDoc("The output proprietary map", true),
+])]);
+
+/** Core's `decodepsbt` result documentation. */
+const DECODEPSBT_RESULT: R = {
   type: "obj",
   inner: [
-    {
-      type: "obj",
-      key: "tx",
-      optional: true,
-      description: "The decoded network-serialized unsigned transaction.",
-      inner: txDoc({
+    obj(
+      "tx",
+      "The decoded network-serialized unsigned transaction.",
+      txDoc({
         elisionMode: "with_summary",
         elisionSummary: "The layout is the same as the output of decoderawtransaction.",
       }),
-    },
-    {
-      type: "arr",
-      key: "global_xpubs",
-      inner: [{
-        type: "obj",
-        inner: [
-          { type: "str", key: "xpub", description: "The extended public key this path corresponds to" },
-          { type: "str_hex", key: "master_fingerprint", description: "The fingerprint of the master key" },
-          { type: "str", key: "path", description: "The path" },
-        ],
-      }],
-    },
-    {
-      type: "num",
-      key: "tx_version",
-      optional: true,
-      description: "The version number of the unsigned transaction. Not to be confused with PSBT version",
-    },
-    {
-      type: "num",
-      key: "fallback_locktime",
-      optional: true,
-      description: "The locktime to fallback to if no inputs specify a required locktime.",
-    },
-    { type: "num", key: "input_count", optional: true, description: "The number of inputs in this psbt" },
-    { type: "num", key: "output_count", optional: true, description: "The number of outputs in this psbt." },
+      true,
+    ),
+    arr("global_xpubs", "", [obj("", "", [
+      str("xpub", "The extended public key this path corresponds to"),
+      hex("master_fingerprint", "The fingerprint of the master key"),
+      str("path", "The path"),
+    ])]),
+    num(
+      "tx_version",
+      "The version number of the unsigned transaction. Not to be confused with PSBT version",
+      true,
+    ),
+    num("fallback_locktime", "The locktime to fallback to if no inputs specify a required locktime.", true),
+    num("input_count", "The number of inputs in this psbt", true),
+    num("output_count", "The number of outputs in this psbt.", true),
     { type: "bool", key: "inputs_modifiable", optional: true, description: "Whether inputs can be modified" },
     {
       type: "bool",
@@ -506,196 +657,17 @@ const DECODEPSBT_RESULT: RpcResultSpec = {
       optional: true,
       description: "Whether this PSBT has SIGHASH_SINGLE inputs",
     },
-    {
-      type: "num",
-      key: "psbt_version",
-      optional: true,
-      description: "The PSBT version number. Not to be confused with the unsigned transaction version",
-    },
-    proprietaryDoc("The global proprietary map", false),
-    {
-      type: "obj_dyn",
-      key: "unknown",
-      description: "The unknown global fields",
-      inner: [{ type: "str_hex", key: "key", description: "(key-value pair) An unknown key-value pair" }],
-    },
-    {
-      type: "arr",
-      key: "inputs",
-      inner: [{
-        type: "obj",
-        inner: [
-          {
-            type: "obj",
-            key: "non_witness_utxo",
-            optional: true,
-            description: "Decoded network transaction for non-witness UTXOs",
-            inner: [{ type: "any", elision: { summary: "" } }],
-          },
-          {
-            type: "obj",
-            key: "witness_utxo",
-            optional: true,
-            description: "Transaction output for witness UTXOs",
-            inner: [
-              { type: "num", key: "amount", description: "The value in BTC" },
-              {
-                type: "obj",
-                key: "scriptPubKey",
-                inner: [
-                  { type: "str", key: "asm", description: "Disassembly of the output script" },
-                  { type: "str", key: "desc", description: "Inferred descriptor for the output" },
-                  { type: "str_hex", key: "hex", description: "The raw output script bytes, hex-encoded" },
-                  { type: "str", key: "type", description: "The type, eg 'pubkeyhash'" },
-                  {
-                    type: "str",
-                    key: "address",
-                    optional: true,
-                    description: "The Bitcoin address (only if a well-defined address exists)",
-                  },
-                ],
-              },
-            ],
-          },
-          {
-            type: "obj_dyn",
-            key: "partial_signatures",
-            optional: true,
-            inner: [{
-              type: "str",
-              key: "pubkey",
-              description: "The public key and signature that corresponds to it.",
-            }],
-          },
-          { type: "str", key: "sighash", optional: true, description: "The sighash type to be used" },
-          scriptDoc("redeem_script"),
-          scriptDoc("witness_script"),
-          keypathDoc(""),
-          {
-            type: "obj",
-            key: "final_scriptSig",
-            optional: true,
-            inner: [
-              { type: "str", key: "asm", description: "Disassembly of the final signature script" },
-              {
-                type: "str_hex",
-                key: "hex",
-                description: "The raw final signature script bytes, hex-encoded",
-              },
-            ],
-          },
-          {
-            type: "arr",
-            key: "final_scriptwitness",
-            optional: true,
-            inner: [{ type: "str_hex", key: "", description: "hex-encoded witness data (if any)" }],
-          },
-          {
-            type: "str_hex",
-            key: "previous_txid",
-            optional: true,
-            description: "TXID of the transaction containing the output being spent by this input",
-          },
-          {
-            type: "num",
-            key: "previous_vout",
-            optional: true,
-            description: "Index of the output being spent",
-          },
-          { type: "num", key: "sequence", optional: true, description: "Sequence number for this input" },
-          {
-            type: "num",
-            key: "time_locktime",
-            optional: true,
-            description: "Required time-based locktime for this input",
-          },
-          {
-            type: "num",
-            key: "height_locktime",
-            optional: true,
-            description: "Required height-based locktime for this input",
-          },
-          {
-            type: "str",
-            key: "taproot_key_path_sig",
-            optional: true,
-            description: "hex-encoded signature for the Taproot key path spend",
-          },
-          {
-            type: "str_hex",
-            key: "taproot_internal_key",
-            optional: true,
-            description: "The hex-encoded Taproot x-only internal key",
-          },
-          {
-            type: "str_hex",
-            key: "taproot_merkle_root",
-            optional: true,
-            description: "The hex-encoded Taproot merkle root",
-          },
-          proprietaryDoc("The input proprietary map", true),
-          {
-            type: "obj_dyn",
-            key: "unknown",
-            optional: true,
-            description: "The unknown input fields",
-            inner: [{
-              type: "str_hex",
-              key: "key",
-              description: "(key-value pair) An unknown key-value pair",
-            }],
-          },
-        ],
-      }],
-    },
-    {
-      type: "arr",
-      key: "outputs",
-      inner: [{
-        type: "obj",
-        inner: [
-          scriptDoc("redeem_script"),
-          scriptDoc("witness_script"),
-          keypathDoc(""),
-          {
-            type: "str_amount",
-            key: "amount",
-            optional: true,
-            description: "The amount (nValue) for this output",
-          },
-          {
-            type: "obj",
-            key: "script",
-            optional: true,
-            description: "The output script (scriptPubKey) for this output",
-            inner: [{
-              type: "any",
-              elision: {
-                summary: "The layout is the same as the output of scriptPubKeys in decoderawtransaction.",
-              },
-            }],
-          },
-          {
-            type: "str_hex",
-            key: "taproot_internal_key",
-            optional: true,
-            description: "The hex-encoded Taproot x-only internal key",
-          },
-          proprietaryDoc("The output proprietary map", true),
-          {
-            type: "obj_dyn",
-            key: "unknown",
-            optional: true,
-            description: "The unknown output fields",
-            inner: [{
-              type: "str_hex",
-              key: "key",
-              description: "(key-value pair) An unknown key-value pair",
-            }],
-          },
-        ],
-      }],
-    },
+    num(
+      "psbt_version",
+      "The PSBT version number. Not to be confused with the unsigned transaction version",
+      true,
+    ),
+    proprietaryArrDoc("The global proprietary map", false),
+    objDyn("unknown", "The unknown global fields", [
+      hex("key", "(key-value pair) An unknown key-value pair"),
+    ]),
+    DECODEPSBT_INPUTS,
+    DECODEPSBT_OUTPUTS,
     {
       type: "str_amount",
       key: "fee",
