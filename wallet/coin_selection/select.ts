@@ -242,7 +242,10 @@ export async function automaticCoinSelection(
 
 /** Options of {@link selectCoins}. */
 export interface SelectCoinsOptions extends AutomaticSelectionOptions {
-  /** The wallet's spendable coins (Core's `AvailableCoins`), each with an effective value. */
+  /**
+   * The wallet's spendable coins (Core's `AvailableCoins`: unspent, unlocked, safe unless allowed, not the
+   * preset ones), each made with the effective feerate so that it has an effective value.
+   */
   available: readonly Coin[];
   /** Coins the user chose (coin control), spent whatever the algorithms decide. */
   presetInputs?: readonly Coin[];
@@ -264,6 +267,7 @@ export async function selectCoins(options: SelectCoinsOptions): Promise<Selectio
   const { available, target, params } = options;
   const preset = options.presetInputs ?? [];
   const allowOtherInputs = options.allowOtherInputs ?? true;
+  if (target < 0n) throw new RangeError(`Cannot select coins: target is ${target}`);
   if (target === 0n && preset.length === 0) return failed(SELECTION_ERRORS.emptyTarget);
   const seen = new Set<string>();
   for (const c of [...preset, ...available]) {

@@ -1,14 +1,13 @@
 /** The waste metric and result bookkeeping, after Core's waste_test, bump_fee_test and effective_value_test. */
 import { assert, assertEquals, assertThrows } from "../../assert.ts";
-import { FeeRate } from "../../../node/policy/feerate.ts";
 import {
   bestResult,
-  Coin,
+  type Coin,
   OutputGroup,
   seededRng,
   SelectionResult,
 } from "../../../wallet/coin_selection/mod.ts";
-import { COIN, coin, groupOf, nextTxid } from "./helpers.ts";
+import { COIN, coin, groupOf } from "./helpers.ts";
 
 /** Core's add_coin(value, n, result, fee, long_term_fee): 148-byte input with the given fees. */
 function addCoin(value: bigint, result: SelectionResult, fee: bigint, longTermFee: bigint): Coin {
@@ -88,31 +87,6 @@ Deno.test("waste: bump fees and the group discount (Core's bump_fee_test)", () =
   c.setBumpFeeDiscount(30n);
   c.recalculateWaste(200n, 125n, 35n);
   assertEquals(c.waste, -80n + 60n - 30n + 70n);
-});
-
-Deno.test("coin: effective values (Core's effective_value_test)", () => {
-  const base = {
-    outpoint: { txid: nextTxid(), vout: 0 },
-    txout: { value: 10_000n, scriptPubKey: new Uint8Array() },
-  };
-  const at1 = FeeRate.fromSatPerKvB(1000);
-  assertEquals(new Coin({ ...base, depth: 1, inputBytes: 148, feerate: at1 }).effectiveValue, 9852n);
-  assertEquals(new Coin({ ...base, depth: 1, inputBytes: -1, feerate: at1 }).effectiveValue, 10_000n);
-  const at100 = FeeRate.fromSatPerKvB(100_000);
-  assertEquals(new Coin({ ...base, depth: 1, inputBytes: 148, feerate: at100 }).effectiveValue, -4800n);
-  assertEquals(new Coin({ ...base, depth: 1, inputBytes: 148, fee: 148n }).effectiveValue, 9852n);
-  assertEquals(new Coin({ ...base, depth: 1, inputBytes: -1, fee: 0n }).effectiveValue, 10_000n);
-  assertThrows(
-    () => new Coin({ ...base, depth: 1, inputBytes: -1, fee: 5n }),
-    "fee is 5 for an input size of -1",
-  );
-  assertThrows(() => new Coin({ ...base, depth: 1, inputBytes: 10, fee: -1n }), "fee is -1");
-  assertThrows(() => new Coin({ ...base, depth: 1.5, inputBytes: 10 }), "depth is 1.5");
-  assertThrows(() => new Coin({ ...base, depth: 1, inputBytes: 10 }).effectiveValue, "no feerate given");
-  const bumped = new Coin({ ...base, depth: 0, inputBytes: 148, feerate: at1 });
-  bumped.applyBumpFee(50n);
-  assertEquals([bumped.fee, bumped.effectiveValue, bumped.ancestorBumpFees], [198n, 9802n, 50n]);
-  assertThrows(() => bumped.applyBumpFee(-1n), "bump fee of -1");
 });
 
 Deno.test("selection result: change, merge, shared coins, ordering, least waste with more inputs on ties", () => {
