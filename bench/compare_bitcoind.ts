@@ -4,8 +4,9 @@
  * start to RPC ready, `generatetoaddress 101` (no wallet), and `getblockcount` requests/s with 16 keep-alive
  * connections (wrk, if installed).
  *
- * Usage: `[BITCOIND=/path/to/bitcoind] deno run -A bench/compare_bitcoind.ts [--runs=5]` (without BITCOIND, Core's
- * build under /tmp/corebuild is used when present).
+ * Usage: `[BITCOIND=/path/to/bitcoind] deno run -A bench/compare_bitcoind.ts [--runs=5] [--baseline=<dir>]`
+ * (without BITCOIND, Core's build under /tmp/corebuild is used when present; `--baseline` adds another tsbtc
+ * checkout, e.g. an earlier commit extracted with `git archive`). The targets take turns run by run.
  *
  * @module
  */
@@ -31,40 +32,42 @@ async function rpc(port: number, method: string, params: unknown[] = []): Promis
   return body.result;
 }
 
-async function measure(t: Target): Promise<{ start: number[]; generate: number[]; rps: number | null }> {
-  const start: number[] = [];
-  const generate: number[] = [];
-  let rps: number | null = null;
-  for (let i = 0; i < runs; i++) {
-    const dir = await Deno.makeTempDir({ prefix: "tsbtc-compare-" });
-    const port = freePort();
-    const { cmd, args } = t.command(dir, port);
-    const t0 = performance.now();
-    const child = new Deno.Command(cmd, { args, stdout: "null", stderr: "null", stdin: "null" }).spawn();
-    try {
-      for (;;) {
-        try {
-          await rpc(port, "getblockcount");
-          break;
-        } catch {
-          await new Promise((r) => setTimeout(r, 2));
-        }
-      }
-      start.push(performance.now() - t0);
-      const t1 = performance.now();
-      await rpc(port, "generatetoaddress", [101, ADDRESS]);
-      generate.push(performance.now() - t1);
-      if (i === 0) rps = await wrk(port);
-      await rpc(port, "stop");
-      await child.status;
-    } finally {
+interface Figures {
+  start: number[];
+  generate: number[];
+  rps: number | null;
+}
+
+/** One run of `t`: start, generatetoaddress 101, and (when `load`) the getblockcount load test. */
+async function measureOnce(t: Target, into: Figures, load: boolean): Promise<void> {
+  const { start, generate } = into;
+  const dir = await Deno.makeTempDir({ prefix: "tsbtc-compare-" });
+  const port = freePort();
+  const { cmd, args } = t.command(dir, port);
+  const t0 = performance.now();
+  const child = new Deno.Command(cmd, { args, stdout: "null", stderr: "null", stdin: "null" }).spawn();
+  try {
+    for (;;) {
       try {
-        child.kill("SIGKILL");
-      } catch { /* exited */ }
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
+        await rpc(port, "getblockcount");
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 2));
+      }
     }
+    start.push(performance.now() - t0);
+    const t1 = performance.now();
+    await rpc(port, "generatetoaddress", [101, ADDRESS]);
+    generate.push(performance.now() - t1);
+    if (load) into.rps = await wrk(port);
+    await rpc(port, "stop");
+    await child.status;
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
-  return { start, generate, rps };
 }
 
 async function wrk(port: number): Promise<number | null> {
@@ -91,18 +94,35 @@ async function wrk(port: number): Promise<number | null> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const targets: Target[] = [{
-  name: "tsbtc node",
-  command: (dir, port) =>
-    tsbtcCommand([
-      "node",
-      "-regtest",
-      `-datadir=${dir}`,
-      `-rpcport=${port}`,
-      "-rpcuser=bench",
-      "-rpcpassword=bench",
-    ]),
-}];
+const nodeArgs = (dir: string, port: number) => [
+  "node",
+  "-regtest",
+  `-datadir=${dir}`,
+  `-rpcport=${port}`,
+  "-rpcuser=bench",
+  "-rpcpassword=bench",
+];
+const targets: Target[] = [{ name: "tsbtc node", command: (dir, port) => tsbtcCommand(nodeArgs(dir, port)) }];
+// --baseline=<another tsbtc checkout>: the same measures for that tree, interleaved (before/after comparisons).
+const baseline = Deno.args.find((a) => a.startsWith("--baseline="))?.slice(11);
+if (baseline !== undefined) {
+  targets.push({
+    name: `tsbtc node (${baseline})`,
+    command: (dir, port) => {
+      const { cmd, args } = tsbtcCommand(nodeArgs(dir, port));
+      return {
+        cmd,
+        args: args.map((a) =>
+          a.startsWith("--config=")
+            ? `--config=${baseline}/deno.json`
+            : a.endsWith("/cli/main.ts")
+            ? `${baseline}/cli/main.ts`
+            : a
+        ),
+      };
+    },
+  });
+}
 const CORE_BUILD = "/tmp/corebuild/libbitcoinkernel-sys/bitcoin/build/bin/bitcoind";
 const bitcoind = Deno.env.get("BITCOIND") ??
   (await Deno.stat(CORE_BUILD).then(() => CORE_BUILD, () => undefined));
@@ -130,8 +150,14 @@ console.log(
   "| target | start to RPC ready (median ms) | generatetoaddress 101 (median ms) | getblockcount req/s, 16 conns |",
 );
 console.log("| --- | --- | --- | --- |");
-for (const t of targets) {
-  const r = await measure(t);
+// Targets take turns run by run, so that changes in the machine's load fall on all of them alike.
+const figures = targets.map((): Figures => ({ start: [], generate: [], rps: null }));
+for (let i = 0; i < runs; i++) {
+  for (let k = 0; k < targets.length; k++) await measureOnce(targets[k], figures[k], i === 0);
+}
+for (let k = 0; k < targets.length; k++) {
+  const t = targets[k];
+  const r = figures[k];
   console.log(
     `| ${t.name} | ${median(r.start).toFixed(0)} | ${median(r.generate).toFixed(0)} | ${
       r.rps === null ? "n/a" : Math.round(r.rps)
