@@ -1,6 +1,7 @@
 import { chainParams } from "../../../core/chain_params.ts";
 import { fromHex, reverseHex, toHex } from "../../../core/hash/hashes.ts";
 import { decodeMerkleBlock, encodeMerkleBlock } from "../../../core/hash/partial_merkle_tree.ts";
+import { blockHash } from "../../../core/wire/block.ts";
 import { txid } from "../../../core/wire/transaction.ts";
 import type { Block, Transaction } from "../../../core/wire/types.ts";
 import { type ChainstateImpl, openChainstate } from "../../../node/chain/chainstate.ts";
@@ -291,5 +292,42 @@ Deno.test("gettxoutproof / verifytxoutproof: UTXO lookup, -txindex, block hash, 
       message: "Block not found in chain",
     });
     await index.close();
+  });
+});
+
+Deno.test("gettxoutproof: a transaction whose first 16 outputs are spent is found by scanning the UTXO set", async () => {
+  await withFixture(async ({ cs, blocks }) => {
+    const cb = blocks[1].txs[0];
+    const k = testKey(1);
+    const fanOut = spendP2wpkh(
+      [{ outpoint: { txid: txid(cb), vout: 0 }, value: cb.outputs[0].value, key: k }],
+      Array.from({ length: 20 }, () => ({ value: 100_000_000n, scriptPubKey: k.script })),
+    );
+    const b1 = buildBlock({
+      prev: cs.tip(),
+      params,
+      txs: [fanOut],
+      fees: cb.outputs[0].value - 2_000_000_000n,
+    });
+    assert((await cs.processNewBlock(b1)).state.valid);
+    const fanHeight = cs.height();
+    const spendFirst = spendP2wpkh(
+      Array.from(
+        { length: 16 },
+        (_, vout) => ({ outpoint: { txid: txid(fanOut), vout }, value: 100_000_000n, key: k }),
+      ),
+      [{ value: 1_500_000_000n, scriptPubKey: k.script }],
+    );
+    const b2 = buildBlock({ prev: cs.tip(), params, txs: [spendFirst], fees: 100_000_000n });
+    assert((await cs.processNewBlock(b2)).state.valid);
+    const t = new RpcTable();
+    t.registerAll(rawTransactionLookupMethods({ chain: () => cs, network: () => "regtest" }));
+    const id = reverseHex(txid(fanOut));
+    const proof = (await call(t, "gettxoutproof", [[id]])).result as string;
+    assertEquals(
+      reverseHex(blockHash(decodeMerkleBlock(fromHex(proof)).header)),
+      cs.atHeight(fanHeight)!.hashHex,
+    );
+    assertEquals((await call(t, "verifytxoutproof", [proof])).result, [id]);
   });
 });
