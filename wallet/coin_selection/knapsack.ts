@@ -55,27 +55,41 @@ export function approximateBestSubset(
     let total = 0;
     let selectedWeight = 0;
     let reached = false;
-    for (let pass = 0; pass < 2 && !reached; pass++) {
-      let word = 0;
-      for (let i = 0; i < n; i++) {
-        // Pass 0 includes at random (one random bit per group, drawn 32 at a time); pass 1 adds what pass 0
-        // left out.
-        if (pass === 0 && (i & 31) === 0) word = rng.randrange(TWO_32);
-        if (pass === 0 ? ((word >>> (i & 31)) & 1) === 1 : included[i] === 0) {
-          total += amount[i];
-          selectedWeight += weight[i];
-          included[i] = 1;
-          if (total >= target && selectedWeight <= maxSelectionWeight) {
-            reached = true;
-            if (total < bestTotal) {
-              bestTotal = total;
-              best = included.slice();
-            }
-            total -= amount[i];
-            selectedWeight -= weight[i];
-            included[i] = 0;
-          }
+    // Pass 0 includes each group at random (one bit each, drawn 32 at a time); pass 1, only if the target was
+    // not reached, adds what pass 0 left out. On reaching the target the subset is recorded when it is the
+    // best so far and the group is taken out again, and the pass goes on.
+    let word = 0;
+    for (let i = 0; i < n; i++) {
+      if ((i & 31) === 0) word = rng.randrange(TWO_32);
+      if (((word >>> (i & 31)) & 1) === 0) continue;
+      total += amount[i];
+      selectedWeight += weight[i];
+      included[i] = 1;
+      if (total >= target && selectedWeight <= maxSelectionWeight) {
+        reached = true;
+        if (total < bestTotal) {
+          bestTotal = total;
+          best = included.slice();
         }
+        total -= amount[i];
+        selectedWeight -= weight[i];
+        included[i] = 0;
+      }
+    }
+    if (reached) continue;
+    for (let i = 0; i < n; i++) {
+      if (included[i] === 1) continue;
+      total += amount[i];
+      selectedWeight += weight[i];
+      included[i] = 1;
+      if (total >= target && selectedWeight <= maxSelectionWeight) {
+        if (total < bestTotal) {
+          bestTotal = total;
+          best = included.slice();
+        }
+        total -= amount[i];
+        selectedWeight -= weight[i];
+        included[i] = 0;
       }
     }
   }
