@@ -1,0 +1,376 @@
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { hash160, reverseHex, toHex } from "../../../core/hash/hashes.ts";
+import {
+  decodePsbtBase64,
+  encodePsbtBase64,
+  psbtFromTransaction,
+  signPsbt,
+  SimpleSigningProvider,
+} from "../../../core/psbt/mod.ts";
+import { encodeTransaction } from "../../../core/wire/transaction.ts";
+import type { Transaction } from "../../../core/wire/types.ts";
+import { helpText } from "../../../rpc/help.ts";
+import { psbtMethods } from "../../../rpc/methods/psbt.ts";
+import { rawTransactionMethods } from "../../../rpc/methods/rawtransaction.ts";
+import { RpcTable } from "../../../rpc/table.ts";
+import { loadRpcPsbtVectors } from "../../core/psbt/psbt_vectors.ts";
+import { assert, assertEquals } from "../asserts.ts";
+
+type Reply = { result?: unknown; error?: { code: number; message: string } };
+
+const vectors = await loadRpcPsbtVectors();
+
+function table(random?: () => number): RpcTable {
+  const t = new RpcTable();
+  t.registerAll(psbtMethods({ network: () => "regtest", random }));
+  t.registerAll(rawTransactionMethods({ network: () => "regtest" }));
+  return t;
+}
+
+async function call(t: RpcTable, method: string, params: unknown[]): Promise<Reply> {
+  const r = await t.execute(JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }));
+  const body = JSON.parse(r.body) as Reply;
+  return "error" in body && body.error !== null ? { error: body.error } : { result: body.result };
+}
+
+async function ok<T = unknown>(t: RpcTable, method: string, params: unknown[]): Promise<T> {
+  const r = await call(t, method, params);
+  if (r.error) throw new Error(`${method} failed: ${r.error.code} ${r.error.message}`);
+  return r.result as T;
+}
+
+async function fails(t: RpcTable, method: string, params: unknown[], code: number, message: string) {
+  assertEquals(
+    await call(t, method, params),
+    { error: { code, message } },
+    `${method} ${JSON.stringify(params)}`,
+  );
+}
+
+const ADDR_WPKH = "bcrt1qkxwjh89dsdj9ewueztgx0plrpw6m4ru0te5w6w";
+const TXID_A = "c0ae558b55e205864c28800eca9b1214833d2fda137d07e69786b1cda18551b4";
+const TXID_B = "4b9a0b1697723fc5555185c2815082e78ded6911ebc46aa7fe6339dea67b1934";
+
+type Json = Record<string, unknown>;
+
+Deno.test("decodepsbt: every valid vector decodes; invalid ones fail with Core's -22 messages", async () => {
+  const t = table();
+  for (const v of vectors.valid) await ok(t, "decodepsbt", [v]);
+  for (const v of vectors.invalid) {
+    const r = await call(t, "decodepsbt", [v]);
+    assertEquals(r.error?.code, -22);
+    assert(r.error!.message.startsWith("TX decode failed "), r.error!.message);
+  }
+  for (const [v, msg] of vectors.invalid_with_msg) {
+    const r = await call(t, "decodepsbt", [v]);
+    assertEquals(r.error?.code, -22);
+    assert(r.error!.message.startsWith(`TX decode failed ${msg}`), `${msg} / ${r.error!.message}`);
+  }
+  await fails(t, "decodepsbt", [";definitely not base64;"], -22, "TX decode failed invalid base64");
+  await fails(
+    t,
+    "decodepsbt",
+    [vectors.invalid_with_msg.find(([, m]) => m === "PSBT_GLOBAL_TX_VERSION is required in PSBTv2")![0]],
+    -22,
+    "TX decode failed PSBT_GLOBAL_TX_VERSION is required in PSBTv2: iostream error",
+  );
+});
+
+Deno.test("decodepsbt: a v0 PSBT has the decoded tx; fields in Core's order", async () => {
+  const t = table();
+  const d = await ok<Json>(t, "decodepsbt", [vectors.finalizer[0].finalize]);
+  assertEquals(Object.keys(d), [
+    "tx",
+    "global_xpubs",
+    "psbt_version",
+    "proprietary",
+    "unknown",
+    "inputs",
+    "outputs",
+    "fee",
+  ]);
+  assertEquals(d.psbt_version, 0);
+  assertEquals((d.tx as Json).version, 2);
+  const inputs = d.inputs as Json[];
+  assertEquals(inputs.length, 2);
+  assertEquals(Object.keys(inputs[0]), [
+    "non_witness_utxo",
+    "partial_signatures",
+    "sighash",
+    "redeem_script",
+    "bip32_derivs",
+  ]);
+  assertEquals(inputs[0].sighash, "ALL");
+  assertEquals(Object.keys(inputs[0].redeem_script as Json), ["asm", "hex", "type"]);
+  assertEquals((inputs[0].bip32_derivs as Json[])[0].path, "m/0h/0h/0h");
+  assertEquals(Object.keys(inputs[1]).slice(0, 2), ["witness_utxo", "partial_signatures"]);
+  assertEquals(Object.keys((inputs[1].witness_utxo as Json).scriptPubKey as Json), [
+    "asm",
+    "desc",
+    "hex",
+    "address",
+    "type",
+  ]);
+  assertEquals(d.fee, 0.0001);
+});
+
+Deno.test("decodepsbt: Core's recorded walletcreatefundedpsbt (PSBTv2) shape", async () => {
+  const session = JSON.parse(
+    await Deno.readTextFile(
+      new URL("../../../../shared/reference/core_regtest_rpc_session.json", import.meta.url),
+    ),
+  ) as Array<{ call: [string, unknown[]]; result?: { psbt?: string; fee?: number } }>;
+  const rec = session.find((e) => e.call[0] === "walletcreatefundedpsbt")!;
+  const d = await ok<Json>(table(), "decodepsbt", [rec.result!.psbt]);
+  assertEquals(Object.keys(d), [
+    "global_xpubs",
+    "tx_version",
+    "fallback_locktime",
+    "input_count",
+    "output_count",
+    "psbt_version",
+    "proprietary",
+    "unknown",
+    "inputs",
+    "outputs",
+    "fee",
+  ]);
+  assertEquals([d.tx_version, d.psbt_version, d.input_count, d.output_count], [2, 2, 1, 2]);
+  assertEquals(d.fee, rec.result!.fee);
+  const input = (d.inputs as Json[])[0];
+  assertEquals(Object.keys(input), [
+    "witness_utxo",
+    "non_witness_utxo",
+    "bip32_derivs",
+    "previous_txid",
+    "previous_vout",
+    "sequence",
+  ]);
+  assertEquals(input.sequence, 0xfffffffd);
+  const output = (d.outputs as Json[])[0];
+  assertEquals(Object.keys(output), ["amount", "script"]);
+  assertEquals(output.amount, 0.2);
+  assertEquals((output.script as Json).address, "bcrt1qkxwjh89dsdj9ewueztgx0plrpw6m4ru0te5w6w");
+});
+
+Deno.test("createpsbt: Core's creator vector; versions 0 and 2 only", async () => {
+  const t = table();
+  for (const c of vectors.creator) {
+    assertEquals(await ok(t, "createpsbt", [c.inputs, c.outputs, 0, false, null, c.version]), c.result);
+  }
+  const v2 = await ok<string>(t, "createpsbt", [[{ txid: TXID_A, vout: 1 }], [{ [ADDR_WPKH]: 0.5 }]]);
+  const d = await ok<Json>(t, "decodepsbt", [v2]);
+  assertEquals([d.psbt_version, d.tx_version, d.fallback_locktime], [2, 2, 0]);
+  assertEquals((d.inputs as Json[])[0], { previous_txid: TXID_A, previous_vout: 1, sequence: 0xfffffffd });
+  await fails(
+    t,
+    "createpsbt",
+    [[], [{ [ADDR_WPKH]: 1 }], 0, true, 2, 1],
+    -8,
+    "The PSBT version can only be 2 or 0",
+  );
+});
+
+Deno.test("converttopsbt: unsigned transactions only unless permitsigdata", async () => {
+  const t = table();
+  const raw = await ok<string>(t, "createrawtransaction", [[{ txid: TXID_B, vout: 0 }], [{ data: "00ff" }]]);
+  const psbt = await ok<string>(t, "converttopsbt", [raw, false, null, 0]);
+  const d = await ok<Json>(t, "decodepsbt", [psbt]);
+  assertEquals((d.tx as Json).txid, (await ok<Json>(t, "decoderawtransaction", [raw])).txid);
+  // A transaction with a scriptSig.
+  const tx: Transaction = {
+    version: 2,
+    locktime: 0,
+    inputs: [{
+      prevout: { txid: new Uint8Array(32).fill(1), vout: 0 },
+      scriptSig: Uint8Array.of(0x51),
+      sequence: 0,
+      witness: [],
+    }],
+    outputs: [{ value: 1n, scriptPubKey: Uint8Array.of(0x51) }],
+  };
+  const signedHex = toHex(encodeTransaction(tx));
+  await fails(t, "converttopsbt", [signedHex], -22, "Inputs must not have scriptSigs and scriptWitnesses");
+  const permitted = await ok<string>(t, "converttopsbt", [signedHex, true]);
+  assertEquals(decodePsbtBase64(permitted).inputs.length, 1);
+  await fails(t, "converttopsbt", ["zz"], -22, "TX decode failed");
+  await fails(t, "converttopsbt", [raw, false, null, 3], -8, "The PSBT version can only be 2 or 0");
+});
+
+Deno.test("combinepsbt and finalizepsbt: Core's vectors, errors", async () => {
+  const t = table();
+  for (const c of vectors.combiner) assertEquals(await ok(t, "combinepsbt", [c.combine]), c.result);
+  await fails(t, "combinepsbt", [[]], -8, "Parameter 'txs' cannot be empty");
+  await fails(
+    t,
+    "combinepsbt",
+    [[
+      vectors.combiner[0].combine[0],
+      await ok<string>(t, "createpsbt", [[{ txid: TXID_A, vout: 0 }], [{ [ADDR_WPKH]: 1 }], 0, false, 2, 0]),
+    ]],
+    -8,
+    "PSBTs not compatible (different transactions)",
+  );
+  await fails(
+    t,
+    "combinepsbt",
+    [["AAAA"]],
+    -22,
+    "TX decode failed SpanReader::read(): end of data: iostream error",
+  );
+  await fails(
+    t,
+    "combinepsbt",
+    [["AAAAAAAA"]],
+    -22,
+    "TX decode failed Invalid PSBT magic bytes: iostream error",
+  );
+  for (const f of vectors.finalizer) {
+    assertEquals(await ok(t, "finalizepsbt", [f.finalize, false]), { psbt: f.result, complete: true });
+  }
+  for (const e of vectors.extractor) {
+    assertEquals(await ok(t, "finalizepsbt", [e.extract]), { hex: e.result, complete: true });
+    assertEquals(await ok(t, "finalizepsbt", [e.extract, true]), { hex: e.result, complete: true });
+  }
+  // Not all signatures: the PSBT comes back, incomplete.
+  const partial = vectors.signer[0].result;
+  const r = await ok<Json>(t, "finalizepsbt", [partial]);
+  assertEquals(r.complete, false);
+  assertEquals(Object.keys(r), ["psbt", "complete"]);
+});
+
+Deno.test("analyzepsbt: shapes and Core's figures", async () => {
+  const t = table();
+  const secret = new Uint8Array(32).fill(7);
+  const pub = secp256k1.getPublicKey(secret, true);
+  const wpkh = Uint8Array.of(0, 20, ...hash160(pub));
+  const p2sh = (s: Uint8Array) => Uint8Array.of(0xa9, 20, ...hash160(s), 0x87);
+  const tx: Transaction = {
+    version: 2,
+    locktime: 0,
+    inputs: [{
+      prevout: { txid: new Uint8Array(32).fill(3), vout: 0 },
+      scriptSig: new Uint8Array(0),
+      sequence: 0xfffffffd,
+      witness: [],
+    }],
+    outputs: [{
+      value: 699_900_000n,
+      scriptPubKey: p2sh(Uint8Array.of(0, 20, ...new Uint8Array(20).fill(5))),
+    }],
+  };
+  const psbt = psbtFromTransaction(tx, 2);
+  assertEquals(await ok(t, "analyzepsbt", [encodePsbtBase64(psbt)]), {
+    inputs: [{ has_utxo: false, is_final: false, next: "updater" }],
+    next: "updater",
+  });
+  psbt.inputs[0].witnessUtxo = { value: 700_000_000n, scriptPubKey: p2sh(wpkh) };
+  psbt.inputs[0].redeemScript = wpkh;
+  assertEquals(await ok(t, "analyzepsbt", [encodePsbtBase64(psbt)]), {
+    inputs: [{
+      has_utxo: true,
+      is_final: false,
+      next: "updater",
+      missing: { pubkeys: [toHex(hash160(pub))] },
+    }],
+    next: "updater",
+    fee: 0.001,
+  });
+  psbt.inputs[0].bip32Derivs.set(toHex(pub), {
+    pubkey: pub,
+    origin: { fingerprint: new Uint8Array(4), path: [] },
+  });
+  assertEquals(await ok(t, "analyzepsbt", [encodePsbtBase64(psbt)]), {
+    inputs: [{
+      has_utxo: true,
+      is_final: false,
+      next: "signer",
+      missing: { signatures: [toHex(hash160(pub))] },
+    }],
+    estimated_vsize: 134,
+    estimated_feerate: 0.00746268,
+    fee: 0.001,
+    next: "signer",
+  });
+  const provider = new SimpleSigningProvider();
+  provider.addKey({ secret, compressed: true });
+  signPsbt(provider, psbt);
+  assertEquals(await ok(t, "analyzepsbt", [encodePsbtBase64(psbt)]), {
+    inputs: [{ has_utxo: true, is_final: true, next: "extractor" }],
+    estimated_vsize: 134,
+    estimated_feerate: 0.00746268,
+    fee: 0.001,
+    next: "extractor",
+  });
+  await fails(
+    t,
+    "analyzepsbt",
+    ["cHNidP8="],
+    -22,
+    "TX decode failed Separator is missing at the end of the global map: iostream error",
+  );
+});
+
+Deno.test("joinpsbts: v0 only, distinct inputs, signatures dropped, shuffled", async () => {
+  let seed = 1;
+  const random = () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647;
+  };
+  const t = table(random);
+  const mk = (txid: string, vout: number, amount: number, v = 0) =>
+    ok<string>(t, "createpsbt", [[{ txid, vout }], [{ [ADDR_WPKH]: amount }], 0, false, 2, v]);
+  const a = await mk(TXID_A, 0, 1);
+  const a2 = await mk(TXID_A, 0, 2);
+  const b = await mk(TXID_B, 3, 3);
+  await fails(t, "joinpsbts", [[a]], -8, "At least two PSBTs are required to join PSBTs.");
+  await fails(
+    t,
+    "joinpsbts",
+    [[a, await mk(TXID_B, 3, 3, 2)]],
+    -8,
+    "joinpsbts only operates on version 0 PSBTs",
+  );
+  await fails(t, "joinpsbts", [[a, a2]], -8, `Input ${TXID_A}:0 exists in multiple PSBTs`);
+  // A finalized input loses its final fields when joined.
+  const bp = decodePsbtBase64(b);
+  bp.inputs[0].finalScriptSig = Uint8Array.of(0x51);
+  const joined = await ok<string>(t, "joinpsbts", [[a, encodePsbtBase64(bp)]]);
+  const d = decodePsbtBase64(joined);
+  assertEquals([d.version, d.inputs.length, d.outputs.length], [0, 2, 2]);
+  assert(d.inputs.every((i) => i.finalScriptSig === undefined));
+  assertEquals(new Set(d.inputs.map((i) => reverseHex(i.prevTxid))), new Set([TXID_A, TXID_B]));
+  const seen = new Set<string>();
+  for (let i = 0; i < 10; i++) seen.add(await ok<string>(t, "joinpsbts", [[a, b]]));
+  assert(seen.size > 1, "joinpsbts shuffles");
+});
+
+Deno.test("help texts of the PSBT methods", () => {
+  const byName = new Map(psbtMethods({ network: () => "regtest" }).map((m) => [m.name, m]));
+  assertEquals([...byName.keys()], [
+    "decodepsbt",
+    "combinepsbt",
+    "finalizepsbt",
+    "createpsbt",
+    "converttopsbt",
+    "analyzepsbt",
+    "joinpsbts",
+  ]);
+  const first = (name: string) => helpText(byName.get(name)!).split("\n")[0];
+  assertEquals(first("decodepsbt"), 'decodepsbt "psbt"');
+  assertEquals(first("combinepsbt"), 'combinepsbt ["psbt",...]');
+  assertEquals(first("finalizepsbt"), 'finalizepsbt "psbt" ( extract )');
+  assertEquals(
+    first("createpsbt"),
+    'createpsbt [{"txid":"hex","vout":n,"sequence":n},...] [{"address":amount,...},{"data":"hex"},...] ( locktime replaceable version psbt_version )',
+  );
+  assertEquals(first("converttopsbt"), 'converttopsbt "hexstring" ( permitsigdata iswitness psbt_version )');
+  assertEquals(first("analyzepsbt"), 'analyzepsbt "psbt"');
+  assertEquals(first("joinpsbts"), 'joinpsbts ["psbt",...]');
+  const decode = helpText(byName.get("decodepsbt")!);
+  for (
+    const field of ["taproot_script_path_sigs", "musig2_pubnonces", "taproot_tree", "has_sighash_single"]
+  ) {
+    assert(decode.includes(`"${field}"`), field);
+  }
+});
