@@ -162,6 +162,7 @@ export class Node {
     const tip = this.#chain.tip();
     log.info(`Loaded best chain: hashBestChain=${tip.hashHex} height=${tip.height}`);
     if (args.getBool("-txindex", false)) {
+      if (args.getInt("-prune", 0) !== 0) throw new Error("Prune mode is incompatible with -txindex.");
       // Core's -reindex wipes the indexes too; the index syncs in the background.
       this.#txIndex = await TxIndex.open({
         netDataDir: args.netDataDir,

@@ -242,3 +242,14 @@ Deno.test("-txindex end to end: lookups, proofs, scans, MuHash, restart and kill
     await node.cleanup();
   }
 });
+
+Deno.test("-txindex with -prune: Core's init error", async () => {
+  let message = "";
+  try {
+    const node = await startNode(["-txindex", "-prune=550"]);
+    await node.cleanup();
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  assert(message.includes("Prune mode is incompatible with -txindex."), message);
+});
