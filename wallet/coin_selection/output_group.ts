@@ -147,10 +147,9 @@ function compareScripts(a: Uint8Array, b: Uint8Array): number {
 
 /** Coins ordered by output type as Core's `CoinsResult` map iterates them (stable within a type). */
 function byTypeOrder(coins: readonly Coin[]): Coin[] {
-  const rank = new Map(OUTPUT_TYPES.map((t, i) => [t, i]));
-  return coins.map((c, i) => ({ c, i })).sort((x, y) =>
-    rank.get(x.c.outputType)! - rank.get(y.c.outputType)! || x.i - y.i
-  ).map((x) => x.c);
+  const buckets = new Map<OutputType, Coin[]>(OUTPUT_TYPES.map((t) => [t, []]));
+  for (const c of coins) buckets.get(c.outputType)!.push(c);
+  return OUTPUT_TYPES.flatMap((t) => buckets.get(t)!);
 }
 
 /**

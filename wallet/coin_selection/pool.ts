@@ -39,16 +39,20 @@ export function numericPool(
   const amount0 = new Float64Array(n);
   const weight0 = new Int32Array(n);
   const waste0 = new Float64Array(n);
-  let absSum = 0n;
+  // Summed as numbers (no bigint allocations): a sum of magnitudes that stays within 2^53 means every amount
+  // and every partial sum is exact; any amount beyond it pushes the sum beyond it.
+  let absSum = 0;
   for (let i = 0; i < n; i++) {
     const g = pool[i];
-    const a = g.selectionAmount();
-    absSum += a < 0n ? -a : a;
-    amount0[i] = Number(a);
+    const a = Number(g.selectionAmount());
+    absSum += Math.abs(a);
+    amount0[i] = a;
     weight0[i] = g.weight;
-    waste0[i] = Number(g.fee - g.longTermFee);
+    waste0[i] = Number(g.fee) - Number(g.longTermFee);
   }
-  safeNumber(absSum, "the total of the pool");
+  if (absSum > Number.MAX_SAFE_INTEGER) {
+    throw new RangeError(`Cannot select coins: the total of the pool is ${absSum} satoshis, beyond 2^53`);
+  }
   const order = Array.from({ length: n }, (_, i) => i);
   if (compare === undefined) return { order, amount: amount0, weight: weight0, waste: waste0 };
   order.sort((a, b) => compare(a, b, amount0, weight0, waste0));
