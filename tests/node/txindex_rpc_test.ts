@@ -253,3 +253,21 @@ Deno.test("-txindex with -prune: Core's init error", async () => {
   }
   assert(message.includes("Prune mode is incompatible with -txindex."), message);
 });
+
+Deno.test("gettxoutsetinfo muhash after the recorded Core session's 101 blocks equals Core's Python MuHash", async () => {
+  // 101 blocks to the Core session's address give Core's UTXO set (its hash_serialized_3 is checked in
+  // utxo_rpc_test.ts); Core's test_framework/crypto/muhash.py over those 101 coins gives this MuHash.
+  const node = await startNode();
+  try {
+    await node.rpc("setmocktime", [1296688602 + 3600]);
+    await node.rpc("generatetoaddress", [101, "bcrt1q6vmtq6g2rp66rmncvr7mevx4q8s7gy54r0q023"]);
+    const r = await node.rpc("gettxoutsetinfo", ["muhash"]);
+    const stats = r.result as Record<string, unknown>;
+    assertEquals(stats.muhash, "73ad0fa4c42efb0ad635a18ac7698bfe7bc6a2b2b32c9c50394abdc9ea7e23cb");
+    assertEquals([stats.height, stats.txouts, stats.total_amount], [101, 101, 5050]);
+  } finally {
+    await node.rpc("stop");
+    await node.wait();
+    await node.cleanup();
+  }
+});
