@@ -33,6 +33,9 @@ import {
   saveFeeEstimates,
 } from "./fees/mod.ts";
 import { feeMethods } from "../rpc/methods/fees.ts";
+import { clientVersionNumber, netMethods, NETWORK_NAMES, type NetworkName } from "../rpc/methods/net.ts";
+import { formatUserAgent } from "../net/user_agent.ts";
+import { PROTOCOL_VERSION } from "../net/protocol.ts";
 import { policySettingsFromArgs } from "./policy/settings.ts";
 import { blockchainMethods } from "../rpc/methods/blockchain.ts";
 import { miningMethods } from "../rpc/methods/mining.ts";
@@ -99,6 +102,8 @@ export class Node {
   #feeTimer: ReturnType<typeof setInterval> | null = null;
   /** mempool.dat being loaded in the background (Core's LoadMempool in the import thread). */
   #mempoolLoad: Promise<void> = Promise.resolve();
+  /** Our user agent (`/tsbtc:<version>(<uacomments>)/`). */
+  #subversion = "";
   #shutdownSignal = new AbortController();
   #listeners: IpcListener[] = [];
   #connections = new Set<IpcConnection>();
@@ -185,6 +190,8 @@ export class Node {
     });
     await this.#startFeeEstimation();
     this.#signals = new ValidationSignals({ chain: this.#chain, mempool: this.#mempool.pool, logger: log });
+    // Core's init checks the user agent (-uacomment) before anything else uses it.
+    this.#subversion = formatUserAgent("tsbtc", VERSION, args.getArgs("-uacomment"));
     this.#registerMethods(now, (t) => mocktime = t);
     const binds = args.getArgs("-ipcbind").map((v) => parseIpcAddress(v, { netDataDir: args.netDataDir }));
     if (binds.some((a) => a.kind === "tcp")) {
@@ -303,6 +310,17 @@ export class Node {
       now,
       log: this.#logger,
       persist: { path: this.#mempoolPath(), dump: () => this.#dumpMempool() },
+    }));
+    this.#table.registerAll(netMethods({
+      clientVersion: clientVersionNumber(VERSION),
+      subversion: this.#subversion,
+      protocolVersion: PROTOCOL_VERSION,
+      reachable: reachableNetworks(this.#args),
+      relayFees: () =>
+        this.#mempool === null ? null : {
+          minRelay: this.#mempool.settings.minRelayFeeRate.getFeePerK(),
+          incremental: this.#mempool.settings.incrementalRelayFeeRate.getFeePerK(),
+        },
     }));
     this.#table.registerAll(utilMethods({ network }));
     this.#table.registerAll(feeMethods({
@@ -529,6 +547,20 @@ async function lockDataDir(dir: string): Promise<Deno.FsFile> {
     throw new Error(`Cannot obtain a lock on directory ${dir}. tsbtc is probably already running.`);
   }
   return file;
+}
+
+/**
+ * Core's reachable networks: with -onlynet only those listed; without, IPv4 and IPv6 (onion, I2P and CJDNS need a
+ * proxy, -i2psam or -cjdnsreachable, which tsbtc does not offer).
+ */
+function reachableNetworks(args: ArgsManager): (net: NetworkName) => boolean {
+  const only = args.getArgs("-onlynet").map((n) => n.toLowerCase());
+  const listed = new Set<string>(only.map((n) => n === "tor" ? "onion" : n));
+  return (net) => {
+    if (!NETWORK_NAMES.includes(net)) return false;
+    if (listed.size > 0) return listed.has(net) && (net === "ipv4" || net === "ipv6");
+    return net === "ipv4" || net === "ipv6";
+  };
 }
 
 /** The config file read, or null (none, or read by the launcher before the node was sandboxed). */

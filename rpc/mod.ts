@@ -36,3 +36,4 @@ export * from "./tx_json.ts";
 export * from "./sign_transaction.ts";
 export * from "./methods/mempool.ts";
 export * from "./methods/fees.ts";
+export * from "./methods/net.ts";
