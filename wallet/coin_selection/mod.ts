@@ -16,3 +16,7 @@ export { coinGrinder } from "./coin_grinder.ts";
 export { approximateBestSubset, type BestSubset, KNAPSACK_ITERATIONS, knapsackSolver } from "./knapsack.ts";
 export { selectCoinsSRD } from "./srd.ts";
 export * from "./select.ts";
+// The types the API uses, for callers' convenience.
+export { FeeRate, type FeeRateFormat } from "../../node/policy/feerate.ts";
+export type { FeeFrac } from "../../node/policy/feefrac.ts";
+export type { OutPoint, TxOut } from "../../core/wire/types.ts";

@@ -15,7 +15,7 @@ import { WITNESS_SCALE_FACTOR } from "./params.ts";
 export type SelectionAlgorithm = "bnb" | "knapsack" | "srd" | "cg" | "manual";
 
 /** Core's message when every candidate input set exceeds the maximum weight. */
-export const ERR_MAX_WEIGHT_EXCEEDED = "The inputs size exceeds the maximum weight. " +
+export const ERR_MAX_WEIGHT_EXCEEDED: string = "The inputs size exceeds the maximum weight. " +
   "Please try sending a smaller amount or manually consolidating your wallet's UTXOs";
 
 /** Success or failure of a selection; a failure without `error` is Core's plain "no selection" (insufficient funds). */
