@@ -97,10 +97,21 @@ export class IndexEntry implements BlockIndexEntry {
   /** Core's `nSequenceId`: order in which block data arrived (ties in chain work go to the lower). */
   sequenceId = 0;
 
+  /**
+   * The entry of `header` on `prev`. The header's hashes are copied: a decoded block's are views into the whole
+   * serialized block, which the index would otherwise keep alive for as long as the node runs.
+   */
   constructor(header: BlockHeader, prev: IndexEntry | null, hash: Uint8Array = blockHash(header)) {
-    this.hash = hash;
+    this.hash = hash.byteLength === hash.buffer.byteLength ? hash : hash.slice();
     this.hashHex = hashToHex(hash);
-    this.header = header;
+    this.header = {
+      version: header.version,
+      prevBlock: header.prevBlock.slice(),
+      merkleRoot: header.merkleRoot.slice(),
+      time: header.time,
+      bits: header.bits,
+      nonce: header.nonce,
+    };
     this.prev = prev;
     this.height = prev === null ? 0 : prev.height + 1;
     this.chainWork = (prev?.chainWork ?? 0n) + cachedBlockProof(header.bits);

@@ -70,6 +70,8 @@ export interface ChainstateImpl extends Chainstate {
   readonly storage: NodeStorage;
   /** Switches script verification to another pool between blocks (see the implementation's JSDoc). */
   usePool(pool: ScriptCheckPool): Promise<void>;
+  /** Creates the script verification pool with `create` when a block first has scripts to verify. */
+  usePoolWhenNeeded(create: () => Promise<ScriptCheckPool>): void;
 }
 
 function toChainCoin(c: { out: ChainCoin["output"]; height: number; coinbase: boolean }): ChainCoin {
@@ -88,6 +90,8 @@ class ChainstateImplementation implements ChainstateImpl {
   #chain: IndexEntry[] = [];
   #pool: ScriptCheckPool;
   #ownPool: boolean;
+  #poolFactory: (() => Promise<ScriptCheckPool>) | undefined;
+  #closed = false;
   readonly #subscribers = new Set<ChainEvents>();
   readonly #logger: Logger | undefined;
   readonly #now: () => number;
@@ -549,6 +553,7 @@ class ChainstateImplementation implements ChainstateImpl {
       for (const e of path) {
         const block = hint !== undefined && hint.entry === e ? hint.block : await this.readBlock(e);
         const view = new CoinsCache(this.storage.coins);
+        this.#startPoolIfNeeded(block);
         const r = await connectBlock(block, e, view, { params: this.params, pool: this.#pool });
         this.#checked.set(e.hashHex, r.state);
         if (!r.state.valid) {
@@ -594,6 +599,7 @@ class ChainstateImplementation implements ChainstateImpl {
       if (!ctx.valid) return ctx;
       const entry = new IndexEntry(block.header, tip);
       const view = new CoinsCache(this.storage.coins);
+      this.#startPoolIfNeeded(block);
       const r = await connectBlock(block, entry, view, {
         params: this.params,
         pool: this.#pool,
@@ -680,6 +686,10 @@ class ChainstateImplementation implements ChainstateImpl {
    */
   async usePool(pool: ScriptCheckPool): Promise<void> {
     await this.#exclusive(async () => {
+      if (this.#closed) {
+        await pool.close();
+        return;
+      }
       const old = this.#pool;
       const ownedOld = this.#ownPool;
       this.#pool = pool;
@@ -688,8 +698,29 @@ class ChainstateImplementation implements ChainstateImpl {
     });
   }
 
+  /**
+   * Starts script verification Workers only when a block first brings scripts to check: `create` runs in the
+   * background then, and its pool replaces the current one between blocks ({@link usePool}); until it is ready,
+   * scripts are checked by the current pool. A node that never verifies a script (e.g. regtest mining without
+   * transactions) never pays for the Workers' memory and start-up. Replaces an earlier factory not yet used.
+   */
+  usePoolWhenNeeded(create: () => Promise<ScriptCheckPool>): void {
+    this.#poolFactory = create;
+  }
+
+  #startPoolIfNeeded(block: Block): void {
+    const create = this.#poolFactory;
+    if (create === undefined || block.txs.length < 2) return;
+    this.#poolFactory = undefined;
+    create().then((pool) => this.usePool(pool)).catch((e) =>
+      this.#logger?.warn(`Script verification Workers could not start: ${(e as Error).message}`)
+    );
+  }
+
   async close(): Promise<void> {
     await this.#exclusive(async () => {
+      this.#closed = true;
+      this.#poolFactory = undefined;
       await this.storage.flushStateToDisk("force-flush");
     });
     this.storage.close();

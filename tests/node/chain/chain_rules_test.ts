@@ -7,6 +7,8 @@ import type { Block, Transaction } from "../../../core/wire/types.ts";
 import { hashToHex } from "../../../node/chain/block_index.ts";
 import { type ChainstateImpl, openChainstate } from "../../../node/chain/chainstate.ts";
 import { buildBlock, solve, spendP2wpkh, testKey } from "./block_builder.ts";
+import { ScriptCheckPool } from "../../../core/verify/mod.ts";
+import { waitFor } from "../../helpers.ts";
 
 const params = chainParams("regtest");
 const key = testKey(1);
@@ -265,6 +267,46 @@ Deno.test("chain rules: BIP30 before BIP34 (-testactivationheight=bip34@200): a 
     assertEquals(cs.tip().hashHex, tip);
     // A different coinbase at the same height is fine.
     assertEquals(await submit(cs, buildBlock({ prev: cs.tip(), params: p, cbHeight: 8 })), "ok");
+  } finally {
+    await cs.close();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("chainstate: usePoolWhenNeeded starts the Worker pool only when a block has scripts to verify", async () => {
+  const dataDir = await Deno.makeTempDir();
+  const cs = await openChainstate({ dataDir, params, workers: 0 });
+  try {
+    let created = 0;
+    let pool: ScriptCheckPool | undefined;
+    cs.usePoolWhenNeeded(async () => {
+      created++;
+      pool = await ScriptCheckPool.create({ workers: 1, mainThreadWorks: true });
+      return pool;
+    });
+    const mined: Block[] = [];
+    for (let i = 0; i < 101; i++) {
+      const b = buildBlock({ prev: cs.tip(), params });
+      assertEquals(await submit(cs, b), "ok");
+      mined.push(b);
+    }
+    assertEquals(created, 0);
+    const spend = spendCoinbase(mined[0], key.script, 49_0000_0000n);
+    assertEquals(
+      await submit(cs, buildBlock({ prev: cs.tip(), params, txs: [spend], fees: 1_0000_0000n })),
+      "ok",
+    );
+    assertEquals(created, 1);
+    // Once ready, the pool verifies the next blocks (a bad signature is still caught).
+    await waitFor(() => pool !== undefined, 10_000, "the pool");
+    await cs.flush(); // runs after usePool in the chain's queue
+    const bad = spendCoinbase(mined[1], key.script, 49_0000_0000n);
+    const sig = bad.inputs[0].witness[0].slice();
+    sig[10] ^= 1;
+    const tampered = { ...bad, inputs: [{ ...bad.inputs[0], witness: [sig, bad.inputs[0].witness[1]] }] };
+    const r = await submit(cs, buildBlock({ prev: cs.tip(), params, txs: [tampered], fees: 1_0000_0000n }));
+    assert(r.startsWith("block-script-verify-flag-failed"), r);
+    assertEquals(created, 1);
   } finally {
     await cs.close();
     await Deno.remove(dataDir, { recursive: true });
