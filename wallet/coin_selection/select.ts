@@ -272,6 +272,9 @@ export async function selectCoins(options: SelectCoinsOptions): Promise<Selectio
   const seen = new Set<string>();
   for (const c of [...preset, ...available]) {
     if (seen.has(c.key)) throw new RangeError(`Cannot select coins: coin ${c.key} is listed twice`);
+    if (!c.hasEffectiveValue()) {
+      throw new RangeError(`Cannot select coins: coin ${c.key} has no effective value (no feerate given)`);
+    }
     seen.add(c.key);
   }
 

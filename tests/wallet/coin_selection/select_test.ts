@@ -3,7 +3,7 @@
  * BnB, maximum weight, effective value of preset inputs, random wallets) and the filter ladder, output type
  * mixing, bump fee discounts and error messages of spend.cpp.
  */
-import { assert, assertEquals } from "../../assert.ts";
+import { assert, assertEquals, assertRejects } from "../../assert.ts";
 import { FeeRate } from "../../../node/policy/feerate.ts";
 import {
   attemptSelection,
@@ -395,4 +395,35 @@ Deno.test("fundingFailureMessage: Core's wording for a failed selection", async 
     }),
     "x",
   );
+});
+
+Deno.test("selectCoins: package limits of 1 (equal filters share groups), bad input is refused clearly", async () => {
+  const at1 = FeeRate.fromSatPerKvB(1000);
+  const p = coinSelectionParams({ rng: seededRng(12), effectiveFeerate: at1, longTermFeerate: at1 });
+  const confirmed = wcoin(CENT, at1);
+  // The fixed step (0, 1, 2) admits up to 2 ancestors whatever the limits; 3 are too many here.
+  const change = wcoin(5n * CENT, at1, { depth: 0, fromMe: true, ancestors: 3, clusterCount: 3 });
+  const chain = { packageLimits: { ancestorCount: 1, descendantCount: 1 } };
+  const out = await selectCoins({ available: [confirmed, change], target: 3n * CENT, params: p, chain });
+  assert(!out.ok);
+  assertEquals(out.error, SELECTION_ERRORS.longChain);
+  const fresh = wcoin(5n * CENT, at1, { depth: 0, fromMe: true });
+  const r = ok(await selectCoins({ available: [confirmed, fresh], target: 3n * CENT, params: p, chain }));
+  assert(r.inputs.some((c) => c.key === fresh.key));
+
+  const noFeerate = new Coin({
+    outpoint: { txid: nextTxid(), vout: 1 },
+    txout: { value: CENT, scriptPubKey: new Uint8Array() },
+    depth: 6,
+    inputBytes: 68,
+  });
+  await assertRejects(
+    () => selectCoins({ available: [noFeerate], target: 1000n, params: p }),
+    "no effective value",
+  );
+  await assertRejects(
+    () => selectCoins({ available: [confirmed], presetInputs: [confirmed], target: 1000n, params: p }),
+    "is listed twice",
+  );
+  await assertRejects(() => selectCoins({ available: [confirmed], target: -1n, params: p }), "target is -1");
 });
