@@ -65,3 +65,11 @@ export {
   type PsbtInputAnalysis,
   type PsbtRole,
 } from "./analyze.ts";
+export {
+  hideSecrets,
+  isSegWitOutput,
+  processPsbt,
+  type ProcessPsbtOptions,
+  updatePsbtOutput,
+} from "./update.ts";
+export { type DescriptorProviderOptions, descriptorSigningProvider } from "./descriptor_provider.ts";

@@ -22,7 +22,7 @@ import type { ScriptExecutionData, SignatureChecker } from "../script/checker.ts
 import { STANDARD_SCRIPT_VERIFY_FLAGS } from "../script/flags.ts";
 import { computeTapleafHash, TAPROOT_LEAF_TAPSCRIPT, verifyScript } from "../script/interpreter.ts";
 import { OP_CHECKSIG, OP_DUP, OP_EQUALVERIFY, OP_HASH160 } from "../script/opcodes.ts";
-import { isPayToTaproot, isWitnessProgram, pushDataMinimal } from "../script/script.ts";
+import { decodeScript, isPayToTaproot, isWitnessProgram, pushDataMinimal } from "../script/script.ts";
 import {
   PrecomputedTransactionData,
   SIGHASH_ALL,
@@ -46,6 +46,7 @@ import type {
   TapBip32Derivation,
   TapLeafScript,
   TapScriptSig,
+  TapTreeLeaf,
 } from "./types.ts";
 
 const EMPTY: Uint8Array = new Uint8Array(0);
@@ -70,6 +71,8 @@ export interface TaprootSpendData {
   readonly merkleRoot: Uint8Array | null;
   /** Leaf scripts with their control blocks. */
   readonly scripts: readonly TapLeafScript[];
+  /** The tree's leaves in depth-first order with their depths (Core's `TaprootBuilder`), when known. */
+  readonly tree?: readonly TapTreeLeaf[];
 }
 
 /**
@@ -112,6 +115,13 @@ export class SimpleSigningProvider implements PsbtSigningProvider {
     this.#pubkeys.set(id, pubkey);
     if (origin !== undefined) this.#origins.set(id, origin);
     return pubkey;
+  }
+
+  /** Adds a public key without its private key (with its origin when known). */
+  addPubkey(pubkey: Uint8Array, origin?: KeyOriginInfo): void {
+    const id = toHex(hash160(pubkey));
+    this.#pubkeys.set(id, pubkey);
+    if (origin !== undefined) this.#origins.set(id, origin);
   }
 
   /** Adds a script (id HASH160 of it). */
@@ -366,6 +376,8 @@ export interface SignatureData {
   tapMiscPubkeys: Map<string, TapBip32Derivation>;
   /** Taproot x-only keys by hex HASH160 of the key. */
   tapPubkeys: Map<string, Uint8Array>;
+  /** The taproot tree learnt from the provider (Core's `tr_builder`), for outputs. */
+  tapTree?: TapTreeLeaf[];
   /** Key ids whose public key was missing. */
   missingPubkeys: Uint8Array[];
   /** Key ids whose signature was missing. */
@@ -489,6 +501,7 @@ function signTaproot(
       for (const cb of leaf.controlBlocks) addControlBlock(have, cb);
       sd.tapScripts.set(id, have);
     }
+    if (spend.tree !== undefined && spend.tree.length > 0) sd.tapTree = [...spend.tree];
   }
   // Key path.
   if (sd.tapInternalKey.length === 32) noteTapOrigin(provider, sd, sd.tapInternalKey);
@@ -504,10 +517,12 @@ function signTaproot(
   if (sd.tapKeyPathSig.length > 0) return [sd.tapKeyPathSig];
 
   // Script paths: single-key leaves `<x> OP_CHECKSIG`; the smallest witness wins.
+  // The origins of the keys of every tapscript leaf are recorded (the keys a Miniscript satisfier asks for).
   let best: Uint8Array[] | null = null;
   const leaves = [...sd.tapScripts.values()].sort((a, b) => compareScripts(a, b));
   for (const leaf of leaves) {
     if (leaf.leafVersion !== TAPROOT_LEAF_TAPSCRIPT) continue;
+    notePushedKeyOrigins(provider, sd, leaf.script, computeTapleafHash(leaf.leafVersion, leaf.script));
     const s = leaf.script;
     if (s.length !== 34 || s[0] !== 32 || s[33] !== OP_CHECKSIG) continue;
     const xonly = s.subarray(1, 33);
@@ -524,6 +539,23 @@ function signTaproot(
     if (best === null || serializedStackSize(stack) < serializedStackSize(best)) best = stack;
   }
   return best;
+}
+
+function notePushedKeyOrigins(
+  provider: PsbtSigningProvider,
+  sd: SignatureData,
+  script: Uint8Array,
+  leafHash: Uint8Array,
+): void {
+  let ops;
+  try {
+    ops = decodeScript(script);
+  } catch {
+    return;
+  }
+  for (const op of ops) {
+    if (op.opcode === 32 && op.data.length === 32) noteTapOrigin(provider, sd, op.data.slice(), leafHash);
+  }
 }
 
 function compareScripts(a: TapLeafScript, b: TapLeafScript): number {
@@ -716,7 +748,7 @@ export function fillSignatureData(input: PsbtInput, sd: SignatureData): void {
     if (!sd.tapScripts.has(k)) sd.tapScripts.set(k, { ...v, controlBlocks: [...v.controlBlocks] });
   }
   for (const [k, v] of input.tapBip32Derivs) {
-    if (!sd.tapMiscPubkeys.has(k)) sd.tapMiscPubkeys.set(k, v);
+    if (!sd.tapMiscPubkeys.has(k)) sd.tapMiscPubkeys.set(k, { ...v, leafHashes: [...v.leafHashes] });
     sd.tapPubkeys.set(toHex(hash160(v.xonly)), v.xonly);
   }
 }
