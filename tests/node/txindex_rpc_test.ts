@@ -61,13 +61,15 @@ async function restart(
     "-rpcbind=127.0.0.1",
     ...extra,
   ]);
-  const child = new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "null" }).spawn();
+  const child = new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "piped" }).spawn();
+  // Drained in the background (a full pipe would block the node); reported if the node exits during start.
+  const stderr = new Response(child.stderr).text();
   const rpc = client(dataDir, port);
   let exited = false;
   child.status.then(() => exited = true);
   await waitFor(
     async () => {
-      if (exited) throw new Error("node exited during start");
+      if (exited) throw new Error(`node exited during start: ${await stderr}`);
       try {
         return typeof (await rpc.raw("getblockcount")).result === "number";
       } catch {
