@@ -85,6 +85,15 @@ export async function chooseSelectionResult(
   };
 
   const maxTxWeight = params.maxTxWeight ?? MAX_STANDARD_TX_WEIGHT;
+  for (
+    const [name, v] of [
+      ["maximum transaction weight", maxTxWeight],
+      ["size without inputs", params.txNoInputsSize],
+      ["change output size", params.changeOutputSize],
+    ] as const
+  ) {
+    if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`Cannot select coins: ${name} is ${v}`);
+  }
   let maxSelectionWeight = maxTxWeight - params.txNoInputsSize * WITNESS_SCALE_FACTOR;
   if (maxSelectionWeight <= 0) return failed(SELECTION_ERRORS.weightWithoutInputs);
 

@@ -426,4 +426,12 @@ Deno.test("selectCoins: package limits of 1 (equal filters share groups), bad in
     "is listed twice",
   );
   await assertRejects(() => selectCoins({ available: [confirmed], target: -1n, params: p }), "target is -1");
+  await assertRejects(
+    () => selectCoins({ available: [confirmed], target: 1000n, params: { ...p, maxTxWeight: 1.5 } }),
+    "maximum transaction weight is 1.5",
+  );
+  await assertRejects(
+    () => selectCoins({ available: [confirmed], target: 1000n, params: { ...p, txNoInputsSize: -1 } }),
+    "size without inputs is -1",
+  );
 });
