@@ -18,21 +18,30 @@ import {
   analyzePsbt,
   combinePsbts,
   decodePsbtBase64,
+  descriptorSigningProvider,
   encodePsbtBase64,
   finalizeAndExtract,
+  hideSecrets,
+  isSegWitOutput,
   type KeyOriginInfo,
+  processPsbt,
   type Psbt,
   PsbtDecodeError,
   psbtFromTransaction,
+  type PsbtSignResult,
+  SimpleSigningProvider,
   unsignedTx,
 } from "../../core/psbt/mod.ts";
+import { type Descriptor, parseDescriptors } from "../../core/descriptors/descriptor.ts";
+import { DescriptorError } from "../../core/descriptors/errors.ts";
 import { RpcError, RpcErrorCode } from "../errors.ts";
 import { helpExampleCli, type RpcArgSpec, type RpcResultSpec } from "../help.ts";
-import { type JsonObject, type JsonValue, valueFromAmount } from "../json.ts";
+import { type JsonObject, type JsonValue, typeName, valueFromAmount } from "../json.ts";
 import type { RpcMethod } from "../table.ts";
 import { decodeHexTx, elideGroup, scriptPubKeyDoc, scriptToUniv, txDoc, txToUniv } from "../tx_json.ts";
-import { getArray, getBool, getStr } from "../values.ts";
-import { constructTransaction, getIntStrict } from "./rawtransaction.ts";
+import { getArray, getBool, getObject, getStr } from "../values.ts";
+import { constructTransaction, type GetCoin, getIntStrict } from "./rawtransaction.ts";
+import { parseDescriptorRange } from "./descriptors.ts";
 
 const MAX_MONEY = 21_000_000n * 100_000_000n;
 const moneyRange = (v: bigint) => v >= 0n && v <= MAX_MONEY;
@@ -315,6 +324,78 @@ function compareOrigins(a: KeyOriginInfo, b: KeyOriginInfo): number {
     if (a.path[i] !== b.path[i]) return (a.path[i] >>> 0) - (b.path[i] >>> 0);
   }
   return 0;
+}
+
+/** Core's `PSBTErrorString` texts. */
+export const PSBT_ERROR_MESSAGES: Readonly<Record<Exclude<PsbtSignResult, "ok">, string>> = {
+  missing_inputs: "Inputs missing or spent",
+  sighash_mismatch: "Specified sighash value does not match value stored in PSBT",
+  incomplete: "Input needs additional signatures or other data",
+  invalid_tx: "The transaction cannot be valid",
+};
+
+/**
+ * Core's `JSONRPCPSBTError`: SIGHASH_MISMATCH is RPC_DESERIALIZATION_ERROR (-22), the others
+ * RPC_TRANSACTION_ERROR (-25), with Core's texts.
+ */
+export function psbtRpcError(result: Exclude<PsbtSignResult, "ok">): RpcError {
+  const code = result === "sighash_mismatch"
+    ? RpcErrorCode.RPC_DESERIALIZATION_ERROR
+    : RpcErrorCode.RPC_TRANSACTION_ERROR;
+  return new RpcError(code, PSBT_ERROR_MESSAGES[result]);
+}
+
+/**
+ * Core's `EvalDescriptorStringOrObject` for a PSBT provider: a descriptor string, or `{desc, range}` (default
+ * range 0–1000 for ranged descriptors), expanded with its private keys into `provider`.
+ */
+export function evalDescriptorInto(
+  value: JsonValue,
+  network: Network,
+  provider: SimpleSigningProvider,
+): void {
+  let text: string;
+  let range: [number, number] = [0, 1000];
+  if (typeof value === "string") {
+    text = value;
+  } else if (typeName(value) === "object") {
+    const o = getObject(value);
+    if (o.desc === undefined || o.desc === null) {
+      throw new RpcError(
+        RpcErrorCode.RPC_INVALID_PARAMETER,
+        "Descriptor needs to be provided in scan object",
+      );
+    }
+    text = getStr(o.desc);
+    if (o.range !== undefined && o.range !== null) range = parseDescriptorRange(o.range);
+  } else {
+    throw new RpcError(
+      RpcErrorCode.RPC_INVALID_PARAMETER,
+      "Scan object needs to be either a string or an object",
+    );
+  }
+  let descs: Descriptor[];
+  try {
+    descs = parseDescriptors(text, { network, requireChecksum: false });
+  } catch (e) {
+    if (e instanceof DescriptorError) throw new RpcError(RpcErrorCode.RPC_INVALID_ADDRESS_OR_KEY, e.message);
+    throw e;
+  }
+  try {
+    descriptorSigningProvider(descs, {
+      range: descs[0].isRange() ? range : [0, 0],
+      includePrivate: true,
+      into: provider,
+    });
+  } catch (e) {
+    if (e instanceof DescriptorError) {
+      throw new RpcError(
+        RpcErrorCode.RPC_INVALID_ADDRESS_OR_KEY,
+        `Cannot derive script without private keys: '${text}'`,
+      );
+    }
+    throw e;
+  }
 }
 
 function sortXpubs(xpubs: Psbt["xpubs"]): Psbt["xpubs"] {
@@ -684,6 +765,13 @@ const DECODEPSBT_RESULT: R = {
 export interface PsbtMethodsOptions {
   /** The network (addresses in decoded results and outputs). */
   network: () => Network;
+  /**
+   * `utxoupdatepsbt`: a whole previous transaction by txid (internal byte order) from the transaction index or
+   * the mempool (Core's order); null when unknown. Absent: none found.
+   */
+  getTransaction?: (txid: Uint8Array) => Transaction | null | Promise<Transaction | null>;
+  /** `utxoupdatepsbt`: an unspent output (mempool, then UTXO set); absent: none found. */
+  getCoin?: GetCoin;
   /** Random source for `joinpsbts`' shuffling (default `Math.random`); for tests. */
   random?: () => number;
 }
@@ -1051,5 +1139,79 @@ export function psbtMethods(options: PsbtMethodsOptions): RpcMethod[] {
     },
   };
 
-  return [decodepsbt, combinepsbt, finalizepsbt, createpsbt, converttopsbt, analyzepsbt, joinpsbts];
+  const utxoupdatepsbt: RpcMethod = {
+    name: "utxoupdatepsbt",
+    category: "rawtransactions",
+    description:
+      "Updates all segwit inputs and outputs in a PSBT with data from output descriptors, the UTXO set, txindex, or the mempool.\n",
+    args: [
+      { names: "psbt", type: "str", description: "A base64 string of a PSBT" },
+      {
+        names: "descriptors",
+        type: "arr",
+        fallback: "omitted",
+        description: "An array of either strings or objects",
+        inner: [
+          { names: "", type: "str", fallback: "omitted", description: "An output descriptor" },
+          {
+            names: "",
+            type: "obj",
+            fallback: "omitted",
+            description: "An object with an output descriptor and extra information",
+            inner: [
+              { names: "desc", type: "str", description: "An output descriptor" },
+              {
+                names: "range",
+                type: "range",
+                fallback: { default: 1000 },
+                description: "Up to what index HD chains should be explored (either end or [begin,end])",
+              },
+            ],
+          },
+        ],
+      },
+    ],
+    results: [{
+      type: "str",
+      description: "The base64-encoded partially signed transaction with inputs updated",
+    }],
+    examples: helpExampleCli("utxoupdatepsbt", '"psbt"'),
+    handler: async (params) => {
+      const provider = new SimpleSigningProvider();
+      if (params[1] !== null && params[1] !== undefined) {
+        for (const d of getArray(params[1])) evalDescriptorInto(d, network(), provider);
+      }
+      const psbt = decodePsbtArg(params[0]);
+      const hidden = hideSecrets(provider);
+      const missing: number[] = [];
+      for (let i = 0; i < psbt.inputs.length; i++) {
+        const input = psbt.inputs[i];
+        if (input.nonWitnessUtxo !== undefined) continue;
+        const tx = (await options.getTransaction?.(input.prevTxid)) ?? null;
+        if (tx !== null) input.nonWitnessUtxo = tx;
+        else missing.push(i);
+      }
+      for (const i of missing) {
+        const input = psbt.inputs[i];
+        const coin = (await options.getCoin?.({ txid: input.prevTxid, vout: input.prevOut })) ?? null;
+        if (coin !== null && isSegWitOutput(hidden, coin.scriptPubKey)) {
+          input.witnessUtxo = { value: coin.value, scriptPubKey: coin.scriptPubKey };
+        }
+      }
+      const r = processPsbt(hidden, psbt, { finalize: false });
+      if (r !== "ok") throw psbtRpcError(r);
+      return encodePsbtBase64(psbt);
+    },
+  };
+
+  return [
+    decodepsbt,
+    combinepsbt,
+    finalizepsbt,
+    createpsbt,
+    converttopsbt,
+    analyzepsbt,
+    joinpsbts,
+    utxoupdatepsbt,
+  ];
 }

@@ -7,7 +7,14 @@ import {
   signPsbt,
   SimpleSigningProvider,
 } from "../../../core/psbt/mod.ts";
-import { encodeTransaction } from "../../../core/wire/transaction.ts";
+import { encodeTransaction, txid } from "../../../core/wire/transaction.ts";
+import { parseDescriptor } from "../../../core/descriptors/descriptor.ts";
+import {
+  encodeExtPubKey,
+  extKeyFromSeed,
+  keyFingerprint,
+  neuterExtKey,
+} from "../../../core/descriptors/hd_key.ts";
 import type { Transaction } from "../../../core/wire/types.ts";
 import { helpText } from "../../../rpc/help.ts";
 import { psbtMethods } from "../../../rpc/methods/psbt.ts";
@@ -355,6 +362,7 @@ Deno.test("help texts of the PSBT methods", () => {
     "converttopsbt",
     "analyzepsbt",
     "joinpsbts",
+    "utxoupdatepsbt",
   ]);
   const first = (name: string) => helpText(byName.get(name)!).split("\n")[0];
   assertEquals(first("decodepsbt"), 'decodepsbt "psbt"');
@@ -367,10 +375,91 @@ Deno.test("help texts of the PSBT methods", () => {
   assertEquals(first("converttopsbt"), 'converttopsbt "hexstring" ( permitsigdata iswitness psbt_version )');
   assertEquals(first("analyzepsbt"), 'analyzepsbt "psbt"');
   assertEquals(first("joinpsbts"), 'joinpsbts ["psbt",...]');
+  assertEquals(
+    first("utxoupdatepsbt"),
+    'utxoupdatepsbt "psbt" ( ["",{"desc":"str","range":n or [n,n]},...] )',
+  );
   const decode = helpText(byName.get("decodepsbt")!);
   for (
     const field of ["taproot_script_path_sigs", "musig2_pubnonces", "taproot_tree", "has_sighash_single"]
   ) {
     assert(decode.includes(`"${field}"`), field);
   }
+});
+
+Deno.test("utxoupdatepsbt: UTXOs from the coin view and txindex; scripts and derivations from descriptors", async () => {
+  const master = extKeyFromSeed(new Uint8Array(32).fill(0x33))!;
+  const xpub = encodeExtPubKey(neuterExtKey(master), "regtest");
+  const fp = toHex(keyFingerprint(neuterExtKey(master).pubkey));
+  const descs = [`wpkh(${xpub}/0/*)`, `pkh(${xpub}/1/*)`, `sh(wpkh(${xpub}/2/*))`];
+  const spks = descs.map((d) => parseDescriptor(d, { network: "regtest" }).expand(0).scriptPubKeys[0]);
+  const funding: Transaction = {
+    version: 2,
+    locktime: 0,
+    inputs: [{
+      prevout: { txid: new Uint8Array(32).fill(1), vout: 0 },
+      scriptSig: Uint8Array.of(0x51),
+      sequence: 0,
+      witness: [],
+    }],
+    outputs: spks.map((s) => ({ value: 1_100_000_000n, scriptPubKey: s })),
+  };
+  const fundingId = reverseHex(txid(funding));
+  const coins = (o: { txid: Uint8Array; vout: number }) =>
+    reverseHex(o.txid) === fundingId
+      ? { value: funding.outputs[o.vout].value, scriptPubKey: spks[o.vout] }
+      : null;
+  const make = (withTxIndex: boolean) => {
+    const t = new RpcTable();
+    t.registerAll(psbtMethods({
+      network: () => "regtest",
+      getCoin: coins,
+      getTransaction: (id) => withTxIndex && reverseHex(id) === fundingId ? funding : null,
+    }));
+    return t;
+  };
+  const noIndex = make(false);
+  const psbt = await ok<string>(noIndex, "createpsbt", [
+    [0, 1, 2].map((vout) => ({ txid: fundingId, vout })),
+    [{ [ADDR_WPKH]: 32.999 }],
+  ]);
+  const keys = async (t: RpcTable, params: unknown[]) =>
+    ((await ok<Json>(t, "decodepsbt", [await ok<string>(t, "utxoupdatepsbt", params)])).inputs as Json[])
+      .map((i) =>
+        Object.keys(i).filter((k) => !["previous_txid", "previous_vout", "sequence"].includes(k)).sort()
+      );
+  // The UTXO set only: the P2WPKH input gets its witness UTXO; the others are not known to be segwit.
+  assertEquals(await keys(noIndex, [psbt]), [["witness_utxo"], [], []]);
+  // With descriptors: P2SH-P2WPKH is segwit too, redeem scripts and derivations are filled in.
+  assertEquals(await keys(noIndex, [psbt, descs]), [
+    ["bip32_derivs", "witness_utxo"],
+    [],
+    ["bip32_derivs", "redeem_script", "witness_utxo"],
+  ]);
+  // With a transaction index, as Core's rpc_psbt.py expects.
+  const withIndex = make(true);
+  assertEquals(await keys(withIndex, [psbt]), [["non_witness_utxo", "witness_utxo"], ["non_witness_utxo"], [
+    "non_witness_utxo",
+  ]]);
+  assertEquals(await keys(withIndex, [psbt, descs.map((desc) => ({ desc, range: [0, 3] }))]), [
+    ["bip32_derivs", "non_witness_utxo", "witness_utxo"],
+    ["bip32_derivs", "non_witness_utxo"],
+    ["bip32_derivs", "non_witness_utxo", "redeem_script", "witness_utxo"],
+  ]);
+  const d = await ok<Json>(withIndex, "decodepsbt", [
+    await ok<string>(withIndex, "utxoupdatepsbt", [psbt, descs]),
+  ]);
+  assertEquals(((d.inputs as Json[])[1].bip32_derivs as Json[])[0].master_fingerprint, fp);
+  assertEquals(((d.inputs as Json[])[1].bip32_derivs as Json[])[0].path, "m/1/0");
+  // Errors as Core's EvalDescriptorStringOrObject.
+  await fails(
+    noIndex,
+    "utxoupdatepsbt",
+    [psbt, [5]],
+    -8,
+    "Scan object needs to be either a string or an object",
+  );
+  await fails(noIndex, "utxoupdatepsbt", [psbt, [{}]], -8, "Descriptor needs to be provided in scan object");
+  const bad = await call(noIndex, "utxoupdatepsbt", [psbt, ["wpkh(nonsense)"]]);
+  assertEquals(bad.error?.code, -5);
 });
