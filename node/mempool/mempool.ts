@@ -27,8 +27,11 @@ import {
   type PackageAcceptResult,
   sequenceLocksAtTip,
 } from "./accept.ts";
-import type { MempoolEntry } from "./entry.ts";
+import { estimateEntryUsage, type MempoolEntry } from "./entry.ts";
 import { MEMPOOL_HEIGHT, TxMempool } from "./txmempool.ts";
+
+/** Memory the transactions of disconnected blocks may use before the oldest-mined are dropped (Core's 20 MB). */
+export const MAX_DISCONNECTED_TX_POOL_BYTES = 20_000_000;
 
 /** Options of {@link Mempool.acceptTransaction}. */
 export interface AcceptTransactionOptions {
@@ -78,8 +81,15 @@ export class Mempool {
   readonly #logger: Logger | undefined;
   readonly #signatureCache: SignatureCache;
   readonly #scriptExecutionCache: ScriptExecutionCache;
-  /** Transactions of blocks disconnected since the last tip update, oldest block first. */
-  #disconnected: Transaction[][] = [];
+  /**
+   * Transactions of blocks disconnected since the last tip update (Core's `DisconnectedBlockTransactions`): each
+   * block's transactions appended in reverse, so the front holds the most recently confirmed ones, which are the
+   * first dropped when the queue outgrows {@link MAX_DISCONNECTED_TX_POOL_BYTES}.
+   */
+  #disconnected: { tx: Transaction; txid: string; usage: number }[] = [];
+  #disconnectedUsage = 0;
+  /** A block left the chain since the last tip update (entries must be checked against the new tip). */
+  #reorged = false;
   #pending: Promise<void> = Promise.resolve();
   readonly #unsubscribe: () => void;
 
@@ -93,7 +103,7 @@ export class Mempool {
     this.pool = new TxMempool({ settings: options.settings, now: options.now });
     this.#unsubscribe = options.chain.subscribe({
       blockConnected: (block, entry) => this.#blockConnected(block, entry.height),
-      blockDisconnected: (block) => this.#disconnected.unshift(block.txs.filter((tx) => !isCoinBase(tx))),
+      blockDisconnected: (block) => this.#blockDisconnected(block),
       updatedBlockTip: () => this.#updatedTip(),
     });
   }
@@ -112,13 +122,36 @@ export class Mempool {
     } while (p !== this.#pending);
   }
 
+  #blockDisconnected(block: Block): void {
+    this.#reorged = true;
+    for (let i = block.txs.length - 1; i >= 0; i--) {
+      const tx = block.txs[i];
+      if (isCoinBase(tx)) continue;
+      const usage = estimateEntryUsage(tx);
+      this.#disconnected.push({ tx, txid: reverseHex(txidOf(tx)), usage });
+      this.#disconnectedUsage += usage;
+    }
+    // Core's LimitMemoryUsage: drop the most recently confirmed, and their descendants already in the pool.
+    while (this.#disconnected.length > 0 && this.#disconnectedUsage > MAX_DISCONNECTED_TX_POOL_BYTES) {
+      const dropped = this.#disconnected.shift()!;
+      this.#disconnectedUsage -= dropped.usage;
+      const id = txidOf(dropped.tx);
+      for (let vout = 0; vout < dropped.tx.outputs.length; vout++) {
+        const child = this.pool.spender({ txid: id, vout });
+        if (child !== undefined) this.pool.removeRecursive(child, "reorg");
+      }
+    }
+  }
+
   #blockConnected(block: Block, height: number): void {
     if (this.#disconnected.length > 0) {
       // A transaction mined again in the new branch does not return to the pool.
       const mined = new Set(block.txs.map((tx) => reverseHex(txidOf(tx))));
-      this.#disconnected = this.#disconnected.map((txs) =>
-        txs.filter((tx) => !mined.has(reverseHex(txidOf(tx))))
-      );
+      this.#disconnected = this.#disconnected.filter((d) => {
+        if (!mined.has(d.txid)) return true;
+        this.#disconnectedUsage -= d.usage;
+        return false;
+      });
     }
     const removed = this.pool.removeForBlock(block.txs, height);
     if (removed.length > 0) this.#log(`${removed.length} mempool transactions mined in block ${height}`);
@@ -127,9 +160,12 @@ export class Mempool {
 
   #updatedTip(): void {
     this.pool.addTransactionsUpdated(1);
-    if (this.#disconnected.length === 0) return;
-    const txs = this.#disconnected.flat();
+    if (!this.#reorged) return;
+    this.#reorged = false;
+    // Oldest block first, each block in its order: parents come before children.
+    const txs = this.#disconnected.map((d) => d.tx).reverse();
     this.#disconnected = [];
+    this.#disconnectedUsage = 0;
     this.#pending = this.#pending.then(() =>
       this.#chain.withLock((coins) => this.#updateForReorg(txs, coins)).catch((e) =>
         this.#logger?.error(`Mempool update after reorg failed: ${e instanceof Error ? e.message : e}`)
@@ -336,7 +372,6 @@ export class Mempool {
       }
       const r = await this.#accept(coins).acceptSingle(tx, {
         acceptTime,
-        allowSiblingEviction: false,
         packageSubmission: true,
         maxFeeRate,
       });
