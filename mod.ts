@@ -20,4 +20,5 @@ export * as cli from "./cli/mod.ts";
 export * as sandbox from "./sandbox/mod.ts";
 export * as node from "./node/mod.ts";
 export * as net from "./net/mod.ts";
+export * as wallet from "./wallet/mod.ts";
 export * as util from "./util/mod.ts";

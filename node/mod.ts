@@ -17,6 +17,7 @@ export * as storage from "./storage/mod.ts";
 export * as policy from "./policy/mod.ts";
 export * as mempool from "./mempool/mod.ts";
 export * as fees from "./fees/mod.ts";
+export * as indexes from "./index/mod.ts";
 export {
   type ValidationInterface,
   ValidationSignals,

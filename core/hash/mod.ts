@@ -48,3 +48,10 @@ export {
   writePartialMerkleTree,
 } from "./partial_merkle_tree.ts";
 export type { MerkleBlock, PartialMerkleMatches, PartialMerkleTree } from "./partial_merkle_tree.ts";
+export {
+  MuHash3072,
+  MUHASH_BYTE_SIZE,
+  MUHASH_MAX_PRIME_DIFF,
+  MUHASH_MODULUS,
+  muhashElement,
+} from "./muhash.ts";
