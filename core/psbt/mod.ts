@@ -66,7 +66,9 @@ export {
   type PsbtRole,
 } from "./analyze.ts";
 export {
+  type HideOptions,
   hideSecrets,
+  hidingProvider,
   isSegWitOutput,
   processPsbt,
   type ProcessPsbtOptions,

@@ -33,14 +33,28 @@ export function isSegWitOutput(provider: PsbtSigningProvider, script: Uint8Array
   return sub !== undefined && isWitnessProgram(sub) !== null;
 }
 
-/** A provider with the private keys hidden (Core's `HidingSigningProvider` with `hide_secret`). */
-export function hideSecrets(provider: PsbtSigningProvider): PsbtSigningProvider {
+/** What {@link hidingProvider} hides. */
+export interface HideOptions {
+  /** Hide private keys (default true). */
+  secrets?: boolean;
+  /** Hide key origins (default false). */
+  origins?: boolean;
+}
+
+/** Core's `HidingSigningProvider`: `provider` without its private keys and/or key origins. */
+export function hidingProvider(provider: PsbtSigningProvider, hide: HideOptions = {}): PsbtSigningProvider {
   return {
+    getKey: hide.secrets ?? true ? undefined : provider.getKey?.bind(provider),
     getPubkey: provider.getPubkey?.bind(provider),
     getScript: provider.getScript?.bind(provider),
-    getKeyOrigin: provider.getKeyOrigin?.bind(provider),
+    getKeyOrigin: hide.origins ? undefined : provider.getKeyOrigin?.bind(provider),
     getTaprootSpendData: provider.getTaprootSpendData?.bind(provider),
   };
+}
+
+/** `provider` with its private keys hidden (Core's `HidingSigningProvider` with `hide_secret`). */
+export function hideSecrets(provider: PsbtSigningProvider): PsbtSigningProvider {
+  return hidingProvider(provider, { secrets: true });
 }
 
 const FAILING_CHECKER: SignatureChecker = {

@@ -1,7 +1,8 @@
 /**
  * The PSBT RPCs that need no wallet (Bitcoin Core's src/rpc/rawtransaction.cpp): `decodepsbt`, `combinepsbt`,
- * `finalizepsbt`, `createpsbt`, `converttopsbt`, `analyzepsbt`, `joinpsbts`, with Core's result fields, errors
- * and help texts, over core/psbt.
+ * `finalizepsbt`, `createpsbt`, `converttopsbt`, `analyzepsbt`, `joinpsbts`, `utxoupdatepsbt` and
+ * `descriptorprocesspsbt`, with Core's result fields, errors and help texts, over core/psbt. UTXO lookups for the
+ * last two come from callbacks (transaction index/mempool, then the coin view), as Core's `ProcessPSBT`.
  *
  * @module
  */
@@ -22,12 +23,15 @@ import {
   encodePsbtBase64,
   finalizeAndExtract,
   hideSecrets,
+  hidingProvider,
+  isInputFinalized,
   isSegWitOutput,
   type KeyOriginInfo,
   processPsbt,
   type Psbt,
   PsbtDecodeError,
   psbtFromTransaction,
+  type PsbtSigningProvider,
   type PsbtSignResult,
   SimpleSigningProvider,
   unsignedTx,
@@ -40,7 +44,7 @@ import { type JsonObject, type JsonValue, typeName, valueFromAmount } from "../j
 import type { RpcMethod } from "../table.ts";
 import { decodeHexTx, elideGroup, scriptPubKeyDoc, scriptToUniv, txDoc, txToUniv } from "../tx_json.ts";
 import { getArray, getBool, getObject, getStr } from "../values.ts";
-import { constructTransaction, type GetCoin, getIntStrict } from "./rawtransaction.ts";
+import { constructTransaction, type GetCoin, getIntStrict, parseSighashString } from "./rawtransaction.ts";
 import { parseDescriptorRange } from "./descriptors.ts";
 
 const MAX_MONEY = 21_000_000n * 100_000_000n;
@@ -484,6 +488,31 @@ function createTxDoc(): RpcArgSpec[] {
   ];
 }
 
+const DESCRIPTORS_ARG: RpcArgSpec = {
+  names: "descriptors",
+  type: "arr",
+  fallback: "omitted",
+  description: "An array of either strings or objects",
+  inner: [
+    { names: "", type: "str", fallback: "omitted", description: "An output descriptor" },
+    {
+      names: "",
+      type: "obj",
+      fallback: "omitted",
+      description: "An object with an output descriptor and extra information",
+      inner: [
+        { names: "desc", type: "str", description: "An output descriptor" },
+        {
+          names: "range",
+          type: "range",
+          fallback: { default: 1000 },
+          description: "Up to what index HD chains should be explored (either end or [begin,end])",
+        },
+      ],
+    },
+  ],
+};
+
 const PSBT_VERSION_ARG: RpcArgSpec = {
   names: "psbt_version",
   type: "num",
@@ -793,7 +822,10 @@ function shuffle<T>(items: T[], random: () => number): T[] {
   return items;
 }
 
-/** `decodepsbt`, `combinepsbt`, `finalizepsbt`, `createpsbt`, `converttopsbt`, `analyzepsbt`, `joinpsbts`. */
+/**
+ * `decodepsbt`, `combinepsbt`, `finalizepsbt`, `createpsbt`, `converttopsbt`, `analyzepsbt`, `joinpsbts`,
+ * `utxoupdatepsbt`, `descriptorprocesspsbt`.
+ */
 export function psbtMethods(options: PsbtMethodsOptions): RpcMethod[] {
   const network = options.network;
   const random = options.random ?? Math.random;
@@ -1146,30 +1178,7 @@ export function psbtMethods(options: PsbtMethodsOptions): RpcMethod[] {
       "Updates all segwit inputs and outputs in a PSBT with data from output descriptors, the UTXO set, txindex, or the mempool.\n",
     args: [
       { names: "psbt", type: "str", description: "A base64 string of a PSBT" },
-      {
-        names: "descriptors",
-        type: "arr",
-        fallback: "omitted",
-        description: "An array of either strings or objects",
-        inner: [
-          { names: "", type: "str", fallback: "omitted", description: "An output descriptor" },
-          {
-            names: "",
-            type: "obj",
-            fallback: "omitted",
-            description: "An object with an output descriptor and extra information",
-            inner: [
-              { names: "desc", type: "str", description: "An output descriptor" },
-              {
-                names: "range",
-                type: "range",
-                fallback: { default: 1000 },
-                description: "Up to what index HD chains should be explored (either end or [begin,end])",
-              },
-            ],
-          },
-        ],
-      },
+      DESCRIPTORS_ARG,
     ],
     results: [{
       type: "str",
@@ -1181,26 +1190,110 @@ export function psbtMethods(options: PsbtMethodsOptions): RpcMethod[] {
       if (params[1] !== null && params[1] !== undefined) {
         for (const d of getArray(params[1])) evalDescriptorInto(d, network(), provider);
       }
-      const psbt = decodePsbtArg(params[0]);
-      const hidden = hideSecrets(provider);
-      const missing: number[] = [];
-      for (let i = 0; i < psbt.inputs.length; i++) {
-        const input = psbt.inputs[i];
-        if (input.nonWitnessUtxo !== undefined) continue;
-        const tx = (await options.getTransaction?.(input.prevTxid)) ?? null;
-        if (tx !== null) input.nonWitnessUtxo = tx;
-        else missing.push(i);
-      }
-      for (const i of missing) {
-        const input = psbt.inputs[i];
-        const coin = (await options.getCoin?.({ txid: input.prevTxid, vout: input.prevOut })) ?? null;
-        if (coin !== null && isSegWitOutput(hidden, coin.scriptPubKey)) {
-          input.witnessUtxo = { value: coin.value, scriptPubKey: coin.scriptPubKey };
-        }
-      }
-      const r = processPsbt(hidden, psbt, { finalize: false });
-      if (r !== "ok") throw psbtRpcError(r);
+      const psbt = await processPsbtRpc(params[0], hideSecrets(provider), null, false);
       return encodePsbtBase64(psbt);
+    },
+  };
+
+  /** Core's `ProcessPSBT`: UTXO lookups (txindex/mempool, then the coin view), then the update/sign pass. */
+  async function processPsbtRpc(
+    psbtArg: unknown,
+    provider: PsbtSigningProvider,
+    sighashType: number | null,
+    finalize: boolean,
+  ): Promise<Psbt> {
+    const psbt = decodePsbtArg(psbtArg);
+    const missing: number[] = [];
+    for (let i = 0; i < psbt.inputs.length; i++) {
+      const input = psbt.inputs[i];
+      if (input.nonWitnessUtxo !== undefined) continue;
+      const tx = (await options.getTransaction?.(input.prevTxid)) ?? null;
+      if (tx !== null) input.nonWitnessUtxo = tx;
+      else missing.push(i);
+    }
+    for (const i of missing) {
+      const input = psbt.inputs[i];
+      const coin = (await options.getCoin?.({ txid: input.prevTxid, vout: input.prevOut })) ?? null;
+      if (coin !== null && isSegWitOutput(provider, coin.scriptPubKey)) {
+        input.witnessUtxo = { value: coin.value, scriptPubKey: coin.scriptPubKey };
+      }
+    }
+    const r = processPsbt(provider, psbt, { sighashType: sighashType ?? undefined, finalize });
+    if (r !== "ok") throw psbtRpcError(r);
+    return psbt;
+  }
+
+  const descriptorprocesspsbt: RpcMethod = {
+    name: "descriptorprocesspsbt",
+    category: "rawtransactions",
+    description:
+      "Update all segwit inputs in a PSBT with information from output descriptors, the UTXO set or the mempool. \n" +
+      "Then, sign the inputs we are able to with information from the output descriptors. ",
+    args: [
+      { names: "psbt", type: "str", description: "The transaction base64 string" },
+      { ...DESCRIPTORS_ARG, fallback: "required" },
+      {
+        names: "sighashtype",
+        type: "str",
+        fallback: { default: "DEFAULT for Taproot, ALL otherwise" },
+        description: "The signature hash type to sign with if not specified by the PSBT. Must be one of\n" +
+          '       "DEFAULT"\n' +
+          '       "ALL"\n' +
+          '       "NONE"\n' +
+          '       "SINGLE"\n' +
+          '       "ALL|ANYONECANPAY"\n' +
+          '       "NONE|ANYONECANPAY"\n' +
+          '       "SINGLE|ANYONECANPAY"',
+      },
+      {
+        names: "bip32derivs",
+        type: "bool",
+        fallback: { default: true },
+        description: "Include BIP 32 derivation paths for public keys if we know them",
+      },
+      {
+        names: "finalize",
+        type: "bool",
+        fallback: { default: true },
+        description: "Also finalize inputs if possible",
+      },
+    ],
+    results: [{
+      type: "obj",
+      inner: [
+        { type: "str", key: "psbt", description: "The base64-encoded partially signed transaction" },
+        { type: "bool", key: "complete", description: "If the transaction has a complete set of signatures" },
+        {
+          type: "str_hex",
+          key: "hex",
+          optional: true,
+          description: "The hex-encoded network transaction if complete",
+        },
+      ],
+    }],
+    examples: helpExampleCli("descriptorprocesspsbt", '"psbt" "[\\"descriptor1\\", \\"descriptor2\\"]"') +
+      helpExampleCli("descriptorprocesspsbt", '"psbt" "[{\\"desc\\":\\"mydescriptor\\", \\"range\\":21}]"'),
+    handler: async (params) => {
+      const provider = new SimpleSigningProvider();
+      for (const d of getArray(params[1])) evalDescriptorInto(d, network(), provider);
+      const sighash = parseSighashString(params[2]);
+      const bip32derivs = params[3] === null || params[3] === undefined ? true : getBool(params[3]);
+      const finalize = params[4] === null || params[4] === undefined ? true : getBool(params[4]);
+      const hiding = hidingProvider(provider, { secrets: false, origins: !bip32derivs });
+      const psbt = await processPsbtRpc(params[0], hiding, sighash, finalize);
+      const complete = psbt.inputs.every(isInputFinalized);
+      const result: JsonObject = { psbt: encodePsbtBase64(psbt), complete };
+      if (complete) {
+        const tx = finalizeAndExtract(structuredClone(psbt));
+        if (tx === null) {
+          throw new RpcError(
+            RpcErrorCode.RPC_INTERNAL_ERROR,
+            "Internal bug detected: a complete PSBT did not extract",
+          );
+        }
+        result.hex = toHex(encodeTransaction(tx));
+      }
+      return result;
     },
   };
 
@@ -1213,5 +1306,6 @@ export function psbtMethods(options: PsbtMethodsOptions): RpcMethod[] {
     analyzepsbt,
     joinpsbts,
     utxoupdatepsbt,
+    descriptorprocesspsbt,
   ];
 }

@@ -10,11 +10,17 @@ import {
 import { encodeTransaction, txid } from "../../../core/wire/transaction.ts";
 import { parseDescriptor } from "../../../core/descriptors/descriptor.ts";
 import {
+  encodeExtKey,
   encodeExtPubKey,
   extKeyFromSeed,
   keyFingerprint,
   neuterExtKey,
 } from "../../../core/descriptors/hd_key.ts";
+import { STANDARD_SCRIPT_VERIFY_FLAGS } from "../../../core/script/flags.ts";
+import { verifyScript } from "../../../core/script/interpreter.ts";
+import { PrecomputedTransactionData } from "../../../core/script/sighash.ts";
+import { TransactionSignatureChecker } from "../../../core/script/tx_checker.ts";
+import { decodeHexTx } from "../../../rpc/tx_json.ts";
 import type { Transaction } from "../../../core/wire/types.ts";
 import { helpText } from "../../../rpc/help.ts";
 import { psbtMethods } from "../../../rpc/methods/psbt.ts";
@@ -363,6 +369,7 @@ Deno.test("help texts of the PSBT methods", () => {
     "analyzepsbt",
     "joinpsbts",
     "utxoupdatepsbt",
+    "descriptorprocesspsbt",
   ]);
   const first = (name: string) => helpText(byName.get(name)!).split("\n")[0];
   assertEquals(first("decodepsbt"), 'decodepsbt "psbt"');
@@ -462,4 +469,75 @@ Deno.test("utxoupdatepsbt: UTXOs from the coin view and txindex; scripts and der
   await fails(noIndex, "utxoupdatepsbt", [psbt, [{}]], -8, "Descriptor needs to be provided in scan object");
   const bad = await call(noIndex, "utxoupdatepsbt", [psbt, ["wpkh(nonsense)"]]);
   assertEquals(bad.error?.code, -5);
+});
+
+Deno.test("descriptorprocesspsbt: signs with the descriptors' keys; bip32derivs, finalize, sighash errors", async () => {
+  const master = extKeyFromSeed(new Uint8Array(32).fill(0x44))!;
+  const xprv = encodeExtKey(master, "regtest");
+  const descs = [`wpkh(${xprv}/0/*)`, `pkh(${xprv}/1/*)`, `sh(wpkh(${xprv}/2/*))`, `tr(${xprv}/3/*)`];
+  const spks = descs.map((d) => parseDescriptor(d, { network: "regtest" }).expand(2).scriptPubKeys[0]);
+  const funding: Transaction = {
+    version: 2,
+    locktime: 0,
+    inputs: [{
+      prevout: { txid: new Uint8Array(32).fill(2), vout: 0 },
+      scriptSig: Uint8Array.of(0x51),
+      sequence: 0,
+      witness: [],
+    }],
+    outputs: spks.map((s) => ({ value: 100_000_000n, scriptPubKey: s })),
+  };
+  const fundingId = reverseHex(txid(funding));
+  const t = new RpcTable();
+  t.registerAll(psbtMethods({
+    network: () => "regtest",
+    getTransaction: (id) => reverseHex(id) === fundingId ? funding : null,
+  }));
+  const psbt = await ok<string>(t, "createpsbt", [
+    [0, 1, 2, 3].map((vout) => ({ txid: fundingId, vout })),
+    [{ [ADDR_WPKH]: 3.999 }],
+  ]);
+  const ranged = descs.map((desc) => ({ desc, range: [0, 2] }));
+  const r = await ok<Json>(t, "descriptorprocesspsbt", [psbt, ranged]);
+  assertEquals(Object.keys(r), ["psbt", "complete", "hex"]);
+  assertEquals(r.complete, true);
+  const tx = decodeHexTx(r.hex as string)!;
+  const pre = new PrecomputedTransactionData(tx, funding.outputs);
+  tx.inputs.forEach((input, i) => {
+    const checker = new TransactionSignatureChecker({
+      tx,
+      inputIndex: i,
+      amount: funding.outputs[i].value,
+      precomputed: pre,
+    });
+    assertEquals(
+      verifyScript(input.scriptSig, spks[i], input.witness, STANDARD_SCRIPT_VERIFY_FLAGS, checker),
+      null,
+    );
+  });
+  // Not finalized, without derivations: partial signatures only.
+  const partial = await ok<Json>(t, "descriptorprocesspsbt", [psbt, ranged, "ALL", false, false]);
+  assertEquals(partial.complete, false);
+  const d = await ok<Json>(t, "decodepsbt", [partial.psbt]);
+  const inputs = d.inputs as Json[];
+  assert(inputs.slice(0, 3).every((i) => i.partial_signatures !== undefined && i.bip32_derivs === undefined));
+  assertEquals(inputs[3].taproot_key_path_sig !== undefined, true);
+  assertEquals(inputs[3].taproot_bip32_derivs, undefined);
+  await fails(
+    t,
+    "descriptorprocesspsbt",
+    [psbt, ranged, "FOO"],
+    -8,
+    "'FOO' is not a valid sighash parameter.",
+  );
+  // The PSBT asks for SINGLE; signing with the default type is refused.
+  const single = decodePsbtBase64(psbt);
+  single.inputs[0].sighashType = 3;
+  await fails(
+    t,
+    "descriptorprocesspsbt",
+    [encodePsbtBase64(single), ranged],
+    -22,
+    "Specified sighash value does not match value stored in PSBT",
+  );
 });
