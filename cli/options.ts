@@ -1439,7 +1439,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Debugging/Testing options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "testnet",

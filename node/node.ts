@@ -15,9 +15,9 @@ import { type IpcListener, listenIpc } from "../ipc/listener.ts";
 import { type ByteStream, stdioStream } from "../ipc/process.ts";
 import { bootstrapInit, serveInit } from "../ipc/proxies/init.ts";
 import { controlMethods, echoIpcMethod } from "../rpc/methods/control.ts";
-import { chainParams } from "../core/chain_params.ts";
 import { ScriptCheckPool, ScriptExecutionCache, SignatureCache } from "../core/verify/mod.ts";
 import { type ChainstateImpl, openChainstate } from "./chain/chainstate.ts";
+import { chainParamsFromArgs } from "./chain/params_from_args.ts";
 import { Mempool } from "./mempool/mempool.ts";
 import { dumpMempool, loadMempool } from "./mempool/persist.ts";
 import { mempoolMethods } from "../rpc/methods/mempool.ts";
@@ -156,7 +156,7 @@ export class Node {
     });
     this.#chain = await openChainstate({
       dataDir: args.dataDir,
-      params: chainParams(args.network),
+      params: chainParamsFromArgs(args, args.network),
       dbcacheMiB: args.getInt("-dbcache", 450),
       logger: log,
       pool: this.#initialPool,
