@@ -8,6 +8,7 @@
  */
 import { getTransactionSigOpCost } from "../consensus/sigops.ts";
 import { STANDARD_SCRIPT_VERIFY_FLAGS } from "../script/flags.ts";
+import { PrecomputedTransactionData } from "../script/sighash.ts";
 import { isUnspendable } from "../script/script.ts";
 import { transactionWeight } from "../wire/transaction.ts";
 import type { TxOut } from "../wire/types.ts";
@@ -142,9 +143,11 @@ export function analyzePsbt(original: Psbt, options: AnalyzePsbtOptions = {}): P
     const spent: TxOut[] = [];
     let success = true;
     const inputsOut = tx.inputs.map((txin) => ({ ...txin }));
+    // Core's SignPSBTInput with txdata == nullptr: dummy signatures, verification without spent outputs.
+    const bare = new PrecomputedTransactionData(tx);
     for (let i = 0; i < psbt.inputs.length; i++) {
       const input = psbt.inputs[i];
-      const r = signPsbtInput(DUMMY_SIGNING_PROVIDER, psbt, i, { txdata: null });
+      const r = signPsbtInput(DUMMY_SIGNING_PROVIDER, psbt, i, { txdata: bare, dummySignatures: true });
       const utxo = inputUtxo(input);
       if (r !== "ok" || utxo === undefined) {
         success = false;

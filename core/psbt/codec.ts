@@ -142,12 +142,12 @@ export function sortedXpubs(xpubs: readonly PsbtXpub[]): PsbtXpub[] {
   return [...xpubs].sort((a, b) => compareKeyOrigins(a.origin, b.origin) || compareXpubs(a.xpub, b.xpub));
 }
 
-/** Adds `x` unless an xpub with the same origin, public key and chain code is there (Core's map of sets). */
-export function addXpub(xpubs: PsbtXpub[], x: PsbtXpub): void {
-  if (xpubs.some((y) => compareKeyOrigins(x.origin, y.origin) === 0 && compareXpubs(x.xpub, y.xpub) === 0)) {
-    return;
-  }
-  xpubs.push(x);
+/**
+ * What makes a global xpub unique (Core's map from origin to a set ordered by public key and chain code): the
+ * origin, the public key and the chain code.
+ */
+export function xpubIdentity(x: PsbtXpub): string {
+  return `${toHex(x.origin.fingerprint)}/${x.origin.path.join("/")}:${toHex(x.xpub.subarray(13))}`;
 }
 
 function isNullBytes(b: Uint8Array | undefined): boolean {
@@ -243,7 +243,15 @@ function readTapBip32(
   const before = r.pos;
   const count = r.compactSize();
   const leafHashes: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) addLeafHashes(leafHashes, [r.bytes(32).slice()]);
+  const seenHashes = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    const h = r.bytes(32);
+    const k = toHex(h);
+    if (seenHashes.has(k)) continue;
+    seenHashes.add(k);
+    leafHashes.push(h.slice());
+  }
+  leafHashes.sort(compareBytes);
   const hashesLen = r.pos - before;
   if (hashesLen > valueLen) fail(`${ctx} Taproot BIP32 keypath has an invalid length`);
   const origin = readKeyOrigin(r, valueLen - hashesLen);
@@ -475,7 +483,8 @@ function readInput(r: ByteReader, input: PsbtInput, version: number): void {
           leaf = { script, leafVersion, controlBlocks: [] };
           input.tapLeafScripts.set(id, leaf);
         }
-        addControlBlock(leaf, key.slice(1));
+        // Keys are unique, so control blocks of one leaf are too; they are sorted when the map is done.
+        leaf.controlBlocks.push(key.slice(1));
         break;
       }
       case PSBT_IN.TAP_BIP32_DERIVATION:
@@ -525,6 +534,9 @@ function readInput(r: ByteReader, input: PsbtInput, version: number): void {
     }
   }
   if (!foundSep) fail("Separator is missing at the end of an input map");
+  for (const leaf of input.tapLeafScripts.values()) {
+    leaf.controlBlocks.sort((a, b) => a.length - b.length || compareBytes(a, b));
+  }
   if (version >= 2) {
     if (!foundPrevTxid) fail("Previous TXID is required in PSBTv2");
     if (!foundPrevOut) fail("Previous output's index is required in PSBTv2");
@@ -626,6 +638,7 @@ function readPsbt(r: ByteReader): Psbt {
   const magic = r.bytes(5);
   if (!bytesEqual(magic, PSBT_MAGIC_BYTES)) fail("Invalid PSBT magic bytes");
   const seen = new Set<string>();
+  const seenXpubs = new Set<string>();
   let tx: Transaction | undefined;
   let inputCount = 0;
   let outputCount = 0;
@@ -699,7 +712,12 @@ function readPsbt(r: ByteReader): Psbt {
         const xpub = key.slice(1);
         if (!secp.isValidPubkey(xpub.subarray(45, 78))) fail("Invalid pubkey");
         const origin = readKeyOrigin(r, r.compactSize());
-        addXpub(psbt.xpubs, { xpub, origin });
+        // Unique by (origin, public key, chain code) as Core's map of sets.
+        const xk = xpubIdentity({ xpub, origin });
+        if (!seenXpubs.has(xk)) {
+          seenXpubs.add(xk);
+          psbt.xpubs.push({ xpub, origin });
+        }
         break;
       }
       case PSBT_GLOBAL.VERSION:

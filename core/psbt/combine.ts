@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { addXpub } from "./codec.ts";
+import { xpubIdentity } from "./codec.ts";
 import { psbtUniqueId } from "./tx.ts";
 import type { Psbt, PsbtInput, PsbtOutput } from "./types.ts";
 import { bytesEqual } from "../hash/hashes.ts";
@@ -68,7 +68,14 @@ export function mergePsbt(into: Psbt, from: Psbt): boolean {
   if (into.version !== from.version) return false;
   for (let i = 0; i < into.inputs.length; i++) mergeInput(into.inputs[i], from.inputs[i]);
   for (let i = 0; i < into.outputs.length; i++) mergeOutput(into.outputs[i], from.outputs[i]);
-  for (const x of from.xpubs) addXpub(into.xpubs, x);
+  const have = new Set(into.xpubs.map(xpubIdentity));
+  for (const x of from.xpubs) {
+    const k = xpubIdentity(x);
+    if (!have.has(k)) {
+      have.add(k);
+      into.xpubs.push(x);
+    }
+  }
   into.fallbackLocktime ??= from.fallbackLocktime;
   if (into.txModifiable !== undefined || from.txModifiable !== undefined) {
     const x = into.txModifiable ?? 0;

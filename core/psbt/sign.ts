@@ -798,6 +798,11 @@ export interface SignPsbtInputOptions {
    * Core's `txdata == nullptr`). Computed when omitted.
    */
   txdata?: PrecomputedTransactionData | null;
+  /**
+   * Use the dummy signature creator although `txdata` is given (as `txdata: null`, but sharing `txdata`, which
+   * should then be without spent outputs, across inputs instead of recomputing it per input).
+   */
+  dummySignatures?: boolean;
 }
 
 /** What {@link signPsbtInput} found missing (Core's `out_sigdata` fields). */
@@ -871,11 +876,11 @@ export function signPsbtInput(
   missing?: MissingData,
 ): PsbtSignResult {
   const input = psbt.inputs[index];
-  const unsigned = unsignedTx(psbt);
-  if (unsigned === null) return "invalid_tx";
   const txdata = options.txdata === undefined ? precomputePsbtData(psbt) : options.txdata;
-  const tx = txdata?.tx ?? unsigned;
-  if (isInputSignedAndVerified(psbt, index, txdata)) return "ok";
+  const tx = txdata?.tx ?? unsignedTx(psbt);
+  if (tx === null) return "invalid_tx";
+  const verifyData = txdata ?? new PrecomputedTransactionData(tx);
+  if (isInputSignedAndVerified(psbt, index, verifyData)) return "ok";
 
   const sd = emptySignatureData();
   fillSignatureData(input, sd);
@@ -915,7 +920,7 @@ export function signPsbtInput(
   }
 
   sd.witness = false;
-  const creator = txdata === null
+  const creator = txdata === null || options.dummySignatures === true
     ? DUMMY_SIGNATURE_CREATOR
     : new TransactionSignatureCreator(tx, index, utxo.value, txdata, sighash);
   const complete = produceSignature(provider, creator, utxo.scriptPubKey, sd);

@@ -388,3 +388,66 @@ Deno.test("encoder: finalized inputs drop their signing data (Core's Serialize)"
   assertEquals(newPsbtInput(new Uint8Array(32), 1).prevOut, 1);
   assertEquals(newPsbtOutput(5n, Uint8Array.of(0x51)).amount, 5n);
 });
+
+Deno.test("large PSBTs with many xpubs, leaf hashes and control blocks decode in linear time", () => {
+  const tx: Transaction = {
+    version: 2,
+    locktime: 0,
+    inputs: [{
+      prevout: { txid: new Uint8Array(32), vout: 0 },
+      scriptSig: new Uint8Array(0),
+      sequence: 0,
+      witness: [],
+    }],
+    outputs: [{ value: 1n, scriptPubKey: Uint8Array.of(0x51) }],
+  };
+  const base = encodePsbt(psbtFromTransaction(tx, 0));
+  // base = magic, global map (unsigned tx), separator; input map separator; output map separator.
+  const parts: Uint8Array[] = [base.subarray(0, base.length - 3)];
+  const xpubs = 10_000;
+  for (let i = 0; i < xpubs; i++) {
+    const key = new Uint8Array(80);
+    key[0] = 79; // key length
+    key[1] = 0x01; // PSBT_GLOBAL_XPUB
+    key[2 + 13] = i & 0xff; // chain code varies
+    key[2 + 14] = i >> 8;
+    key.set(PUBKEYS[0], 2 + 45);
+    parts.push(key, Uint8Array.of(8, 1, 2, 3, 4, 0, 0, 0, 0x80));
+  }
+  parts.push(Uint8Array.of(0)); // end of the global map
+  // Input: one taproot derivation with 100k leaf hashes (duplicates included), 20k control blocks for one leaf.
+  const hashes = 100_000;
+  const value = new Uint8Array(5 + 32 * hashes + 4);
+  value[0] = 0xfe;
+  new DataView(value.buffer).setUint32(1, hashes, true);
+  for (let i = 0; i < hashes; i++) {
+    value[5 + 32 * i] = i % 50_000 & 0xff, value[6 + 32 * i] = (i % 50_000) >> 8;
+  }
+  const valueLen = Uint8Array.of(0xfe, ...new Uint8Array(new Uint32Array([value.length]).buffer));
+  parts.push(Uint8Array.of(33, 0x16, ...PUBKEYS[1].subarray(1)), valueLen, value);
+  for (let i = 0; i < 20_000; i++) {
+    const key = new Uint8Array(67);
+    key[0] = 66;
+    key[1] = 0x15; // PSBT_IN_TAP_LEAF_SCRIPT
+    key[2] = 0xc0;
+    key[3] = i & 0xff;
+    key[4] = i >> 8;
+    parts.push(key, Uint8Array.of(2, 0x51, 0xc0));
+  }
+  parts.push(Uint8Array.of(0), Uint8Array.of(0));
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    bytes.set(p, o);
+    o += p.length;
+  }
+  const start = performance.now();
+  const psbt = decodePsbt(bytes);
+  const again = encodePsbt(psbt);
+  const ms = performance.now() - start;
+  assertEquals(psbt.xpubs.length, xpubs);
+  assertEquals([...psbt.inputs[0].tapBip32Derivs.values()][0].leafHashes.length, 50_000);
+  assertEquals([...psbt.inputs[0].tapLeafScripts.values()][0].controlBlocks.length, 20_000);
+  assertEquals(decodePsbt(again).xpubs.length, xpubs);
+  assert(ms < 5000, `took ${ms} ms`);
+});
