@@ -2,7 +2,8 @@
  * PSBT signing and finalizing as Bitcoin Core's `SignPSBTInput` / `FinalizePSBT` / `FinalizeAndExtractPSBT`
  * (src/psbt.cpp) over its `ProduceSignature` (src/script/sign.cpp), for the standard templates: P2PK, P2PKH,
  * bare/P2SH/P2WSH/P2SH-P2WSH multisig, P2WPKH, P2SH-P2WPKH, P2TR key path (internal key tweaked with the
- * merkle root, or the output key itself) and P2TR script paths whose leaf is a single-key `<x> OP_CHECKSIG`.
+ * merkle root, or the output key itself) and P2TR script paths whose leaf is `pk(K)` (`<x> OP_CHECKSIG`) or
+ * `multi_a`/`sortedmulti_a`.
  *
  * Keys come from a {@link PsbtSigningProvider} (the wallet's key store; keys never leave it except to sign).
  * Signatures are Core's byte for byte: ECDSA with RFC 6979 nonces, low S and low R (grinding with Core's extra
@@ -31,7 +32,7 @@ import {
   signatureHash,
   signatureHashSchnorr,
 } from "../script/sighash.ts";
-import { solver, type TxoutType } from "../script/standard.ts";
+import { matchMultiA, solver, type TxoutType } from "../script/standard.ts";
 import { TransactionSignatureChecker } from "../script/tx_checker.ts";
 import { compactSizeLength } from "../wire/writer.ts";
 import type { Transaction, TxOut } from "../wire/types.ts";
@@ -524,18 +525,43 @@ function signTaproot(
     if (leaf.leafVersion !== TAPROOT_LEAF_TAPSCRIPT) continue;
     notePushedKeyOrigins(provider, sd, leaf.script, computeTapleafHash(leaf.leafVersion, leaf.script));
     const s = leaf.script;
-    if (s.length !== 34 || s[0] !== 32 || s[33] !== OP_CHECKSIG) continue;
-    const xonly = s.subarray(1, 33);
     const leafHash = computeTapleafHash(leaf.leafVersion, s);
-    noteTapOrigin(provider, sd, xonly, leafHash);
-    const id = tapScriptSigKey(xonly, leafHash);
-    let sig = sd.tapScriptSigs.get(id)?.sig ?? null;
-    if (sig === null) {
-      sig = creator.createSchnorrSig(provider, xonly, leafHash, null, "tapscript");
-      if (sig !== null) sd.tapScriptSigs.set(id, { xonly: xonly.slice(), leafHash, sig });
+    const tapSig = (xonly: Uint8Array): Uint8Array | null => {
+      const id = tapScriptSigKey(xonly, leafHash);
+      let sig = sd.tapScriptSigs.get(id)?.sig ?? null;
+      if (sig === null) {
+        sig = creator.createSchnorrSig(provider, xonly, leafHash, null, "tapscript");
+        if (sig !== null) sd.tapScriptSigs.set(id, { xonly: xonly.slice(), leafHash, sig });
+      }
+      return sig;
+    };
+    let satisfaction: Uint8Array[] | null = null;
+    if (s.length === 34 && s[0] === 32 && s[33] === OP_CHECKSIG) {
+      // pk(K): <sig>
+      const sig = tapSig(s.subarray(1, 33));
+      if (sig !== null) satisfaction = [sig];
+    } else {
+      const multi = matchMultiA(s);
+      if (multi !== null) {
+        // multi_a(k, K1..Kn): one item per key, the last key's at the bottom; every key is asked to sign (as
+        // Miniscript's satisfier does) and, signatures being the same size, the last k available are used.
+        const sigs = multi.pubkeys.map(tapSig);
+        const items: Uint8Array[] = [];
+        let used = 0;
+        for (let i = sigs.length - 1; i >= 0; i--) {
+          const sig = sigs[i];
+          if (sig !== null && used < multi.threshold) {
+            items.push(sig);
+            used++;
+          } else {
+            items.push(EMPTY);
+          }
+        }
+        if (used === multi.threshold) satisfaction = items;
+      }
     }
-    if (sig === null || leaf.controlBlocks.length === 0) continue;
-    const stack = [sig, s, leaf.controlBlocks[0]];
+    if (satisfaction === null || leaf.controlBlocks.length === 0) continue;
+    const stack = [...satisfaction, s, leaf.controlBlocks[0]];
     if (best === null || serializedStackSize(stack) < serializedStackSize(best)) best = stack;
   }
   return best;

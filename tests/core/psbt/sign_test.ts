@@ -297,3 +297,37 @@ Deno.test("signing without keys changes nothing but learns nothing either; missi
   assertEquals(signPsbtInput(new SimpleSigningProvider(), psbt, 0), "missing_inputs");
   assertEquals(toHex(encodePsbt(psbt)), before);
 });
+
+Deno.test("P2TR script path multi_a(2 of 3): two signers, combiner, finalizer", () => {
+  const keys = [41, 42, 43].map(secretOf);
+  const xs = keys.map((k) => secp256k1.getPublicKey(k, true).subarray(1));
+  // <A> OP_CHECKSIG <B> OP_CHECKSIGADD <C> OP_CHECKSIGADD 2 OP_NUMEQUAL
+  const leaf = Uint8Array.of(32, ...xs[0], 0xac, 32, ...xs[1], 0xba, 32, ...xs[2], 0xba, 0x52, 0x9c);
+  const internal = secp256k1.getPublicKey(secretOf(44), true).subarray(1);
+  const tr = taprootOutput(internal, [{ depth: 0, script: leaf, leafVersion: 0xc0 }])!;
+  const out: TxOut = { value: 90_000n, scriptPubKey: P2TR(tr.outputKey) };
+  const { psbt } = spendAll([out]);
+  psbt.inputs[0].witnessUtxo = out;
+  psbt.inputs[0].tapInternalKey = internal;
+  psbt.inputs[0].tapMerkleRoot = tr.merkleRoot!;
+  psbt.inputs[0].tapLeafScripts.set(`${toHex(leaf)}:192`, {
+    script: leaf,
+    leafVersion: 0xc0,
+    controlBlocks: [tr.leaves[0].controlBlock],
+  });
+  const base = encodePsbtBase64(psbt);
+  const signed = [0, 2].map((k) => {
+    const p = decodePsbtBase64(base);
+    const provider = new SimpleSigningProvider();
+    provider.addKey({ secret: keys[k], compressed: true });
+    assertEquals(signPsbtInput(provider, p, 0), "incomplete");
+    assertEquals(p.inputs[0].tapScriptSigs.size, 1);
+    return p;
+  });
+  const combined = combinePsbts(signed)!;
+  const tx = finalizeAndExtract(combined);
+  assert(tx !== null);
+  // sig C, nothing for B, sig A, the leaf, the control block.
+  assertEquals(tx.inputs[0].witness.map((w) => w.length), [64, 0, 64, leaf.length, 33]);
+  verifyAll(tx, [out]);
+});
