@@ -164,7 +164,10 @@ export function analyzePsbt(original: Psbt, options: AnalyzePsbtOptions = {}): P
       const weight = Math.max(transactionWeight(signed), sigopCost * bytesPerSigop);
       const vsize = Math.floor((weight + 3) / 4);
       result.estimatedVsize = vsize;
-      result.estimatedFeerate = vsize > 0 ? (fee * 1000n) / BigInt(vsize) : 0n;
+      // CFeeRate(fee, vsize).GetFeePerK(): rounded down (toward -infinity for a negative fee).
+      const n = fee * 1000n;
+      const d = BigInt(vsize);
+      result.estimatedFeerate = vsize <= 0 ? 0n : n >= 0n ? n / d : -((-n + d - 1n) / d);
     }
   }
   return result;

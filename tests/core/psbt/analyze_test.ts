@@ -130,3 +130,30 @@ Deno.test("analyze: a v2 PSBT whose inputs need both kinds of locktime cannot be
     error: "PSBT cannot be made into a valid transaction",
   });
 });
+
+Deno.test("analyze: a negative fee gives a negative fee rate rounded down (CFeeRate::GetFeePerK)", () => {
+  const secret = new Uint8Array(32).fill(9);
+  const pub = secp256k1.getPublicKey(secret, true);
+  const wpkh = Uint8Array.of(0, 20, ...hash160(pub));
+  const tx: Transaction = {
+    version: 2,
+    locktime: 0,
+    inputs: [{
+      prevout: { txid: new Uint8Array(32).fill(8), vout: 0 },
+      scriptSig: new Uint8Array(0),
+      sequence: 0,
+      witness: [],
+    }],
+    outputs: [{ value: 1_001n, scriptPubKey: wpkh }],
+  };
+  const psbt = psbtFromTransaction(tx, 2);
+  psbt.inputs[0].witnessUtxo = { value: 1_000n, scriptPubKey: wpkh };
+  psbt.inputs[0].bip32Derivs.set(toHex(pub), {
+    pubkey: pub,
+    origin: { fingerprint: new Uint8Array(4), path: [] },
+  });
+  const a = analyzePsbt(psbt);
+  assertEquals(a.fee, -1n);
+  assertEquals(a.estimatedVsize, 110);
+  assertEquals(a.estimatedFeerate, -10n); // -1000/110 = -9.09… rounded down
+});
