@@ -221,6 +221,24 @@ Deno.test("coins cache: Core's ccoins_write table (a child cache flushed into it
       await cache.batchWrite(entries, BEST);
       assertEquals(entryOf(cache), want, `parent ${parent}, child ${child}`);
     }
+    // The same through a real child cache's flush (entries move cache to cache without a cursor).
+    const { cache: parentCache } = singleEntry(ABSENT, parent);
+    const childCache = new CoinsCache(parentCache);
+    if (child !== null) {
+      childCache.insertEntryForTesting(
+        OUTPOINT,
+        child[0] === SPENT ? undefined : coinOf(child[0]),
+        flagsOf(child[1]),
+      );
+    }
+    childCache.setBestBlock(BEST);
+    if (typeof want === "string") {
+      await assertRejects(() => childCache.flush(), want);
+    } else {
+      await childCache.flush();
+      assertEquals(entryOf(parentCache), want, `flush: parent ${parent}, child ${child}`);
+      assertEquals(parentCache.getBestBlock(), BEST);
+    }
   }
 });
 
