@@ -37,7 +37,7 @@ import { TransactionSignatureChecker } from "../script/tx_checker.ts";
 import { compactSizeLength } from "../wire/writer.ts";
 import type { Transaction, TxOut } from "../wire/types.ts";
 import { addControlBlock, addLeafHashes, tapLeafKey, tapScriptSigKey } from "./codec.ts";
-import { inputUtxo, isInputFinalized, unsignedTx } from "./tx.ts";
+import { inputUtxo, unsignedTx } from "./tx.ts";
 import type {
   Bip32Derivation,
   KeyOriginInfo,
@@ -981,7 +981,10 @@ export function removeUnnecessaryTransactions(psbt: Psbt): void {
 
 /** Options of {@link signPsbt}. */
 export interface SignPsbtOptions {
-  /** Sighash type for inputs that do not set one. */
+  /**
+   * Sighash type to sign with (default: DEFAULT for taproot, else ALL); an input whose PSBT_IN_SIGHASH differs is
+   * not signed ("sighash_mismatch"), as Core.
+   */
   sighashType?: number;
   /** Finalize inputs that become complete (default true). */
   finalize?: boolean;
@@ -997,7 +1000,8 @@ export interface SignPsbtResult {
 
 /**
  * Signs every input `provider` has keys for (Core's wallet `FillPSBT` signing loop without the wallet's
- * lookups): inputs already final are left alone; non-witness UTXOs are dropped when unnecessary.
+ * lookups): inputs that already verify are left alone; non-witness UTXOs are dropped when unnecessary;
+ * `complete` when every input is final and verifies.
  */
 export function signPsbt(
   provider: PsbtSigningProvider,
@@ -1007,22 +1011,19 @@ export function signPsbt(
   const txdata = precomputePsbtData(psbt);
   if (txdata === null) return { complete: false, results: psbt.inputs.map(() => "invalid_tx") };
   const results: PsbtSignResult[] = [];
-  let complete = true;
   for (let i = 0; i < psbt.inputs.length; i++) {
-    if (isInputFinalized(psbt.inputs[i])) {
-      results.push("ok");
-      continue;
-    }
-    const r = signPsbtInput(provider, psbt, i, {
-      sighashType: options.sighashType ?? psbt.inputs[i].sighashType,
+    results.push(signPsbtInput(provider, psbt, i, {
+      sighashType: options.sighashType,
       finalize: options.finalize,
       txdata,
-    });
-    results.push(r);
-    complete &&= r === "ok";
+    }));
   }
   removeUnnecessaryTransactions(psbt);
-  if (options.finalize === false) complete = psbt.inputs.every(isInputFinalized);
+  // Complete when every input is now signed and verifies (Core's FillPSBT).
+  let complete = true;
+  for (let i = 0; i < psbt.inputs.length && complete; i++) {
+    complete = isInputSignedAndVerified(psbt, i, txdata);
+  }
   return { complete, results };
 }
 
