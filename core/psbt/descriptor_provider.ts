@@ -5,8 +5,45 @@
  *
  * @module
  */
-import type { Descriptor } from "../descriptors/descriptor.ts";
 import { SimpleSigningProvider } from "./sign.ts";
+
+/**
+ * What one position of a descriptor expands to, as far as signing needs it (the shape of core/descriptors'
+ * `ExpandedDescriptor`).
+ */
+export interface ExpandedKeysAndScripts {
+  /** Public keys (x-only keys with an 02 header) with their origins. */
+  readonly pubkeys: ReadonlyArray<{
+    readonly pubkey: Uint8Array;
+    readonly origin: { readonly fingerprint: Uint8Array; readonly path: readonly number[] };
+  }>;
+  /** Redeem and witness scripts. */
+  readonly scripts: readonly Uint8Array[];
+  /** Taproot outputs with their trees. */
+  readonly taproot: ReadonlyArray<{
+    readonly internalKey: Uint8Array;
+    readonly merkleRoot: Uint8Array | null;
+    readonly outputKey: Uint8Array;
+    readonly leaves: ReadonlyArray<{
+      readonly depth: number;
+      readonly script: Uint8Array;
+      readonly leafVersion: number;
+      readonly controlBlock: Uint8Array;
+    }>;
+  }>;
+}
+
+/** A descriptor as {@link descriptorSigningProvider} uses it (core/descriptors' `Descriptor` is one). */
+export interface ExpandableDescriptor {
+  /** Whether the scripts depend on the position. */
+  isRange(): boolean;
+  /** The keys and scripts at a position; throws when it cannot be expanded. */
+  expand(index: number): ExpandedKeysAndScripts;
+  /** The private keys at a position. */
+  expandPrivate(
+    index: number,
+  ): ReadonlyArray<{ readonly secret: { readonly key: Uint8Array; readonly compressed: boolean } }>;
+}
 
 /** Options of {@link descriptorSigningProvider}. */
 export interface DescriptorProviderOptions {
@@ -23,7 +60,7 @@ export interface DescriptorProviderOptions {
  * `DescriptorError` ("Cannot derive script without private keys") when a position cannot be expanded.
  */
 export function descriptorSigningProvider(
-  descriptors: readonly Descriptor[],
+  descriptors: readonly ExpandableDescriptor[],
   options: DescriptorProviderOptions = {},
 ): SimpleSigningProvider {
   const provider = options.into ?? new SimpleSigningProvider();

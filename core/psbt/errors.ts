@@ -16,7 +16,10 @@ export class PsbtDecodeError extends Error {
   /** Whether Core throws it from the stream reader (so its `what()` carries ": iostream error"). */
   readonly stream: boolean;
 
-  /** @param reason Core's message; @param stream whether Core throws it as a stream exception. */
+  /**
+   * A decoding error with Core's message `reason`; `stream` (default true) tells whether Core throws it as a
+   * stream exception.
+   */
   constructor(reason: string, stream = true) {
     super(`Cannot decode PSBT: ${reason}`);
     this.name = "PsbtDecodeError";

@@ -6,6 +6,10 @@
  * @module
  */
 export * from "./types.ts";
+// Types of other modules in this API (so the documentation is complete).
+export type { OutPoint, Transaction, TxIn, TxOut } from "../wire/types.ts";
+export type { ScriptExecutionData, SignatureChecker, SigVersion } from "../script/checker.ts";
+export { PrecomputedTransactionData } from "../script/sighash.ts";
 export { PsbtDecodeError } from "./errors.ts";
 export { decodeBase64, encodeBase64 } from "./base64.ts";
 export {
@@ -35,8 +39,11 @@ export { combinePsbts, mergeInput, mergeOutput, mergePsbt } from "./combine.ts";
 export {
   DUMMY_SIGNATURE_CREATOR,
   DUMMY_SIGNING_PROVIDER,
+  emptySignatureData,
+  fillSignatureData,
   finalizeAndExtract,
   finalizePsbt,
+  fromSignatureData,
   isInputSignedAndVerified,
   type MissingData,
   precomputePsbtData,
@@ -45,6 +52,7 @@ export {
   type PsbtSignResult,
   removeUnnecessaryTransactions,
   type SignatureCreator,
+  type SignatureData,
   signEcdsaGrindR,
   type SigningKey,
   signPsbt,
@@ -74,4 +82,9 @@ export {
   type ProcessPsbtOptions,
   updatePsbtOutput,
 } from "./update.ts";
-export { type DescriptorProviderOptions, descriptorSigningProvider } from "./descriptor_provider.ts";
+export {
+  type DescriptorProviderOptions,
+  descriptorSigningProvider,
+  type ExpandableDescriptor,
+  type ExpandedKeysAndScripts,
+} from "./descriptor_provider.ts";
