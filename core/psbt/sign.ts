@@ -13,10 +13,12 @@
  *
  * @module
  */
-import { schnorr, secp256k1 } from "@noble/curves/secp256k1.js";
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import * as tiny from "tiny-secp256k1";
 import { ripemd160 } from "@noble/hashes/legacy.js";
 import { concatBytes } from "@noble/hashes/utils.js";
 import { encodeDer } from "../crypto/der.ts";
+import { defaultSecp256k1 } from "../crypto/default_backend.ts";
 import { bigIntTo32Bytes, bytesToBigInt, CURVE_ORDER } from "../crypto/secp256k1.ts";
 import { bytesEqual, hash160, isZeroHash, taggedHash, toHex } from "../hash/hashes.ts";
 import type { ScriptExecutionData, SignatureChecker } from "../script/checker.ts";
@@ -51,6 +53,7 @@ import type {
 } from "./types.ts";
 
 const EMPTY: Uint8Array = new Uint8Array(0);
+const SECP = defaultSecp256k1();
 const MAX_MONEY = 21_000_000n * 100_000_000n;
 
 // -------------------------------------------------------------------------------------------------------------
@@ -186,17 +189,13 @@ function le32(n: number): Uint8Array {
   return e;
 }
 
-/** Core's `CKey::Sign` with R grinding: a DER signature whose R encodes in 32 bytes. */
+/**
+ * Core's `CKey::Sign` with R grinding: a DER signature (RFC 6979 nonce, low S) whose R encodes in 32 bytes,
+ * retrying with Core's extra entropy LE32(1), LE32(2), … (libsecp256k1 through tiny-secp256k1).
+ */
 export function signEcdsaGrindR(hash32: Uint8Array, secret: Uint8Array): Uint8Array {
-  let sig = secp256k1.sign(hash32, secret, { prehash: false, lowS: true, format: "compact" });
-  for (let counter = 1; sig[0] >= 0x80; counter++) {
-    sig = secp256k1.sign(hash32, secret, {
-      prehash: false,
-      lowS: true,
-      format: "compact",
-      extraEntropy: le32(counter),
-    });
-  }
+  let sig = tiny.sign(hash32, secret);
+  for (let counter = 1; sig[0] >= 0x80; counter++) sig = tiny.sign(hash32, secret, le32(counter));
   return encodeDer(sig);
 }
 
@@ -204,9 +203,9 @@ export function signEcdsaGrindR(hash32: Uint8Array, secret: Uint8Array): Uint8Ar
 function signSchnorrTweaked(hash: Uint8Array, secret: Uint8Array, merkleRoot: Uint8Array | null | undefined) {
   let d = bytesToBigInt(secret);
   if (merkleRoot !== null && merkleRoot !== undefined) {
-    const P = secp256k1.Point.BASE.multiply(d);
-    const xonly = bigIntTo32Bytes(P.x);
-    if (P.y % 2n !== 0n) d = CURVE_ORDER - d;
+    const P = SECP.publicKeyCreate(secret); // 02/03 ‖ x
+    const xonly = P.subarray(1);
+    if (P[0] === 3) d = CURVE_ORDER - d;
     const t = bytesToBigInt(
       isZeroHash(merkleRoot) ? taggedHash("TapTweak", xonly) : taggedHash("TapTweak", xonly, merkleRoot),
     );
@@ -214,7 +213,7 @@ function signSchnorrTweaked(hash: Uint8Array, secret: Uint8Array, merkleRoot: Ui
     d = (d + t) % CURVE_ORDER;
     if (d === 0n) return null;
   }
-  return schnorr.sign(hash, bigIntTo32Bytes(d), new Uint8Array(32));
+  return SECP.signSchnorr(hash, bigIntTo32Bytes(d), new Uint8Array(32));
 }
 
 /** Makes signatures for one input (Core's `BaseSignatureCreator`). */
