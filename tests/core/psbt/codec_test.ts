@@ -84,20 +84,6 @@ Deno.test("decode errors: Core's texts and the iostream suffix of stream errors"
   );
 });
 
-Deno.test("base64 as Core's DecodeBase64: padding, alphabet, zero pad bits", () => {
-  assertEquals(decodeBase64(""), new Uint8Array(0));
-  assertEquals(decodeBase64("cHNidP8="), Uint8Array.of(0x70, 0x73, 0x62, 0x74, 0xff));
-  assertEquals(decodeBase64("cHNidP8"), undefined); // length not a multiple of 4
-  assertEquals(decodeBase64("cHNidP9="), undefined); // non-zero padding bits
-  assertEquals(decodeBase64("cHNi dP8="), undefined);
-  assertEquals(decodeBase64("cHN=dP8="), undefined);
-  fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => {
-    const s = encodeBase64(b);
-    assertEquals(s, btoa(String.fromCharCode(...b)));
-    assertEquals(decodeBase64(s), b);
-  }));
-});
-
 Deno.test("a PSBTv2 from Core's walletcreatefundedpsbt round-trips byte for byte", async () => {
   const session = JSON.parse(
     await Deno.readTextFile(
