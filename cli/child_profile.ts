@@ -102,6 +102,36 @@ const NOT_FORWARDED = new Set([
 ]);
 
 /**
+ * Options read as lists (Core's `GetArgs`): every value counts, in Core's order (command line, then the config
+ * file's network section, then its default section), so the resolved command line keeps that order.
+ */
+export const LIST_OPTIONS: ReadonlySet<string> = new Set([
+  "addnode",
+  "bind",
+  "connect",
+  "debug",
+  "debugexclude",
+  "deprecatedrpc",
+  "externalip",
+  "ipcbind",
+  "loadblock",
+  "loglevel",
+  "onlynet",
+  "rpcallowip",
+  "rpcauth",
+  "rpcbind",
+  "rpcwhitelist",
+  "seednode",
+  "test",
+  "testactivationheight",
+  "uacomment",
+  "vbparams",
+  "wallet",
+  "whitebind",
+  "whitelist",
+]);
+
+/**
  * The effective settings of `args` (command line and config files merged with Core's precedence, for the
  * selected network) as a command line that needs no config file: `-datadir=…`, `-chain=…`, `-noconf`, then
  * every option that is set. A sandboxed component gets this list, so only the launcher reads config files.
@@ -117,6 +147,10 @@ export function resolvedArgv(args: ArgsManager): string[] {
     }
     const values = args.getArgs(dashed);
     if (values.length === 0) continue;
+    if (LIST_OPTIONS.has(name)) {
+      for (const v of values) out.push(`${dashed}=${v}`);
+      continue;
+    }
     // The effective single value goes last, so that "last wins" reads it back; lists keep their values.
     const effective = args.getArg(dashed);
     const rest = values.filter((v) => v !== effective);

@@ -20,6 +20,7 @@ export * from "./chain_params_base.ts";
 export * from "./chain_params.ts";
 export * from "./pow.ts";
 export * as wire from "./wire/mod.ts";
+export * as psbt from "./psbt/mod.ts";
 export * as hash from "./hash/mod.ts";
 export * as script from "./script/mod.ts";
 export * as crypto from "./crypto/mod.ts";

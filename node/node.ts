@@ -33,6 +33,8 @@ import {
   saveFeeEstimates,
 } from "./fees/mod.ts";
 import { feeMethods } from "../rpc/methods/fees.ts";
+import { psbtMethods } from "../rpc/methods/psbt.ts";
+import { reverseHex } from "../core/hash/hashes.ts";
 import { clientVersionNumber, netMethods, NETWORK_NAMES, type NetworkName } from "../rpc/methods/net.ts";
 import { formatUserAgent } from "../net/user_agent.ts";
 import { PROTOCOL_VERSION } from "../net/protocol.ts";
@@ -321,6 +323,19 @@ export class Node {
           minRelay: this.#mempool.settings.minRelayFeeRate.getFeePerK(),
           incremental: this.#mempool.settings.incrementalRelayFeeRate.getFeePerK(),
         },
+    }));
+    this.#table.registerAll(psbtMethods({
+      network,
+      getTransaction: async (txid) =>
+        (await this.#txIndex?.findTx(txid))?.tx ?? this.#mempool?.pool.get(reverseHex(txid))?.tx ?? null,
+      getCoin: async (outpoint) => {
+        const unconfirmed = this.#mempool!.output(outpoint);
+        if (unconfirmed !== undefined) {
+          return { value: unconfirmed.value, scriptPubKey: unconfirmed.scriptPubKey };
+        }
+        const coin = await this.#chain!.getCoin(outpoint);
+        return coin ? { value: coin.output.value, scriptPubKey: coin.output.scriptPubKey } : null;
+      },
     }));
     this.#table.registerAll(utilMethods({ network }));
     this.#table.registerAll(feeMethods({

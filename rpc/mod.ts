@@ -37,3 +37,4 @@ export * from "./sign_transaction.ts";
 export * from "./methods/mempool.ts";
 export * from "./methods/fees.ts";
 export * from "./methods/net.ts";
+export * from "./methods/psbt.ts";

@@ -75,9 +75,12 @@ export interface JsonRpcParseState {
   version: JsonRpcVersion;
 }
 
-/** A new parse state (no id, version 1.0). */
+/**
+ * A new parse state: id null (Core's `JSONRPCRequest::id` starts as a JSON null, so a reply to a request that could
+ * not be parsed carries `"id": null`), version 1.0.
+ */
 export function newParseState(): JsonRpcParseState {
-  return { id: undefined, version: "1.0" };
+  return { id: null, version: "1.0" };
 }
 
 /** True when the request is a JSON-RPC 2.0 notification (no id), which gets no reply. */

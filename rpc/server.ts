@@ -128,6 +128,8 @@ export function serverOptionsFromArgs(
     threads: args.getInt("-rpcthreads", DEFAULT_HTTP_THREADS),
     workQueue: args.getInt("-rpcworkqueue", DEFAULT_HTTP_WORKQUEUE),
     serverTimeout: args.getInt("-rpcservertimeout", DEFAULT_HTTP_SERVER_TIMEOUT),
+    // Core (libevent) refuses a request line plus headers over 8 KiB with 400, before routing.
+    maxHeadersSize: MAX_HEADERS_SIZE,
   };
 }
 
@@ -483,12 +485,6 @@ export class RpcServer {
     const url = req.url;
     const target = url.slice(url.indexOf("/", url.indexOf("//") + 2));
     if (debugHttp) log!.debug("http", `Received a ${method} request for ${target} from ${peer()}`);
-    if (target !== "/" && !(this.#opts.walletEndpoint !== false && target.startsWith("/wallet/"))) {
-      return reply(HttpStatus.NOT_FOUND);
-    }
-    if (this.#stopping) {
-      return reply(HttpStatus.SERVICE_UNAVAILABLE, "Request rejected during server shutdown");
-    }
     const maxHeaders = this.#opts.maxHeadersSize;
     if (maxHeaders !== undefined && headersTooLarge(req, method.length + target.length + 11, maxHeaders)) {
       if (debugHttp) {
@@ -498,6 +494,12 @@ export class RpcServer {
         );
       }
       return reply(HttpStatus.BAD_REQUEST, "", CLOSE_HEADERS);
+    }
+    if (target !== "/" && !(this.#opts.walletEndpoint !== false && target.startsWith("/wallet/"))) {
+      return reply(HttpStatus.NOT_FOUND);
+    }
+    if (this.#stopping) {
+      return reply(HttpStatus.SERVICE_UNAVAILABLE, "Request rejected during server shutdown");
     }
     let body: string;
     try {

@@ -1005,6 +1005,21 @@ export function miningMethods(options: MiningMethodsOptions): RpcMethod[] {
     },
   };
 
+  // Core keeps a hidden `generate` that points at bitcoin-cli's -generate (its error text is its own help).
+  const generateDescription =
+    "has been replaced by the -generate cli option. Refer to -help for more information.";
+  const generateRemoved: RpcMethod = {
+    name: "generate",
+    category: "hidden",
+    description: generateDescription,
+    args: [],
+    results: [],
+    examples: "",
+    handler: () => {
+      throw new RpcError(RpcErrorCode.RPC_METHOD_NOT_FOUND, `generate\n\n${generateDescription}\n`);
+    },
+  };
+
   return [
     getnetworkhashps,
     getblocktemplate,
@@ -1014,6 +1029,7 @@ export function miningMethods(options: MiningMethodsOptions): RpcMethod[] {
     generatetoaddress,
     generatetodescriptor,
     generateblock,
+    generateRemoved,
   ];
 }
 

@@ -50,13 +50,16 @@ Deno.test("JSON-RPC 1.0: both result and error, HTTP status from the error code"
     error: { code: -32600, message: "Missing method" },
     id: 3,
   }]);
+  // Core's interface_rpc.py: a request that cannot be parsed is answered with "id": null.
   assertEquals(await run(t, "{bad json"), [500, {
     result: null,
     error: { code: -32700, message: "Parse error" },
+    id: null,
   }]);
   assertEquals(await run(t, "42"), [500, {
     result: null,
     error: { code: -32700, message: "Top-level object parse error" },
+    id: null,
   }]);
   // "jsonrpc": "1.0" is accepted as legacy.
   assertEquals(await run(t, '{"jsonrpc":"1.0","method":"getblockcount","id":1}'), [200, {

@@ -32,10 +32,13 @@ function decodeError(text: string): PsbtDecodeError {
   throw new Error("decoded");
 }
 
-Deno.test("rpc_psbt.json: every valid PSBT decodes; re-encoding is Core's canonical form", () => {
-  assertEquals(vectors.valid.length, 48);
+Deno.test({
+  name: "rpc_psbt.json: every valid PSBT decodes; re-encoding is Core's canonical form",
+  ignore: vectors === null,
+}, () => {
+  assertEquals(vectors!.valid.length, 48);
   let exact = 0;
-  for (const v of vectors.valid) {
+  for (const v of vectors!.valid) {
     const psbt = decodePsbtBase64(v);
     const again = encodePsbtBase64(psbt);
     if (again === v) exact++;
@@ -47,20 +50,26 @@ Deno.test("rpc_psbt.json: every valid PSBT decodes; re-encoding is Core's canoni
   assertEquals(exact, 40);
 });
 
-Deno.test("rpc_psbt.json: every invalid PSBT is rejected with a PsbtDecodeError", () => {
-  assertEquals(vectors.invalid.length, 63);
-  for (const v of vectors.invalid) decodeError(v);
+Deno.test({
+  name: "rpc_psbt.json: every invalid PSBT is rejected with a PsbtDecodeError",
+  ignore: vectors === null,
+}, () => {
+  assertEquals(vectors!.invalid.length, 63);
+  for (const v of vectors!.invalid) decodeError(v);
 });
 
-Deno.test("rpc_psbt.json: invalid PSBTs with Core's messages", () => {
-  assertEquals(vectors.invalid_with_msg.length, 23);
-  for (const [v, msg] of vectors.invalid_with_msg) {
+Deno.test({ name: "rpc_psbt.json: invalid PSBTs with Core's messages", ignore: vectors === null }, () => {
+  assertEquals(vectors!.invalid_with_msg.length, 23);
+  for (const [v, msg] of vectors!.invalid_with_msg) {
     const e = decodeError(v);
     assert(e.coreMessage.includes(msg), `expected "${msg}", got "${e.coreMessage}"`);
   }
 });
 
-Deno.test("decode errors: Core's texts and the iostream suffix of stream errors", () => {
+Deno.test({
+  name: "decode errors: Core's texts and the iostream suffix of stream errors",
+  ignore: vectors === null,
+}, () => {
   const e1 = decodeError(";definitely not base64;");
   assertEquals([e1.reason, e1.stream, e1.coreMessage], ["invalid base64", false, "invalid base64"]);
   const e2 = decodeError(encodeBase64(Uint8Array.of(0x70, 0x73, 0x62, 0x74, 0xfe, 0)));
@@ -69,7 +78,7 @@ Deno.test("decode errors: Core's texts and the iostream suffix of stream errors"
   assertEquals(e3.reason, "SpanReader::read(): end of data");
   const e4 = decodeError(encodeBase64(Uint8Array.of(0x70, 0x73, 0x62, 0x74, 0xff)));
   assertEquals(e4.reason, "Separator is missing at the end of the global map");
-  const ok = decodeBase64(vectors.valid[0])!;
+  const ok = decodeBase64(vectors!.valid[0])!;
   const extra = new Uint8Array(ok.length + 1);
   extra.set(ok);
   const e5 = decodeError(encodeBase64(extra));
@@ -98,8 +107,11 @@ Deno.test("a PSBTv2 from Core's walletcreatefundedpsbt round-trips byte for byte
   assertEquals(encodePsbtBase64(psbt), entry.result.psbt);
 });
 
-Deno.test("random damage to valid PSBTs gives a PsbtDecodeError or a PSBT, never another error", () => {
-  const samples = vectors.valid.map((v) => decodeBase64(v)!);
+Deno.test({
+  name: "random damage to valid PSBTs gives a PsbtDecodeError or a PSBT, never another error",
+  ignore: vectors === null,
+}, () => {
+  const samples = vectors!.valid.map((v) => decodeBase64(v)!);
   fc.assert(
     fc.property(
       fc.integer({ min: 0, max: samples.length - 1 }),

@@ -45,9 +45,18 @@ async function readBytes(): Promise<Uint8Array> {
   }
 }
 
-/** Loads the vectors, checking that they are the upstream bytes. */
-export async function loadRpcPsbtVectors(): Promise<RpcPsbtVectors> {
-  const bytes = await readBytes();
+/**
+ * Loads the vectors, checking that they are the upstream bytes; null (with a warning) when neither the shared
+ * vector directory nor the Core mirror has them, so the tests that need them are reported as ignored.
+ */
+export async function loadRpcPsbtVectors(): Promise<RpcPsbtVectors | null> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBytes();
+  } catch (e) {
+    console.warn(`PSBT vector tests ignored: ${e instanceof Error ? e.message : e}`);
+    return null;
+  }
   const digest = toHex(sha256(bytes));
   if (digest !== RPC_PSBT_JSON_SHA256) {
     throw new Error(`rpc_psbt.json has SHA-256 ${digest}, not the upstream file`);

@@ -43,57 +43,63 @@ function providerFromWifs(wifs: string[]): SimpleSigningProvider {
   return p;
 }
 
-Deno.test("rpc_psbt.json creator: createpsbt's PSBT byte for byte", () => {
-  for (const c of vectors.creator) {
-    const outputs: TxOut[] = c.outputs.map((o) => {
-      const [address, amount] = Object.entries(o)[0];
-      const d = decodeDestination(address, "regtest");
-      assert(isDecodedDestination(d));
-      return { value: BigInt(Math.round(amount * 1e8)), scriptPubKey: d.scriptPubKey };
-    });
-    const tx: Transaction = {
-      version: 2,
-      locktime: 0,
-      inputs: c.inputs.map((i) => ({
-        prevout: { txid: fromHex(i.txid).reverse(), vout: i.vout },
-        scriptSig: new Uint8Array(0),
-        sequence: 0xffffffff,
-        witness: [],
-      })),
-      outputs,
-    };
-    assertEquals(encodePsbtBase64(psbtFromTransaction(tx, c.version as 0 | 2)), c.result);
-  }
-});
+Deno.test(
+  { name: "rpc_psbt.json creator: createpsbt's PSBT byte for byte", ignore: vectors === null },
+  () => {
+    for (const c of vectors!.creator) {
+      const outputs: TxOut[] = c.outputs.map((o) => {
+        const [address, amount] = Object.entries(o)[0];
+        const d = decodeDestination(address, "regtest");
+        assert(isDecodedDestination(d));
+        return { value: BigInt(Math.round(amount * 1e8)), scriptPubKey: d.scriptPubKey };
+      });
+      const tx: Transaction = {
+        version: 2,
+        locktime: 0,
+        inputs: c.inputs.map((i) => ({
+          prevout: { txid: fromHex(i.txid).reverse(), vout: i.vout },
+          scriptSig: new Uint8Array(0),
+          sequence: 0xffffffff,
+          witness: [],
+        })),
+        outputs,
+      };
+      assertEquals(encodePsbtBase64(psbtFromTransaction(tx, c.version as 0 | 2)), c.result);
+    }
+  },
+);
 
-Deno.test("rpc_psbt.json signer: signatures, scripts and derivations as Core's walletprocesspsbt", () => {
-  assertEquals(vectors.signer.length, 6);
-  for (const s of vectors.signer) {
+Deno.test({
+  name: "rpc_psbt.json signer: signatures, scripts and derivations as Core's walletprocesspsbt",
+  ignore: vectors === null,
+}, () => {
+  assertEquals(vectors!.signer.length, 6);
+  for (const s of vectors!.signer) {
     const psbt = decodePsbtBase64(s.psbt);
     signPsbt(providerFromWifs(s.privkeys), psbt, { sighashType: SIGHASH_ALL });
     assertEquals(encodePsbtBase64(psbt), s.result);
   }
 });
 
-Deno.test("rpc_psbt.json combiner, finalizer, extractor", () => {
-  for (const c of vectors.combiner) {
+Deno.test({ name: "rpc_psbt.json combiner, finalizer, extractor", ignore: vectors === null }, () => {
+  for (const c of vectors!.combiner) {
     assertEquals(encodePsbtBase64(combinePsbts(c.combine.map(decodePsbtBase64))!), c.result);
   }
-  for (const f of vectors.finalizer) {
+  for (const f of vectors!.finalizer) {
     const psbt = decodePsbtBase64(f.finalize);
     assert(finalizePsbt(psbt));
     assertEquals(encodePsbtBase64(psbt), f.result);
   }
-  for (const e of vectors.extractor) {
+  for (const e of vectors!.extractor) {
     const tx = finalizeAndExtract(decodePsbtBase64(e.extract));
     assert(tx !== null);
     assertEquals(toHex(encodeTransaction(tx)), e.result);
   }
 });
 
-Deno.test("combiner refuses PSBTs over different transactions", () => {
-  const a = decodePsbtBase64(vectors.combiner[0].combine[0]);
-  const b = decodePsbtBase64(vectors.creator[0].result);
+Deno.test({ name: "combiner refuses PSBTs over different transactions", ignore: vectors === null }, () => {
+  const a = decodePsbtBase64(vectors!.combiner[0].combine[0]);
+  const b = decodePsbtBase64(vectors!.creator[0].result);
   b.outputs[0].amount += 1n;
   assertEquals(combinePsbts([a, b]), null);
 });

@@ -124,8 +124,11 @@ Deno.test("add input/output: v0 strips signatures; v2 needs the modifiable flags
   assertEquals(computeTimeLock(v2), 100);
 });
 
-Deno.test("convert v0 ↔ v2 keeps the transaction and every field of the valid vectors", () => {
-  for (const v of vectors.valid) {
+Deno.test({
+  name: "convert v0 ↔ v2 keeps the transaction and every field of the valid vectors",
+  ignore: vectors === null,
+}, () => {
+  for (const v of vectors!.valid) {
     const p = decodePsbtBase64(v);
     const before = unsignedTx(p);
     if (before === null) continue;
