@@ -174,5 +174,7 @@ export async function prepareComponent(
   // Printing help or the version touches nothing: no sandbox needed (null).
   if (args.helpRequested || args.versionRequested) return null;
   await args.readConfigFiles({ sectionOnly: "error" });
+  // The component reads the resolved settings without the config files: their warnings are shown here, once.
+  for (const w of args.warnings) console.error(w);
   return { profile: profileFromArgs(mode as Component, args), argv: resolvedArgv(args) };
 }
