@@ -214,12 +214,13 @@ Deno.test({
         const mining = node.raw("generatetoaddress", [500, ADDRESS]).then(() => finished = true, () => {});
         for (let polls = 0; !finished; polls++) {
           // gettxoutsetinfo forces a flush between two blocks; what it reports is durable.
-          if (polls % 4 === 3) {
+          if (polls % 2 === 1) {
             const info = await node.raw("gettxoutsetinfo", ["none"]);
             if (info.result !== null) flushed = (info.result as TxOutSetInfo).height;
           }
           const height = await node.call("getblockcount") as number;
-          if (height >= killAt && !finished) {
+          // Kill only once a flush during this batch went through, so the restart has something to keep.
+          if (height >= killAt && height < start + 500 && flushed > start && !finished) {
             await kill(node);
             killedAt = height;
             break;
