@@ -42,9 +42,18 @@ import { RpcError, RpcErrorCode } from "../errors.ts";
 import { helpExampleCli, type RpcArgSpec, type RpcResultSpec } from "../help.ts";
 import { type JsonObject, type JsonValue, typeName, valueFromAmount } from "../json.ts";
 import type { RpcMethod } from "../table.ts";
-import { decodeHexTx, elideGroup, scriptPubKeyDoc, scriptToUniv, txDoc, txToUniv } from "../tx_json.ts";
+import { elideGroup, scriptPubKeyDoc, scriptToUniv, txDoc, txToUniv } from "../tx_json.ts";
 import { getArray, getBool, getObject, getStr } from "../values.ts";
-import { constructTransaction, type GetCoin, getIntStrict, parseSighashString } from "./rawtransaction.ts";
+import {
+  constructTransaction,
+  createTxDoc,
+  decodeHexTxArg,
+  type GetCoin,
+  getIntStrict,
+  ISWITNESS_ARG,
+  parseSighashString,
+  SIGHASH_TYPE_CHOICES,
+} from "./rawtransaction.ts";
 import { parseDescriptorRange } from "./descriptors.ts";
 
 const MAX_MONEY = 21_000_000n * 100_000_000n;
@@ -411,82 +420,6 @@ function sortXpubs(xpubs: Psbt["xpubs"]): Psbt["xpubs"] {
 
 // -------------------------------------------------------------------------------------------------------------
 // Help
-
-function createTxDoc(): RpcArgSpec[] {
-  return [
-    {
-      names: "inputs",
-      type: "arr",
-      description: "The inputs",
-      inner: [{
-        names: "",
-        type: "obj",
-        fallback: "omitted",
-        description: "",
-        inner: [
-          { names: "txid", type: "str_hex", description: "The transaction id" },
-          { names: "vout", type: "num", description: "The output number" },
-          {
-            names: "sequence",
-            type: "num",
-            fallback: { hint: "depends on the value of the 'replaceable' and 'locktime' arguments" },
-            description: "The sequence number",
-          },
-        ],
-      }],
-    },
-    {
-      names: "outputs",
-      type: "arr",
-      description: "The outputs specified as key-value pairs.\n" +
-        "Each key may only appear once, i.e. there can only be one 'data' output, and no address may be duplicated.\n" +
-        "At least one output of either type must be specified.\n" +
-        "For compatibility reasons, a dictionary, which holds the key-value pairs directly, is also\n" +
-        "                             accepted as second parameter.",
-      skipTypeCheck: true,
-      inner: [
-        {
-          names: "",
-          type: "obj_user_keys",
-          fallback: "omitted",
-          description: "",
-          inner: [{
-            names: "address",
-            type: "amount",
-            description:
-              "A key-value pair. The key (string) is the bitcoin address, the value (float or string) is the amount in BTC",
-          }],
-        },
-        {
-          names: "",
-          type: "obj",
-          fallback: "omitted",
-          description: "",
-          inner: [{
-            names: "data",
-            type: "str_hex",
-            description:
-              'A key-value pair. The key must be "data", the value is hex-encoded data that becomes a part of an OP_RETURN output',
-          }],
-        },
-      ],
-    },
-    {
-      names: "locktime",
-      type: "num",
-      fallback: { default: 0 },
-      description: "Raw locktime. Non-0 value also locktime-activates inputs",
-    },
-    {
-      names: "replaceable",
-      type: "bool",
-      fallback: { default: true },
-      description: "Marks this transaction as BIP125-replaceable.\n" +
-        "Allows this transaction to be replaced by a transaction with higher fees. If provided, it is an error if explicit sequence numbers are incompatible.",
-    },
-    { names: "version", type: "num", fallback: { default: 2 }, description: "Transaction version" },
-  ];
-}
 
 const DESCRIPTORS_ARG: RpcArgSpec = {
   names: "descriptors",
@@ -955,17 +888,7 @@ export function psbtMethods(options: PsbtMethodsOptions): RpcMethod[] {
         description: "If true, any signatures in the input will be discarded and conversion\n" +
           "                              will continue. If false, RPC will fail if any signatures are present.",
       },
-      {
-        names: "iswitness",
-        type: "bool",
-        fallback: { hint: "depends on heuristic tests" },
-        description: "Whether the transaction hex is a serialized witness transaction.\n" +
-          "If iswitness is not present, heuristic tests will be used in decoding.\n" +
-          "If true, only witness deserialization will be tried.\n" +
-          "If false, only non-witness deserialization will be tried.\n" +
-          "This boolean should reflect whether the transaction has inputs\n" +
-          "(e.g. fully valid, or on-chain transactions), if known by the caller.",
-      },
+      ISWITNESS_ARG,
       PSBT_VERSION_ARG,
     ],
     results: [{ type: "str", description: "The resulting raw transaction (base64-encoded string)" }],
@@ -978,12 +901,7 @@ export function psbtMethods(options: PsbtMethodsOptions): RpcMethod[] {
       helpExampleCli("converttopsbt", '"rawtransaction"'),
     handler: (params) => {
       const permitSigData = params[1] === null || params[1] === undefined ? false : getBool(params[1]);
-      const isw = params[2] === null || params[2] === undefined ? null : getBool(params[2]);
-      const tx = decodeHexTx(getStr(params[0]), {
-        tryWitness: isw === null ? true : isw,
-        tryNoWitness: isw === null ? true : !isw,
-      });
-      if (tx === null) throw new RpcError(RpcErrorCode.RPC_DESERIALIZATION_ERROR, "TX decode failed");
+      const tx = decodeHexTxArg(params[0], params[2]);
       for (const input of tx.inputs) {
         if ((input.scriptSig.length > 0 || input.witness.length > 0) && !permitSigData) {
           throw new RpcError(
@@ -1237,13 +1155,7 @@ export function psbtMethods(options: PsbtMethodsOptions): RpcMethod[] {
         type: "str",
         fallback: { default: "DEFAULT for Taproot, ALL otherwise" },
         description: "The signature hash type to sign with if not specified by the PSBT. Must be one of\n" +
-          '       "DEFAULT"\n' +
-          '       "ALL"\n' +
-          '       "NONE"\n' +
-          '       "SINGLE"\n' +
-          '       "ALL|ANYONECANPAY"\n' +
-          '       "NONE|ANYONECANPAY"\n' +
-          '       "SINGLE|ANYONECANPAY"',
+          SIGHASH_TYPE_CHOICES,
       },
       {
         names: "bip32derivs",

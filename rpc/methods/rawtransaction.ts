@@ -257,6 +257,20 @@ export function parseSighashString(value: unknown): number | null {
   throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, `'${s}' is not a valid sighash parameter.`);
 }
 
+/**
+ * A hex transaction argument decoded as Core's `DecodeHexTx` with an optional `iswitness` argument (absent or
+ * null: both serializations are tried); an undecodable one is "TX decode failed" (RPC_DESERIALIZATION_ERROR).
+ */
+export function decodeHexTxArg(hex: unknown, isWitness: unknown): Transaction {
+  const isw = isWitness === null || isWitness === undefined ? null : getBool(isWitness);
+  const tx = decodeHexTx(getStr(hex), {
+    tryWitness: isw === null ? true : isw,
+    tryNoWitness: isw === null ? true : !isw,
+  });
+  if (tx === null) throw new RpcError(RpcErrorCode.RPC_DESERIALIZATION_ERROR, "TX decode failed");
+  return tx;
+}
+
 function findValue(o: JsonObject, key: string): JsonValue | undefined {
   return Object.hasOwn(o, key) ? o[key] : undefined;
 }
@@ -599,7 +613,11 @@ export function signTransactionToJson(
 // ---------------------------------------------------------------------------------------------------------------
 // Method documentation
 
-function createTxDoc(): RpcArgSpec[] {
+/**
+ * Core's `CreateTxDoc`: the `inputs`, `outputs`, `locktime`, `replaceable` and `version` arguments shared by
+ * `createrawtransaction` and `createpsbt`.
+ */
+export function createTxDoc(): RpcArgSpec[] {
   return [
     {
       names: "inputs",
@@ -679,6 +697,28 @@ function createTxDoc(): RpcArgSpec[] {
     },
   ];
 }
+
+/** The `iswitness` argument of `decoderawtransaction` and `converttopsbt` (Core's help text). */
+export const ISWITNESS_ARG: RpcArgSpec = {
+  names: "iswitness",
+  type: "bool",
+  fallback: { hint: "depends on heuristic tests" },
+  description: "Whether the transaction hex is a serialized witness transaction.\n" +
+    "If iswitness is not present, heuristic tests will be used in decoding.\n" +
+    "If true, only witness deserialization will be tried.\n" +
+    "If false, only non-witness deserialization will be tried.\n" +
+    "This boolean should reflect whether the transaction has inputs\n" +
+    "(e.g. fully valid, or on-chain transactions), if known by the caller.",
+};
+
+/** The sighash type names a `sighashtype` argument accepts, one a line as Core's help lists them. */
+export const SIGHASH_TYPE_CHOICES: string = '       "DEFAULT"\n' +
+  '       "ALL"\n' +
+  '       "NONE"\n' +
+  '       "SINGLE"\n' +
+  '       "ALL|ANYONECANPAY"\n' +
+  '       "NONE|ANYONECANPAY"\n' +
+  '       "SINGLE|ANYONECANPAY"';
 
 const CREATE_EX1 = '"[{\\"txid\\":\\"myid\\",\\"vout\\":0}]" "[{\\"address\\":0.01}]"';
 const CREATE_EX2 = '"[{\\"txid\\":\\"myid\\",\\"vout\\":0}]" "[{\\"data\\":\\"00010203\\"}]"';
@@ -764,28 +804,13 @@ export function rawTransactionMethods(options: RawTransactionMethodsOptions): Rp
     description: "Return a JSON object representing the serialized, hex-encoded transaction.",
     args: [
       { names: "hexstring", type: "str_hex", description: "The transaction hex string" },
-      {
-        names: "iswitness",
-        type: "bool",
-        fallback: { hint: "depends on heuristic tests" },
-        description: "Whether the transaction hex is a serialized witness transaction.\n" +
-          "If iswitness is not present, heuristic tests will be used in decoding.\n" +
-          "If true, only witness deserialization will be tried.\n" +
-          "If false, only non-witness deserialization will be tried.\n" +
-          "This boolean should reflect whether the transaction has inputs\n" +
-          "(e.g. fully valid, or on-chain transactions), if known by the caller.",
-      },
+      ISWITNESS_ARG,
     ],
     results: [{ type: "obj", inner: txDoc() }],
     examples: helpExampleCli("decoderawtransaction", '"hexstring"') +
       helpExampleRpc("decoderawtransaction", '"hexstring"'),
     handler: (params) => {
-      const isw = params[1] === null || params[1] === undefined ? null : getBool(params[1]);
-      const tx = decodeHexTx(getStr(params[0]), {
-        tryWitness: isw === null ? true : isw,
-        tryNoWitness: isw === null ? true : !isw,
-      });
-      if (tx === null) throw new RpcError(RpcErrorCode.RPC_DESERIALIZATION_ERROR, "TX decode failed");
+      const tx = decodeHexTxArg(params[0], params[1]);
       return txToUnivFor(tx, network());
     },
   };
@@ -994,14 +1019,7 @@ export function rawTransactionMethods(options: RawTransactionMethodsOptions): Rp
         names: "sighashtype",
         type: "str",
         fallback: { default: "DEFAULT for Taproot, ALL otherwise" },
-        description: "The signature hash type. Must be one of:\n" +
-          '       "DEFAULT"\n' +
-          '       "ALL"\n' +
-          '       "NONE"\n' +
-          '       "SINGLE"\n' +
-          '       "ALL|ANYONECANPAY"\n' +
-          '       "NONE|ANYONECANPAY"\n' +
-          '       "SINGLE|ANYONECANPAY"\n',
+        description: "The signature hash type. Must be one of:\n" + SIGHASH_TYPE_CHOICES + "\n",
       },
     ],
     results: [SIGN_RESULT],
