@@ -15,7 +15,7 @@ import { RpcError, RpcErrorCode } from "../errors.ts";
 import { helpExampleCli, helpExampleRpc } from "../help.ts";
 import { type JsonValue, numberText, type RawJson, typeName } from "../json.ts";
 import type { RpcMethod } from "../table.ts";
-import { getStr } from "../values.ts";
+import { getObject, getStr } from "../values.ts";
 
 /** What the descriptor methods need from the node. */
 export interface DescriptorMethodsOptions {
@@ -81,6 +81,46 @@ export function parseDescriptorRange(value: JsonValue): [number, number] {
   }
   if (high >= low + 1000000n) throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, "Range is too large");
   return [Number(low), Number(high)];
+}
+
+/** A scan object parsed: its descriptor text, the descriptors, and the positions to expand. */
+export interface ScanObject {
+  /** The descriptor text as given (for Core's "Cannot derive script without private keys: '…'"). */
+  text: string;
+  /** The parsed descriptors (more than one for a multipath descriptor). */
+  descriptors: Descriptor[];
+  /** The positions to expand, inclusive: `range` (default 0–1000) when ranged, else [0, 0]. */
+  range: [number, number];
+}
+
+/**
+ * The parsing half of Core's `EvalDescriptorStringOrObject` (`scantxoutset`, `utxoupdatepsbt`,
+ * `descriptorprocesspsbt`): a descriptor string, or `{desc, range}`, with Core's errors for a missing `desc`,
+ * another JSON type, a bad range or a bad descriptor (checksum optional).
+ */
+export function parseScanObject(value: JsonValue, network: Network): ScanObject {
+  let text: string;
+  let range: [number, number] = [0, 1000];
+  if (typeof value === "string") {
+    text = value;
+  } else if (typeName(value) === "object") {
+    const obj = getObject(value);
+    if (obj.desc === undefined || obj.desc === null) {
+      throw new RpcError(
+        RpcErrorCode.RPC_INVALID_PARAMETER,
+        "Descriptor needs to be provided in scan object",
+      );
+    }
+    text = getStr(obj.desc);
+    if (obj.range !== undefined && obj.range !== null) range = parseDescriptorRange(obj.range);
+  } else {
+    throw new RpcError(
+      RpcErrorCode.RPC_INVALID_PARAMETER,
+      "Scan object needs to be either a string or an object",
+    );
+  }
+  const descriptors = parseOrThrow(text, network, false);
+  return { text, descriptors, range: descriptors[0].isRange() ? range : [0, 0] };
 }
 
 /** The addresses of positions `begin..end` (Core's `DeriveAddresses`). */

@@ -36,14 +36,13 @@ import {
   SimpleSigningProvider,
   unsignedTx,
 } from "../../core/psbt/mod.ts";
-import { type Descriptor, parseDescriptors } from "../../core/descriptors/descriptor.ts";
 import { DescriptorError } from "../../core/descriptors/errors.ts";
 import { RpcError, RpcErrorCode } from "../errors.ts";
 import { helpExampleCli, type RpcArgSpec, type RpcResultSpec } from "../help.ts";
-import { type JsonObject, type JsonValue, typeName, valueFromAmount } from "../json.ts";
+import { type JsonObject, type JsonValue, valueFromAmount } from "../json.ts";
 import type { RpcMethod } from "../table.ts";
 import { elideGroup, scriptPubKeyDoc, scriptToUniv, txDoc, txToUniv } from "../tx_json.ts";
-import { getArray, getBool, getObject, getStr } from "../values.ts";
+import { getArray, getBool, getStr } from "../values.ts";
 import {
   constructTransaction,
   createTxDoc,
@@ -54,7 +53,7 @@ import {
   parseSighashString,
   SIGHASH_TYPE_CHOICES,
 } from "./rawtransaction.ts";
-import { parseDescriptorRange } from "./descriptors.ts";
+import { parseScanObject } from "./descriptors.ts";
 
 const MAX_MONEY = 21_000_000n * 100_000_000n;
 const moneyRange = (v: bigint) => v >= 0n && v <= MAX_MONEY;
@@ -367,36 +366,10 @@ export function evalDescriptorInto(
   network: Network,
   provider: SimpleSigningProvider,
 ): void {
-  let text: string;
-  let range: [number, number] = [0, 1000];
-  if (typeof value === "string") {
-    text = value;
-  } else if (typeName(value) === "object") {
-    const o = getObject(value);
-    if (o.desc === undefined || o.desc === null) {
-      throw new RpcError(
-        RpcErrorCode.RPC_INVALID_PARAMETER,
-        "Descriptor needs to be provided in scan object",
-      );
-    }
-    text = getStr(o.desc);
-    if (o.range !== undefined && o.range !== null) range = parseDescriptorRange(o.range);
-  } else {
-    throw new RpcError(
-      RpcErrorCode.RPC_INVALID_PARAMETER,
-      "Scan object needs to be either a string or an object",
-    );
-  }
-  let descs: Descriptor[];
+  const { text, descriptors, range } = parseScanObject(value, network);
   try {
-    descs = parseDescriptors(text, { network, requireChecksum: false });
-  } catch (e) {
-    if (e instanceof DescriptorError) throw new RpcError(RpcErrorCode.RPC_INVALID_ADDRESS_OR_KEY, e.message);
-    throw e;
-  }
-  try {
-    descriptorSigningProvider(descs, {
-      range: descs[0].isRange() ? range : [0, 0],
+    descriptorSigningProvider(descriptors, {
+      range,
       includePrivate: true,
       into: provider,
     });

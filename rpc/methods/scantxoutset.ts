@@ -9,22 +9,16 @@
  */
 import type { Network } from "../../core/chain_params_base.ts";
 import { hash160, reverseHex, toHex } from "../../core/hash/hashes.ts";
-import {
-  addChecksum,
-  type Descriptor,
-  DescriptorError,
-  formatHDKeypath,
-  parseDescriptors,
-} from "../../core/descriptors/mod.ts";
+import { addChecksum, DescriptorError, formatHDKeypath } from "../../core/descriptors/mod.ts";
 import type { ChainstateImpl } from "../../node/chain/chainstate.ts";
 import type { BlockIndexEntry } from "../../node/chain/types.ts";
 import { RpcError, RpcErrorCode } from "../errors.ts";
 import { helpExampleCli, helpExampleRpc } from "../help.ts";
-import { type JsonValue, typeName, valueFromAmount } from "../json.ts";
+import { type JsonValue, valueFromAmount } from "../json.ts";
 import type { RpcMethod } from "../table.ts";
 import { inferDescriptor } from "../tx_json.ts";
-import { getArray, getObject, getStr } from "../values.ts";
-import { parseDescriptorRange } from "./descriptors.ts";
+import { getArray, getStr } from "../values.ts";
+import { parseScanObject } from "./descriptors.ts";
 
 /** What `scantxoutset` needs from the node. */
 export interface ScanTxOutSetOptions {
@@ -49,34 +43,7 @@ export function evalScanObject(
   scanObject: JsonValue,
   network: Network,
 ): { script: Uint8Array; desc: string }[] {
-  let text: string;
-  let range: [number, number] = [0, 1000];
-  if (typeof scanObject === "string") {
-    text = scanObject;
-  } else if (typeName(scanObject) === "object") {
-    const obj = getObject(scanObject);
-    if (obj.desc === undefined || obj.desc === null) {
-      throw new RpcError(
-        RpcErrorCode.RPC_INVALID_PARAMETER,
-        "Descriptor needs to be provided in scan object",
-      );
-    }
-    text = getStr(obj.desc);
-    if (obj.range !== undefined && obj.range !== null) range = parseDescriptorRange(obj.range);
-  } else {
-    throw new RpcError(
-      RpcErrorCode.RPC_INVALID_PARAMETER,
-      "Scan object needs to be either a string or an object",
-    );
-  }
-  let descs: Descriptor[];
-  try {
-    descs = parseDescriptors(text, { network, requireChecksum: false });
-  } catch (e) {
-    if (e instanceof DescriptorError) throw new RpcError(RpcErrorCode.RPC_INVALID_ADDRESS_OR_KEY, e.message);
-    throw e;
-  }
-  if (!descs[0].isRange()) range = [0, 0];
+  const { text, descriptors: descs, range } = parseScanObject(scanObject, network);
   const pubkeys = new Map<string, Uint8Array>();
   const scripts = new Map<string, Uint8Array>();
   const origins = new Map<string, string>();

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "../asserts.ts";
-import { descriptorMethods } from "../../../rpc/methods/descriptors.ts";
+import { descriptorMethods, parseScanObject } from "../../../rpc/methods/descriptors.ts";
+import { RpcError } from "../../../rpc/errors.ts";
 import { RpcTable } from "../../../rpc/table.ts";
 import { addChecksum } from "../../../core/descriptors/mod.ts";
 
@@ -201,4 +202,30 @@ Deno.test("deriveaddresses: combo gives its three addresses, multipath one list 
   assert("result" in mp && "result" in receive && "result" in change);
   assertEquals(mp.result, [receive.result, change.result]);
   assert(t.help("deriveaddresses").includes("2. range         (numeric or array, optional)"));
+});
+
+Deno.test("parseScanObject: string or {desc, range}; the range only for ranged descriptors; Core's errors", () => {
+  const ranged = `wpkh(${XPUB}/0/*)`;
+  const plain = parseScanObject(ranged, "main");
+  assertEquals([plain.text, plain.range, plain.descriptors.length], [ranged, [0, 1000], 1]);
+  assertEquals(parseScanObject({ desc: ranged, range: [2, 5] }, "main").range, [2, 5]);
+  assertEquals(parseScanObject({ desc: ranged, range: 7 }, "main").range, [0, 7]);
+  assertEquals(parseScanObject({ desc: `pkh(${K})`, range: 7 }, "main").range, [0, 0]);
+  assertEquals(parseScanObject(`wpkh(${XPUB}/<0;1>/*)`, "main").descriptors.length, 2);
+  const error = (value: Parameters<typeof parseScanObject>[0]) => {
+    try {
+      parseScanObject(value, "main");
+    } catch (e) {
+      if (e instanceof RpcError) return [e.code, e.message];
+      throw e;
+    }
+    throw new Error("expected an RpcError");
+  };
+  assertEquals(error(5), [-8, "Scan object needs to be either a string or an object"]);
+  assertEquals(error({ range: 1 }), [-8, "Descriptor needs to be provided in scan object"]);
+  assertEquals(error({ desc: ranged, range: [3, 1] }), [
+    -8,
+    "Range specified as [begin,end] must not have begin after end",
+  ]);
+  assertEquals(error("wpkh(nope)")[0], -5);
 });
