@@ -25,7 +25,13 @@ import { compareFeerate } from "../../node/policy/feefrac.ts";
 import { FeeRate } from "../../node/policy/feerate.ts";
 import { isChildWithParentsTree, MAX_PACKAGE_COUNT } from "../../node/policy/packages.ts";
 import { RpcError, RpcErrorCode } from "../errors.ts";
-import { helpExampleCli, helpExampleCliNamed, helpExampleRpc, type RpcResultSpec } from "../help.ts";
+import {
+  helpExampleCli,
+  helpExampleCliNamed,
+  helpExampleRpc,
+  type RpcArgSpec,
+  type RpcResultSpec,
+} from "../help.ts";
 import {
   type JsonObject,
   type JsonValue,
@@ -431,6 +437,20 @@ const MAXBURN_DESCRIPTION =
   "Reject transactions with provably unspendable outputs (e.g. 'datacarrier' outputs that use the OP_RETURN opcode) greater than the specified value, expressed in BTC.\n" +
   "If burning funds through unspendable outputs is desired, increase this value.\n" +
   "This check is based on heuristics and does not guarantee spendability of outputs.\n";
+/** The `maxfeerate` argument of `sendrawtransaction`, `testmempoolaccept` and `submitpackage`. */
+const MAXFEERATE_ARG: RpcArgSpec = {
+  names: "maxfeerate",
+  type: "amount",
+  fallback: { default: DEFAULT_MAX_RAW_TX_FEE_RATE },
+  description: MAXFEERATE_DESCRIPTION,
+};
+/** The `maxburnamount` argument of `sendrawtransaction` and `submitpackage`. */
+const MAXBURN_ARG: RpcArgSpec = {
+  names: "maxburnamount",
+  type: "amount",
+  fallback: { default: DEFAULT_MAX_BURN_AMOUNT },
+  description: MAXBURN_DESCRIPTION,
+};
 const CREATE_EXAMPLE = helpExampleCli(
   "createrawtransaction",
   '"[{\\"txid\\" : \\"mytxid\\",\\"vout\\":0}]" "{\\"myaddress\\":0.01}"',
@@ -442,6 +462,15 @@ export function mempoolMethods(options: MempoolMethodsOptions): RpcMethod[] {
     const mempool = options.mempool();
     await mempool.ready();
     return mempool;
+  };
+
+  /** The pool and the entry of the txid argument `value`; "Transaction not in mempool" when absent. */
+  const inMempool = async (value: JsonValue | undefined) => {
+    const id = reverseHex(parseHashV(value, "txid"));
+    const { pool } = await ready();
+    const entry = pool.get(id);
+    if (entry === undefined) throw notInMempool();
+    return { pool, entry };
   };
 
   const decodeOrThrow = (raw: JsonValue): Transaction => {
@@ -480,18 +509,8 @@ export function mempoolMethods(options: MempoolMethodsOptions): RpcMethod[] {
       "\nRelated RPCs: createrawtransaction, signrawtransactionwithkey\n",
     args: [
       { names: "hexstring", type: "str_hex", description: "The hex string of the raw transaction" },
-      {
-        names: "maxfeerate",
-        type: "amount",
-        fallback: { default: DEFAULT_MAX_RAW_TX_FEE_RATE },
-        description: MAXFEERATE_DESCRIPTION,
-      },
-      {
-        names: "maxburnamount",
-        type: "amount",
-        fallback: { default: DEFAULT_MAX_BURN_AMOUNT },
-        description: MAXBURN_DESCRIPTION,
-      },
+      MAXFEERATE_ARG,
+      MAXBURN_ARG,
     ],
     results: [{ type: "str_hex", description: "The transaction hash in hex" }],
     examples: "\nCreate a transaction\n" + CREATE_EXAMPLE +
@@ -535,12 +554,7 @@ export function mempoolMethods(options: MempoolMethodsOptions): RpcMethod[] {
         description: "An array of hex strings of raw transactions.",
         inner: [{ names: "rawtx", type: "str_hex", fallback: "omitted", description: "" }],
       },
-      {
-        names: "maxfeerate",
-        type: "amount",
-        fallback: { default: DEFAULT_MAX_RAW_TX_FEE_RATE },
-        description: MAXFEERATE_DESCRIPTION,
-      },
+      MAXFEERATE_ARG,
     ],
     results: [{
       type: "arr",
@@ -690,18 +704,8 @@ export function mempoolMethods(options: MempoolMethodsOptions): RpcMethod[] {
           "The package must be topologically sorted, with the child being the last element in the array if there are multiple elements.",
         inner: [{ names: "rawtx", type: "str_hex", fallback: "omitted", description: "" }],
       },
-      {
-        names: "maxfeerate",
-        type: "amount",
-        fallback: { default: DEFAULT_MAX_RAW_TX_FEE_RATE },
-        description: MAXFEERATE_DESCRIPTION,
-      },
-      {
-        names: "maxburnamount",
-        type: "amount",
-        fallback: { default: DEFAULT_MAX_BURN_AMOUNT },
-        description: MAXBURN_DESCRIPTION,
-      },
+      MAXFEERATE_ARG,
+      MAXBURN_ARG,
     ],
     results: [{
       type: "obj",
@@ -1024,10 +1028,7 @@ export function mempoolMethods(options: MempoolMethodsOptions): RpcMethod[] {
       examples: helpExampleCli(name, '"mytxid"') + helpExampleRpc(name, '"mytxid"'),
       handler: async (params) => {
         const verbose = optBool(params[1], false);
-        const id = reverseHex(parseHashV(params[0], "txid"));
-        const { pool } = await ready();
-        const entry = pool.get(id);
-        if (entry === undefined) throw notInMempool();
+        const { pool, entry } = await inMempool(params[0]);
         const set = byTxid(which === "ancestors" ? pool.ancestors(entry) : pool.descendants(entry));
         if (!verbose) return set.map((e) => e.txidHex);
         const o: JsonObject = {};
@@ -1045,10 +1046,7 @@ export function mempoolMethods(options: MempoolMethodsOptions): RpcMethod[] {
     results: [{ type: "obj", description: "", inner: CLUSTER_DOC }],
     examples: helpExampleCli("getmempoolcluster", "txid") + helpExampleRpc("getmempoolcluster", "txid"),
     handler: async (params) => {
-      const id = reverseHex(parseHashV(params[0], "txid"));
-      const { pool } = await ready();
-      const entry = pool.get(id);
-      if (entry === undefined) throw notInMempool();
+      const { pool, entry } = await inMempool(params[0]);
       return clusterToJson(pool, entry);
     },
   };
@@ -1061,10 +1059,7 @@ export function mempoolMethods(options: MempoolMethodsOptions): RpcMethod[] {
     results: [{ type: "obj", description: "", inner: ENTRY_DOC }],
     examples: helpExampleCli("getmempoolentry", '"mytxid"') + helpExampleRpc("getmempoolentry", '"mytxid"'),
     handler: async (params) => {
-      const id = reverseHex(parseHashV(params[0], "txid"));
-      const { pool } = await ready();
-      const entry = pool.get(id);
-      if (entry === undefined) throw notInMempool();
+      const { pool, entry } = await inMempool(params[0]);
       return entryToJson(pool, entry);
     },
   };
