@@ -10,9 +10,8 @@ import type { Block } from "../../../core/wire/types.ts";
 import { blockchainMethods, type BlockchainMethodsOptions } from "../../../rpc/methods/blockchain.ts";
 import { RpcTable } from "../../../rpc/table.ts";
 import { assert, assertEquals } from "../asserts.ts";
+import { fails, ok } from "./table_calls.ts";
 import { FakeChain, outpoint, p2wpkh, spend } from "./fake_chain.ts";
-
-type Reply = { result?: unknown; error?: { code: number; message: string } };
 
 interface Recorded {
   call: [string, unknown[]];
@@ -52,28 +51,6 @@ function table(chain: FakeChain, extra: Partial<BlockchainMethodsOptions> = {}):
     ...extra,
   }));
   return t;
-}
-
-async function call(t: RpcTable, method: string, params: unknown[]): Promise<Reply> {
-  const r = await t.execute(JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }));
-  const body = JSON.parse(r.body) as Reply;
-  return "error" in body && body.error !== null && body.error !== undefined
-    ? { error: body.error }
-    : { result: body.result };
-}
-
-async function ok<T = unknown>(t: RpcTable, method: string, params: unknown[] = []): Promise<T> {
-  const r = await call(t, method, params);
-  if (r.error) throw new Error(`${method} failed: ${r.error.code} ${r.error.message}`);
-  return r.result as T;
-}
-
-async function fails(t: RpcTable, method: string, params: unknown[], code: number, message: string) {
-  assertEquals(
-    await call(t, method, params),
-    { error: { code, message } },
-    `${method} ${JSON.stringify(params)}`,
-  );
 }
 
 /** Same keys in the same order and the same JSON types, recursively (arrays: element-wise, first element). */

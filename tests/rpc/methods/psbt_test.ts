@@ -28,8 +28,7 @@ import { rawTransactionMethods } from "../../../rpc/methods/rawtransaction.ts";
 import { RpcTable } from "../../../rpc/table.ts";
 import { loadRpcPsbtVectors } from "../../core/psbt/psbt_vectors.ts";
 import { assert, assertEquals } from "../asserts.ts";
-
-type Reply = { result?: unknown; error?: { code: number; message: string } };
+import { call, fails, ok } from "./table_calls.ts";
 
 const vectors = await loadRpcPsbtVectors();
 
@@ -38,26 +37,6 @@ function table(random?: () => number): RpcTable {
   t.registerAll(psbtMethods({ network: () => "regtest", random }));
   t.registerAll(rawTransactionMethods({ network: () => "regtest" }));
   return t;
-}
-
-async function call(t: RpcTable, method: string, params: unknown[]): Promise<Reply> {
-  const r = await t.execute(JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }));
-  const body = JSON.parse(r.body) as Reply;
-  return "error" in body && body.error !== null ? { error: body.error } : { result: body.result };
-}
-
-async function ok<T = unknown>(t: RpcTable, method: string, params: unknown[]): Promise<T> {
-  const r = await call(t, method, params);
-  if (r.error) throw new Error(`${method} failed: ${r.error.code} ${r.error.message}`);
-  return r.result as T;
-}
-
-async function fails(t: RpcTable, method: string, params: unknown[], code: number, message: string) {
-  assertEquals(
-    await call(t, method, params),
-    { error: { code, message } },
-    `${method} ${JSON.stringify(params)}`,
-  );
 }
 
 const ADDR_WPKH = "bcrt1qkxwjh89dsdj9ewueztgx0plrpw6m4ru0te5w6w";

@@ -15,8 +15,7 @@ import {
 import { RpcTable } from "../../../rpc/table.ts";
 import { decodeHexTx } from "../../../rpc/tx_json.ts";
 import { assert, assertEquals } from "../asserts.ts";
-
-type Reply = { result?: unknown; error?: { code: number; message: string } };
+import { call, fails, ok } from "./table_calls.ts";
 
 interface Recorded {
   call: [string, unknown[]];
@@ -33,26 +32,6 @@ function table(getCoin?: (o: OutPoint) => CoinLike | null): RpcTable {
   const t = new RpcTable();
   t.registerAll(rawTransactionMethods({ network: () => "regtest", getCoin }));
   return t;
-}
-
-async function call(t: RpcTable, method: string, params: unknown[]): Promise<Reply> {
-  const r = await t.execute(JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }));
-  const body = JSON.parse(r.body) as Reply;
-  return "error" in body && body.error !== null ? { error: body.error } : { result: body.result };
-}
-
-async function ok<T = unknown>(t: RpcTable, method: string, params: unknown[]): Promise<T> {
-  const r = await call(t, method, params);
-  if (r.error) throw new Error(`${method} failed: ${r.error.code} ${r.error.message}`);
-  return r.result as T;
-}
-
-async function fails(t: RpcTable, method: string, params: unknown[], code: number, message: string) {
-  assertEquals(
-    await call(t, method, params),
-    { error: { code, message } },
-    `${method} ${JSON.stringify(params)}`,
-  );
 }
 
 const TXID_A = "c0ae558b55e205864c28800eca9b1214833d2fda137d07e69786b1cda18551b4";

@@ -6,8 +6,7 @@ import { sha256, toHex } from "../../../core/hash/hashes.ts";
 import { utilMethods } from "../../../rpc/methods/util.ts";
 import { RpcTable } from "../../../rpc/table.ts";
 import { assert, assertEquals } from "../asserts.ts";
-
-type Reply = { result?: unknown; error?: { code: number; message: string } };
+import { call, fails, ok } from "./table_calls.ts";
 
 interface Recorded {
   call: [string, unknown[]];
@@ -27,26 +26,6 @@ function table(
   const t = new RpcTable();
   t.registerAll(utilMethods({ network: () => network, memoryUsage: memory ? () => memory : undefined }));
   return t;
-}
-
-async function call(t: RpcTable, method: string, params: unknown[]): Promise<Reply> {
-  const r = await t.execute(JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }));
-  const body = JSON.parse(r.body) as Reply;
-  return "error" in body && body.error !== null ? { error: body.error } : { result: body.result };
-}
-
-async function ok<T = unknown>(t: RpcTable, method: string, params: unknown[]): Promise<T> {
-  const r = await call(t, method, params);
-  if (r.error) throw new Error(`${method} failed: ${r.error.code} ${r.error.message}`);
-  return r.result as T;
-}
-
-async function fails(t: RpcTable, method: string, params: unknown[], code: number, message: string) {
-  assertEquals(
-    await call(t, method, params),
-    { error: { code, message } },
-    `${method} ${JSON.stringify(params)}`,
-  );
 }
 
 function pubkeys(n: number, compressed = true): string[] {
