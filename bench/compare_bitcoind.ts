@@ -6,7 +6,9 @@
  *
  * Usage: `[BITCOIND=/path/to/bitcoind] deno run -A bench/compare_bitcoind.ts [--runs=5] [--baseline=<dir>]`
  * (without BITCOIND, Core's build under /tmp/corebuild is used when present; `--baseline` adds another tsbtc
- * checkout, e.g. an earlier commit extracted with `git archive`). The targets take turns run by run.
+ * checkout, e.g. an earlier commit extracted with `git archive`). The targets take turns run by run. Besides
+ * wall-clock medians it prints the CPU time the node process used (all threads, from /proc on Linux), which a
+ * loaded machine disturbs much less.
  *
  * @module
  */
@@ -35,7 +37,20 @@ async function rpc(port: number, method: string, params: unknown[] = []): Promis
 interface Figures {
   start: number[];
   generate: number[];
+  /** CPU time of the process (all threads) until RPC answered, and during generatetoaddress (ms). */
+  startCpu: number[];
+  generateCpu: number[];
   rps: number | null;
+}
+
+/** User + system CPU time of process `pid` in ms (Linux /proc, 10 ms ticks), or NaN elsewhere. */
+function cpuMs(pid: number): number {
+  try {
+    const fields = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 /** One run of `t`: start, generatetoaddress 101, and (when `load`) the getblockcount load test. */
@@ -56,9 +71,12 @@ async function measureOnce(t: Target, into: Figures, load: boolean): Promise<voi
       }
     }
     start.push(performance.now() - t0);
+    const c1 = cpuMs(child.pid);
+    into.startCpu.push(c1);
     const t1 = performance.now();
     await rpc(port, "generatetoaddress", [101, ADDRESS]);
     generate.push(performance.now() - t1);
+    into.generateCpu.push(cpuMs(child.pid) - c1);
     if (load) into.rps = await wrk(port);
     await rpc(port, "stop");
     await child.status;
@@ -147,11 +165,18 @@ if (bitcoind) {
 }
 
 console.log(
-  "| target | start to RPC ready (median ms) | generatetoaddress 101 (median ms) | getblockcount req/s, 16 conns |",
+  "| target | start to RPC ready (median ms) | generatetoaddress 101 (median ms) | getblockcount req/s, 16 conns " +
+    "| CPU to RPC ready (ms) | CPU of generatetoaddress 101 (ms) |",
 );
-console.log("| --- | --- | --- | --- |");
+console.log("| --- | --- | --- | --- | --- | --- |");
 // Targets take turns run by run, so that changes in the machine's load fall on all of them alike.
-const figures = targets.map((): Figures => ({ start: [], generate: [], rps: null }));
+const figures = targets.map((): Figures => ({
+  start: [],
+  generate: [],
+  startCpu: [],
+  generateCpu: [],
+  rps: null,
+}));
 for (let i = 0; i < runs; i++) {
   for (let k = 0; k < targets.length; k++) await measureOnce(targets[k], figures[k], i === 0);
 }
@@ -161,6 +186,6 @@ for (let k = 0; k < targets.length; k++) {
   console.log(
     `| ${t.name} | ${median(r.start).toFixed(0)} | ${median(r.generate).toFixed(0)} | ${
       r.rps === null ? "n/a" : Math.round(r.rps)
-    } |`,
+    } | ${median(r.startCpu)} | ${median(r.generateCpu)} |`,
   );
 }
