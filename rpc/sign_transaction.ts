@@ -18,14 +18,13 @@ import { ripemd160 } from "@noble/hashes/legacy.js";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import type { SecretKey } from "../core/address/wif.ts";
 import { defaultSecp256k1 } from "../core/crypto/default_backend.ts";
-import { encodeDer } from "../core/crypto/der.ts";
+import { signEcdsaGrindR } from "../core/crypto/sign_ecdsa.ts";
 import { hash160, toHex } from "../core/hash/hashes.ts";
 import type { ScriptExecutionData, SignatureChecker, SigVersion } from "../core/script/checker.ts";
 import { evalScript, verifyScript } from "../core/script/interpreter.ts";
 import { SCRIPT_VERIFY_STRICTENC, STANDARD_SCRIPT_VERIFY_FLAGS } from "../core/script/flags.ts";
 import { OP_CHECKSIG, OP_DUP, OP_EQUALVERIFY, OP_HASH160 } from "../core/script/opcodes.ts";
-import { pushDataMinimal } from "../core/script/script.ts";
-import { concatBytes } from "@noble/hashes/utils.js";
+import { pushAll } from "../core/script/script.ts";
 import {
   PrecomputedTransactionData,
   SIGHASH_ALL,
@@ -127,35 +126,6 @@ function getKeyByXOnly(provider: SigningProvider, xonly: Uint8Array): KeyPair | 
     if (key !== undefined) return key;
   }
   return undefined;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Signatures
-
-const LE32 = (n: number): Uint8Array => {
-  const e = new Uint8Array(32);
-  e[0] = n & 0xff;
-  e[1] = (n >>> 8) & 0xff;
-  e[2] = (n >>> 16) & 0xff;
-  e[3] = (n >>> 24) & 0xff;
-  return e;
-};
-
-/**
- * Core's `CKey::Sign` with R grinding: a DER ECDSA signature of `hash32` (RFC 6979 nonce, low S) whose R has
- * its top bit clear (so R encodes in 32 bytes), retrying with extra entropy LE32(1), LE32(2), … as Core does.
- */
-export function signEcdsaLowR(hash32: Uint8Array, secret: SecretKey): Uint8Array {
-  let sig = secp256k1.sign(hash32, secret.key, { prehash: false, lowS: true, format: "compact" });
-  for (let counter = 1; sig[0] >= 0x80; counter++) {
-    sig = secp256k1.sign(hash32, secret.key, {
-      prehash: false,
-      lowS: true,
-      format: "compact",
-      extraEntropy: LE32(counter),
-    });
-  }
-  return encodeDer(sig);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -266,7 +236,7 @@ export class TransactionSignatureCreator {
       amount: this.amount,
       precomputed: this.precomputed ?? undefined,
     });
-    const der = signEcdsaLowR(hash, key.secret);
+    const der = signEcdsaGrindR(hash, key.secret.key);
     const out = new Uint8Array(der.length + 1);
     out.set(der);
     out[der.length] = hashType & 0xff;
@@ -419,11 +389,6 @@ function signStep(
     case "anchor":
       return done(true);
   }
-}
-
-/** Core's `PushAll`: a push-only script of the stack items (minimal opcodes for small numbers). */
-export function pushAll(values: readonly Uint8Array[]): Uint8Array {
-  return concatBytes(...values.map(pushDataMinimal));
 }
 
 /**

@@ -14,10 +14,9 @@
  * @module
  */
 import { secp256k1 } from "@noble/curves/secp256k1.js";
-import * as tiny from "tiny-secp256k1";
 import { ripemd160 } from "@noble/hashes/legacy.js";
 import { concatBytes } from "@noble/hashes/utils.js";
-import { encodeDer } from "../crypto/der.ts";
+import { signEcdsaGrindR } from "../crypto/sign_ecdsa.ts";
 import { defaultSecp256k1 } from "../crypto/default_backend.ts";
 import { bigIntTo32Bytes, bytesToBigInt, CURVE_ORDER } from "../crypto/secp256k1.ts";
 import { bytesEqual, hash160, isZeroHash, taggedHash, toHex } from "../hash/hashes.ts";
@@ -25,7 +24,7 @@ import type { ScriptExecutionData, SignatureChecker } from "../script/checker.ts
 import { STANDARD_SCRIPT_VERIFY_FLAGS } from "../script/flags.ts";
 import { computeTapleafHash, TAPROOT_LEAF_TAPSCRIPT, verifyScript } from "../script/interpreter.ts";
 import { OP_CHECKSIG, OP_DUP, OP_EQUALVERIFY, OP_HASH160 } from "../script/opcodes.ts";
-import { decodeScript, isPayToTaproot, isWitnessProgram, pushDataMinimal } from "../script/script.ts";
+import { decodeScript, isPayToTaproot, isWitnessProgram, pushAll } from "../script/script.ts";
 import {
   PrecomputedTransactionData,
   SIGHASH_ALL,
@@ -180,24 +179,8 @@ function originByXOnly(provider: PsbtSigningProvider, xonly: Uint8Array): KeyOri
 // -------------------------------------------------------------------------------------------------------------
 // Signature creators
 
-function le32(n: number): Uint8Array {
-  const e = new Uint8Array(32);
-  e[0] = n & 0xff;
-  e[1] = (n >>> 8) & 0xff;
-  e[2] = (n >>> 16) & 0xff;
-  e[3] = (n >>> 24) & 0xff;
-  return e;
-}
-
-/**
- * Core's `CKey::Sign` with R grinding: a DER signature (RFC 6979 nonce, low S) whose R encodes in 32 bytes,
- * retrying with Core's extra entropy LE32(1), LE32(2), … (libsecp256k1 through tiny-secp256k1).
- */
-export function signEcdsaGrindR(hash32: Uint8Array, secret: Uint8Array): Uint8Array {
-  let sig = tiny.sign(hash32, secret);
-  for (let counter = 1; sig[0] >= 0x80; counter++) sig = tiny.sign(hash32, secret, le32(counter));
-  return encodeDer(sig);
-}
+/** Core's `CKey::Sign` with R grinding (core/crypto/sign_ecdsa.ts), part of this module's API. */
+export { signEcdsaGrindR };
 
 /** Core's `CKey::SignSchnorr`: BIP 340 with zero aux data, the key tweaked by `merkleRoot` unless null. */
 function signSchnorrTweaked(hash: Uint8Array, secret: Uint8Array, merkleRoot: Uint8Array | null | undefined) {
@@ -667,11 +650,6 @@ function signStep(
     case "anchor":
       return done(true);
   }
-}
-
-/** Core's `PushAll`. */
-function pushAll(values: readonly Uint8Array[]): Uint8Array {
-  return concatBytes(...values.map(pushDataMinimal));
 }
 
 /**

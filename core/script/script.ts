@@ -270,6 +270,18 @@ export function pushDataMinimal(data: Uint8Array): Uint8Array {
   return pushData(data);
 }
 
+/** Core's `PushAll`: the push-only script that pushes each of `values` with {@link pushDataMinimal}. */
+export function pushAll(values: readonly Uint8Array[]): Uint8Array {
+  const pushes = values.map(pushDataMinimal);
+  const out = new Uint8Array(pushes.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of pushes) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /**
  * The script that pushes the integer `n` as Core's `CScript << int64` (`push_int64`): OP_1NEGATE, OP_0,
  * OP_1..OP_16, else the {@link encodeScriptNum} bytes pushed with {@link pushData}.

@@ -1,6 +1,5 @@
 import * as tiny from "tiny-secp256k1";
 import { decodeSecret } from "../../core/address/wif.ts";
-import { encodeDer } from "../../core/crypto/der.ts";
 import { hash160, sha256, sha256d, toHex } from "../../core/hash/hashes.ts";
 import { verifyScript } from "../../core/script/interpreter.ts";
 import { STANDARD_SCRIPT_VERIFY_FLAGS } from "../../core/script/flags.ts";
@@ -18,8 +17,6 @@ import {
   FlatSigningProvider,
   mergeSignatureData,
   produceSignature,
-  pushAll,
-  signEcdsaLowR,
   signTransaction,
   TransactionSignatureCreator,
 } from "../../rpc/sign_transaction.ts";
@@ -46,45 +43,13 @@ function txSpending(n: number): Transaction {
   };
 }
 
-Deno.test("signEcdsaLowR equals Core's CKey::Sign (key_tests detsig) and libsecp256k1's grinding", () => {
+Deno.test("signCompact agrees with libsecp256k1's recoverable signing and Core's key_tests", () => {
   const hashMsg = sha256d(enc.encode("Very deterministic message"));
   const key1 = decodeSecret("5HxWvvfubhXpYYpS3tJkw6fq9jE9j18THftkZjHHfmFiWtmAbrj", "main")!;
-  const key2C = decodeSecret("L3Hq7a8FEQwJkW1M2GNKDW28546Vp5miewcCzSqUD9kCAXrJdS3g", "main")!;
-  assertEquals(
-    toHex(signEcdsaLowR(hashMsg, key1)),
-    "304402205dbbddda71772d95ce91cd2d14b592cfbc1dd0aabd6a394b6c2d377bbe59d31d022014ddda21494a4e221f0824f0b8b924c43fa43c0ad57dccdaa11f81a6bd4582f6",
-  );
-  assertEquals(
-    toHex(signEcdsaLowR(hashMsg, key2C)),
-    "3044022052d8a32079c11e79db95af63bb9600c5b04f21a9ca33dc129c2bfa8ac9dc1cd5022061d8ae5e0f6c1a16bde3719c64c2fd70e404b6428ab9a69566962e8771b5944d",
-  );
-  // SignCompact (Core's key_tests) for the same hash.
   assertEquals(
     toHex(signCompact(hashMsg, key1)),
     "1c5dbbddda71772d95ce91cd2d14b592cfbc1dd0aabd6a394b6c2d377bbe59d31d14ddda21494a4e221f0824f0b8b924c43fa43c0ad57dccdaa11f81a6bd4582f6",
   );
-  // Grinding as CKey::Sign does it, with libsecp256k1 (tiny-secp256k1) as the reference, over many messages
-  // (about half need at least one retry).
-  let ground = 0;
-  for (let i = 0; i < 64; i++) {
-    const h = sha256d(enc.encode(`A message to be signed${i}`));
-    const secret = keyOf(i);
-    let sig = tiny.sign(h, secret.key);
-    let counter = 0;
-    while (sig[0] >= 0x80) {
-      const e = new Uint8Array(32);
-      new DataView(e.buffer).setUint32(0, ++counter, true);
-      sig = tiny.sign(h, secret.key, e);
-    }
-    if (counter > 0) ground++;
-    const ours = signEcdsaLowR(h, secret);
-    assertEquals(toHex(ours), toHex(encodeDer(sig)));
-    assert(ours[3] <= 32, "R is at most 32 bytes");
-  }
-  assert(ground > 10, `grinding exercised (${ground})`);
-});
-
-Deno.test("signCompact agrees with libsecp256k1's recoverable signing", () => {
   for (let i = 0; i < 16; i++) {
     const h = sha256d(enc.encode(`message ${i}`));
     const secret = keyOf(i);
@@ -93,22 +58,6 @@ Deno.test("signCompact agrees with libsecp256k1's recoverable signing", () => {
     assertEquals(ours[0], 27 + ref.recoveryId + 4);
     assertEquals(toHex(ours.subarray(1)), toHex(ref.signature));
   }
-});
-
-Deno.test("pushAll: Core's PushAll (OP_0, OP_1..16, OP_1NEGATE, pushes)", () => {
-  assertEquals(
-    toHex(
-      pushAll([
-        new Uint8Array(0),
-        Uint8Array.of(1),
-        Uint8Array.of(16),
-        Uint8Array.of(0x81),
-        Uint8Array.of(17),
-      ]),
-    ),
-    "0051604f" + "0111",
-  );
-  assertEquals(toHex(pushAll([new Uint8Array(80)])).slice(0, 4), "4c50");
 });
 
 Deno.test("signTransaction: 2-of-3 P2WSH multisig signed in two halves, merged like combinerawtransaction", () => {

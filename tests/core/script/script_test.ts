@@ -18,6 +18,7 @@ import {
   isPushOnly,
   isUnspendable,
   isWitnessProgram,
+  pushAll,
   pushData,
   pushDataMinimal,
   pushInt,
@@ -106,6 +107,23 @@ Deno.test("isPushOnly and hasValidOps as Core", () => {
   assert(!hasValidOps(hex("ba")));
   assert(hasValidOps(pushData(new Uint8Array(520))));
   assert(!hasValidOps(pushData(new Uint8Array(521))));
+});
+
+Deno.test("pushAll: Core's PushAll (OP_0, OP_1..16, OP_1NEGATE, pushes; nothing for no items)", () => {
+  assertEquals(
+    h(
+      pushAll([
+        new Uint8Array(0),
+        Uint8Array.of(1),
+        Uint8Array.of(16),
+        Uint8Array.of(0x81),
+        Uint8Array.of(17),
+      ]),
+    ),
+    "0051604f" + "0111",
+  );
+  assertEquals(h(pushAll([new Uint8Array(80)])).slice(0, 4), "4c50");
+  assertEquals(pushAll([]).length, 0);
 });
 
 Deno.test("push encoding: pushData, pushDataMinimal, pushInt", () => {
