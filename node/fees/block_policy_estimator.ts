@@ -300,18 +300,7 @@ export class BlockPolicyEstimator {
     if (!Number.isInteger(height) || height < 0 || height > 0xffffffff) {
       throw new RangeError(`Cannot process block for fee estimation: height is ${height}`);
     }
-    if (height <= this.#bestSeenHeight) {
-      return {
-        processed: false,
-        counted: 0,
-        total: confirmed.length,
-        tracked: this.#trackedTxs,
-        untracked: this.#untrackedTxs,
-        mempoolTracked: this.#mempoolTxs.size,
-        maxUsable: this.maxUsableEstimate(),
-        source: this.#source(),
-      };
-    }
+    if (height <= this.#bestSeenHeight) return this.#blockStats(false, 0, confirmed.length);
     this.#bestSeenHeight = height;
     for (const s of [this.#medium, this.#short, this.#long]) {
       s.clearCurrent(height);
@@ -329,19 +318,24 @@ export class BlockPolicyEstimator {
       counted++;
     }
     if (this.#firstRecordedHeight === 0 && counted > 0) this.#firstRecordedHeight = height;
-    const stats: FeeEstimatorBlockStats = {
-      processed: true,
+    const stats = this.#blockStats(true, counted, confirmed.length);
+    this.#trackedTxs = 0;
+    this.#untrackedTxs = 0;
+    return stats;
+  }
+
+  /** The counters `processBlock` returns, with the tracking figures as they stand now. */
+  #blockStats(processed: boolean, counted: number, total: number): FeeEstimatorBlockStats {
+    return {
+      processed,
       counted,
-      total: confirmed.length,
+      total,
       tracked: this.#trackedTxs,
       untracked: this.#untrackedTxs,
       mempoolTracked: this.#mempoolTxs.size,
       maxUsable: this.maxUsableEstimate(),
       source: this.#source(),
     };
-    this.#trackedTxs = 0;
-    this.#untrackedTxs = 0;
-    return stats;
   }
 
   /**
@@ -437,30 +431,14 @@ export class BlockPolicyEstimator {
         estimate = this.#long.estimateMedianVal(confTarget, SUFFICIENT_FEETXS, successThreshold, h, result);
       }
       if (checkShorterHorizon) {
+        // The medium, then the short horizon at its longest target, where that is below `confTarget`.
         const temp = emptyEstimationResult();
-        if (confTarget > this.#medium.maxConfirms) {
-          const medMax = this.#medium.estimateMedianVal(
-            this.#medium.maxConfirms,
-            SUFFICIENT_FEETXS,
-            successThreshold,
-            h,
-            temp,
-          );
-          if (medMax > 0 && (estimate === -1 || medMax < estimate)) {
-            estimate = medMax;
-            Object.assign(result, temp);
-          }
-        }
-        if (confTarget > this.#short.maxConfirms) {
-          const shortMax = this.#short.estimateMedianVal(
-            this.#short.maxConfirms,
-            SUFFICIENT_TXS_SHORT,
-            successThreshold,
-            h,
-            temp,
-          );
-          if (shortMax > 0 && (estimate === -1 || shortMax < estimate)) {
-            estimate = shortMax;
+        const shorter = [[this.#medium, SUFFICIENT_FEETXS], [this.#short, SUFFICIENT_TXS_SHORT]] as const;
+        for (const [stats, sufficientTxs] of shorter) {
+          if (confTarget <= stats.maxConfirms) continue;
+          const max = stats.estimateMedianVal(stats.maxConfirms, sufficientTxs, successThreshold, h, temp);
+          if (max > 0 && (estimate === -1 || max < estimate)) {
+            estimate = max;
             Object.assign(result, temp);
           }
         }

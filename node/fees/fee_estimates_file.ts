@@ -129,6 +129,12 @@ function decide(path: string, file: FileInfo | Error, options: LoadFeeEstimatesO
   }
 }
 
+/** What a failed read of the file means: "missing" when it does not exist, else the error. */
+function readFailure(err: unknown): "missing" | Error {
+  if (err instanceof Deno.errors.NotFound) return "missing";
+  return err instanceof Error ? err : new Error(String(err));
+}
+
 /**
  * Reads the fee estimates file at `path` as Core does at start: missing → fresh estimator ("… is not
  * found. Continue anyway."); older than 60 h without `acceptStale` → fresh ("Fee estimation file … too
@@ -143,11 +149,7 @@ export async function loadFeeEstimates(
     const stat = await Deno.stat(path);
     file = { bytes: await Deno.readFile(path), mtime: stat.mtime };
   } catch (err) {
-    file = err instanceof Deno.errors.NotFound
-      ? "missing"
-      : err instanceof Error
-      ? err
-      : new Error(String(err));
+    file = readFailure(err);
   }
   return decide(path, file, options);
 }
@@ -159,11 +161,7 @@ export function loadFeeEstimatesSync(path: string, options: LoadFeeEstimatesOpti
     const stat = Deno.statSync(path);
     file = { bytes: Deno.readFileSync(path), mtime: stat.mtime };
   } catch (err) {
-    file = err instanceof Deno.errors.NotFound
-      ? "missing"
-      : err instanceof Error
-      ? err
-      : new Error(String(err));
+    file = readFailure(err);
   }
   return decide(path, file, options);
 }
