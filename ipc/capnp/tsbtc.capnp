@@ -6,6 +6,8 @@
 
 using Proxy = import "/mp/proxy.capnp";
 using Init = import "init.capnp";
+using Chain = import "chain.capnp";
+using Wallet = import "wallet.capnp";
 
 # A component process's view of itself.
 struct ProcessInfo {
@@ -21,4 +23,10 @@ interface ProcessInit extends(Init.Init) {
   getInfo @0 (context :Proxy.Context) -> (result :ProcessInfo);
   # Ask the process to shut down cleanly. Returns once shutdown has begun.
   shutdown @1 (context :Proxy.Context) -> ();
+  # The node's Chain, for a chain client that attached by hand (`tsbtc wallet -ipcconnect`). Fails in
+  # processes that have no chain.
+  makeChain @2 (context :Proxy.Context) -> (result :Chain.Chain);
+  # A wallet process's WalletLoader, driving the wallets over the given Chain (Core's
+  # `Init.makeWalletLoader(chain)`). Fails in processes that are not wallets.
+  makeWalletLoader @3 (context :Proxy.Context, chain :Chain.Chain) -> (result :Wallet.WalletLoader);
 }
