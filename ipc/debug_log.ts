@@ -15,11 +15,13 @@
  * @module
  */
 import * as $ from "capnp-es";
+import { Chain$Client, ChainNotifications$Client, Handler$Client } from "./capnp/gen/chain.ts";
 import { Echo$Client } from "./capnp/gen/echo.ts";
 import { Init$Client } from "./capnp/gen/init.ts";
 import { Thread$Client, ThreadMap$Client } from "./capnp/gen/proxy.ts";
 import { Rpc$Client } from "./capnp/gen/rpc.ts";
 import { ProcessInit$Client } from "./capnp/gen/tsbtc.ts";
+import { WalletLoader$Client } from "./capnp/gen/wallet.ts";
 import { type MethodDef, readStruct } from "./capability.ts";
 
 /** Field names whose values are never printed. */
@@ -82,6 +84,10 @@ for (
     ThreadMap$Client.methods,
     Thread$Client.methods,
     ProcessInit$Client.methods,
+    Chain$Client.methods,
+    ChainNotifications$Client.methods,
+    Handler$Client.methods,
+    WalletLoader$Client.methods,
   ] as readonly (readonly MethodDef[])[]
 ) {
   for (const m of methods) {
