@@ -320,21 +320,48 @@ function readKey(r: ByteReader): { key: Uint8Array; type: number } | null {
   return { key: key.slice(), type };
 }
 
-function readInput(r: ByteReader, input: PsbtInput, version: number): void {
+/** The end of each map, for "Separator is missing at the end of …". */
+const MAP_NAMES = { global: "the global map", input: "an input map", output: "an output map" } as const;
+
+/**
+ * The keys of one map, each with its type, up to the separator (the caller reads each value); a repeated key is
+ * Core's "Duplicate Key, <scope> key "…" already provided", a map that ends without separator "Separator is
+ * missing at the end of …".
+ */
+function* mapKeys(
+  r: ByteReader,
+  scope: keyof typeof MAP_NAMES,
+): Generator<{ key: Uint8Array; type: number }, void, undefined> {
   const seen = new Set<string>();
-  let foundPrevTxid = false;
-  let foundPrevOut = false;
-  let foundSep = false;
   while (r.remaining > 0) {
     const k = readKey(r);
-    if (k === null) {
-      foundSep = true;
-      break;
-    }
-    const { key, type } = k;
-    const hk = toHex(key);
-    if (seen.has(hk)) fail(`Duplicate Key, input key "${hk}" already provided`);
+    if (k === null) return;
+    const hk = toHex(k.key);
+    if (seen.has(hk)) fail(`Duplicate Key, ${scope} key "${hk}" already provided`);
     seen.add(hk);
+    yield k;
+  }
+  fail(`Separator is missing at the end of ${MAP_NAMES[scope]}`);
+}
+
+/** A script value whose key is only its type (redeemScript, witnessScript, final scriptSig); empty is absent. */
+function readScriptValue(r: ByteReader, key: Uint8Array, name: string): Uint8Array | undefined {
+  expectedKeySize(name, key, 1);
+  const s = r.varBytes().slice();
+  return s.length > 0 ? s : undefined;
+}
+
+/** A 32-byte value whose key is only its type (taproot internal key, merkle root); all zeros is absent. */
+function readHash32Value(r: ByteReader, key: Uint8Array, name: string): Uint8Array | undefined {
+  expectedKeySize(name, key, 1);
+  const v = fromVector(r, () => r.bytes(32).slice());
+  return isNullBytes(v) ? undefined : v;
+}
+
+function readInput(r: ByteReader, input: PsbtInput, version: number): void {
+  let foundPrevTxid = false;
+  let foundPrevOut = false;
+  for (const { key, type } of mapKeys(r, "input")) {
     switch (type) {
       case PSBT_IN.NON_WITNESS_UTXO:
         expectedKeySize("Input Non-witness UTXO", key, 1);
@@ -365,27 +392,18 @@ function readInput(r: ByteReader, input: PsbtInput, version: number): void {
         expectedKeySize("Input Sighash Type", key, 1);
         input.sighashType = fromVector(r, () => r.i32());
         break;
-      case PSBT_IN.REDEEMSCRIPT: {
-        expectedKeySize("Input redeemScript", key, 1);
-        const s = r.varBytes().slice();
-        input.redeemScript = s.length > 0 ? s : undefined;
+      case PSBT_IN.REDEEMSCRIPT:
+        input.redeemScript = readScriptValue(r, key, "Input redeemScript");
         break;
-      }
-      case PSBT_IN.WITNESSSCRIPT: {
-        expectedKeySize("Input witnessScript", key, 1);
-        const s = r.varBytes().slice();
-        input.witnessScript = s.length > 0 ? s : undefined;
+      case PSBT_IN.WITNESSSCRIPT:
+        input.witnessScript = readScriptValue(r, key, "Input witnessScript");
         break;
-      }
       case PSBT_IN.BIP32_DERIVATION:
         readHdKeypath(r, key, input.bip32Derivs);
         break;
-      case PSBT_IN.SCRIPTSIG: {
-        expectedKeySize("Input Final scriptSig", key, 1);
-        const s = r.varBytes().slice();
-        input.finalScriptSig = s.length > 0 ? s : undefined;
+      case PSBT_IN.SCRIPTSIG:
+        input.finalScriptSig = readScriptValue(r, key, "Input Final scriptSig");
         break;
-      }
       case PSBT_IN.SCRIPTWITNESS: {
         expectedKeySize("Input Final scriptWitness", key, 1);
         const stack = fromVector(r, () => {
@@ -490,18 +508,12 @@ function readInput(r: ByteReader, input: PsbtInput, version: number): void {
       case PSBT_IN.TAP_BIP32_DERIVATION:
         readTapBip32(r, key, input.tapBip32Derivs, "Input");
         break;
-      case PSBT_IN.TAP_INTERNAL_KEY: {
-        expectedKeySize("Input Taproot Internal Key", key, 1);
-        const k32 = fromVector(r, () => r.bytes(32).slice());
-        input.tapInternalKey = isNullBytes(k32) ? undefined : k32;
+      case PSBT_IN.TAP_INTERNAL_KEY:
+        input.tapInternalKey = readHash32Value(r, key, "Input Taproot Internal Key");
         break;
-      }
-      case PSBT_IN.TAP_MERKLE_ROOT: {
-        expectedKeySize("Input Taproot Merkle Root", key, 1);
-        const root = fromVector(r, () => r.bytes(32).slice());
-        input.tapMerkleRoot = isNullBytes(root) ? undefined : root;
+      case PSBT_IN.TAP_MERKLE_ROOT:
+        input.tapMerkleRoot = readHash32Value(r, key, "Input Taproot Merkle Root");
         break;
-      }
       case PSBT_IN.MUSIG2_PARTICIPANT_PUBKEYS:
         readMusig2Participants(r, key, input.musig2Participants, "Input");
         break;
@@ -533,7 +545,6 @@ function readInput(r: ByteReader, input: PsbtInput, version: number): void {
         readUnknown(r, key, input.unknown);
     }
   }
-  if (!foundSep) fail("Separator is missing at the end of an input map");
   for (const leaf of input.tapLeafScripts.values()) {
     leaf.controlBlocks.sort((a, b) => a.length - b.length || compareBytes(a, b));
   }
@@ -544,33 +555,16 @@ function readInput(r: ByteReader, input: PsbtInput, version: number): void {
 }
 
 function readOutput(r: ByteReader, output: PsbtOutput, version: number): void {
-  const seen = new Set<string>();
   let foundAmount = false;
   let foundScript = false;
-  let foundSep = false;
-  while (r.remaining > 0) {
-    const k = readKey(r);
-    if (k === null) {
-      foundSep = true;
-      break;
-    }
-    const { key, type } = k;
-    const hk = toHex(key);
-    if (seen.has(hk)) fail(`Duplicate Key, output key "${hk}" already provided`);
-    seen.add(hk);
+  for (const { key, type } of mapKeys(r, "output")) {
     switch (type) {
-      case PSBT_OUT.REDEEMSCRIPT: {
-        expectedKeySize("Output redeemScript", key, 1);
-        const s = r.varBytes().slice();
-        output.redeemScript = s.length > 0 ? s : undefined;
+      case PSBT_OUT.REDEEMSCRIPT:
+        output.redeemScript = readScriptValue(r, key, "Output redeemScript");
         break;
-      }
-      case PSBT_OUT.WITNESSSCRIPT: {
-        expectedKeySize("Output witnessScript", key, 1);
-        const s = r.varBytes().slice();
-        output.witnessScript = s.length > 0 ? s : undefined;
+      case PSBT_OUT.WITNESSSCRIPT:
+        output.witnessScript = readScriptValue(r, key, "Output witnessScript");
         break;
-      }
       case PSBT_OUT.BIP32_DERIVATION:
         readHdKeypath(r, key, output.bip32Derivs);
         break;
@@ -586,12 +580,9 @@ function readOutput(r: ByteReader, output: PsbtOutput, version: number): void {
         output.script = r.varBytes().slice();
         foundScript = true;
         break;
-      case PSBT_OUT.TAP_INTERNAL_KEY: {
-        expectedKeySize("Output Taproot Internal Key", key, 1);
-        const k32 = fromVector(r, () => r.bytes(32).slice());
-        output.tapInternalKey = isNullBytes(k32) ? undefined : k32;
+      case PSBT_OUT.TAP_INTERNAL_KEY:
+        output.tapInternalKey = readHash32Value(r, key, "Output Taproot Internal Key");
         break;
-      }
       case PSBT_OUT.TAP_TREE: {
         expectedKeySize("Output Taproot Tree Key", key, 1);
         const tree = r.varBytes();
@@ -627,7 +618,6 @@ function readOutput(r: ByteReader, output: PsbtOutput, version: number): void {
         readUnknown(r, key, output.unknown);
     }
   }
-  if (!foundSep) fail("Separator is missing at the end of an output map");
   if (version >= 2) {
     if (!foundAmount) fail("Output amount is required in PSBTv2");
     if (!foundScript) fail("Output script is required in PSBTv2");
@@ -637,7 +627,6 @@ function readOutput(r: ByteReader, output: PsbtOutput, version: number): void {
 function readPsbt(r: ByteReader): Psbt {
   const magic = r.bytes(5);
   if (!bytesEqual(magic, PSBT_MAGIC_BYTES)) fail("Invalid PSBT magic bytes");
-  const seen = new Set<string>();
   const seenXpubs = new Set<string>();
   let tx: Transaction | undefined;
   let inputCount = 0;
@@ -656,17 +645,7 @@ function readPsbt(r: ByteReader): Psbt {
     proprietary: new Map(),
     unknown: new Map(),
   };
-  let foundSep = false;
-  while (r.remaining > 0) {
-    const k = readKey(r);
-    if (k === null) {
-      foundSep = true;
-      break;
-    }
-    const { key, type } = k;
-    const hk = toHex(key);
-    if (seen.has(hk)) fail(`Duplicate Key, global key "${hk}" already provided`);
-    seen.add(hk);
+  for (const { key, type } of mapKeys(r, "global")) {
     switch (type) {
       case PSBT_GLOBAL.UNSIGNED_TX: {
         expectedKeySize("Global Unsigned TX", key, 1);
@@ -732,7 +711,6 @@ function readPsbt(r: ByteReader): Psbt {
         readUnknown(r, key, psbt.unknown);
     }
   }
-  if (!foundSep) fail("Separator is missing at the end of the global map");
   const version = explicitVersion ?? 0;
   psbt.version = version;
   if (version === 0) {
@@ -833,6 +811,20 @@ function valueOf(fill: (w: ByteWriter) => void): Uint8Array {
   return vw.finish();
 }
 
+/** A value whose key is only its type, written unless absent or empty (scripts, the taproot key path sig). */
+function writeBytesValue(w: ByteWriter, type: number, value: Uint8Array | undefined): void {
+  if (value === undefined || value.length === 0) return;
+  writeKey(w, type);
+  w.varBytes(value);
+}
+
+/** A 32-byte value whose key is only its type, written unless absent or all zeros. */
+function writeHash32Value(w: ByteWriter, type: number, value: Uint8Array | undefined): void {
+  if (isNullBytes(value)) return;
+  writeKey(w, type);
+  w.varBytes(value!);
+}
+
 function writeOrigin(w: ByteWriter, origin: KeyOriginInfo): void {
   w.bytes(origin.fingerprint);
   for (const p of origin.path) w.u32(p >>> 0);
@@ -894,14 +886,8 @@ function writeInput(w: ByteWriter, input: PsbtInput, version: number): void {
       writeKey(w, PSBT_IN.SIGHASH);
       w.varBytes(valueOf((v) => v.i32(input.sighashType!)));
     }
-    if (input.redeemScript !== undefined && input.redeemScript.length > 0) {
-      writeKey(w, PSBT_IN.REDEEMSCRIPT);
-      w.varBytes(input.redeemScript);
-    }
-    if (input.witnessScript !== undefined && input.witnessScript.length > 0) {
-      writeKey(w, PSBT_IN.WITNESSSCRIPT);
-      w.varBytes(input.witnessScript);
-    }
+    writeBytesValue(w, PSBT_IN.REDEEMSCRIPT, input.redeemScript);
+    writeBytesValue(w, PSBT_IN.WITNESSSCRIPT, input.witnessScript);
     writeHdKeypaths(w, PSBT_IN.BIP32_DERIVATION, input.bip32Derivs);
     const preimages: Array<[number, Map<string, Uint8Array>]> = [
       [PSBT_IN.RIPEMD160, input.ripemd160Preimages],
@@ -915,10 +901,7 @@ function writeInput(w: ByteWriter, input: PsbtInput, version: number): void {
         w.varBytes(map.get(h)!);
       }
     }
-    if (input.tapKeySig !== undefined && input.tapKeySig.length > 0) {
-      writeKey(w, PSBT_IN.TAP_KEY_SIG);
-      w.varBytes(input.tapKeySig);
-    }
+    writeBytesValue(w, PSBT_IN.TAP_KEY_SIG, input.tapKeySig);
     for (const s of sortedByKey(input.tapScriptSigs)) {
       writeKey(w, PSBT_IN.TAP_SCRIPT_SIG, s.xonly, s.leafHash);
       w.varBytes(s.sig);
@@ -936,14 +919,8 @@ function writeInput(w: ByteWriter, input: PsbtInput, version: number): void {
       }
     }
     writeTapBip32(w, PSBT_IN.TAP_BIP32_DERIVATION, input.tapBip32Derivs);
-    if (!isNullBytes(input.tapInternalKey)) {
-      writeKey(w, PSBT_IN.TAP_INTERNAL_KEY);
-      w.varBytes(input.tapInternalKey!);
-    }
-    if (!isNullBytes(input.tapMerkleRoot)) {
-      writeKey(w, PSBT_IN.TAP_MERKLE_ROOT);
-      w.varBytes(input.tapMerkleRoot!);
-    }
+    writeHash32Value(w, PSBT_IN.TAP_INTERNAL_KEY, input.tapInternalKey);
+    writeHash32Value(w, PSBT_IN.TAP_MERKLE_ROOT, input.tapMerkleRoot);
     writeMusig2Participants(w, PSBT_IN.MUSIG2_PARTICIPANT_PUBKEYS, input.musig2Participants);
     for (
       const [type, map] of [
@@ -958,10 +935,7 @@ function writeInput(w: ByteWriter, input: PsbtInput, version: number): void {
       }
     }
   }
-  if (input.finalScriptSig !== undefined && input.finalScriptSig.length > 0) {
-    writeKey(w, PSBT_IN.SCRIPTSIG);
-    w.varBytes(input.finalScriptSig);
-  }
+  writeBytesValue(w, PSBT_IN.SCRIPTSIG, input.finalScriptSig);
   if (input.finalScriptWitness !== undefined && input.finalScriptWitness.length > 0) {
     writeKey(w, PSBT_IN.SCRIPTWITNESS);
     w.varBytes(valueOf((v) => {
@@ -991,14 +965,8 @@ function writeInput(w: ByteWriter, input: PsbtInput, version: number): void {
 }
 
 function writeOutput(w: ByteWriter, output: PsbtOutput, version: number): void {
-  if (output.redeemScript !== undefined && output.redeemScript.length > 0) {
-    writeKey(w, PSBT_OUT.REDEEMSCRIPT);
-    w.varBytes(output.redeemScript);
-  }
-  if (output.witnessScript !== undefined && output.witnessScript.length > 0) {
-    writeKey(w, PSBT_OUT.WITNESSSCRIPT);
-    w.varBytes(output.witnessScript);
-  }
+  writeBytesValue(w, PSBT_OUT.REDEEMSCRIPT, output.redeemScript);
+  writeBytesValue(w, PSBT_OUT.WITNESSSCRIPT, output.witnessScript);
   writeHdKeypaths(w, PSBT_OUT.BIP32_DERIVATION, output.bip32Derivs);
   if (version >= 2) {
     writeKey(w, PSBT_OUT.AMOUNT);
@@ -1007,10 +975,7 @@ function writeOutput(w: ByteWriter, output: PsbtOutput, version: number): void {
     w.varBytes(output.script);
   }
   writeProprietaryAndUnknown(w, output.proprietary);
-  if (!isNullBytes(output.tapInternalKey)) {
-    writeKey(w, PSBT_OUT.TAP_INTERNAL_KEY);
-    w.varBytes(output.tapInternalKey!);
-  }
+  writeHash32Value(w, PSBT_OUT.TAP_INTERNAL_KEY, output.tapInternalKey);
   if (output.tapTree !== undefined && output.tapTree.length > 0) {
     writeKey(w, PSBT_OUT.TAP_TREE);
     w.varBytes(valueOf((v) => {
