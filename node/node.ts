@@ -38,6 +38,7 @@ import { reverseHex } from "../core/hash/hashes.ts";
 import { clientVersionNumber, netMethods, NETWORK_NAMES, type NetworkName } from "../rpc/methods/net.ts";
 import { formatUserAgent } from "../net/user_agent.ts";
 import { PROTOCOL_VERSION } from "../net/protocol.ts";
+import { P2pNode, p2pSettingsFromArgs } from "../net/p2p.ts";
 import { policySettingsFromArgs } from "./policy/settings.ts";
 import { blockchainMethods } from "../rpc/methods/blockchain.ts";
 import { miningMethods } from "../rpc/methods/mining.ts";
@@ -91,6 +92,8 @@ export class Node {
   #chain: ChainstateImpl | null = null;
   #txIndex: TxIndex | null = null;
   #mempool: Mempool | null = null;
+  /** The P2P side (connection manager, peer manager, bans). */
+  #p2p: P2pNode | null = null;
   /** Script checks on this thread until the Worker pool is up; closed by the node. */
   #initialPool: ScriptCheckPool | null = null;
   /** Signature and script-execution caches shared by mempool acceptance and block validation (Core's). */
@@ -215,6 +218,16 @@ export class Node {
       log.info(`Listening for IPC requests on address ${listener.address.text}`);
       this.#listeners.push(listener);
     }
+    this.#p2p = P2pNode.start({
+      settings: p2pSettingsFromArgs(args),
+      magic: this.#chain.params.messageStart,
+      userAgent: this.#subversion,
+      chain: this.#chain,
+      mempool: this.#mempool,
+      signals: this.#signals,
+      logger: log,
+      now,
+    });
     // RPC comes up last, so that a client that gets an answer finds every other endpoint ready too.
     if (args.getBool("-server", true)) {
       this.#rpc = await RpcServer.start(serverOptionsFromArgs(args, { table: this.#table, logger: log }));
@@ -318,6 +331,8 @@ export class Node {
       subversion: this.#subversion,
       protocolVersion: PROTOCOL_VERSION,
       reachable: reachableNetworks(this.#args),
+      p2p: () => this.#p2p,
+      now,
       relayFees: () =>
         this.#mempool === null ? null : {
           minRelay: this.#mempool.settings.minRelayFeeRate.getFeePerK(),
@@ -509,6 +524,8 @@ export class Node {
       await this.#rpc.stop();
       this.#rpc = null;
     }
+    await this.#p2p?.close();
+    this.#p2p = null;
     await Promise.all(this.#listeners.map((l) => l.close()));
     this.#listeners = [];
     await this.#ipcCookie?.remove();

@@ -103,12 +103,15 @@ export async function startNode(
   const netDataDir = `${dataDir}/regtest`;
   if (opts.conf !== undefined) await Deno.writeTextFile(`${dataDir}/bitcoin.conf`, opts.conf);
   const rpcPort = freePort();
+  // Nodes of parallel tests must not all listen on regtest's P2P port: no P2P listening unless asked for.
+  const p2pChosen = extra.some((a) => /^-(no)?(listen|port|bind|whitebind)\b/.test(a));
   const { cmd, args } = tsbtcCommand([
     "node",
     "-regtest",
     `-datadir=${dataDir}`,
     `-rpcport=${rpcPort}`,
     "-rpcbind=127.0.0.1",
+    ...(p2pChosen ? [] : ["-listen=0"]),
     ...extra,
   ]);
   const child = new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "piped" }).spawn();

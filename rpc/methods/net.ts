@@ -9,7 +9,9 @@
 import { valueFromAmount } from "../json.ts";
 import type { JsonValue } from "../json.ts";
 import type { RpcMethod } from "../table.ts";
-import { helpExampleCli, helpExampleRpc } from "../help.ts";
+import { helpExampleCli, helpExampleRpc, type RpcResultSpec } from "../help.ts";
+import { RpcError, RpcErrorCode } from "../errors.ts";
+import { getBool, getInt, getStr } from "../values.ts";
 
 /** Core's network names (`GetNetworkNames`, without "internal"). */
 export const NETWORK_NAMES = ["ipv4", "ipv6", "onion", "i2p", "cjdns"] as const;
@@ -34,6 +36,79 @@ export interface ConnectionInfo {
   readonly outbound: number;
 }
 
+/** One connected peer as `getpeerinfo` reports it (times in seconds, pings in seconds, fees in sat/kvB). */
+export interface PeerInfo {
+  readonly id: number;
+  readonly addr: string;
+  readonly addrBind: string;
+  readonly network: string;
+  readonly services: bigint;
+  readonly servicesNames: readonly string[];
+  readonly relayTxes: boolean;
+  readonly lastInvSequence: number;
+  readonly invToSend: number;
+  readonly lastSend: number;
+  readonly lastRecv: number;
+  readonly lastTransaction: number;
+  readonly lastBlock: number;
+  readonly bytesSent: number;
+  readonly bytesRecv: number;
+  readonly connTime: number;
+  readonly timeOffset: number;
+  readonly pingTime?: number;
+  readonly minPing?: number;
+  readonly pingWait?: number;
+  readonly version: number;
+  readonly subver: string;
+  readonly inbound: boolean;
+  readonly bip152HbTo: boolean;
+  readonly bip152HbFrom: boolean;
+  readonly syncedHeaders: number;
+  readonly syncedBlocks: number;
+  readonly inflight: readonly number[];
+  readonly addrProcessed: number;
+  readonly permissions: readonly string[];
+  readonly minFeeFilter: bigint;
+  readonly bytesSentPerMsg: Readonly<Record<string, number>>;
+  readonly bytesRecvPerMsg: Readonly<Record<string, number>>;
+  readonly connectionType: string;
+}
+
+/** A ban as `listbanned` reports it. */
+export interface BanInfo {
+  readonly address: string;
+  readonly banCreated: number;
+  readonly bannedUntil: number;
+}
+
+/** The P2P side of the node, as the network RPCs drive it (Core's `CConnman`, `PeerManager`, `BanMan`). */
+export interface NetControl {
+  /** getnetworkinfo's connection fields. */
+  connectionInfo(): ConnectionInfo;
+  /** Connected peers. */
+  peers(): PeerInfo[];
+  /** Bytes in and out since start. */
+  totals(): { bytesRecv: number; bytesSent: number };
+  /** `addnode`: "already" when adding one present, "missing" when removing one absent. */
+  addNode(node: string, command: "add" | "remove" | "onetry"): "ok" | "already" | "missing";
+  /** Added nodes and the address each is connected at (getaddednodeinfo). */
+  addedNodes(): { node: string; connected: { address: string; inbound: boolean } | null }[];
+  /** Disconnects by `ip:port` or by id; false when no such peer. */
+  disconnect(target: { address: string } | { id: number }): boolean;
+  /** Asks every peer for a pong. */
+  ping(): void;
+  /** Enables or disables networking; returns the new state. */
+  setNetworkActive(active: boolean): boolean;
+  /** `setban add`: false when already banned; throws `Error` for an invalid subnet. */
+  ban(subnet: string, until: number): boolean;
+  /** `setban remove`: false when not banned. */
+  unban(subnet: string): boolean;
+  /** Bans in force. */
+  listBanned(): BanInfo[];
+  /** Removes every ban. */
+  clearBanned(): void;
+}
+
 /** What the network methods need from the node. */
 export interface NetMethodsOptions {
   /** Numeric client version (Core's `CLIENT_VERSION`, e.g. 100 for 0.1.0). */
@@ -48,6 +123,10 @@ export interface NetMethodsOptions {
   readonly relayFees: () => { minRelay: bigint; incremental: bigint } | null;
   /** The connection manager's figures, or null when the node runs none. */
   readonly connections?: () => ConnectionInfo | null;
+  /** The P2P side of the node (null or absent: the connection RPCs fail with Core's P2P-disabled error). */
+  readonly p2p?: () => NetControl | null;
+  /** The node's clock in seconds (for ban times; default the system clock). */
+  readonly now?: () => number;
   /** Node warnings. */
   readonly warnings?: () => string[];
 }
@@ -163,7 +242,7 @@ export function netMethods(options: NetMethodsOptions): RpcMethod[] {
         subversion: options.subversion,
         protocolversion: options.protocolVersion,
       };
-      const conn = options.connections?.() ?? null;
+      const conn = options.connections?.() ?? options.p2p?.()?.connectionInfo() ?? null;
       if (conn !== null) {
         out.localservices = conn.localServices.toString(16).padStart(16, "0");
         out.localservicesnames = [...conn.localServicesNames];
@@ -185,5 +264,565 @@ export function netMethods(options: NetMethodsOptions): RpcMethod[] {
       return out;
     },
   };
-  return [getnetworkinfo];
+  return [getnetworkinfo, ...p2pMethods(options)];
+}
+
+const P2P_DISABLED = "Error: Peer-to-peer functionality missing or disabled";
+
+function peerJson(p: PeerInfo): JsonValue {
+  const out: Record<string, JsonValue> = {
+    id: p.id,
+    addr: p.addr,
+  };
+  if (p.addrBind !== "") out.addrbind = p.addrBind;
+  out.network = p.network;
+  out.services = p.services.toString(16).padStart(16, "0");
+  out.servicesnames = [...p.servicesNames];
+  out.relaytxes = p.relayTxes;
+  out.last_inv_sequence = p.lastInvSequence;
+  out.inv_to_send = p.invToSend;
+  out.lastsend = p.lastSend;
+  out.lastrecv = p.lastRecv;
+  out.last_transaction = p.lastTransaction;
+  out.last_block = p.lastBlock;
+  out.bytessent = p.bytesSent;
+  out.bytesrecv = p.bytesRecv;
+  out.conntime = p.connTime;
+  out.timeoffset = p.timeOffset;
+  if (p.pingTime !== undefined) out.pingtime = p.pingTime;
+  if (p.minPing !== undefined) out.minping = p.minPing;
+  if (p.pingWait !== undefined && p.pingWait > 0) out.pingwait = p.pingWait;
+  out.version = p.version;
+  out.subver = p.subver;
+  out.inbound = p.inbound;
+  out.bip152_hb_to = p.bip152HbTo;
+  out.bip152_hb_from = p.bip152HbFrom;
+  out.presynced_headers = -1;
+  out.synced_headers = p.syncedHeaders;
+  out.synced_blocks = p.syncedBlocks;
+  out.inflight = [...p.inflight];
+  out.addr_relay_enabled = false;
+  out.addr_processed = p.addrProcessed;
+  out.addr_rate_limited = 0;
+  out.permissions = [...p.permissions];
+  out.minfeefilter = valueFromAmount(p.minFeeFilter);
+  const nonZero = (m: Readonly<Record<string, number>>) =>
+    Object.fromEntries(Object.entries(m).filter(([, v]) => v > 0));
+  out.bytessent_per_msg = nonZero(p.bytesSentPerMsg);
+  out.bytesrecv_per_msg = nonZero(p.bytesRecvPerMsg);
+  out.connection_type = p.connectionType;
+  out.transport_protocol_type = "v1";
+  out.session_id = "";
+  return out;
+}
+
+/** The connection RPCs (Core's `getconnectioncount`, `ping`, `getpeerinfo`, `addnode`, …). */
+function p2pMethods(options: NetMethodsOptions): RpcMethod[] {
+  const p2p = (): NetControl => {
+    const c = options.p2p?.() ?? null;
+    if (c === null) throw new RpcError(RpcErrorCode.RPC_CLIENT_P2P_DISABLED, P2P_DISABLED);
+    return c;
+  };
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const str = (key: string, description: string): RpcResultSpec => ({ type: "str", key, description });
+  const num = (key: string, description: string): RpcResultSpec => ({ type: "num", key, description });
+  const bool = (key: string, description: string): RpcResultSpec => ({ type: "bool", key, description });
+  return [
+    {
+      name: "getconnectioncount",
+      category: "network",
+      description: "Returns the number of connections to other nodes.\n",
+      args: [],
+      results: [{ type: "num", description: "The connection count" }],
+      examples: helpExampleCli("getconnectioncount", "") + helpExampleRpc("getconnectioncount", ""),
+      handler: () => {
+        const c = p2p().connectionInfo();
+        return c.inbound + c.outbound;
+      },
+    },
+    {
+      name: "ping",
+      category: "network",
+      description: "Requests that a ping be sent to all other nodes, to measure ping time.\n" +
+        "Results are provided in getpeerinfo.\n" +
+        "Ping command is handled in queue with all other commands, so it measures processing backlog, not just network ping.\n",
+      args: [],
+      results: [{ type: "none", description: "" }],
+      examples: helpExampleCli("ping", "") + helpExampleRpc("ping", ""),
+      handler: () => {
+        p2p().ping();
+        return null;
+      },
+    },
+    {
+      name: "getpeerinfo",
+      category: "network",
+      description: "Returns data about each connected network peer as a json array of objects.",
+      args: [],
+      results: [{
+        type: "arr",
+        description: "",
+        inner: [{
+          type: "obj",
+          description: "",
+          inner: [
+            num("id", "Peer index"),
+            str("addr", "(host:port) The IP address/hostname optionally followed by :port of the peer"),
+            { ...str("addrbind", "(ip:port) Bind address of the connection to the peer"), optional: true },
+            str("network", "Network (ipv4, ipv6, onion, i2p, cjdns, not_publicly_routable)"),
+            { type: "str_hex", key: "services", description: "The services offered" },
+            {
+              type: "arr",
+              key: "servicesnames",
+              description: "the services offered, in human-readable form",
+              inner: [{
+                type: "str",
+                key: "SERVICE_NAME",
+                description: "the service name if it is recognised",
+              }],
+            },
+            bool("relaytxes", "Whether we relay transactions to this peer"),
+            num("last_inv_sequence", "Mempool sequence number of this peer's last INV"),
+            num("inv_to_send", "How many txs we have queued to announce to this peer"),
+            { type: "num_time", key: "lastsend", description: "The UNIX epoch time of the last send" },
+            { type: "num_time", key: "lastrecv", description: "The UNIX epoch time of the last receive" },
+            {
+              type: "num_time",
+              key: "last_transaction",
+              description: "The UNIX epoch time of the last valid transaction received from this peer",
+            },
+            {
+              type: "num_time",
+              key: "last_block",
+              description: "The UNIX epoch time of the last block received from this peer",
+            },
+            num("bytessent", "The total bytes sent"),
+            num("bytesrecv", "The total bytes received"),
+            { type: "num_time", key: "conntime", description: "The UNIX epoch time of the connection" },
+            num("timeoffset", "The time offset in seconds"),
+            { ...num("pingtime", "The last ping time in seconds, if any"), optional: true },
+            { ...num("minping", "The minimum observed ping time in seconds, if any"), optional: true },
+            {
+              ...num("pingwait", "The duration in seconds of an outstanding ping (if non-zero)"),
+              optional: true,
+            },
+            num("version", "The peer version, such as 70001"),
+            str("subver", "The string version"),
+            bool("inbound", "Inbound (true) or Outbound (false)"),
+            bool("bip152_hb_to", "Whether we selected peer as (compact blocks) high-bandwidth peer"),
+            bool("bip152_hb_from", "Whether peer selected us as (compact blocks) high-bandwidth peer"),
+            num(
+              "presynced_headers",
+              "The current height of header pre-synchronization with this peer, or -1 if no low-work sync is in progress",
+            ),
+            num("synced_headers", "The last header we have in common with this peer"),
+            num("synced_blocks", "The last block we have in common with this peer"),
+            {
+              type: "arr",
+              key: "inflight",
+              description: "",
+              inner: [{
+                type: "num",
+                key: "n",
+                description: "The heights of blocks we're currently asking from this peer",
+              }],
+            },
+            bool("addr_relay_enabled", "Whether we participate in address relay with this peer"),
+            num(
+              "addr_processed",
+              "The total number of addresses processed, excluding those dropped due to rate limiting",
+            ),
+            num("addr_rate_limited", "The total number of addresses dropped due to rate-limiting"),
+            {
+              type: "arr",
+              key: "permissions",
+              description: "Any special permissions that have been granted to this peer",
+              inner: [{ type: "str", key: "permission_type", description: "" }],
+            },
+            {
+              type: "str_amount",
+              key: "minfeefilter",
+              description: "The minimum fee rate for transactions this peer accepts",
+            },
+            {
+              type: "obj_dyn",
+              key: "bytessent_per_msg",
+              description: "",
+              inner: [
+                num(
+                  "msg",
+                  "The total bytes sent aggregated by message type\nWhen a message type is not listed in this json object, the bytes sent are 0.\nOnly known message types can appear as keys in the object.",
+                ),
+              ],
+            },
+            {
+              type: "obj_dyn",
+              key: "bytesrecv_per_msg",
+              description: "",
+              inner: [
+                num(
+                  "msg",
+                  "The total bytes received aggregated by message type\nWhen a message type is not listed in this json object, the bytes received are 0.\nOnly known message types can appear as keys in the object and all bytes received\nof unknown message types are listed under '*other*'.",
+                ),
+              ],
+            },
+            str(
+              "connection_type",
+              "Type of connection: \noutbound-full-relay (default automatic connections),\nblock-relay-only (does not relay transactions or addresses),\ninbound (initiated by the peer),\nmanual (added via addnode RPC or -addnode/-connect configuration options),\naddr-fetch (short-lived automatic connection for soliciting addresses),\nfeeler (short-lived automatic connection for testing addresses).\nPlease note this output is unlikely to be stable in upcoming releases as we iterate to\nbest capture connection behaviors.",
+            ),
+            str(
+              "transport_protocol_type",
+              "Type of transport protocol: \ndetecting (peer could be v1 or v2),\nv1 (plaintext transport protocol),\nv2 (BIP324 encrypted transport protocol).\n",
+            ),
+            str(
+              "session_id",
+              'The session ID for this connection, or "" if there is none ("v2" transport protocol only).\n',
+            ),
+          ],
+        }],
+      }],
+      examples: helpExampleCli("getpeerinfo", "") + helpExampleRpc("getpeerinfo", ""),
+      handler: () => p2p().peers().map(peerJson),
+    },
+    {
+      name: "addnode",
+      category: "network",
+      description: "Attempts to add or remove a node from the addnode list.\n" +
+        "Or try a connection to a node once.\n" +
+        "Nodes added using addnode (or -connect) are protected from DoS disconnection and are not required to be\n" +
+        "full nodes/support SegWit as other outbound peers are (though such peers will not be synced from).\n" +
+        "Addnode connections are limited to 8 at a time and are counted separately from the -maxconnections limit.\n",
+      args: [
+        {
+          names: "node",
+          type: "str",
+          description: "The IP address/hostname optionally followed by :port of the peer to connect to",
+        },
+        {
+          names: "command",
+          type: "str",
+          description:
+            "'add' to add a node to the list, 'remove' to remove a node from the list, 'onetry' to try a connection to the node once",
+        },
+        {
+          names: "v2transport",
+          type: "bool",
+          fallback: { hint: "set by -v2transport" },
+          description: "Attempt to connect using BIP324 v2 transport protocol (ignored for 'remove' command)",
+        },
+      ],
+      results: [{ type: "none", description: "" }],
+      examples: helpExampleCli("addnode", '"192.168.0.6:8333" "onetry" true') +
+        helpExampleRpc("addnode", '"192.168.0.6:8333", "onetry" true'),
+      handler: (params, ctx) => {
+        const command = getStr(params[1]);
+        if (command !== "onetry" && command !== "add" && command !== "remove") {
+          throw new RpcError(RpcErrorCode.RPC_MISC_ERROR, ctx.table.help("addnode"));
+        }
+        const node = getStr(params[0]);
+        const c = p2p();
+        if (params[2] !== undefined && params[2] !== null && getBool(params[2])) {
+          throw new RpcError(
+            RpcErrorCode.RPC_INVALID_PARAMETER,
+            "Error: v2transport requested but not enabled (see -v2transport)",
+          );
+        }
+        const r = c.addNode(node, command);
+        if (r === "already") {
+          throw new RpcError(RpcErrorCode.RPC_CLIENT_NODE_ALREADY_ADDED, "Error: Node already added");
+        }
+        if (r === "missing") {
+          throw new RpcError(
+            RpcErrorCode.RPC_CLIENT_NODE_NOT_ADDED,
+            "Error: Node could not be removed. It has not been added previously.",
+          );
+        }
+        return null;
+      },
+    },
+    {
+      name: "disconnectnode",
+      category: "network",
+      description: "Immediately disconnects from the specified peer node.\n" +
+        "\nStrictly one out of 'address' and 'nodeid' can be provided to identify the node.\n" +
+        "\nTo disconnect by nodeid, either set 'address' to the empty string, or call using the named 'nodeid' argument only.\n",
+      args: [
+        {
+          names: "address",
+          type: "str",
+          fallback: { hint: "fallback to nodeid" },
+          description: "The IP address/port of the node",
+        },
+        {
+          names: "nodeid",
+          type: "num",
+          fallback: { hint: "fallback to address" },
+          description: "The node ID (see getpeerinfo for node IDs)",
+        },
+      ],
+      results: [{ type: "none", description: "" }],
+      examples: helpExampleCli("disconnectnode", '"192.168.0.6:8333"') +
+        helpExampleCli("disconnectnode", '"" 1') +
+        helpExampleRpc("disconnectnode", '"192.168.0.6:8333"') +
+        helpExampleRpc("disconnectnode", '"", 1'),
+      handler: (params) => {
+        const c = p2p();
+        const address = params[0] === undefined || params[0] === null ? undefined : getStr(params[0]);
+        const id = params[1] === undefined || params[1] === null
+          ? undefined
+          : getInt(params[1], Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+        let ok: boolean;
+        if (address !== undefined && id === undefined) ok = c.disconnect({ address });
+        else if (id !== undefined && (address === undefined || address === "")) ok = c.disconnect({ id });
+        else {throw new RpcError(
+            RpcErrorCode.RPC_INVALID_PARAMS,
+            "Only one of address and nodeid should be provided.",
+          );}
+        if (!ok) {
+          throw new RpcError(RpcErrorCode.RPC_CLIENT_NODE_NOT_CONNECTED, "Node not found in connected nodes");
+        }
+        return null;
+      },
+    },
+    {
+      name: "getaddednodeinfo",
+      category: "network",
+      description: "Returns information about the given added node, or all added nodes\n" +
+        "(note that onetry addnodes are not listed here)\n",
+      args: [{
+        names: "node",
+        type: "str",
+        fallback: { hint: "all nodes" },
+        description:
+          "If provided, return information about this specific node, otherwise all nodes are returned.",
+      }],
+      results: [{
+        type: "arr",
+        description: "",
+        inner: [{
+          type: "obj",
+          description: "",
+          inner: [
+            str("addednode", "The node IP address or name (as provided to addnode)"),
+            bool("connected", "If connected"),
+            {
+              type: "arr",
+              key: "addresses",
+              description: "Only when connected = true",
+              inner: [{
+                type: "obj",
+                description: "",
+                inner: [
+                  str("address", "The bitcoin server IP and port we're connected to"),
+                  str("connected", "connection, inbound or outbound"),
+                ],
+              }],
+            },
+          ],
+        }],
+      }],
+      examples: helpExampleCli("getaddednodeinfo", '"192.168.0.201"') +
+        helpExampleRpc("getaddednodeinfo", '"192.168.0.201"'),
+      handler: (params) => {
+        let list = p2p().addedNodes();
+        if (params[0] !== undefined && params[0] !== null) {
+          const node = getStr(params[0]);
+          list = list.filter((n) => n.node === node);
+          if (list.length === 0) {
+            throw new RpcError(RpcErrorCode.RPC_CLIENT_NODE_NOT_ADDED, "Error: Node has not been added.");
+          }
+        }
+        return list.map((n) => ({
+          addednode: n.node,
+          connected: n.connected !== null,
+          addresses: n.connected === null
+            ? []
+            : [{ address: n.connected.address, connected: n.connected.inbound ? "inbound" : "outbound" }],
+        }));
+      },
+    },
+    {
+      name: "getnettotals",
+      category: "network",
+      description: "Returns information about network traffic, including bytes in, bytes out,\n" +
+        "and current system time.",
+      args: [],
+      results: [{
+        type: "obj",
+        description: "",
+        inner: [
+          num("totalbytesrecv", "Total bytes received"),
+          num("totalbytessent", "Total bytes sent"),
+          {
+            type: "num_time",
+            key: "timemillis",
+            description: "Current system UNIX epoch time in milliseconds",
+          },
+          {
+            type: "obj",
+            key: "uploadtarget",
+            description: "",
+            inner: [
+              num("timeframe", "Length of the measuring timeframe in seconds"),
+              num("target", "Target in bytes"),
+              bool("target_reached", "True if target is reached"),
+              bool("serve_historical_blocks", "True if serving historical blocks"),
+              num("bytes_left_in_cycle", "Bytes left in current time cycle"),
+              num("time_left_in_cycle", "Seconds left in current time cycle"),
+            ],
+          },
+        ],
+      }],
+      examples: helpExampleCli("getnettotals", "") + helpExampleRpc("getnettotals", ""),
+      handler: () => {
+        const t = p2p().totals();
+        return {
+          totalbytesrecv: t.bytesRecv,
+          totalbytessent: t.bytesSent,
+          timemillis: Date.now(),
+          uploadtarget: {
+            timeframe: 86400,
+            target: 0,
+            target_reached: false,
+            serve_historical_blocks: true,
+            bytes_left_in_cycle: 0,
+            time_left_in_cycle: 0,
+          },
+        };
+      },
+    },
+    {
+      name: "setnetworkactive",
+      category: "network",
+      description: "Disable/enable all p2p network activity.\n",
+      args: [{ names: "state", type: "bool", description: "true to enable networking, false to disable" }],
+      results: [{ type: "bool", description: "The value that was passed in" }],
+      examples: "",
+      handler: (params) => p2p().setNetworkActive(getBool(params[0])),
+    },
+    {
+      name: "setban",
+      category: "network",
+      description: "Attempts to add or remove an IP/Subnet from the banned list.\n",
+      args: [
+        {
+          names: "subnet",
+          type: "str",
+          description:
+            "The IP/Subnet (see getpeerinfo for nodes IP) with an optional netmask (default is /32 = single IP)",
+        },
+        {
+          names: "command",
+          type: "str",
+          description: "'add' to add an IP/Subnet to the list, 'remove' to remove an IP/Subnet from the list",
+        },
+        {
+          names: "bantime",
+          type: "num",
+          fallback: { default: 0 },
+          description:
+            "time in seconds how long (or until when if [absolute] is set) the IP is banned (0 or empty means using the default time of 24h which can also be overwritten by the -bantime startup argument)",
+        },
+        {
+          names: "absolute",
+          type: "bool",
+          fallback: { default: false },
+          description: "If set, the bantime must be an absolute timestamp expressed in UNIX epoch time",
+        },
+      ],
+      results: [{ type: "none", description: "" }],
+      examples: helpExampleCli("setban", '"192.168.0.6" "add" 86400') +
+        helpExampleCli("setban", '"192.168.0.0/24" "add"') +
+        helpExampleRpc("setban", '"192.168.0.6", "add", 86400'),
+      handler: (params, ctx) => {
+        const command = getStr(params[1]);
+        if (command !== "add" && command !== "remove") {
+          throw new RpcError(RpcErrorCode.RPC_MISC_ERROR, ctx.table.help("setban"));
+        }
+        const c = p2p();
+        const subnet = getStr(params[0]);
+        if (command === "add") {
+          let banTime = params[2] === undefined || params[2] === null
+            ? 0
+            : getInt(params[2], -(2 ** 53), 2 ** 53);
+          const absolute = params[3] === undefined || params[3] === null ? false : getBool(params[3]);
+          const t = now();
+          if (absolute && banTime < t) {
+            throw new RpcError(
+              RpcErrorCode.RPC_INVALID_PARAMETER,
+              "Error: Absolute timestamp is in the past",
+            );
+          }
+          if (banTime <= 0 && !absolute) banTime = 86400;
+          let ok: boolean;
+          try {
+            ok = c.ban(subnet, absolute ? banTime : t + banTime);
+          } catch {
+            throw new RpcError(RpcErrorCode.RPC_CLIENT_INVALID_IP_OR_SUBNET, "Error: Invalid IP/Subnet");
+          }
+          if (!ok) {
+            throw new RpcError(RpcErrorCode.RPC_CLIENT_NODE_ALREADY_ADDED, "Error: IP/Subnet already banned");
+          }
+          return null;
+        }
+        let removed: boolean;
+        try {
+          removed = c.unban(subnet);
+        } catch {
+          throw new RpcError(RpcErrorCode.RPC_CLIENT_INVALID_IP_OR_SUBNET, "Error: Invalid IP/Subnet");
+        }
+        if (!removed) {
+          throw new RpcError(
+            RpcErrorCode.RPC_CLIENT_INVALID_IP_OR_SUBNET,
+            "Error: Unban failed. Requested address/subnet was not previously manually banned.",
+          );
+        }
+        return null;
+      },
+    },
+    {
+      name: "listbanned",
+      category: "network",
+      description: "List all manually banned IPs/Subnets.\n",
+      args: [],
+      results: [{
+        type: "arr",
+        description: "",
+        inner: [{
+          type: "obj",
+          description: "",
+          inner: [
+            str("address", "The IP/Subnet of the banned node"),
+            { type: "num_time", key: "ban_created", description: "The UNIX epoch time the ban was created" },
+            { type: "num_time", key: "banned_until", description: "The UNIX epoch time the ban expires" },
+            num("ban_duration", "The ban duration, in seconds"),
+            num("time_remaining", "The time remaining until the ban expires, in seconds"),
+          ],
+        }],
+      }],
+      examples: helpExampleCli("listbanned", "") + helpExampleRpc("listbanned", ""),
+      handler: () => {
+        const t = now();
+        return p2p().listBanned().map((b) => ({
+          address: b.address,
+          ban_created: b.banCreated,
+          banned_until: b.bannedUntil,
+          ban_duration: b.bannedUntil - b.banCreated,
+          time_remaining: Math.max(0, b.bannedUntil - t),
+        }));
+      },
+    },
+    {
+      name: "clearbanned",
+      category: "network",
+      description: "Clear all banned IPs.\n",
+      args: [],
+      results: [{ type: "none", description: "" }],
+      examples: helpExampleCli("clearbanned", "") + helpExampleRpc("clearbanned", ""),
+      handler: () => {
+        p2p().clearBanned();
+        return null;
+      },
+    },
+  ];
 }

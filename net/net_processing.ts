@@ -1,0 +1,1385 @@
+/**
+ * The message logic of the node (Core's `PeerManagerImpl` in `net_processing.cpp`): headers-first block sync
+ * with parallel download from several peers, in-flight limits, stall detection and timeouts; block
+ * announcements by `headers` (BIP130) or `inv`, and by `cmpctblock` to peers that asked for high-bandwidth
+ * compact blocks (BIP152); serving `getheaders`, `getblocks`, `getdata` (blocks, witness blocks, compact
+ * blocks, transactions), `getblocktxn`; receiving compact blocks (reconstructed from the mempool, missing
+ * transactions fetched with `getblocktxn`); transaction relay with BIP339 `wtxidrelay`, per-peer inventory
+ * trickled at random (Poisson) intervals, fee filters (BIP133) sent and honoured, an orphan pool with limits,
+ * recently rejected and recently confirmed filters, `mempool` for peers with the permission; misbehaviour leads
+ * to discouragement and disconnection as in Core's `MaybeDiscourageAndDisconnect`.
+ *
+ * It attaches to each {@link Connection} of the {@link ConnectionManager} (see {@link PeerManager.attach}) and
+ * follows the chain and mempool through the node's validation signals.
+ *
+ * @module
+ */
+
+import { blockHash } from "../core/wire/block.ts";
+import { bytesEqual, reverseHex, ZERO_HASH } from "../core/hash/hashes.ts";
+import { LOCATOR_DUMMY_VERSION, locatorHeights } from "../core/wire/locator.ts";
+import { hasWitness, transactionWeight, txid as txidOf, wtxid as wtxidOf } from "../core/wire/transaction.ts";
+import type { Block, BlockHeader, Transaction } from "../core/wire/types.ts";
+import type { BlockIndexEntry, Chainstate } from "../node/chain/types.ts";
+import type { MempoolAcceptResult } from "../node/mempool/accept.ts";
+import type { MempoolEntry } from "../node/mempool/entry.ts";
+import type { ValidationInterface } from "../node/validation_signals.ts";
+import type { Logger } from "../util/logging.ts";
+import type { BanMan } from "./banman.ts";
+import { createCompactBlock } from "./compact_blocks.ts";
+import type { Connection } from "./connman.ts";
+import { isLocalAddress } from "./connman.ts";
+import type { InvItem, NetMessage } from "./messages.ts";
+import { PartiallyDownloadedBlock } from "./partial_block.ts";
+import type { Peer } from "./peer.ts";
+import {
+  CMPCTBLOCKS_VERSION,
+  InvType,
+  MAX_HEADERS_RESULTS,
+  MSG_TYPE_MASK,
+  MSG_WITNESS_FLAG,
+  SENDHEADERS_VERSION,
+  ServiceFlags,
+} from "./protocol.ts";
+
+/** Core's `MAX_BLOCKS_IN_TRANSIT_PER_PEER`. */
+export const MAX_BLOCKS_IN_TRANSIT_PER_PEER = 16;
+/** Core's `BLOCK_DOWNLOAD_WINDOW`. */
+export const BLOCK_DOWNLOAD_WINDOW = 1024;
+/** Core's `BLOCK_STALLING_TIMEOUT_DEFAULT` (2 s) and `BLOCK_STALLING_TIMEOUT_MAX` (64 s). */
+export const BLOCK_STALLING_TIMEOUT_DEFAULT_MS = 2000;
+export const BLOCK_STALLING_TIMEOUT_MAX_MS = 64_000;
+/** Core's `MAX_BLOCKS_TO_ANNOUNCE`. */
+export const MAX_BLOCKS_TO_ANNOUNCE = 8;
+/** Core's `MAX_BLOCKS_TO_ANNOUNCE`-like cap of `getblocks` answers (500). */
+export const MAX_GETBLOCKS_RESULTS = 500;
+/** Core's `MAX_CMPCTBLOCK_DEPTH` and `MAX_BLOCKTXN_DEPTH`. */
+export const MAX_CMPCTBLOCK_DEPTH = 5;
+export const MAX_BLOCKTXN_DEPTH = 10;
+/** Core's `DEFAULT_MAX_ORPHAN_TRANSACTIONS` (the per-node orphan limit before the 29.0 orphanage rework). */
+export const DEFAULT_MAX_ORPHAN_TRANSACTIONS = 100;
+/** Core's `ORPHAN_TX_EXPIRE_TIME` (20 minutes). */
+export const ORPHAN_TX_EXPIRE_TIME_MS = 20 * 60 * 1000;
+/** Core's `MAX_STANDARD_TX_WEIGHT`: larger orphans are not kept. */
+export const MAX_ORPHAN_WEIGHT = 400_000;
+/** Core's `GETDATA_TX_INTERVAL`: a requested transaction not received by then is asked of another peer. */
+export const GETDATA_TX_INTERVAL_MS = 60_000;
+/** Core's `INBOUND_INVENTORY_BROADCAST_INTERVAL` (5 s) and `OUTBOUND_INVENTORY_BROADCAST_INTERVAL` (2 s). */
+export const INBOUND_INVENTORY_BROADCAST_INTERVAL_MS = 5000;
+export const OUTBOUND_INVENTORY_BROADCAST_INTERVAL_MS = 2000;
+/** Core's `INVENTORY_BROADCAST_MAX`. */
+export const INVENTORY_BROADCAST_MAX = 1000;
+/** Core's `AVG_FEEFILTER_BROADCAST_INTERVAL` (10 min) and `MAX_FEEFILTER_CHANGE_DELAY` (5 min). */
+export const AVG_FEEFILTER_BROADCAST_INTERVAL_MS = 10 * 60 * 1000;
+export const MAX_FEEFILTER_CHANGE_DELAY_MS = 5 * 60 * 1000;
+/** Core's `MAX_MONEY` fee filter sent during initial block download. */
+export const MAX_FEE_FILTER = 2_100_000_000_000_000n;
+/** Most transaction hashes remembered per peer as known to it (Core's rolling filter holds 50,000). */
+export const MAX_KNOWN_TX = 50_000;
+/** Most recently rejected / confirmed transaction ids remembered (Core's rolling filters: 120,000 / 48,000). */
+export const MAX_RECENT = 120_000;
+/** Core's number of high-bandwidth compact block peers we ask for. */
+export const MAX_HB_PEERS = 3;
+
+/** Block validation results Core punishes (`MaybePunishNodeForBlock`). */
+const PUNISHED_BLOCK_RESULTS = new Set([
+  "BLOCK_CONSENSUS",
+  "BLOCK_MUTATED",
+  "BLOCK_CACHED_INVALID",
+  "BLOCK_INVALID_HEADER",
+  "BLOCK_CHECKPOINT",
+  "BLOCK_INVALID_PREV",
+  "BLOCK_MISSING_PREV",
+]);
+
+/** The mempool as the peer manager uses it. */
+export interface RelayMempool {
+  /** Core's AcceptToMemoryPool for one transaction. */
+  acceptTransaction(tx: Transaction): Promise<MempoolAcceptResult>;
+  /** The pool. */
+  readonly pool: {
+    get(txid: string): MempoolEntry | undefined;
+    getByWtxid(wtxid: string): MempoolEntry | undefined;
+    entries(): IterableIterator<MempoolEntry>;
+    getMinFee(): { getFeePerK(): bigint };
+    readonly sequence: number;
+  };
+  /** -minrelaytxfee. */
+  readonly settings: { readonly minRelayFeeRate: { getFeePerK(): bigint } };
+}
+
+/** Options of {@link PeerManager}. */
+export interface PeerManagerOptions {
+  /** The chain. */
+  readonly chain: Chainstate;
+  /** The mempool (null: none; transactions are neither accepted nor relayed). */
+  readonly mempool: RelayMempool | null;
+  /** The node's validation signals (chain and mempool events, in order). */
+  readonly signals: { subscribe(listener: ValidationInterface): () => void };
+  /** Bans and discouragement. */
+  readonly banMan: BanMan;
+  /** -blocksonly: we do not want transactions from peers. */
+  readonly blocksOnly?: boolean;
+  /** Logger (category `net`, `mempool`, `cmpctblock`). */
+  readonly logger?: Logger;
+  /** The node's clock in seconds (mockable; used for header age). */
+  readonly now?: () => number;
+  /** Average trickle intervals (defaults: Core's 5 s inbound, 2 s outbound). */
+  readonly inboundInvIntervalMs?: number;
+  readonly outboundInvIntervalMs?: number;
+  /** Housekeeping interval (default 100 ms, Core's message handler wake-up). */
+  readonly tickMs?: number;
+}
+
+interface QueuedBlock {
+  readonly entry: BlockIndexEntry;
+  readonly peer: number;
+  readonly time: number;
+  partial?: PartiallyDownloadedBlock;
+}
+
+interface Orphan {
+  readonly tx: Transaction;
+  readonly txid: string;
+  readonly wtxid: string;
+  readonly peer: number;
+  readonly expire: number;
+}
+
+interface TxAnnouncement {
+  /** Inventory type to request with (MSG_WTX or MSG_WITNESS_TX). */
+  readonly type: number;
+  readonly hash: Uint8Array;
+  readonly peers: number[];
+  inFlight?: { peer: number; time: number };
+}
+
+/** Per-peer state (Core's `CNodeState` and `Peer`). */
+interface PeerState {
+  readonly conn: Connection;
+  readonly peer: Peer;
+  readonly id: number;
+  bestKnown: BlockIndexEntry | null;
+  lastUnknownBlock: string | null;
+  lastCommon: BlockIndexEntry | null;
+  bestHeaderSent: BlockIndexEntry | null;
+  syncStarted: boolean;
+  preferredDownload: boolean;
+  readonly inFlight: Map<string, QueuedBlock>;
+  downloadingSince: number;
+  stallingSince: number;
+  readonly knownTx: Set<string>;
+  readonly toSend: Set<string>;
+  nextInvSend: number;
+  sentSendHeaders: boolean;
+  feeFilterSent: bigint;
+  nextFeeFilter: number;
+  lastBlockTime: number;
+  lastTxTime: number;
+  lastInvSequence: number;
+  /** We asked this peer for high-bandwidth compact blocks. */
+  hbTo: boolean;
+  addrProcessed: number;
+}
+
+/** A peer's sync state as getpeerinfo reports it. */
+export interface PeerSyncStats {
+  readonly syncedHeaders: number;
+  readonly syncedBlocks: number;
+  readonly inflight: number[];
+  readonly relayTxes: boolean;
+  readonly lastInvSequence: number;
+  readonly invToSend: number;
+  readonly lastTransaction: number;
+  readonly lastBlock: number;
+  readonly minFeeFilter: bigint;
+  readonly bip152HighBandwidthTo: boolean;
+  readonly addrProcessed: number;
+}
+
+function poisson(avgMs: number): number {
+  return -Math.log(1 - Math.random()) * avgMs;
+}
+
+function addBounded(set: Set<string>, key: string, max: number): void {
+  if (set.size >= max) {
+    const first = set.values().next().value;
+    if (first !== undefined) set.delete(first);
+  }
+  set.add(key);
+}
+
+function randomNonce(): bigint {
+  const b = crypto.getRandomValues(new Uint8Array(8));
+  let n = 0n;
+  for (const x of b) n = (n << 8n) | BigInt(x);
+  return n;
+}
+
+/** The ancestor of `entry` at `height` (walking back; null above `entry`). */
+export function ancestorAt(entry: BlockIndexEntry, height: number): BlockIndexEntry | null {
+  if (height > entry.height || height < 0) return null;
+  let e: BlockIndexEntry | null = entry;
+  while (e !== null && e.height > height) e = e.prev;
+  return e;
+}
+
+/** Core's `LastCommonAncestor`. */
+export function lastCommonAncestor(a: BlockIndexEntry, b: BlockIndexEntry): BlockIndexEntry {
+  let x: BlockIndexEntry | null = a.height > b.height ? ancestorAt(a, b.height) : a;
+  let y: BlockIndexEntry | null = b.height > a.height ? ancestorAt(b, a.height) : b;
+  while (x !== null && y !== null && x !== y) {
+    x = x.prev;
+    y = y.prev;
+  }
+  return (x ?? y)!;
+}
+
+/** The peer manager. */
+export class PeerManager {
+  readonly #opts: PeerManagerOptions;
+  readonly #chain: Chainstate;
+  readonly #mempool: RelayMempool | null;
+  readonly #log: Logger | undefined;
+  readonly #peers = new Map<number, PeerState>();
+  readonly #blocksInFlight = new Map<string, QueuedBlock>();
+  readonly #orphans = new Map<string, Orphan>();
+  readonly #orphansByParent = new Map<string, Set<string>>();
+  readonly #txAnnouncements = new Map<string, TxAnnouncement>();
+  readonly #recentRejects = new Set<string>();
+  readonly #recentConfirmed = new Set<string>();
+  readonly #unsubscribe: () => void;
+  readonly #timer: ReturnType<typeof setInterval>;
+  #bestHeader: BlockIndexEntry;
+  #syncStarted = 0;
+  #stallingTimeoutMs = BLOCK_STALLING_TIMEOUT_DEFAULT_MS;
+  #closed = false;
+
+  /** @param options the chain, mempool, signals and settings. */
+  constructor(options: PeerManagerOptions) {
+    this.#opts = options;
+    this.#chain = options.chain;
+    this.#mempool = options.mempool;
+    this.#log = options.logger;
+    let best = this.#chain.tip();
+    for (const e of this.#chain.entries()) {
+      if (e.failed === "none" && e.chainWork > best.chainWork) best = e;
+    }
+    this.#bestHeader = best;
+    this.#unsubscribe = options.signals.subscribe({
+      updatedBlockTip: (tip, fork, ibd) => this.#updatedBlockTip(tip, fork, ibd),
+      blockConnected: (block) => this.#blockConnected(block),
+      transactionAddedToMempool: (entry) => this.#relayTransaction(entry),
+    });
+    this.#timer = setInterval(() => this.#tick(), options.tickMs ?? 100);
+  }
+
+  /** The best header known (Core's `m_best_header`): getblockchaininfo's `headers`. */
+  get bestHeader(): BlockIndexEntry {
+    if (this.#chain.tip().chainWork > this.#bestHeader.chainWork) this.#bestHeader = this.#chain.tip();
+    return this.#bestHeader;
+  }
+
+  /** Stops the timers and event subscriptions (connections are closed by the connection manager). */
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#unsubscribe();
+  }
+
+  /** Core's `SendPings`: every peer pings at its next check (the `ping` RPC). */
+  sendPings(): void {
+    for (const ps of this.#peers.values()) ps.peer.requestPing();
+  }
+
+  /** getpeerinfo's sync fields of peer `id`, or undefined when unknown. */
+  stats(id: number): PeerSyncStats | undefined {
+    const ps = this.#peers.get(id);
+    if (!ps) return undefined;
+    const heights = [...ps.inFlight.values()].map((q) => q.entry.height);
+    return {
+      syncedHeaders: ps.bestKnown?.height ?? -1,
+      syncedBlocks: ps.lastCommon?.height ?? -1,
+      inflight: heights,
+      relayTxes: this.#relaysTxTo(ps),
+      lastInvSequence: ps.lastInvSequence,
+      invToSend: ps.toSend.size,
+      lastTransaction: ps.lastTxTime,
+      lastBlock: ps.lastBlockTime,
+      minFeeFilter: ps.peer.feeFilter,
+      bip152HighBandwidthTo: ps.hbTo,
+      addrProcessed: ps.addrProcessed,
+    };
+  }
+
+  /** Number of orphan transactions held. */
+  get orphanCount(): number {
+    return this.#orphans.size;
+  }
+
+  /** Attaches to a new connection (call before its peer starts: the connection manager's `onConnection`). */
+  attach(conn: Connection): void {
+    const peer = conn.peer;
+    const ps: PeerState = {
+      conn,
+      peer,
+      id: peer.id,
+      bestKnown: null,
+      lastUnknownBlock: null,
+      lastCommon: null,
+      bestHeaderSent: null,
+      syncStarted: false,
+      preferredDownload: false,
+      inFlight: new Map(),
+      downloadingSince: 0,
+      stallingSince: 0,
+      knownTx: new Set(),
+      toSend: new Set(),
+      nextInvSend: 0,
+      sentSendHeaders: false,
+      feeFilterSent: -1n,
+      nextFeeFilter: 0,
+      lastBlockTime: 0,
+      lastTxTime: 0,
+      lastInvSequence: 0,
+      hbTo: false,
+      addrProcessed: 0,
+    };
+    this.#peers.set(peer.id, ps);
+    peer.on("handshake", () => this.#onHandshake(ps));
+    peer.on("message", (msg) => this.#onMessage(ps, msg));
+    peer.on("disconnect", () => this.#onDisconnect(ps));
+  }
+
+  // --- helpers ---
+
+  #debug(msg: string): void {
+    this.#log?.debug("net", msg);
+  }
+
+  #nowSec(): number {
+    return this.#opts.now?.() ?? Math.floor(Date.now() / 1000);
+  }
+
+  #send(ps: PeerState, msg: NetMessage, witness = true): void {
+    try {
+      ps.peer.send(msg, { witness });
+    } catch (e) {
+      this.#debug(`cannot send ${msg.type} to peer=${ps.id}: ${e instanceof Error ? e.message : e}`);
+    }
+  }
+
+  /** Core's `Misbehaving` + `MaybeDiscourageAndDisconnect`. */
+  #misbehaving(ps: PeerState, reason: string): void {
+    if (ps.conn.permissions.has("noban")) {
+      this.#log?.warn(`Warning: not punishing noban peer ${ps.id}! (${reason})`);
+      return;
+    }
+    if (ps.conn.type === "manual") {
+      this.#log?.warn(`Warning: not punishing manually connected peer ${ps.id}! (${reason})`);
+      return;
+    }
+    this.#debug(`Misbehaving: peer=${ps.id}: ${reason}`);
+    ps.peer.misbehaving(reason);
+  }
+
+  #relaysTxTo(ps: PeerState): boolean {
+    return (ps.peer.peerVersion?.relay ?? false) && ps.conn.type !== "block-relay-only";
+  }
+
+  #locator(entry: BlockIndexEntry): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let e: BlockIndexEntry | null = entry;
+    for (const h of locatorHeights(entry.height)) {
+      if (e === null) break;
+      if (this.#chain.contains(e)) {
+        const a = this.#chain.atHeight(h);
+        if (a === null) break;
+        out.push(a.hash);
+        e = a;
+        continue;
+      }
+      e = ancestorAt(e, h);
+      if (e === null) break;
+      out.push(e.hash);
+    }
+    return out;
+  }
+
+  #getHeaders(ps: PeerState, from: BlockIndexEntry, stop: Uint8Array = ZERO_HASH): void {
+    this.#debug(`getheaders (${from.height}) to end to peer=${ps.id}`);
+    this.#send(ps, {
+      type: "getheaders",
+      version: LOCATOR_DUMMY_VERSION,
+      locator: this.#locator(from),
+      hashStop: stop,
+    });
+  }
+
+  #updateBestHeader(e: BlockIndexEntry): void {
+    if (e.failed === "none" && e.chainWork > this.bestHeader.chainWork) this.#bestHeader = e;
+  }
+
+  /** Core's `UpdateBlockAvailability` / `ProcessBlockAvailability`. */
+  #updateBlockAvailability(ps: PeerState, entry: BlockIndexEntry | undefined, hashHex?: string): void {
+    if (ps.lastUnknownBlock !== null) {
+      const known = this.#chain.lookup(ps.lastUnknownBlock);
+      if (known !== undefined && known.chainWork > 0n) {
+        if (ps.bestKnown === null || known.chainWork >= ps.bestKnown.chainWork) ps.bestKnown = known;
+        ps.lastUnknownBlock = null;
+      }
+    }
+    if (entry !== undefined) {
+      if (ps.bestKnown === null || entry.chainWork >= ps.bestKnown.chainWork) ps.bestKnown = entry;
+    } else if (hashHex !== undefined) {
+      ps.lastUnknownBlock = hashHex;
+    }
+  }
+
+  #peerHasHeader(ps: PeerState, e: BlockIndexEntry): boolean {
+    if (ps.bestKnown !== null && ancestorAt(ps.bestKnown, e.height) === e) return true;
+    if (ps.bestHeaderSent !== null && ancestorAt(ps.bestHeaderSent, e.height) === e) return true;
+    return false;
+  }
+
+  // --- connection events ---
+
+  #onHandshake(ps: PeerState): void {
+    const peer = ps.peer;
+    ps.preferredDownload = (!peer.inbound || ps.conn.permissions.has("noban")) &&
+      ps.conn.type !== "addr-fetch" && ps.conn.type !== "feeler";
+    const inboundMs = this.#opts.inboundInvIntervalMs ?? INBOUND_INVENTORY_BROADCAST_INTERVAL_MS;
+    const outboundMs = this.#opts.outboundInvIntervalMs ?? OUTBOUND_INVENTORY_BROADCAST_INTERVAL_MS;
+    ps.nextInvSend = Date.now() + poisson(peer.inbound ? inboundMs : outboundMs);
+    this.#maybeSendFeeFilter(ps, Date.now());
+    this.#maybeStartSync(ps);
+  }
+
+  #onDisconnect(ps: PeerState): void {
+    this.#peers.delete(ps.id);
+    if (ps.syncStarted) this.#syncStarted--;
+    for (const [hash, q] of ps.inFlight) {
+      if (this.#blocksInFlight.get(hash) === q) this.#blocksInFlight.delete(hash);
+    }
+    ps.inFlight.clear();
+    // Transactions in flight from this peer are asked of the next announcer.
+    for (const [key, a] of this.#txAnnouncements) {
+      const i = a.peers.indexOf(ps.id);
+      if (i >= 0) a.peers.splice(i, 1);
+      if (a.inFlight?.peer === ps.id) {
+        a.inFlight = undefined;
+        this.#requestNextAnnouncer(key, a);
+      } else if (a.peers.length === 0 && a.inFlight === undefined) {
+        this.#txAnnouncements.delete(key);
+      }
+    }
+    for (const [wtxid, o] of this.#orphans) if (o.peer === ps.id) this.#eraseOrphan(wtxid);
+    if (ps.peer.shouldDiscourage && !ps.conn.permissions.has("noban") && ps.conn.type !== "manual") {
+      // Core disconnects local peers but does not discourage them (every peer on the host would be).
+      if (!isLocalAddress(ps.peer.addr)) {
+        const host = ps.peer.addr.startsWith("[")
+          ? ps.peer.addr.slice(1, ps.peer.addr.indexOf("]"))
+          : ps.peer.addr.slice(0, ps.peer.addr.lastIndexOf(":"));
+        this.#opts.banMan.discourage(host);
+      }
+    }
+    if (!this.#closed) this.#requestBlocksAll();
+  }
+
+  // --- periodic work (Core's SendMessages) ---
+
+  #tick(): void {
+    if (this.#closed) return;
+    const now = Date.now();
+    for (const ps of this.#peers.values()) {
+      if (!ps.peer.successfullyConnected || ps.peer.disconnectReason !== undefined) continue;
+      this.#maybeStartSync(ps);
+      this.#maybeSendSendHeaders(ps);
+      this.#checkStalling(ps, now);
+      this.#sendTxInventory(ps, now);
+      this.#maybeSendFeeFilter(ps, now);
+    }
+    this.#expireTxRequests(now);
+    this.#expireOrphans(now);
+  }
+
+  #maybeStartSync(ps: PeerState): void {
+    if (ps.syncStarted || !ps.peer.successfullyConnected) return;
+    const services = ps.peer.peerVersion?.services ?? 0n;
+    if ((services & (ServiceFlags.NODE_NETWORK | ServiceFlags.NODE_NETWORK_LIMITED)) === 0n) return;
+    let preferred = 0;
+    for (const p of this.#peers.values()) if (p.preferredDownload) preferred++;
+    const fetch = ps.preferredDownload || preferred === 0;
+    const best = this.bestHeader;
+    const recent = best.header.time > this.#nowSec() - 24 * 60 * 60;
+    if ((this.#syncStarted === 0 && fetch) || recent) {
+      ps.syncStarted = true;
+      this.#syncStarted++;
+      this.#getHeaders(ps, best.prev ?? best);
+    }
+  }
+
+  #maybeSendSendHeaders(ps: PeerState): void {
+    if (ps.sentSendHeaders || ps.peer.commonVersion < SENDHEADERS_VERSION || ps.bestKnown === null) return;
+    if (ps.bestKnown.chainWork <= this.#chain.params.consensus.minimumChainWork) return;
+    ps.sentSendHeaders = true;
+    this.#send(ps, { type: "sendheaders" });
+  }
+
+  #checkStalling(ps: PeerState, now: number): void {
+    if (ps.stallingSince > 0 && now - ps.stallingSince > this.#stallingTimeoutMs) {
+      this.#log?.info(`Peer=${ps.id} is stalling block download, disconnecting`);
+      this.#stallingTimeoutMs = Math.min(this.#stallingTimeoutMs * 2, BLOCK_STALLING_TIMEOUT_MAX_MS);
+      ps.peer.disconnect("stalling block download");
+      return;
+    }
+    if (ps.inFlight.size > 0) {
+      // Core: one block interval (regtest: 10 minutes) plus half of that per other downloading peer.
+      let downloading = 0;
+      for (const p of this.#peers.values()) if (p.inFlight.size > 0) downloading++;
+      const spacing = this.#chain.params.consensus.powTargetSpacing * 1000;
+      if (now > ps.downloadingSince + spacing * (1 + 0.5 * (downloading - 1))) {
+        this.#log?.info(`Timeout downloading block, disconnecting peer=${ps.id}`);
+        ps.peer.disconnect("timeout downloading block");
+      }
+    }
+  }
+
+  #maybeSendFeeFilter(ps: PeerState, now: number): void {
+    if (this.#mempool === null || this.#opts.blocksOnly) return;
+    if (ps.peer.commonVersion < 70013 || ps.conn.type === "block-relay-only") return;
+    if (ps.conn.permissions.has("forcerelay")) return;
+    let filter = this.#chain.isInitialBlockDownload()
+      ? MAX_FEE_FILTER
+      : this.#mempool.pool.getMinFee().getFeePerK();
+    const minRelay = this.#mempool.settings.minRelayFeeRate.getFeePerK();
+    if (filter < minRelay) filter = minRelay;
+    if (now >= ps.nextFeeFilter) {
+      if (filter !== ps.feeFilterSent) {
+        this.#send(ps, { type: "feefilter", feeRate: filter });
+        ps.feeFilterSent = filter;
+      }
+      ps.nextFeeFilter = now + poisson(AVG_FEEFILTER_BROADCAST_INTERVAL_MS);
+    } else if (
+      ps.nextFeeFilter > now + MAX_FEEFILTER_CHANGE_DELAY_MS &&
+      (filter * 4n < ps.feeFilterSent * 3n || filter * 3n > ps.feeFilterSent * 4n)
+    ) {
+      ps.nextFeeFilter = now + Math.random() * MAX_FEEFILTER_CHANGE_DELAY_MS;
+    }
+  }
+
+  // --- messages ---
+
+  async #onMessage(ps: PeerState, msg: NetMessage): Promise<void> {
+    switch (msg.type) {
+      case "getheaders":
+        return this.#onGetHeaders(ps, msg.locator, msg.hashStop);
+      case "getblocks":
+        return this.#onGetBlocks(ps, msg.locator, msg.hashStop);
+      case "headers":
+        return await this.#onHeaders(ps, msg.headers);
+      case "block":
+        return await this.#onBlock(ps, msg.block);
+      case "inv":
+        return this.#onInv(ps, msg.items);
+      case "getdata":
+        return await this.#onGetData(ps, msg.items);
+      case "notfound":
+        return this.#onNotFound(ps, msg.items);
+      case "tx":
+        return await this.#onTx(ps, msg.tx);
+      case "mempool":
+        return this.#onMempool(ps);
+      case "sendcmpct":
+        return;
+      case "cmpctblock":
+        return await this.#onCmpctBlock(ps, msg);
+      case "getblocktxn":
+        return await this.#onGetBlockTxn(ps, msg.blockHash, msg.indexes);
+      case "blocktxn":
+        return await this.#onBlockTxn(ps, msg.blockHash, msg.txs);
+      case "addr":
+      case "addrv2":
+        ps.addrProcessed += msg.addrs.length;
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Core's `FindForkInGlobalIndex`. */
+  #findFork(locator: readonly Uint8Array[]): BlockIndexEntry {
+    const tip = this.#chain.tip();
+    for (const h of locator) {
+      const e = this.#chain.lookup(h);
+      if (e === undefined) continue;
+      if (this.#chain.contains(e)) return e;
+      if (ancestorAt(e, tip.height) === tip) return tip;
+    }
+    return this.#chain.atHeight(0)!;
+  }
+
+  #onGetHeaders(ps: PeerState, locator: readonly Uint8Array[], hashStop: Uint8Array): void {
+    if (this.#chain.isInitialBlockDownload() && !ps.conn.permissions.has("download")) {
+      this.#debug(`Ignoring getheaders from peer=${ps.id} because node is in initial block download`);
+      return;
+    }
+    let start: BlockIndexEntry | null;
+    if (locator.length === 0) {
+      const e = this.#chain.lookup(hashStop);
+      if (e === undefined || e.failed !== "none") return;
+      start = e;
+    } else {
+      start = this.#chain.atHeight(this.#findFork(locator).height + 1);
+    }
+    const headers: BlockHeader[] = [];
+    let last: BlockIndexEntry | null = null;
+    for (let e = start; e !== null && headers.length < MAX_HEADERS_RESULTS;) {
+      headers.push(e.header);
+      last = e;
+      if (bytesEqual(e.hash, hashStop) || locator.length === 0) break;
+      e = this.#chain.atHeight(e.height + 1);
+    }
+    ps.bestHeaderSent = last ?? this.#chain.tip();
+    this.#send(ps, { type: "headers", headers });
+  }
+
+  #onGetBlocks(ps: PeerState, locator: readonly Uint8Array[], hashStop: Uint8Array): void {
+    const fork = this.#findFork(locator);
+    const items: InvItem[] = [];
+    for (let h = fork.height + 1; items.length < MAX_GETBLOCKS_RESULTS; h++) {
+      const e = this.#chain.atHeight(h);
+      if (e === null || bytesEqual(e.hash, hashStop)) break;
+      items.push({ type: InvType.MSG_BLOCK, hash: e.hash });
+    }
+    if (items.length > 0) this.#send(ps, { type: "inv", items });
+  }
+
+  async #onHeaders(ps: PeerState, headers: readonly BlockHeader[]): Promise<void> {
+    if (headers.length === 0) return;
+    const hashes = headers.map((h) => blockHash(h));
+    for (let i = 1; i < headers.length; i++) {
+      if (!bytesEqual(headers[i].prevBlock, hashes[i - 1])) {
+        this.#misbehaving(ps, "non-continuous headers sequence");
+        return;
+      }
+    }
+    if (this.#chain.lookup(headers[0].prevBlock) === undefined) {
+      // Core: an announcement that does not connect; ask for what leads to it.
+      this.#debug(
+        `received header ${reverseHex(hashes[0])}: missing prev block ${reverseHex(headers[0].prevBlock)}, ` +
+          `sending getheaders to end (peer=${ps.id})`,
+      );
+      this.#updateBlockAvailability(ps, undefined, reverseHex(hashes[hashes.length - 1]));
+      this.#getHeaders(ps, this.bestHeader);
+      return;
+    }
+    const state = await this.#chain.processNewBlockHeaders(headers);
+    if (!state.valid) {
+      if (PUNISHED_BLOCK_RESULTS.has(state.result)) {
+        this.#misbehaving(ps, `invalid header received: ${state.reason}`);
+      } else this.#debug(`headers from peer=${ps.id} rejected: ${state.reason}`);
+      // Headers before the bad one may have been accepted.
+    }
+    let last: BlockIndexEntry | undefined;
+    for (let i = hashes.length - 1; i >= 0 && last === undefined; i--) {
+      const e = this.#chain.lookup(hashes[i]);
+      if (e !== undefined && e.failed === "none") last = e;
+    }
+    if (last === undefined) return;
+    this.#updateBestHeader(last);
+    this.#updateBlockAvailability(ps, last);
+    if (state.valid && headers.length === MAX_HEADERS_RESULTS) this.#getHeaders(ps, last);
+    this.#requestBlocksAll();
+  }
+
+  /** Core's `FindNextBlocksToDownload` and the getdata it leads to. */
+  #requestBlocks(ps: PeerState): void {
+    if (!ps.peer.successfullyConnected || ps.peer.disconnectReason !== undefined) return;
+    const free = MAX_BLOCKS_IN_TRANSIT_PER_PEER - ps.inFlight.size;
+    if (free <= 0) return;
+    this.#updateBlockAvailability(ps, undefined);
+    const best = ps.bestKnown;
+    const tip = this.#chain.tip();
+    if (best === null || best.chainWork < tip.chainWork) return;
+    if (best.chainWork < this.#chain.params.consensus.minimumChainWork) return;
+    if (ps.lastCommon === null) {
+      ps.lastCommon = this.#chain.atHeight(Math.min(best.height, tip.height))!;
+    }
+    ps.lastCommon = lastCommonAncestor(ps.lastCommon, best);
+    if (ps.lastCommon === best) return;
+    const windowEnd = ps.lastCommon.height + BLOCK_DOWNLOAD_WINDOW;
+    const maxHeight = Math.min(best.height, windowEnd + 1);
+    const path: BlockIndexEntry[] = [];
+    for (
+      let e: BlockIndexEntry | null = ancestorAt(best, maxHeight);
+      e !== null && e !== ps.lastCommon;
+      e = e.prev
+    ) {
+      path.push(e);
+    }
+    path.reverse();
+    const wanted: BlockIndexEntry[] = [];
+    let waitingFor = -1;
+    let contiguous = true;
+    for (const e of path) {
+      if (e.failed !== "none") break; // an invalid chain is not downloaded
+      if (e.haveData || this.#chain.contains(e)) {
+        if (contiguous && e.chainTx > 0) ps.lastCommon = e;
+        continue;
+      }
+      contiguous = false;
+      const q = this.#blocksInFlight.get(e.hashHex);
+      if (q !== undefined) {
+        if (waitingFor === -1) waitingFor = q.peer;
+        continue;
+      }
+      if (e.height > windowEnd) {
+        // The window is full: the peer that holds its first block stalls us (if it is another one).
+        if (wanted.length === 0 && waitingFor !== ps.id && waitingFor !== -1) {
+          const staller = this.#peers.get(waitingFor);
+          if (staller && staller.stallingSince === 0) {
+            staller.stallingSince = Date.now();
+            this.#debug(`Stall started peer=${waitingFor}`);
+          }
+        }
+        break;
+      }
+      wanted.push(e);
+      if (wanted.length >= free) break;
+    }
+    if (wanted.length === 0) return;
+    const now = Date.now();
+    for (const e of wanted) {
+      const q: QueuedBlock = { entry: e, peer: ps.id, time: now };
+      if (ps.inFlight.size === 0) ps.downloadingSince = now;
+      ps.inFlight.set(e.hashHex, q);
+      this.#blocksInFlight.set(e.hashHex, q);
+    }
+    this.#debug(
+      `Requesting ${wanted.length} block(s) ${wanted[0].height}..${
+        wanted[wanted.length - 1].height
+      } peer=${ps.id}`,
+    );
+    this.#send(ps, {
+      type: "getdata",
+      items: wanted.map((e) => ({ type: InvType.MSG_WITNESS_BLOCK, hash: e.hash })),
+    });
+  }
+
+  #requestBlocksAll(): void {
+    // Outbound (preferred) peers first, as Core favours them.
+    const peers = [...this.#peers.values()].sort((a, b) =>
+      Number(b.preferredDownload) - Number(a.preferredDownload)
+    );
+    for (const ps of peers) this.#requestBlocks(ps);
+  }
+
+  #removeBlockRequest(hashHex: string, from: PeerState | undefined): void {
+    const q = this.#blocksInFlight.get(hashHex);
+    if (q === undefined) return;
+    this.#blocksInFlight.delete(hashHex);
+    const owner = this.#peers.get(q.peer);
+    if (owner) {
+      owner.inFlight.delete(hashHex);
+      owner.stallingSince = 0;
+      if (owner.inFlight.size > 0) owner.downloadingSince = Math.max(owner.downloadingSince, Date.now());
+    }
+    void from;
+  }
+
+  async #processBlock(ps: PeerState, block: Block, hashHex: string): Promise<void> {
+    ps.lastBlockTime = this.#nowSec();
+    const { newBlock, state } = await this.#chain.processNewBlock(block);
+    if (!state.valid) {
+      this.#debug(`block ${hashHex} from peer=${ps.id} rejected: ${state.reason}`);
+      if (PUNISHED_BLOCK_RESULTS.has(state.result)) this.#misbehaving(ps, `invalid block: ${state.reason}`);
+    }
+    const entry = this.#chain.lookup(hashHex);
+    if (entry !== undefined && entry.failed === "none") {
+      this.#updateBestHeader(entry);
+      this.#updateBlockAvailability(ps, entry);
+      if (newBlock && this.#chain.tip() === entry && !this.#chain.isInitialBlockDownload()) {
+        this.#maybeSetHighBandwidth(ps);
+      }
+    }
+    this.#stallingTimeoutMs = Math.max(
+      BLOCK_STALLING_TIMEOUT_DEFAULT_MS,
+      Math.floor(this.#stallingTimeoutMs * 0.85),
+    );
+    this.#requestBlocksAll();
+  }
+
+  async #onBlock(ps: PeerState, block: Block): Promise<void> {
+    const hashHex = reverseHex(blockHash(block.header));
+    this.#removeBlockRequest(hashHex, ps);
+    await this.#processBlock(ps, block, hashHex);
+  }
+
+  #onInv(ps: PeerState, items: readonly InvItem[]): void {
+    let bestBlock: Uint8Array | null = null;
+    const txWanted: InvItem[] = [];
+    const ibd = this.#chain.isInitialBlockDownload();
+    for (const it of items) {
+      const base = (it.type & MSG_TYPE_MASK) >>> 0;
+      if (base === InvType.MSG_BLOCK) {
+        const hex = reverseHex(it.hash);
+        const e = this.#chain.lookup(it.hash);
+        this.#updateBlockAvailability(ps, e, hex);
+        if ((e === undefined || !e.haveData) && !this.#blocksInFlight.has(hex)) bestBlock = it.hash;
+        continue;
+      }
+      if (it.type !== InvType.MSG_TX && it.type !== InvType.MSG_WTX) continue;
+      if ((it.type === InvType.MSG_WTX) !== ps.peer.wtxidRelay) continue;
+      const hex = reverseHex(it.hash);
+      addBounded(ps.knownTx, hex, MAX_KNOWN_TX);
+      if (this.#opts.blocksOnly && !ps.conn.permissions.has("relay")) {
+        this.#debug(`transaction (${hex}) inv sent in violation of protocol, disconnecting peer=${ps.id}`);
+        ps.peer.disconnect("transaction inv in blocks-only mode");
+        return;
+      }
+      if (ibd || this.#mempool === null) continue;
+      if (this.#alreadyHaveTx(hex, it.type === InvType.MSG_WTX)) continue;
+      txWanted.push(it);
+    }
+    if (bestBlock !== null) this.#getHeaders(ps, this.bestHeader, bestBlock);
+    for (const it of txWanted) this.#addTxAnnouncement(ps, it);
+    this.#requestBlocks(ps);
+  }
+
+  #alreadyHaveTx(hex: string, isWtxid: boolean): boolean {
+    if (this.#recentRejects.has(hex) || this.#recentConfirmed.has(hex) || this.#orphans.has(hex)) return true;
+    const pool = this.#mempool?.pool;
+    if (pool === undefined) return false;
+    return isWtxid ? pool.getByWtxid(hex) !== undefined : pool.get(hex) !== undefined;
+  }
+
+  #addTxAnnouncement(ps: PeerState, it: InvItem): void {
+    const key = reverseHex(it.hash);
+    let a = this.#txAnnouncements.get(key);
+    if (a === undefined) {
+      const type = it.type === InvType.MSG_WTX ? InvType.MSG_WTX : InvType.MSG_WITNESS_TX;
+      a = { type, hash: it.hash, peers: [] };
+      this.#txAnnouncements.set(key, a);
+    }
+    if (!a.peers.includes(ps.id)) a.peers.push(ps.id);
+    if (a.inFlight === undefined) {
+      a.inFlight = { peer: ps.id, time: Date.now() };
+      this.#send(ps, { type: "getdata", items: [{ type: a.type, hash: a.hash }] });
+    }
+  }
+
+  #requestNextAnnouncer(key: string, a: TxAnnouncement): void {
+    while (a.peers.length > 0) {
+      const id = a.peers[0];
+      const ps = this.#peers.get(id);
+      if (ps === undefined || ps.peer.disconnectReason !== undefined) {
+        a.peers.shift();
+        continue;
+      }
+      a.inFlight = { peer: id, time: Date.now() };
+      this.#send(ps, { type: "getdata", items: [{ type: a.type, hash: a.hash }] });
+      return;
+    }
+    this.#txAnnouncements.delete(key);
+  }
+
+  #expireTxRequests(now: number): void {
+    for (const [key, a] of this.#txAnnouncements) {
+      if (a.inFlight !== undefined && now - a.inFlight.time > GETDATA_TX_INTERVAL_MS) {
+        const i = a.peers.indexOf(a.inFlight.peer);
+        if (i >= 0) a.peers.splice(i, 1);
+        a.inFlight = undefined;
+        this.#requestNextAnnouncer(key, a);
+      }
+    }
+  }
+
+  #onNotFound(ps: PeerState, items: readonly InvItem[]): void {
+    for (const it of items) {
+      const key = reverseHex(it.hash);
+      const a = this.#txAnnouncements.get(key);
+      if (a === undefined || a.inFlight?.peer !== ps.id) continue;
+      a.peers.splice(a.peers.indexOf(ps.id), 1);
+      a.inFlight = undefined;
+      this.#requestNextAnnouncer(key, a);
+    }
+  }
+
+  async #waitSendable(ps: PeerState): Promise<boolean> {
+    while (ps.peer.sendPaused && ps.peer.disconnectReason === undefined) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return ps.peer.disconnectReason === undefined;
+  }
+
+  async #onGetData(ps: PeerState, items: readonly InvItem[]): Promise<void> {
+    const notFound: InvItem[] = [];
+    const tip = this.#chain.tip();
+    for (const it of items) {
+      const base = (it.type & MSG_TYPE_MASK) >>> 0;
+      if (
+        base === InvType.MSG_BLOCK || base === InvType.MSG_CMPCT_BLOCK || base === InvType.MSG_FILTERED_BLOCK
+      ) {
+        if (base === InvType.MSG_FILTERED_BLOCK) continue; // no bloom filters
+        const e = this.#chain.lookup(it.hash);
+        if (e === undefined || !e.haveData || e.failed !== "none") continue;
+        let block: Block;
+        try {
+          block = await this.#chain.readBlock(e);
+        } catch (err) {
+          this.#debug(
+            `cannot load block ${e.hashHex} for peer=${ps.id}: ${err instanceof Error ? err.message : err}`,
+          );
+          continue;
+        }
+        if (!(await this.#waitSendable(ps))) return;
+        if (base === InvType.MSG_CMPCT_BLOCK && e.height >= tip.height - MAX_CMPCTBLOCK_DEPTH) {
+          this.#send(ps, { type: "cmpctblock", ...createCompactBlock(block, randomNonce()) });
+        } else {
+          this.#send(
+            ps,
+            { type: "block", block },
+            (it.type & MSG_WITNESS_FLAG) !== 0 || base === InvType.MSG_CMPCT_BLOCK,
+          );
+        }
+        continue;
+      }
+      if (it.type === InvType.MSG_TX || it.type === InvType.MSG_WITNESS_TX || it.type === InvType.MSG_WTX) {
+        const hex = reverseHex(it.hash);
+        const pool = this.#mempool?.pool;
+        const entry = it.type === InvType.MSG_WTX ? pool?.getByWtxid(hex) : pool?.get(hex);
+        if (entry === undefined) {
+          notFound.push(it);
+          continue;
+        }
+        if (!(await this.#waitSendable(ps))) return;
+        this.#send(ps, { type: "tx", tx: entry.tx }, it.type !== InvType.MSG_TX);
+        continue;
+      }
+    }
+    if (notFound.length > 0) this.#send(ps, { type: "notfound", items: notFound });
+  }
+
+  #onMempool(ps: PeerState): void {
+    if (!ps.conn.permissions.has("mempool")) {
+      if (!ps.conn.permissions.has("noban")) {
+        this.#debug(`mempool request with bloom filters disabled, disconnect peer=${ps.id}`);
+        ps.peer.disconnect("mempool request with bloom filters disabled");
+      }
+      return;
+    }
+    const pool = this.#mempool?.pool;
+    if (pool === undefined || !this.#relaysTxTo(ps)) return;
+    for (const e of pool.entries()) ps.toSend.add(ps.peer.wtxidRelay ? e.wtxidHex : e.txidHex);
+    ps.nextInvSend = 0;
+  }
+
+  // --- transactions ---
+
+  async #onTx(ps: PeerState, tx: Transaction): Promise<void> {
+    const mempool = this.#mempool;
+    if (mempool === null) return;
+    if (this.#opts.blocksOnly && !ps.conn.permissions.has("relay")) {
+      this.#debug(`transaction sent in violation of protocol peer=${ps.id}`);
+      ps.peer.disconnect("transaction in blocks-only mode");
+      return;
+    }
+    const txid = reverseHex(txidOf(tx));
+    const wtxid = reverseHex(wtxidOf(tx));
+    addBounded(ps.knownTx, ps.peer.wtxidRelay ? wtxid : txid, MAX_KNOWN_TX);
+    this.#txAnnouncements.delete(txid);
+    this.#txAnnouncements.delete(wtxid);
+    if (mempool.pool.getByWtxid(wtxid) !== undefined || mempool.pool.get(txid) !== undefined) return;
+    if (this.#recentRejects.has(wtxid) || this.#orphans.has(wtxid)) return;
+    ps.lastTxTime = this.#nowSec();
+    const r = await mempool.acceptTransaction(tx);
+    if (r.valid) {
+      this.#debug(`AcceptToMemoryPool: peer=${ps.id}: accepted ${txid} (wtxid=${wtxid})`);
+      await this.#processOrphans(txid);
+      return;
+    }
+    this.#onRejected(ps, tx, txid, wtxid, r);
+  }
+
+  #onRejected(
+    ps: PeerState | undefined,
+    tx: Transaction,
+    txid: string,
+    wtxid: string,
+    r: MempoolAcceptResult,
+  ): void {
+    if (r.valid) return;
+    if (r.state.result === "TX_MISSING_INPUTS") {
+      const parents = [...new Set(tx.inputs.map((i) => reverseHex(i.prevout.txid)))];
+      if (parents.some((p) => this.#recentRejects.has(p))) {
+        this.#debug(`not keeping orphan with rejected parents ${txid}`);
+        addBounded(this.#recentRejects, wtxid, MAX_RECENT);
+        return;
+      }
+      if (ps !== undefined) {
+        for (const p of parents) {
+          if (this.#alreadyHaveTx(p, false)) continue;
+          this.#addTxAnnouncement(ps, {
+            type: InvType.MSG_WITNESS_TX,
+            hash: tx.inputs.find((i) => reverseHex(i.prevout.txid) === p)!.prevout.txid,
+          });
+        }
+        this.#addOrphan(tx, txid, wtxid, ps.id);
+      }
+      return;
+    }
+    if (r.state.result !== "TX_RECONSIDERABLE") {
+      addBounded(this.#recentRejects, wtxid, MAX_RECENT);
+      if (r.state.result !== "TX_WITNESS_STRIPPED" && !hasWitness(tx)) {
+        addBounded(this.#recentRejects, txid, MAX_RECENT);
+      }
+    }
+    this.#debug(
+      `${txid} (wtxid=${wtxid}) from peer=${ps?.id ?? "orphanage"} was not accepted: ${r.state.reason}`,
+    );
+    if (ps !== undefined && r.state.result === "TX_CONSENSUS") {
+      this.#misbehaving(ps, `invalid transaction: ${r.state.reason}`);
+    }
+  }
+
+  #addOrphan(tx: Transaction, txid: string, wtxid: string, peer: number): void {
+    if (this.#orphans.has(wtxid)) return;
+    if (transactionWeight(tx) > MAX_ORPHAN_WEIGHT) {
+      this.#debug(`ignoring large orphan tx (weight ${transactionWeight(tx)}) ${txid}`);
+      return;
+    }
+    while (this.#orphans.size >= DEFAULT_MAX_ORPHAN_TRANSACTIONS) {
+      const keys = [...this.#orphans.keys()];
+      this.#eraseOrphan(keys[Math.floor(Math.random() * keys.length)]);
+    }
+    this.#orphans.set(wtxid, { tx, txid, wtxid, peer, expire: Date.now() + ORPHAN_TX_EXPIRE_TIME_MS });
+    for (const i of tx.inputs) {
+      const p = reverseHex(i.prevout.txid);
+      let s = this.#orphansByParent.get(p);
+      if (s === undefined) this.#orphansByParent.set(p, s = new Set());
+      s.add(wtxid);
+    }
+    this.#debug(`stored orphan tx ${txid} (wtxid=${wtxid}), orphanage size ${this.#orphans.size}`);
+  }
+
+  #eraseOrphan(wtxid: string): void {
+    const o = this.#orphans.get(wtxid);
+    if (o === undefined) return;
+    this.#orphans.delete(wtxid);
+    for (const i of o.tx.inputs) {
+      const p = reverseHex(i.prevout.txid);
+      const s = this.#orphansByParent.get(p);
+      s?.delete(wtxid);
+      if (s?.size === 0) this.#orphansByParent.delete(p);
+    }
+  }
+
+  #expireOrphans(now: number): void {
+    for (const [wtxid, o] of this.#orphans) if (o.expire < now) this.#eraseOrphan(wtxid);
+  }
+
+  /** Retries the orphans that spend `parentTxid` (and, in turn, their own children). */
+  async #processOrphans(parentTxid: string): Promise<void> {
+    const mempool = this.#mempool;
+    if (mempool === null) return;
+    const queue = [parentTxid];
+    while (queue.length > 0) {
+      const p = queue.shift()!;
+      const children = this.#orphansByParent.get(p);
+      if (children === undefined) continue;
+      for (const wtxid of [...children]) {
+        const o = this.#orphans.get(wtxid);
+        if (o === undefined) continue;
+        this.#eraseOrphan(wtxid);
+        const r = await mempool.acceptTransaction(o.tx);
+        if (r.valid) {
+          this.#debug(`accepted orphan tx ${o.txid} (wtxid=${o.wtxid})`);
+          queue.push(o.txid);
+        } else if (r.state.result === "TX_MISSING_INPUTS") {
+          this.#addOrphan(o.tx, o.txid, o.wtxid, o.peer);
+        } else {
+          this.#onRejected(undefined, o.tx, o.txid, o.wtxid, r);
+        }
+      }
+    }
+  }
+
+  #relayTransaction(entry: MempoolEntry): void {
+    for (const ps of this.#peers.values()) {
+      if (!ps.peer.successfullyConnected || !this.#relaysTxTo(ps)) continue;
+      const key = ps.peer.wtxidRelay ? entry.wtxidHex : entry.txidHex;
+      if (!ps.knownTx.has(key)) ps.toSend.add(key);
+    }
+  }
+
+  #sendTxInventory(ps: PeerState, now: number): void {
+    const pool = this.#mempool?.pool;
+    if (pool === undefined || ps.toSend.size === 0) return;
+    if (now < ps.nextInvSend && !ps.conn.permissions.has("noban")) return;
+    const avg = ps.peer.inbound
+      ? this.#opts.inboundInvIntervalMs ?? INBOUND_INVENTORY_BROADCAST_INTERVAL_MS
+      : this.#opts.outboundInvIntervalMs ?? OUTBOUND_INVENTORY_BROADCAST_INTERVAL_MS;
+    ps.nextInvSend = now + poisson(avg);
+    const filter = ps.peer.feeFilter;
+    const wtxid = ps.peer.wtxidRelay;
+    const entries: MempoolEntry[] = [];
+    for (const key of ps.toSend) {
+      const e = wtxid ? pool.getByWtxid(key) : pool.get(key);
+      if (e === undefined) {
+        ps.toSend.delete(key);
+        continue;
+      }
+      if (filter > 0n && e.fee * 1000n < filter * BigInt(e.vsize)) {
+        ps.toSend.delete(key);
+        continue;
+      }
+      entries.push(e);
+    }
+    // Parents enter the mempool before their children: entry order announces them first.
+    entries.sort((a, b) => a.sequence - b.sequence || (a.time - b.time));
+    const items: InvItem[] = [];
+    for (const e of entries.slice(0, INVENTORY_BROADCAST_MAX)) {
+      const key = wtxid ? e.wtxidHex : e.txidHex;
+      ps.toSend.delete(key);
+      addBounded(ps.knownTx, key, MAX_KNOWN_TX);
+      items.push({ type: wtxid ? InvType.MSG_WTX : InvType.MSG_TX, hash: wtxid ? wtxidOf(e.tx) : e.txid });
+    }
+    if (items.length > 0) {
+      ps.lastInvSequence = pool.sequence;
+      this.#send(ps, { type: "inv", items });
+    }
+  }
+
+  // --- chain events ---
+
+  #blockConnected(block: Block): void {
+    for (const tx of block.txs) {
+      const txid = reverseHex(txidOf(tx));
+      const wtxid = reverseHex(wtxidOf(tx));
+      addBounded(this.#recentConfirmed, txid, MAX_RECENT);
+      addBounded(this.#recentConfirmed, wtxid, MAX_RECENT);
+      this.#eraseOrphan(wtxid);
+      this.#txAnnouncements.delete(txid);
+      this.#txAnnouncements.delete(wtxid);
+    }
+    // Orphans whose parents were confirmed may now be accepted.
+    const parents = block.txs.map((tx) => reverseHex(txidOf(tx))).filter((t) => this.#orphansByParent.has(t));
+    if (parents.length > 0) {
+      void (async () => {
+        for (const p of parents) await this.#processOrphans(p);
+      })().catch((e) => this.#debug(`orphan processing failed: ${e instanceof Error ? e.message : e}`));
+    }
+  }
+
+  async #updatedBlockTip(tip: BlockIndexEntry, fork: BlockIndexEntry | null, ibd: boolean): Promise<void> {
+    // Core resets the recently rejected filter on every new tip (a transaction may be valid now).
+    this.#recentRejects.clear();
+    this.#updateBestHeader(tip);
+    if (ibd || this.#closed) return;
+    const blocks: BlockIndexEntry[] = [];
+    for (let e: BlockIndexEntry | null = tip; e !== null && e !== fork; e = e.prev) {
+      blocks.push(e);
+      if (blocks.length >= MAX_BLOCKS_TO_ANNOUNCE) break;
+    }
+    blocks.reverse();
+    if (blocks.length === 0) return;
+    let tipBlock: Block | null = null;
+    const needsCompact = [...this.#peers.values()].some((ps) => ps.peer.compactBlocks.highBandwidth);
+    if (needsCompact) {
+      try {
+        tipBlock = await this.#chain.readBlock(tip);
+      } catch { /* announce by headers */ }
+    }
+    for (const ps of this.#peers.values()) {
+      if (!ps.peer.successfullyConnected || ps.peer.disconnectReason !== undefined) continue;
+      this.#announce(ps, blocks, tipBlock);
+    }
+  }
+
+  #announce(ps: PeerState, blocks: readonly BlockIndexEntry[], tipBlock: Block | null): void {
+    const cb = ps.peer.compactBlocks;
+    if (ps.peer.prefersHeaders || (cb.highBandwidth && cb.provides)) {
+      const headers: BlockIndexEntry[] = [];
+      let revert = false;
+      for (const e of blocks) {
+        if (headers.length > 0 && e.prev !== headers[headers.length - 1]) {
+          revert = true;
+          break;
+        }
+        if (headers.length === 0 && this.#peerHasHeader(ps, e)) continue;
+        if (headers.length === 0 && e.prev !== null && !this.#peerHasHeader(ps, e.prev)) {
+          revert = true;
+          break;
+        }
+        headers.push(e);
+      }
+      if (!revert && headers.length > 0) {
+        const last = headers[headers.length - 1];
+        if (
+          cb.highBandwidth && cb.provides && headers.length === 1 && tipBlock !== null &&
+          bytesEqual(blockHash(tipBlock.header), last.hash)
+        ) {
+          this.#send(ps, { type: "cmpctblock", ...createCompactBlock(tipBlock, randomNonce()) });
+        } else if (ps.peer.prefersHeaders) {
+          this.#send(ps, { type: "headers", headers: headers.map((e) => e.header) });
+        } else {
+          revert = true;
+        }
+        if (!revert) {
+          ps.bestHeaderSent = last;
+          return;
+        }
+      } else if (!revert) {
+        return; // the peer has them all
+      }
+    }
+    const last = blocks[blocks.length - 1];
+    if (!this.#peerHasHeader(ps, last)) {
+      this.#send(ps, { type: "inv", items: [{ type: InvType.MSG_BLOCK, hash: last.hash }] });
+    }
+  }
+
+  // --- compact blocks ---
+
+  async #onCmpctBlock(
+    ps: PeerState,
+    cb: Extract<NetMessage, { type: "cmpctblock" }>,
+  ): Promise<void> {
+    const hash = blockHash(cb.header);
+    const hex = reverseHex(hash);
+    const prev = this.#chain.lookup(cb.header.prevBlock);
+    if (prev === undefined) {
+      // Core: ask for headers when a compact block does not connect (if not in IBD).
+      if (!this.#chain.isInitialBlockDownload()) this.#getHeaders(ps, this.bestHeader);
+      return;
+    }
+    const state = await this.#chain.processNewBlockHeaders([cb.header]);
+    if (!state.valid) {
+      if (PUNISHED_BLOCK_RESULTS.has(state.result)) {
+        this.#misbehaving(ps, `invalid header received: ${state.reason}`);
+      }
+      return;
+    }
+    const entry = this.#chain.lookup(hex);
+    if (entry === undefined) return;
+    this.#updateBestHeader(entry);
+    this.#updateBlockAvailability(ps, entry);
+    if (entry.haveData) return;
+    const tip = this.#chain.tip();
+    // Only a block building on our tip is reconstructed; anything else is fetched whole (Core's fallback).
+    if (entry.prev !== tip || this.#mempool === null) {
+      this.#requestBlocksAll();
+      return;
+    }
+    const inFlight = this.#blocksInFlight.get(hex);
+    if (inFlight !== undefined && inFlight.peer !== ps.id) return;
+    const init = PartiallyDownloadedBlock.init(
+      cb,
+      [...this.#mempool.pool.entries()].map((e) => e.tx),
+      [...this.#orphans.values()].map((o) => o.tx),
+    );
+    if (init.status !== "ok") {
+      if (init.status === "invalid") {
+        this.#misbehaving(ps, "invalid compact block");
+        return;
+      }
+      this.#removeBlockRequest(hex, ps);
+      this.#requestFullBlock(ps, entry);
+      return;
+    }
+    const partial = init.block;
+    const missing = partial.missingIndexes();
+    this.#log?.debug(
+      "cmpctblock",
+      `Initialized PartiallyDownloadedBlock for block ${hex} using a cmpctblock of ${partial.size} txs, ${missing.length} missing`,
+    );
+    if (missing.length === 0) {
+      const filled = partial.fill([]);
+      this.#removeBlockRequest(hex, ps);
+      if (filled.status !== "ok") {
+        this.#requestFullBlock(ps, entry);
+        return;
+      }
+      await this.#processBlock(ps, filled.block, hex);
+      return;
+    }
+    this.#removeBlockRequest(hex, ps);
+    const q: QueuedBlock = { entry, peer: ps.id, time: Date.now(), partial };
+    if (ps.inFlight.size === 0) ps.downloadingSince = Date.now();
+    ps.inFlight.set(hex, q);
+    this.#blocksInFlight.set(hex, q);
+    this.#send(ps, { type: "getblocktxn", blockHash: hash, indexes: missing });
+  }
+
+  #requestFullBlock(ps: PeerState, entry: BlockIndexEntry): void {
+    const q: QueuedBlock = { entry, peer: ps.id, time: Date.now() };
+    if (ps.inFlight.size === 0) ps.downloadingSince = Date.now();
+    ps.inFlight.set(entry.hashHex, q);
+    this.#blocksInFlight.set(entry.hashHex, q);
+    this.#send(ps, { type: "getdata", items: [{ type: InvType.MSG_WITNESS_BLOCK, hash: entry.hash }] });
+  }
+
+  async #onBlockTxn(ps: PeerState, hash: Uint8Array, txs: readonly Transaction[]): Promise<void> {
+    const hex = reverseHex(hash);
+    const q = ps.inFlight.get(hex);
+    if (q === undefined || q.partial === undefined) {
+      this.#debug(`Peer ${ps.id} sent us block transactions for block we weren't expecting`);
+      return;
+    }
+    const filled = q.partial.fill(txs);
+    this.#removeBlockRequest(hex, ps);
+    if (filled.status !== "ok") {
+      if (filled.status === "invalid") {
+        this.#misbehaving(ps, "invalid compact block/non-matching block transactions");
+      } else {
+        this.#requestFullBlock(ps, q.entry);
+      }
+      return;
+    }
+    await this.#processBlock(ps, filled.block, hex);
+  }
+
+  async #onGetBlockTxn(ps: PeerState, hash: Uint8Array, indexes: readonly number[]): Promise<void> {
+    const e = this.#chain.lookup(hash);
+    if (e === undefined || !e.haveData) {
+      this.#debug(`Peer ${ps.id} sent us a getblocktxn for a block we don't have`);
+      return;
+    }
+    let block: Block;
+    try {
+      block = await this.#chain.readBlock(e);
+    } catch {
+      return;
+    }
+    if (e.height < this.#chain.tip().height - MAX_BLOCKTXN_DEPTH) {
+      this.#send(ps, { type: "block", block });
+      return;
+    }
+    const txs: Transaction[] = [];
+    for (const i of indexes) {
+      if (i >= block.txs.length) {
+        this.#misbehaving(ps, "getblocktxn with out-of-bounds tx indices");
+        return;
+      }
+      txs.push(block.txs[i]);
+    }
+    this.#send(ps, { type: "blocktxn", blockHash: hash, txs });
+  }
+
+  /**
+   * Core's `MaybeSetPeerAsAnnouncingHeaderAndIDs`: the peer that delivered our new tip is asked for
+   * high-bandwidth compact blocks, keeping at most {@link MAX_HB_PEERS} (the one asked longest ago drops out).
+   */
+  #maybeSetHighBandwidth(ps: PeerState): void {
+    if (ps.hbTo || !ps.peer.compactBlocks.provides) return;
+    const hb = [...this.#peers.values()].filter((p) => p.hbTo);
+    if (hb.length >= MAX_HB_PEERS) {
+      const oldest = hb.sort((a, b) => a.lastBlockTime - b.lastBlockTime)[0];
+      oldest.hbTo = false;
+      this.#send(oldest, { type: "sendcmpct", highBandwidth: false, version: CMPCTBLOCKS_VERSION });
+    }
+    ps.hbTo = true;
+    this.#send(ps, { type: "sendcmpct", highBandwidth: true, version: CMPCTBLOCKS_VERSION });
+  }
+}
