@@ -24,6 +24,9 @@ export function varIntLength(n: number | bigint): number {
   return len;
 }
 
+/** Digits of a VARINT being written (at most 10 for 64 bits). */
+const varIntScratch = new Uint8Array(10);
+
 /**
  * Writes Core's VARINT (`WriteVarInt`, default mode): big-endian base-128 where each continuation digit is
  * stored minus one, so every number has exactly one encoding. `n` is a non-negative integer below 2^64.
@@ -35,15 +38,15 @@ export function writeVarInt(w: ByteWriter, n: number | bigint): void {
       w.u8(n);
       return;
     }
-    const tmp: number[] = [];
+    const tmp = varIntScratch;
     let len = 0;
     while (true) {
-      tmp.push((n % 128) | (len ? 0x80 : 0));
+      tmp[len] = (n % 128) | (len ? 0x80 : 0);
       if (n <= 0x7f) break;
       n = Math.floor(n / 128) - 1;
       len++;
     }
-    for (let i = tmp.length - 1; i >= 0; i--) w.u8(tmp[i]);
+    for (let i = len; i >= 0; i--) w.u8(tmp[i]);
     return;
   }
   if (n < 0n || n > 0xffffffffffffffffn) throw new RangeError(`Cannot write VARINT: ${n}`);
@@ -123,6 +126,26 @@ export function compressAmount(amount: bigint): bigint {
     return 1n + (n * 9n + d - 1n) * 10n + e;
   }
   return 1n + (n - 1n) * 10n + 9n;
+}
+
+/** Below this many satoshis {@link compressAmount}'s result stays below 2^53, so it is computed as a number. */
+const SMALL_AMOUNT = 900_000_000_000_000n;
+
+/** {@link compressAmount} in number arithmetic for 0 ≤ amount < {@link SMALL_AMOUNT} (exact there). */
+export function compressSmallAmount(amount: number): number {
+  if (amount === 0) return 0;
+  let n = amount;
+  let e = 0;
+  while (n % 10 === 0 && e < 9) {
+    n /= 10;
+    e++;
+  }
+  if (e < 9) {
+    const d = n % 10;
+    n = (n - d) / 10;
+    return 1 + (n * 9 + d - 1) * 10 + e;
+  }
+  return 1 + (n - 1) * 10 + 9;
 }
 
 /**
@@ -303,7 +326,8 @@ export function readCompressedScript(r: ByteReader): Uint8Array {
 
 /** Writes a transaction output in Core's `TxOutCompression` form (compressed amount, compressed script). */
 export function writeCompressedTxOut(w: ByteWriter, out: TxOut): void {
-  writeVarInt(w, compressAmount(out.value));
+  const v = out.value;
+  writeVarInt(w, v >= 0n && v < SMALL_AMOUNT ? compressSmallAmount(Number(v)) : compressAmount(v));
   writeCompressedScript(w, out.scriptPubKey);
 }
 

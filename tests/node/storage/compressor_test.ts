@@ -6,6 +6,7 @@ import { DecodeError } from "../../../core/wire/errors.ts";
 import {
   compressAmount,
   compressScript,
+  compressSmallAmount,
   decompressAmount,
   readCompressedScript,
   readVarInt,
@@ -145,4 +146,31 @@ Deno.test("compressed scripts: x not on the curve fails; oversized scripts read 
   assertEquals(toHex(readCompressedScript(r)), "6a");
   assertEquals(r.remaining, 0);
   assertThrows(() => readCompressedScript(new ByteReader(fromHex("00aabb"))), "end of data");
+});
+
+Deno.test("amount compression in number arithmetic equals the bigint version below 9e14 satoshis", () => {
+  const values = [
+    0,
+    1,
+    9,
+    10,
+    11,
+    100,
+    1e8,
+    1e9,
+    5e9,
+    1e10,
+    12_345_678_901,
+    2_100_000_000_000_000 / 10,
+    899_999_999_999_999,
+  ];
+  let x = 123_456_789;
+  for (let i = 0; i < 5000; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    const magnitude = 10 ** (i % 15);
+    values.push(Math.floor((x / 2147483648) * magnitude) * (i % 3 === 0 ? 1000 : 1) % 900_000_000_000_000);
+  }
+  for (const v of values) {
+    assertEquals(compressSmallAmount(v), Number(compressAmount(BigInt(v))), `amount ${v}`);
+  }
 });
