@@ -96,6 +96,8 @@ export class IndexEntry implements BlockIndexEntry {
   undoPos = -1;
   /** Core's `nSequenceId`: order in which block data arrived (ties in chain work go to the lower). */
   sequenceId = 0;
+  /** Result of the minimum-difficulty walk from this entry, once computed (see `lastNonMinDifficultyBitsOf`). */
+  lastNonMinDifficultyBits: number | undefined = undefined;
 
   /**
    * The entry of `header` on `prev`. The header's hashes are copied: a decoded block's are views into the whole

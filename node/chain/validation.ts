@@ -16,7 +16,13 @@ import {
   moneyRange,
   VALID,
 } from "../../core/consensus/mod.ts";
-import { getBlockSubsidy, getNextWorkRequired, type PowBlock } from "../../core/pow.ts";
+import {
+  allowsMinDifficultyBlock,
+  getBlockSubsidy,
+  getCompact,
+  getNextWorkRequired,
+  type PowBlock,
+} from "../../core/pow.ts";
 import { SCRIPT_FLAG_NAMES, type ScriptFlagName } from "../../core/script/flags.ts";
 import { pushInt } from "../../core/script/script.ts";
 import { txid } from "../../core/wire/transaction.ts";
@@ -43,12 +49,58 @@ function powBlock(e: IndexEntry): PowBlock {
 
 /** The compact target the block after `prev` must carry (Core's `GetNextWorkRequired`). */
 export function nextWorkRequired(prev: IndexEntry, newBlockTime: number, params: ChainParams): number {
+  const c = params.consensus;
+  if (
+    c.powAllowMinDifficultyBlocks && (prev.height + 1) % c.difficultyAdjustmentInterval !== 0 &&
+    !allowsMinDifficultyBlock(newBlockTime, prev.header.time, c)
+  ) {
+    return lastNonMinDifficultyBitsOf(prev, c);
+  }
   return getNextWorkRequired(
     powBlock(prev),
     newBlockTime,
-    params.consensus,
+    c,
     (h) => powBlock(prev.ancestor(h)!),
   );
+}
+
+const powLimitBits = new Map<bigint, number>();
+
+/**
+ * Core's walk in `GetNextWorkRequired` on networks that allow minimum-difficulty blocks: the nBits of the last
+ * block at or before `entry` that is at a retarget boundary, is the genesis block, or does not carry the
+ * minimum difficulty. Core walks back block by block each time (up to 2,015 blocks on regtest); the answer
+ * depends only on the branch below `entry`, so it is kept on each entry and a walk stops at the first entry
+ * that has it.
+ */
+export function lastNonMinDifficultyBitsOf(
+  entry: IndexEntry,
+  c: Pick<ChainParams["consensus"], "powLimit" | "difficultyAdjustmentInterval">,
+): number {
+  let limit = powLimitBits.get(c.powLimit);
+  if (limit === undefined) {
+    limit = getCompact(c.powLimit);
+    powLimitBits.set(c.powLimit, limit);
+  }
+  const path: IndexEntry[] = [];
+  let e = entry;
+  let bits: number;
+  for (;;) {
+    const known = e.lastNonMinDifficultyBits;
+    if (known !== undefined) {
+      bits = known;
+      break;
+    }
+    if (e.prev === null || e.height % c.difficultyAdjustmentInterval === 0 || e.header.bits !== limit) {
+      bits = e.header.bits;
+      e.lastNonMinDifficultyBits = bits;
+      break;
+    }
+    path.push(e);
+    e = e.prev;
+  }
+  for (const p of path) p.lastNonMinDifficultyBits = bits;
+  return bits;
 }
 
 /** Core's `GetBlockScriptFlags` as a flag word. */

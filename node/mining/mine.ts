@@ -61,11 +61,16 @@ export function grindBlock(block: Block, maxTries: number): GrindResult {
   };
 }
 
-/** `target` as 32 bytes, least significant first (a hash's internal byte order). */
+const targetCache = new Map<bigint, Uint8Array>();
+
+/** `target` as 32 bytes, least significant first (a hash's internal byte order); kept per target. */
 function targetBytes(target: bigint): Uint8Array {
+  const cached = targetCache.get(target);
+  if (cached !== undefined) return cached;
   const out = new Uint8Array(32);
   let t = target;
   for (let i = 0; i < 32; i++, t >>= 8n) out[i] = Number(t & 0xffn);
+  if (targetCache.size < 64) targetCache.set(target, out);
   return out;
 }
 

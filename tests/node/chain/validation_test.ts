@@ -2,9 +2,11 @@ import { assert, assertEquals } from "../../assert.ts";
 import { chainParams } from "../../../core/chain_params.ts";
 import type { BlockHeader, Transaction } from "../../../core/wire/types.ts";
 import { IndexEntry } from "../../../node/chain/block_index.ts";
+import { lastNonMinDifficultyBits } from "../../../core/pow.ts";
 import {
   contextualCheckBlockHeader,
   isFinalTx,
+  lastNonMinDifficultyBitsOf,
   nextWorkRequired,
   sequenceLocksSatisfied,
 } from "../../../node/chain/validation.ts";
@@ -113,4 +115,52 @@ Deno.test("validation: BIP68 sequence locks by height and by time", () => {
   const units = Math.floor((prevMtp - base) / 512);
   assert(sequenceLocksSatisfied(tx(0, [(1 << 22) | units]), [coin(20)], at));
   assert(!sequenceLocksSatisfied(tx(0, [(1 << 22) | (units + 1)]), [coin(20)], at));
+});
+
+Deno.test("validation: the minimum-difficulty walk kept on entries equals Core's walk (testnet rules)", () => {
+  const testnet = chainParams("test");
+  const c = testnet.consensus;
+  const limit = 0x1d00ffff;
+  let prev: IndexEntry | null = null;
+  const entries: IndexEntry[] = [];
+  let x = 7;
+  for (let i = 0; i < 4500; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    const bits = x % 7 === 0 ? 0x1c0fffff + (x % 5) : limit;
+    const h: BlockHeader = {
+      version: 4,
+      prevBlock: prev?.hash ?? new Uint8Array(32),
+      merkleRoot: new Uint8Array(32),
+      time: 1_700_000_000 + i * 600,
+      bits,
+      nonce: i,
+    };
+    prev = new IndexEntry(h, prev);
+    entries.push(prev);
+  }
+  // Out of order on purpose: cached answers from later entries must not leak into earlier ones.
+  const order = entries.map((_, i) => (i * 2654435761) % entries.length);
+  for (const i of order) {
+    const e = entries[i];
+    const core = lastNonMinDifficultyBits(
+      { height: e.height, time: e.header.time, bits: e.header.bits },
+      c,
+      (h) => {
+        const a = e.ancestor(h)!;
+        return { height: a.height, time: a.header.time, bits: a.header.bits };
+      },
+    );
+    assertEquals(lastNonMinDifficultyBitsOf(e, c), core, `height ${e.height}`);
+  }
+  // nextWorkRequired takes the same answer (a block 10 minutes after its parent, not at a boundary).
+  const tip = entries[3000];
+  assertEquals(
+    nextWorkRequired(tip, tip.header.time + 600, testnet),
+    lastNonMinDifficultyBits({ height: tip.height, time: tip.header.time, bits: tip.header.bits }, c, (h) => {
+      const a = tip.ancestor(h)!;
+      return { height: a.height, time: a.header.time, bits: a.header.bits };
+    }),
+  );
+  // More than 20 minutes later: the minimum difficulty.
+  assertEquals(nextWorkRequired(tip, tip.header.time + 1201, testnet), limit);
 });
