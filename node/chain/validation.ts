@@ -69,9 +69,9 @@ const powLimitBits = new Map<bigint, number>();
 /**
  * Core's walk in `GetNextWorkRequired` on networks that allow minimum-difficulty blocks: the nBits of the last
  * block at or before `entry` that is at a retarget boundary, is the genesis block, or does not carry the
- * minimum difficulty. Core walks back block by block each time (up to 2,015 blocks on regtest); the answer
- * depends only on the branch below `entry`, so it is kept on each entry and a walk stops at the first entry
- * that has it.
+ * minimum difficulty. Core walks back block by block each time (up to 143 blocks on regtest, 2,015 on the
+ * testnets); the answer depends only on the branch below `entry`, so it is kept on each entry and a walk stops at
+ * the first entry that has it.
  */
 export function lastNonMinDifficultyBitsOf(
   entry: IndexEntry,
