@@ -158,6 +158,8 @@ export interface ConnectionManagerOptions {
   readonly retryIntervalMs?: number;
   /** Peer timer check interval (default 1000 ms; tests lower it). */
   readonly checkIntervalMs?: number;
+  /** The node's clock in ms (mockable, as Core's ping and timeout clocks are; default `Date.now`). */
+  readonly nowMs?: () => number;
 }
 
 /** Core's `MAX_OUTBOUND_FULL_RELAY_CONNECTIONS`. */
@@ -490,6 +492,7 @@ export class ConnectionManager {
       isOwnNonce: (n) => this.#ownNonces.has(n),
       handshakeTimeoutMs: this.#opts.peerTimeoutMs ?? DEFAULT_PEER_CONNECT_TIMEOUT_MS,
       checkIntervalMs: this.#opts.checkIntervalMs,
+      now: this.#opts.nowMs,
     });
     const remoteHost = hostOf(peer.addr);
     const c: Connection = {

@@ -78,6 +78,8 @@ export const MAX_FEE_FILTER = 2_100_000_000_000_000n;
 export const MAX_KNOWN_TX = 50_000;
 /** Most recently rejected / confirmed transaction ids remembered (Core's rolling filters: 120,000 / 48,000). */
 export const MAX_RECENT = 120_000;
+/** Core's `INVENTORY_BROADCAST_TARGET`: transactions announced per trickle (plus 5 per 1000 queued). */
+export const INVENTORY_BROADCAST_TARGET = 70;
 /** Core's number of high-bandwidth compact block peers we ask for. */
 export const MAX_HB_PEERS = 3;
 
@@ -103,6 +105,8 @@ export interface RelayMempool {
     entries(): IterableIterator<MempoolEntry>;
     getMinFee(): { getFeePerK(): bigint };
     readonly sequence: number;
+    /** Core's `RemoveUnbroadcastTx`: a peer asked for the transaction. */
+    removeUnbroadcast(txid: string): void;
   };
   /** -minrelaytxfee. */
   readonly settings: { readonly minRelayFeeRate: { getFeePerK(): bigint } };
@@ -122,8 +126,10 @@ export interface PeerManagerOptions {
   readonly blocksOnly?: boolean;
   /** Logger (category `net`, `mempool`, `cmpctblock`). */
   readonly logger?: Logger;
-  /** The node's clock in seconds (mockable; used for header age). */
+  /** The node's clock in seconds (mockable; used for header age and mempool entry times). */
   readonly now?: () => number;
+  /** The node's clock in ms (mockable, as Core's: trickling, stalling, timeouts). */
+  readonly nowMs?: () => number;
   /** Average trickle intervals (defaults: Core's 5 s inbound, 2 s outbound). */
   readonly inboundInvIntervalMs?: number;
   readonly outboundInvIntervalMs?: number;
@@ -248,6 +254,8 @@ export class PeerManager {
   readonly #txAnnouncements = new Map<string, TxAnnouncement>();
   readonly #recentRejects = new Set<string>();
   readonly #recentConfirmed = new Set<string>();
+  /** The transactions of the last block connected, by txid and wtxid (Core's `m_most_recent_block_txs`). */
+  readonly #mostRecentBlockTxs = new Map<string, Transaction>();
   readonly #unsubscribe: () => void;
   readonly #timer: ReturnType<typeof setInterval>;
   #bestHeader: BlockIndexEntry;
@@ -341,7 +349,7 @@ export class PeerManager {
       nextFeeFilter: 0,
       lastBlockTime: 0,
       lastTxTime: 0,
-      lastInvSequence: 0,
+      lastInvSequence: 1,
       hbTo: false,
       addrProcessed: 0,
     };
@@ -355,6 +363,10 @@ export class PeerManager {
 
   #debug(msg: string): void {
     this.#log?.debug("net", msg);
+  }
+
+  #nowMs(): number {
+    return this.#opts.nowMs?.() ?? Date.now();
   }
 
   #nowSec(): number {
@@ -450,8 +462,8 @@ export class PeerManager {
       ps.conn.type !== "addr-fetch" && ps.conn.type !== "feeler";
     const inboundMs = this.#opts.inboundInvIntervalMs ?? INBOUND_INVENTORY_BROADCAST_INTERVAL_MS;
     const outboundMs = this.#opts.outboundInvIntervalMs ?? OUTBOUND_INVENTORY_BROADCAST_INTERVAL_MS;
-    ps.nextInvSend = Date.now() + poisson(peer.inbound ? inboundMs : outboundMs);
-    this.#maybeSendFeeFilter(ps, Date.now());
+    ps.nextInvSend = this.#nowMs() + poisson(peer.inbound ? inboundMs : outboundMs);
+    this.#maybeSendFeeFilter(ps, this.#nowMs());
     this.#maybeStartSync(ps);
   }
 
@@ -490,7 +502,7 @@ export class PeerManager {
 
   #tick(): void {
     if (this.#closed) return;
-    const now = Date.now();
+    const now = this.#nowMs();
     for (const ps of this.#peers.values()) {
       if (!ps.peer.successfullyConnected || ps.peer.disconnectReason !== undefined) continue;
       this.#maybeStartSync(ps);
@@ -739,7 +751,7 @@ export class PeerManager {
         if (wanted.length === 0 && waitingFor !== ps.id && waitingFor !== -1) {
           const staller = this.#peers.get(waitingFor);
           if (staller && staller.stallingSince === 0) {
-            staller.stallingSince = Date.now();
+            staller.stallingSince = this.#nowMs();
             this.#debug(`Stall started peer=${waitingFor}`);
           }
         }
@@ -749,7 +761,7 @@ export class PeerManager {
       if (wanted.length >= free) break;
     }
     if (wanted.length === 0) return;
-    const now = Date.now();
+    const now = this.#nowMs();
     for (const e of wanted) {
       const q: QueuedBlock = { entry: e, peer: ps.id, time: now };
       if (ps.inFlight.size === 0) ps.downloadingSince = now;
@@ -783,7 +795,7 @@ export class PeerManager {
     if (owner) {
       owner.inFlight.delete(hashHex);
       owner.stallingSince = 0;
-      if (owner.inFlight.size > 0) owner.downloadingSince = Math.max(owner.downloadingSince, Date.now());
+      if (owner.inFlight.size > 0) owner.downloadingSince = Math.max(owner.downloadingSince, this.#nowMs());
     }
     void from;
   }
@@ -864,7 +876,7 @@ export class PeerManager {
     }
     if (!a.peers.includes(ps.id)) a.peers.push(ps.id);
     if (a.inFlight === undefined) {
-      a.inFlight = { peer: ps.id, time: Date.now() };
+      a.inFlight = { peer: ps.id, time: this.#nowMs() };
       this.#send(ps, { type: "getdata", items: [{ type: a.type, hash: a.hash }] });
     }
   }
@@ -877,7 +889,7 @@ export class PeerManager {
         a.peers.shift();
         continue;
       }
-      a.inFlight = { peer: id, time: Date.now() };
+      a.inFlight = { peer: id, time: this.#nowMs() };
       this.#send(ps, { type: "getdata", items: [{ type: a.type, hash: a.hash }] });
       return;
     }
@@ -949,12 +961,18 @@ export class PeerManager {
         const hex = reverseHex(it.hash);
         const pool = this.#mempool?.pool;
         const entry = it.type === InvType.MSG_WTX ? pool?.getByWtxid(hex) : pool?.get(hex);
-        if (entry === undefined) {
+        // Core's FindTxForGetData: a mempool transaction that entered before our last inventory to this peer
+        // (so one we announced, or could have), or one of the most recent block's.
+        const tx = entry !== undefined && entry.sequence < ps.lastInvSequence
+          ? entry.tx
+          : this.#mostRecentBlockTxs.get(hex);
+        if (tx === undefined) {
           notFound.push(it);
           continue;
         }
         if (!(await this.#waitSendable(ps))) return;
-        this.#send(ps, { type: "tx", tx: entry.tx }, it.type !== InvType.MSG_TX);
+        this.#send(ps, { type: "tx", tx }, it.type !== InvType.MSG_TX);
+        if (entry !== undefined) pool!.removeUnbroadcast(entry.txidHex);
         continue;
       }
     }
@@ -1053,7 +1071,7 @@ export class PeerManager {
       const keys = [...this.#orphans.keys()];
       this.#eraseOrphan(keys[Math.floor(Math.random() * keys.length)]);
     }
-    this.#orphans.set(wtxid, { tx, txid, wtxid, peer, expire: Date.now() + ORPHAN_TX_EXPIRE_TIME_MS });
+    this.#orphans.set(wtxid, { tx, txid, wtxid, peer, expire: this.#nowMs() + ORPHAN_TX_EXPIRE_TIME_MS });
     for (const i of tx.inputs) {
       const p = reverseHex(i.prevout.txid);
       let s = this.#orphansByParent.get(p);
@@ -1115,7 +1133,7 @@ export class PeerManager {
 
   #sendTxInventory(ps: PeerState, now: number): void {
     const pool = this.#mempool?.pool;
-    if (pool === undefined || ps.toSend.size === 0) return;
+    if (pool === undefined || !this.#relaysTxTo(ps)) return;
     if (now < ps.nextInvSend && !ps.conn.permissions.has("noban")) return;
     const avg = ps.peer.inbound
       ? this.#opts.inboundInvIntervalMs ?? INBOUND_INVENTORY_BROADCAST_INTERVAL_MS
@@ -1136,27 +1154,33 @@ export class PeerManager {
       }
       entries.push(e);
     }
-    // Parents enter the mempool before their children: entry order announces them first.
-    entries.sort((a, b) => a.sequence - b.sequence || (a.time - b.time));
+    // Parents first (Core sorts by ancestor count, then feerate): fewer in-mempool parents, then entry order.
+    entries.sort((a, b) => a.parents.size - b.parents.size || a.sequence - b.sequence);
+    const max = Math.min(
+      INVENTORY_BROADCAST_MAX,
+      INVENTORY_BROADCAST_TARGET + Math.floor(ps.toSend.size / 1000) * 5,
+    );
     const items: InvItem[] = [];
-    for (const e of entries.slice(0, INVENTORY_BROADCAST_MAX)) {
+    for (const e of entries.slice(0, max)) {
       const key = wtxid ? e.wtxidHex : e.txidHex;
       ps.toSend.delete(key);
       addBounded(ps.knownTx, key, MAX_KNOWN_TX);
       items.push({ type: wtxid ? InvType.MSG_WTX : InvType.MSG_TX, hash: wtxid ? wtxidOf(e.tx) : e.txid });
     }
-    if (items.length > 0) {
-      ps.lastInvSequence = pool.sequence;
-      this.#send(ps, { type: "inv", items });
-    }
+    // Requests for anything announced so far are answered from now on.
+    ps.lastInvSequence = pool.sequence;
+    if (items.length > 0) this.#send(ps, { type: "inv", items });
   }
 
   // --- chain events ---
 
   #blockConnected(block: Block): void {
+    this.#mostRecentBlockTxs.clear();
     for (const tx of block.txs) {
       const txid = reverseHex(txidOf(tx));
       const wtxid = reverseHex(wtxidOf(tx));
+      this.#mostRecentBlockTxs.set(txid, tx);
+      this.#mostRecentBlockTxs.set(wtxid, tx);
       addBounded(this.#recentConfirmed, txid, MAX_RECENT);
       addBounded(this.#recentConfirmed, wtxid, MAX_RECENT);
       this.#eraseOrphan(wtxid);
@@ -1305,16 +1329,16 @@ export class PeerManager {
       return;
     }
     this.#removeBlockRequest(hex, ps);
-    const q: QueuedBlock = { entry, peer: ps.id, time: Date.now(), partial };
-    if (ps.inFlight.size === 0) ps.downloadingSince = Date.now();
+    const q: QueuedBlock = { entry, peer: ps.id, time: this.#nowMs(), partial };
+    if (ps.inFlight.size === 0) ps.downloadingSince = this.#nowMs();
     ps.inFlight.set(hex, q);
     this.#blocksInFlight.set(hex, q);
     this.#send(ps, { type: "getblocktxn", blockHash: hash, indexes: missing });
   }
 
   #requestFullBlock(ps: PeerState, entry: BlockIndexEntry): void {
-    const q: QueuedBlock = { entry, peer: ps.id, time: Date.now() };
-    if (ps.inFlight.size === 0) ps.downloadingSince = Date.now();
+    const q: QueuedBlock = { entry, peer: ps.id, time: this.#nowMs() };
+    if (ps.inFlight.size === 0) ps.downloadingSince = this.#nowMs();
     ps.inFlight.set(entry.hashHex, q);
     this.#blocksInFlight.set(entry.hashHex, q);
     this.#send(ps, { type: "getdata", items: [{ type: InvType.MSG_WITNESS_BLOCK, hash: entry.hash }] });

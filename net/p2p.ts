@@ -126,6 +126,8 @@ export interface P2pNodeOptions {
   readonly logger?: Logger;
   /** The node's clock in seconds. */
   readonly now?: () => number;
+  /** The node's clock in ms (mockable; pings, timeouts and getpeerinfo's times follow it). */
+  readonly nowMs?: () => number;
   /** Peer manager housekeeping interval (tests). */
   readonly tickMs?: number;
 }
@@ -161,6 +163,7 @@ export class P2pNode implements NetControl {
       blocksOnly: s.blocksOnly,
       logger: options.logger,
       now: options.now,
+      nowMs: options.nowMs,
       tickMs: options.tickMs,
     });
     let connman: ConnectionManager;
@@ -184,6 +187,7 @@ export class P2pNode implements NetControl {
         banMan,
         onConnection: (c) => peerman.attach(c),
         logger: options.logger,
+        nowMs: options.nowMs,
       });
     } catch (e) {
       peerman.close();

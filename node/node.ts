@@ -59,6 +59,12 @@ import type { Logger } from "../util/logging.ts";
 import { processMethods } from "./process_rpc.ts";
 import { ProcessManager } from "./processes.ts";
 import { withTimeout } from "../util/async.ts";
+import type { Chain } from "../interfaces/chain.ts";
+import type { IndexEntry } from "./chain/block_index.ts";
+import { makeNodeChain } from "./interfaces/chain.ts";
+import { RwSettings } from "./interfaces/rw_settings.ts";
+import { WalletProcess } from "./wallet_process.ts";
+import { WalletRpcForwarder } from "./wallet_rpc.ts";
 
 /** Options of {@linkcode Node.start}. */
 export interface NodeOptions {
@@ -115,6 +121,14 @@ export class Node {
   #parentConn: IpcConnection | null = null;
   #shutdownRequested = false;
   #resolveStopped!: () => void;
+  /** The node's clock (seconds). */
+  #now: () => number = () => Math.floor(Date.now() / 1000);
+  /** settings.json. */
+  #rwSettings: RwSettings | null = null;
+  /** Wallet methods forwarded to the wallet process. */
+  readonly #walletRpc: WalletRpcForwarder;
+  /** The wallet process (none with -disablewallet). */
+  #wallet: WalletProcess | null = null;
 
   private constructor(opts: NodeOptions) {
     this.#args = opts.args;
@@ -125,6 +139,8 @@ export class Node {
     const strategy = opts.args.getArg("-sandbox") === "worker" ? "worker" : undefined;
     this.#processes = new ProcessManager({ logger: opts.logger, name: this.name, strategy });
     this.#table = new RpcTable(tableOptionsFromArgs(opts.args, opts.logger));
+    this.#walletRpc = new WalletRpcForwarder(this.#table, opts.logger);
+    this.#table.setUnknownMethodHook((method) => this.#walletRpc.unknownMethodError(method));
   }
 
   /** Starts the node: RPC server (with `-server`, default on), IPC endpoints (`-ipcbind`), parent channel. */
@@ -151,6 +167,15 @@ export class Node {
     // The node's clock: -mocktime, then setmocktime (0 = the system clock), as Core's SetMockTime.
     let mocktime = args.getInt("-mocktime", 0);
     const now = () => mocktime > 0 ? mocktime : Math.floor(Date.now() / 1000);
+    this.#now = now;
+    const settingsFile = args.isNegated("-settings") ? null : args.getArg("-settings") ?? "settings.json";
+    this.#rwSettings = await RwSettings.open(
+      settingsFile === null
+        ? null
+        : settingsFile.startsWith("/")
+        ? settingsFile
+        : `${args.netDataDir}/${settingsFile}`,
+    );
     // Scripts are checked on this thread until the Worker pool is up (started once the node is: Workers take
     // a second to load inside the sandbox). Both pools share the caches with the mempool, so a block whose
     // transactions were accepted to the mempool is not verified twice.
@@ -227,6 +252,7 @@ export class Node {
       signals: this.#signals,
       logger: log,
       now,
+      nowMs: () => mocktime > 0 ? mocktime * 1000 : Date.now(),
     });
     // RPC comes up last, so that a client that gets an answer finds every other endpoint ready too.
     if (args.getBool("-server", true)) {
@@ -238,6 +264,8 @@ export class Node {
       this.#parentConn.closed.then(() => this.shutdown());
     }
     this.#startMempoolLoad(now);
+    if (!args.getBool("-disablewallet", false)) this.#startWallet();
+    else log.info("Wallet disabled!");
     log.info("init message: Done loading");
     this.#startVerificationWorkers();
   }
@@ -260,8 +288,68 @@ export class Node {
       sandbox: this.#sandbox,
       permissions: () => effectivePermissions(this.#profile),
       executeRpc: async (request, uri, user) => (await this.#table.execute(request, { uri, user })).body,
+      makeChain: () => this.makeChain(),
       onShutdown: () => this.shutdown(),
     });
+  }
+
+  /**
+   * A new {@linkcode Chain} for one chain client (the wallet process, or a wallet attached with -ipcconnect):
+   * closed, with its notification registrations, when the client's connection goes.
+   */
+  makeChain(): Chain {
+    if (this.#chain === null || this.#signals === null) {
+      throw new Error("Cannot make a Chain: the chain is not loaded");
+    }
+    const chain = this.#chain;
+    const args = this.#args;
+    return makeNodeChain({
+      chain,
+      mempool: () => this.#mempool,
+      fees: () => this.#fees,
+      signals: this.#signals,
+      now: this.#now,
+      logger: this.#logger,
+      shutdownRequested: () => this.#shutdownRequested,
+      readRawBlock: (e) => {
+        const entry = e as IndexEntry;
+        return Promise.resolve(
+          chain.storage.blockFiles.readBlock({ file: entry.file, pos: entry.dataPos }, e.hash),
+        );
+      },
+      settings: {
+        get: (name) => args.isNegated(`-${name}`) ? false : args.getArg(`-${name}`) ?? null,
+        list: (name) => args.getArgs(`-${name}`),
+      },
+      rwSettings: this.#rwSettings ?? undefined,
+      handleRpc: (commands, rpc) => this.#walletRpc.register(commands, rpc),
+    });
+  }
+
+  /** Spawns the wallet process (Core's default: a wallet is enabled) and supervises it. */
+  #startWallet(): void {
+    const args = this.#args;
+    const walletDirArg = args.getArg("-walletdir");
+    const walletDir = walletDirArg ? args.absPathForConfigVal(walletDirArg) : `${args.netDataDir}/wallets`;
+    const profile = profileFor("wallet", { dataDir: args.dataDir, netDataDir: args.netDataDir, walletDir });
+    this.#wallet = new WalletProcess({
+      processes: this.#processes,
+      profile,
+      args: [
+        `-datadir=${args.dataDir}`,
+        `-chain=${args.network}`,
+        ...(walletDirArg ? [`-walletdir=${walletDir}`] : []),
+      ],
+      makeChain: () => this.makeChain(),
+      forwarder: this.#walletRpc,
+      logger: this.#logger,
+    });
+    this.#wallet.start();
+  }
+
+  /** The wallet process supervisor (null with -disablewallet). */
+  get wallet(): WalletProcess | null {
+    return this.#wallet;
   }
 
   #registerMethods(now: () => number, setMockTime: (t: number) => void): void {
@@ -530,6 +618,7 @@ export class Node {
     this.#listeners = [];
     await this.#ipcCookie?.remove();
     this.#ipcCookie = null;
+    await this.#wallet?.stop();
     await this.#processes.stopAll();
     await Promise.all([...this.#connections].map((c) => c.close()));
     await this.#mempoolLoad;
