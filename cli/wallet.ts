@@ -1,8 +1,9 @@
 /**
  * `tsbtc wallet`: the wallet process. It runs sandboxed (files only under its wallets directory, no network,
  * no processes, no environment) and serves Init over IPC — on its stdin/stdout when a node spawns it
- * (`-ipcfd`), or attached to a running node with `-ipcconnect`. Wallet features (descriptor wallets, the
- * wallet RPCs) arrive with the wallet issue; until then the process answers Init (echo, getInfo, shutdown).
+ * (`-ipcfd`: the node calls `makeWalletLoader(chain)` and drives the loader), or attached to a running node with
+ * `-ipcconnect` (it asks the node's Init for a `Chain` with `makeChain` and drives its own loader). Either way
+ * it registers its RPC methods with the node through `Chain.handleRpc` (`wallet/loader.ts`).
  *
  * @module
  */
@@ -11,7 +12,10 @@ import { parseIpcAddress } from "../ipc/address.ts";
 import { IpcConnection } from "../ipc/connection.ts";
 import { connectIpc } from "../ipc/listener.ts";
 import { type ByteStream, stdioStream } from "../ipc/process.ts";
-import { serveInit } from "../ipc/proxies/init.ts";
+import { bootstrapInit, serveInit } from "../ipc/proxies/init.ts";
+import type { Chain } from "../interfaces/chain.ts";
+import type { WalletLoader } from "../interfaces/wallet_loader.ts";
+import { makeWalletLoader } from "../wallet/loader.ts";
 import { effectivePermissions } from "../sandbox/effective.ts";
 import { loggerFromArgs } from "../util/logging.ts";
 import type { RunContext } from "./run_mode.ts";
@@ -60,21 +64,58 @@ export async function walletMain(argv: string[], ctx: RunContext): Promise<numbe
     });
     logger.info(`Connected to node at ${addr.text}`);
   }
+  const walletDirArg = args.getArg("-walletdir");
+  const walletDir = walletDirArg ? args.absPathForConfigVal(walletDirArg) : `${args.netDataDir}/wallets`;
+  const loaderFor = (chain: Chain) =>
+    makeWalletLoader({
+      chain,
+      walletDir,
+      walletDirGiven: walletDirArg !== undefined && walletDirArg !== null,
+      logger,
+    });
   let conn: IpcConnection | null = null;
   const init = makeProcessInit({
     mode: "wallet",
     name,
     sandbox: ctx.sandbox,
     permissions: () => effectivePermissions(ctx.profile),
+    makeWalletLoader: loaderFor,
     onShutdown: () => setTimeout(() => conn?.close(), 0),
   });
   conn = new IpcConnection(stream, { name, bootstrap: serveInit(init), logger });
-  const onSignal = () => conn?.close();
+  let attached: WalletLoader | null = null;
+  if (!spawned) {
+    // Attached by hand: the node's Init gives us its Chain; we drive our own loader.
+    const node = bootstrapInit(conn, { threadName: `${name}-${Deno.pid}` });
+    const loader = loaderFor(node.makeChain());
+    try {
+      await loader.registerRpcs();
+      if (!await loader.verify() || !await loader.load()) {
+        console.error("Error: the wallets could not be verified or loaded");
+        await conn.close();
+        logger.close();
+        return 1;
+      }
+      await loader.start();
+      attached = loader;
+      logger.info("Wallet RPC methods registered with the node");
+    } catch (e) {
+      console.error(`Error: cannot attach to the node: ${e instanceof Error ? e.message : e}`);
+      await conn.close();
+      logger.close();
+      return 1;
+    }
+  }
+  const onSignal = () => {
+    // Withdraw our RPC methods from the node before leaving.
+    void (attached?.stop() ?? Promise.resolve()).catch(() => {}).finally(() => conn?.close());
+  };
   if (!spawned) {
     Deno.addSignalListener("SIGINT", onSignal);
     Deno.addSignalListener("SIGTERM", onSignal);
   }
   await conn.closed;
+  if (attached) await attached.close().catch(() => {});
   if (!spawned) {
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);

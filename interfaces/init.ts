@@ -5,8 +5,10 @@
  *
  * @module
  */
+import type { Chain } from "./chain.ts";
 import type { Echo } from "./echo.ts";
 import type { Rpc } from "./rpc.ts";
+import type { WalletLoader } from "./wallet_loader.ts";
 
 /** Effective Deno permissions of a process, as reported by `getInfo`. */
 export interface PermissionSet {
@@ -49,6 +51,16 @@ export interface Init {
   makeRpc(): Rpc;
   /** Who this process is. */
   getInfo(): Promise<ProcessInfo>;
+  /**
+   * The node's Chain, for a chain client attached by hand (`tsbtc wallet -ipcconnect`). Over IPC usable at once;
+   * its first call fails in a process without a chain. Absent in-process where the process has none.
+   */
+  makeChain?(): Chain;
+  /**
+   * A wallet process's WalletLoader driving its wallets over `chain` (Core's `Init.makeWalletLoader`). Over IPC
+   * usable at once; its first call fails in a process that is not a wallet.
+   */
+  makeWalletLoader?(chain: Chain): WalletLoader;
   /** Asks the process to shut down cleanly; resolves once shutdown has begun. */
   shutdown(): Promise<void>;
   /** Releases this reference. */

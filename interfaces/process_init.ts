@@ -6,8 +6,10 @@
  * @module
  */
 import { type Echo, makeEcho } from "./echo.ts";
+import type { Chain } from "./chain.ts";
 import type { Init, PermissionSet, ProcessInfo } from "./init.ts";
 import type { Rpc } from "./rpc.ts";
+import type { WalletLoader } from "./wallet_loader.ts";
 
 /** Options of {@linkcode makeProcessInit}. */
 export interface ProcessInitOptions {
@@ -21,6 +23,10 @@ export interface ProcessInitOptions {
   permissions: () => PermissionSet;
   /** Executes JSON-RPC in this process; absent where the process serves none. */
   executeRpc?: (request: string, uri: string, user: string) => Promise<string>;
+  /** Makes the node's Chain for a client that attached (the node only). */
+  makeChain?: () => Chain;
+  /** Makes the WalletLoader of a wallet process over the node's `chain` (the wallet only). */
+  makeWalletLoader?: (chain: Chain) => WalletLoader;
   /** Called when a peer asks the process to shut down. */
   onShutdown: () => void;
 }
@@ -36,6 +42,8 @@ export function makeProcessInit(opts: ProcessInitOptions): Init {
       if (!execute) throw new Error(`Cannot make Rpc: ${opts.name} serves no JSON-RPC`);
       return { executeRpc: execute, close: () => Promise.resolve() };
     },
+    makeChain: opts.makeChain,
+    makeWalletLoader: opts.makeWalletLoader,
     getInfo(): Promise<ProcessInfo> {
       return Promise.resolve({
         mode: opts.mode,

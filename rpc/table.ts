@@ -173,6 +173,7 @@ export class RpcTable {
   #whitelistDefault: boolean;
   #anyLossless = false;
   #logIps: boolean;
+  #unknownMethod: ((method: string) => RpcError | null) | null = null;
 
   /** Creates an empty table. */
   constructor(options: RpcTableOptions = {}) {
@@ -196,6 +197,14 @@ export class RpcTable {
   /** Adds several methods. */
   registerAll(methods: Iterable<RpcMethod>): void {
     for (const m of methods) this.register(m);
+  }
+
+  /**
+   * Sets the hook asked for a method that is not registered: the error it returns replaces "Method not found"
+   * (the node answers wallet methods with "Loading wallet…" while its wallet process starts).
+   */
+  setUnknownMethodHook(hook: ((method: string) => RpcError | null) | null): void {
+    this.#unknownMethod = hook;
   }
 
   /** Removes a method; returns true if it was there. */
@@ -443,7 +452,10 @@ export class RpcTable {
   ): Promise<unknown> {
     if (this.#warmup !== null) throw new RpcError(RpcErrorCode.RPC_IN_WARMUP, this.#warmup);
     const m = this.#methods.get(method);
-    if (m === undefined) throw new RpcError(RpcErrorCode.RPC_METHOD_NOT_FOUND, "Method not found");
+    if (m === undefined) {
+      throw this.#unknownMethod?.(method) ??
+        new RpcError(RpcErrorCode.RPC_METHOD_NOT_FOUND, "Method not found");
+    }
     const entry: ActiveCommand = { method, start: performance.now() };
     this.#active.add(entry);
     try {

@@ -11,17 +11,21 @@
  *
  * @module
  */
+import type { Chain } from "../../interfaces/chain.ts";
 import type { Echo } from "../../interfaces/echo.ts";
 import type { Init, PermissionSet, ProcessInfo } from "../../interfaces/init.ts";
 import type { Rpc } from "../../interfaces/rpc.ts";
-import { type Capability, CapabilityServer, method, setCap } from "../capability.ts";
+import type { WalletLoader } from "../../interfaces/wallet_loader.ts";
+import { type Capability, CapabilityServer, getCap, method, setCap } from "../capability.ts";
 import { Init$Client } from "../capnp/gen/init.ts";
 import { ProcessInit$Client } from "../capnp/gen/tsbtc.ts";
 import type { IpcConnection } from "../connection.ts";
 import { IpcError } from "../rpc/error.ts";
+import { ChainClient, serveChain } from "./chain.ts";
 import { EchoClient, serveEcho } from "./echo.ts";
 import { RpcClient, serveRpc } from "./rpc.ts";
 import { ClientThread, contextOf, runOnThread, serveThreadMap } from "./thread.ts";
+import { serveWalletLoader, WalletLoaderClient } from "./wallet_loader.ts";
 
 /** Options of {@linkcode serveInit}. */
 export interface ServeInitOptions {
@@ -35,7 +39,7 @@ export interface ServeInitOptions {
  */
 export function serveInit(impl: Init, opts: ServeInitOptions = {}): CapabilityServer {
   const [construct, makeEcho, makeMiningOld2, makeMining, makeRpc] = Init$Client.methods;
-  const [getInfo, shutdown] = ProcessInit$Client.methods;
+  const [getInfo, shutdown, makeChain, makeWalletLoader] = ProcessInit$Client.methods;
   return new CapabilityServer("ProcessInit", [
     method(construct, (_p, r) => {
       setCap(r, 0, serveThreadMap().capability());
@@ -66,6 +70,23 @@ export function serveInit(impl: Init, opts: ServeInitOptions = {}): CapabilitySe
         out.sandbox = info.sandbox;
       })),
     method(shutdown, (p) => runOnThread(contextOf(p), () => impl.shutdown())),
+    method(makeChain, (p, r) =>
+      runOnThread(contextOf(p), () => {
+        if (!impl.makeChain) throw new IpcError("This process has no chain", { type: "unimplemented" });
+        setCap(r, 0, serveChain(impl.makeChain()).capability());
+      })),
+    method(makeWalletLoader, (p, r) => {
+      // The chain capability belongs to the call: take our own reference before anything can wait.
+      const cap = getCap(p, 1)?.dup() ?? null;
+      return runOnThread(contextOf(p), () => {
+        if (cap === null) throw new IpcError("makeWalletLoader: chain is null");
+        if (!impl.makeWalletLoader) {
+          cap.close();
+          throw new IpcError("This process is not a wallet", { type: "unimplemented" });
+        }
+        setCap(r, 0, serveWalletLoader(impl.makeWalletLoader(new ChainClient(cap))).capability());
+      });
+    }),
   ], { dispose: opts.dispose });
 }
 
@@ -121,6 +142,26 @@ export class InitClient implements Init {
     const thread = this.thread();
     const call = this.#cap.call(Init$Client.methods[4], (p) => thread.fill(p._initContext()));
     return new RpcClient(call.pipeline(0), thread.dup());
+  }
+
+  /** The peer node's Chain (tsbtc's `ProcessInit.makeChain`); usable at once (calls are pipelined). */
+  makeChain(): ChainClient {
+    const thread = this.thread();
+    const call = this.#cap.call(ProcessInit$Client.methods[2], (p) => thread.fill(p._initContext()));
+    return new ChainClient(call.pipeline(0), { thread: thread.dup() });
+  }
+
+  /**
+   * The peer wallet process's WalletLoader over `chain` (served from this process; tsbtc's
+   * `ProcessInit.makeWalletLoader`); usable at once.
+   */
+  makeWalletLoader(chain: Chain): WalletLoaderClient {
+    const thread = this.thread();
+    const call = this.#cap.call(ProcessInit$Client.methods[3], (p) => {
+      thread.fill(p._initContext());
+      setCap(p, 1, serveChain(chain).capability());
+    });
+    return new WalletLoaderClient(call.pipeline(0), thread.dup());
   }
 
   /** Who the peer is (tsbtc's `ProcessInit.getInfo`; a Core peer answers "unimplemented"). */
