@@ -15,7 +15,6 @@ import type { Chain } from "../../interfaces/chain.ts";
 import type { Echo } from "../../interfaces/echo.ts";
 import type { Init, PermissionSet, ProcessInfo } from "../../interfaces/init.ts";
 import type { Rpc } from "../../interfaces/rpc.ts";
-import type { WalletLoader } from "../../interfaces/wallet_loader.ts";
 import { type Capability, CapabilityServer, getCap, method, setCap } from "../capability.ts";
 import { Init$Client } from "../capnp/gen/init.ts";
 import { ProcessInit$Client } from "../capnp/gen/tsbtc.ts";
