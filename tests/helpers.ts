@@ -94,13 +94,18 @@ export interface TestNode {
   cleanup(): Promise<void>;
 }
 
-/** Starts `tsbtc node -regtest` with a temp datadir and free port; resolves once RPC answers. */
+/**
+ * Starts `tsbtc node -regtest` with a temp datadir (or `opts.dataDir`, to restart on a kept one: cleanup then
+ * leaves it in place) and a free port; resolves once RPC answers.
+ */
 export async function startNode(
   extra: readonly string[] = [],
-  opts: { conf?: string } = {},
+  opts: { conf?: string; dataDir?: string } = {},
 ): Promise<TestNode> {
-  const dataDir = await Deno.makeTempDir({ prefix: "tsbtc-test-" });
+  const dataDir = opts.dataDir ?? await Deno.makeTempDir({ prefix: "tsbtc-test-" });
   const netDataDir = `${dataDir}/regtest`;
+  // A killed node leaves its cookie behind: wait for the new one, not the stale one.
+  if (opts.dataDir !== undefined) await Deno.remove(`${netDataDir}/.cookie`).catch(() => {});
   if (opts.conf !== undefined) await Deno.writeTextFile(`${dataDir}/bitcoin.conf`, opts.conf);
   const rpcPort = freePort();
   // Nodes of parallel tests must not all listen on regtest's P2P port: no P2P listening unless asked for.
@@ -152,7 +157,7 @@ export async function startNode(
       }
       await statusP;
       await stderr;
-      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+      if (opts.dataDir === undefined) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     },
   };
   try {
@@ -161,7 +166,7 @@ export async function startNode(
         if (status !== null) throw new Error(`node exited with ${status}: ${await stderr}`);
         try {
           const r = await node.rpc("getblockcount");
-          return r.result === 0;
+          return typeof r.result === "number";
         } catch {
           return false;
         }
