@@ -83,43 +83,43 @@ export async function walletMain(argv: string[], ctx: RunContext): Promise<numbe
     onShutdown: () => setTimeout(() => conn?.close(), 0),
   });
   conn = new IpcConnection(stream, { name, bootstrap: serveInit(init), logger });
-  let attached: WalletLoader | null = null;
-  if (!spawned) {
-    // Attached by hand: the node's Init gives us its Chain; we drive our own loader.
-    const node = bootstrapInit(conn, { threadName: `${name}-${Deno.pid}` });
-    const loader = loaderFor(node.makeChain());
-    try {
-      await loader.registerRpcs();
-      if (!await loader.verify() || !await loader.load()) {
-        console.error("Error: the wallets could not be verified or loaded");
-        await conn.close();
-        logger.close();
-        return 1;
-      }
-      await loader.start();
-      attached = loader;
-      logger.info("Wallet RPC methods registered with the node");
-    } catch (e) {
-      console.error(`Error: cannot attach to the node: ${e instanceof Error ? e.message : e}`);
-      await conn.close();
-      logger.close();
-      return 1;
-    }
-  }
+  let loader: WalletLoader | null = null;
   const onSignal = () => {
     // Withdraw our RPC methods from the node before leaving.
-    void (attached?.stop() ?? Promise.resolve()).catch(() => {}).finally(() => conn?.close());
+    void (loader?.stop() ?? Promise.resolve()).catch(() => {}).finally(() => conn?.close());
   };
   if (!spawned) {
     Deno.addSignalListener("SIGINT", onSignal);
     Deno.addSignalListener("SIGTERM", onSignal);
   }
-  await conn.closed;
-  if (attached) await attached.close().catch(() => {});
-  if (!spawned) {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+  try {
+    if (!spawned) {
+      // Attached by hand: the node's Init gives us its Chain; we drive our own loader.
+      const node = bootstrapInit(conn, { threadName: `${name}-${Deno.pid}` });
+      loader = loaderFor(node.makeChain());
+      try {
+        await loader.registerRpcs();
+        if (!await loader.verify() || !await loader.load()) {
+          console.error("Error: the wallets could not be verified or loaded");
+          await conn.close();
+          return 1;
+        }
+        await loader.start();
+        logger.info("Wallet RPC methods registered with the node");
+      } catch (e) {
+        console.error(`Error: cannot attach to the node: ${e instanceof Error ? e.message : e}`);
+        await conn.close();
+        return 1;
+      }
+    }
+    await conn.closed;
+    await loader?.close().catch(() => {});
+  } finally {
+    if (!spawned) {
+      Deno.removeSignalListener("SIGINT", onSignal);
+      Deno.removeSignalListener("SIGTERM", onSignal);
+    }
+    logger.close();
   }
-  logger.close();
   return 0;
 }
