@@ -154,7 +154,7 @@ Deno.test("node: bad command line and config get Core's errors and status 1", as
 });
 
 Deno.test("wallet started by hand attaches over IPC, runs sandboxed, and exits with its node", async () => {
-  const node = await startNode(["-ipcbind=unix"]);
+  const node = await startNode(["-ipcbind=unix", "-disablewallet"]);
   const { tsbtcCommand } = await import("../helpers.ts");
   const { cmd, args } = tsbtcCommand(["wallet", "-regtest", `-datadir=${node.dataDir}`, "-ipcconnect=unix"]);
   const wallet = new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "piped" }).spawn();
