@@ -10,13 +10,8 @@
 
 import type { OutputGroup } from "./output_group.ts";
 import { descendingByAmountThenWaste, numericPool, safeNumber } from "./pool.ts";
-import {
-  ERR_MAX_WEIGHT_EXCEEDED,
-  failed,
-  selected,
-  type SelectionOutcome,
-  SelectionResult,
-} from "./selection_result.ts";
+import { backtrack, type SearchPosition, searchResult } from "./search.ts";
+import { failed, type SelectionOutcome } from "./selection_result.ts";
 
 /** Most input sets BnB and CoinGrinder evaluate (Core's `TOTAL_TRIES`). */
 export const TOTAL_TRIES = 100_000;
@@ -68,6 +63,7 @@ export function selectCoinsBnB(
     currWaste -= waste[i];
   };
 
+  const position: SearchPosition = { selection: curr, amount, next: 0, keep: 0 };
   for (;;) {
     let shift = false;
     let cut = false;
@@ -101,36 +97,20 @@ export function selectCoinsBnB(
       completed = false;
       break;
     }
-    if (next === n) cut = true; // nothing left to add or to omit
-    if (cut) {
-      deselectLast();
-      shift = true;
-    }
-    let done = false;
-    while (shift) {
-      if (curr.length === 0) {
-        done = true;
-        break;
-      }
-      next = curr[curr.length - 1] + 1;
-      deselectLast();
-      shift = false;
-      // Skip groups equal in amount to the one just omitted: same or worse sets were already tried.
-      while (next < n && amount[next - 1] === amount[next]) {
-        if (next >= n - 1) {
-          shift = true;
-          break;
-        }
-        next++;
-      }
-    }
-    if (done) break;
+    position.next = next;
+    if (!backtrack(position, cut ? "cut" : shift ? "shift" : "extend")) break;
+    while (curr.length > position.keep) deselectLast();
+    next = position.next;
   }
 
-  if (best.length === 0) return failed(maxWeightExceeded ? ERR_MAX_WEIGHT_EXCEEDED : undefined);
-  const result = new SelectionResult(selectionTarget, "bnb");
-  result.algoCompleted = completed;
-  result.selectionsEvaluated = tries;
-  for (const i of best) result.addInput(pool[order[i]]);
-  return selected(result);
+  return searchResult({
+    pool,
+    order,
+    selectionTarget,
+    algorithm: "bnb",
+    best,
+    tries,
+    completed,
+    maxWeightExceeded,
+  });
 }

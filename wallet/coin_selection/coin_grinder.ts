@@ -11,13 +11,8 @@
 import type { OutputGroup } from "./output_group.ts";
 import { TOTAL_TRIES } from "./bnb.ts";
 import { descendingByAmountThenWeight, numericPool, safeNumber } from "./pool.ts";
-import {
-  ERR_MAX_WEIGHT_EXCEEDED,
-  failed,
-  selected,
-  type SelectionOutcome,
-  SelectionResult,
-} from "./selection_result.ts";
+import { backtrack, type SearchPosition, searchResult } from "./search.ts";
+import { failed, type SelectionOutcome } from "./selection_result.ts";
 
 const INT_MAX = 2147483647;
 const MAX_MONEY = 21_000_000 * 100_000_000;
@@ -65,6 +60,7 @@ export function coinGrinder(
     currWeight -= weight[i];
   };
 
+  const position: SearchPosition = { selection: curr, amount, next: 0, keep: 0 };
   for (;;) {
     let shift = false;
     let cut = false;
@@ -104,35 +100,20 @@ export function coinGrinder(
       completed = false;
       break;
     }
-    if (next === n) cut = true;
-    if (cut) {
-      deselectLast();
-      shift = true;
-    }
-    let done = false;
-    while (shift) {
-      if (curr.length === 0) {
-        done = true;
-        break;
-      }
-      next = curr[curr.length - 1] + 1;
-      deselectLast();
-      shift = false;
-      while (next < n && amount[next - 1] === amount[next]) {
-        if (next >= n - 1) {
-          shift = true;
-          break;
-        }
-        next++;
-      }
-    }
-    if (done) break;
+    position.next = next;
+    if (!backtrack(position, cut ? "cut" : shift ? "shift" : "extend")) break;
+    while (curr.length > position.keep) deselectLast();
+    next = position.next;
   }
 
-  if (best.length === 0) return failed(maxWeightExceeded ? ERR_MAX_WEIGHT_EXCEEDED : undefined);
-  const result = new SelectionResult(selectionTarget, "cg");
-  result.algoCompleted = completed;
-  result.selectionsEvaluated = tries;
-  for (const i of best) result.addInput(pool[order[i]]);
-  return selected(result);
+  return searchResult({
+    pool,
+    order,
+    selectionTarget,
+    algorithm: "cg",
+    best,
+    tries,
+    completed,
+    maxWeightExceeded,
+  });
 }
