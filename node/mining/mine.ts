@@ -13,10 +13,12 @@ import type { Chainstate } from "../chain/types.ts";
 import { type BlockAssemblerOptions, type BlockTemplate, createNewBlock } from "./block_assembler.ts";
 
 /**
- * Longest stretch (ms) {@link generateBlocks} works without letting the event loop run: connecting a block may
- * need no I/O at all, so without a pause other requests (RPC, IPC) would wait for the whole batch.
+ * Default longest stretch (ms) {@link generateBlocks} works without letting the event loop run: connecting a
+ * block may need no I/O at all, so without a pause other requests (RPC, IPC) would wait for the whole batch.
+ * Each pause is a `setTimeout(0)`, which costs 1–3 ms in Deno (quicker ways, `setImmediate`, a MessageChannel
+ * message or a tiny WebCrypto call, come back before sockets are polled), so pauses are kept rare.
  */
-export const GENERATE_YIELD_MS = 10;
+export const GENERATE_YIELD_MS = 50;
 
 /** Default tries of the generate RPCs (`DEFAULT_MAX_TRIES`). */
 export const DEFAULT_MAX_TRIES = 1_000_000;
@@ -88,6 +90,8 @@ export interface GenerateBlocksOptions extends BlockAssemblerOptions {
   readonly count: number;
   /** Nonces to try in all (default {@link DEFAULT_MAX_TRIES}). */
   readonly maxTries?: number;
+  /** Longest stretch of work between two pauses for the event loop (default {@link GENERATE_YIELD_MS}). */
+  readonly yieldMs?: number;
   /** Called with each template before grinding (e.g. for getmininginfo's last block weight). */
   readonly onTemplate?: (template: BlockTemplate) => void;
 }
@@ -101,9 +105,10 @@ export async function generateBlocks(chain: Chainstate, options: GenerateBlocksO
   const hashes: string[] = [];
   let remaining = options.count;
   let tries = options.maxTries ?? DEFAULT_MAX_TRIES;
+  const yieldMs = options.yieldMs ?? GENERATE_YIELD_MS;
   let lastYield = performance.now();
   while (remaining > 0) {
-    if (performance.now() - lastYield >= GENERATE_YIELD_MS) {
+    if (performance.now() - lastYield >= yieldMs) {
       await new Promise((resolve) => setTimeout(resolve, 0));
       lastYield = performance.now();
     }

@@ -52,8 +52,11 @@ function client(dataDir: string, port: number, child: Deno.ChildProcess): Runnin
   };
 }
 
-/** Starts `tsbtc node` on an existing data directory; resolves once RPC answers. */
-async function restart(dataDir: string, extra: readonly string[] = []): Promise<Running> {
+/**
+ * Starts `tsbtc node` on an existing data directory; resolves once RPC answers. A start that exits (e.g. its
+ * port was taken meanwhile by another test on the machine) is retried once on another port.
+ */
+async function restart(dataDir: string, extra: readonly string[] = [], retry = true): Promise<Running> {
   const port = freePort();
   // A killed node leaves its cookie behind: wait for the new one, not the stale one.
   await Deno.remove(`${dataDir}/regtest/.cookie`).catch(() => {});
@@ -65,22 +68,30 @@ async function restart(dataDir: string, extra: readonly string[] = []): Promise<
     "-rpcbind=127.0.0.1",
     ...extra,
   ]);
-  const child = new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "null" }).spawn();
+  const child = new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "piped" }).spawn();
+  const stderr = new Response(child.stderr).text();
   const node = client(dataDir, port, child);
   let exited = false;
   child.status.then(() => exited = true);
-  await waitFor(
-    async () => {
-      if (exited) throw new Error("node exited during start");
-      try {
-        return typeof (await node.raw("getblockcount")).result === "number";
-      } catch {
-        return false;
-      }
-    },
-    60_000,
-    "the restarted node's RPC",
-  );
+  try {
+    await waitFor(
+      async () => {
+        if (exited) throw new Error(`node exited during start: ${await stderr}`);
+        try {
+          return typeof (await node.raw("getblockcount")).result === "number";
+        } catch {
+          return false;
+        }
+      },
+      60_000,
+      "the restarted node's RPC",
+    );
+  } catch (e) {
+    if (!exited) child.kill("SIGKILL");
+    await child.status;
+    if (retry) return await restart(dataDir, extra, false);
+    throw e;
+  }
   return node;
 }
 
@@ -208,25 +219,30 @@ Deno.test({
       let killedAt = 0;
       let start = 101;
       // Mining may finish before the chosen height on a fast machine: start another 500 then (at most 3 times).
-      for (let attempt = 0; attempt < 3 && killedAt === 0; attempt++) {
-        const killAt = start + 50 + Math.floor(Math.random() * 400);
+      // Mining may finish before a kill lands on a fast machine: start another 500 then (at most 6 times).
+      for (let attempt = 0; attempt < 6 && killedAt === 0; attempt++) {
         let finished = false;
+        let flushedNow = 0;
         const mining = node.raw("generatetoaddress", [500, ADDRESS]).then(() => finished = true, () => {});
-        for (let polls = 0; !finished; polls++) {
-          // gettxoutsetinfo forces a flush between two blocks; what it reports is durable.
-          if (polls % 2 === 1) {
-            const info = await node.raw("gettxoutsetinfo", ["none"]);
-            if (info.result !== null) flushed = (info.result as TxOutSetInfo).height;
+        // gettxoutsetinfo forces a flush between two blocks; what it reports is durable.
+        const flushing = (async () => {
+          while (!finished && killedAt === 0) {
+            const info = await node.raw("gettxoutsetinfo", ["none"]).catch(() => null);
+            if (info === null || info.result === null || killedAt !== 0) break;
+            flushed = flushedNow = (info.result as TxOutSetInfo).height;
           }
+        })();
+        while (!finished) {
           const height = await node.call("getblockcount") as number;
-          // Kill only once a flush during this batch went through, so the restart has something to keep.
-          if (height >= killAt && height < start + 500 && flushed > start && !finished) {
-            await kill(node);
+          // Kill only once a flush during this batch went through, and blocks came after it.
+          if (flushedNow > start && height > flushedNow && height < start + 500 && !finished) {
             killedAt = height;
+            await kill(node);
             break;
           }
         }
         await mining;
+        await flushing;
         start += 500;
       }
       assert(killedAt > 0, "generatetoaddress 500 always finished before the kill");
