@@ -50,6 +50,11 @@ const SIGHASH_NAMES: ReadonlyMap<number, string> = new Map([
   [0x83, "SINGLE|ANYONECANPAY"],
 ]);
 
+/** Core's `SighashToStr`: the name of a hash type byte ("ALL", "NONE|ANYONECANPAY", …), "" for other values. */
+export function sighashToStr(hashType: number): string {
+  return SIGHASH_NAMES.get(hashType) ?? "";
+}
+
 /**
  * What Core's `CheckSignatureEncoding(sig, SCRIPT_VERIFY_STRICTENC)` accepts for a non-empty push: strict DER
  * and a hash type (without ANYONECANPAY) of ALL, NONE or SINGLE.

@@ -10,7 +10,7 @@ import type { Network } from "../../core/chain_params_base.ts";
 import { encodeBase58Check } from "../../core/address/base58.ts";
 import { formatHDKeypath } from "../../core/descriptors/hd_key.ts";
 import { reverseHex, toHex } from "../../core/hash/hashes.ts";
-import { scriptToAsm } from "../../core/script/asm.ts";
+import { scriptToAsm, sighashToStr } from "../../core/script/asm.ts";
 import { encodeTransaction } from "../../core/wire/transaction.ts";
 import type { Transaction } from "../../core/wire/types.ts";
 import {
@@ -57,16 +57,6 @@ import { parseScanObject } from "./descriptors.ts";
 
 const MAX_MONEY = 21_000_000n * 100_000_000n;
 const moneyRange = (v: bigint) => v >= 0n && v <= MAX_MONEY;
-
-/** Core's `mapSigHashTypes` / `SighashToStr` ("" for other values). */
-const SIGHASH_NAMES: ReadonlyMap<number, string> = new Map([
-  [0x01, "ALL"],
-  [0x81, "ALL|ANYONECANPAY"],
-  [0x02, "NONE"],
-  [0x82, "NONE|ANYONECANPAY"],
-  [0x03, "SINGLE"],
-  [0x83, "SINGLE|ANYONECANPAY"],
-]);
 
 /** Decodes a base64 PSBT argument, failing with Core's `TX decode failed …` (-22). */
 export function decodePsbtArg(value: unknown): Psbt {
@@ -174,7 +164,7 @@ export function decodePsbtJson(psbt: Psbt, network: Network): JsonObject {
       for (const s of sortedValues(input.partialSigs)) sigs[toHex(s.pubkey)] = toHex(s.sig);
       o.partial_signatures = sigs;
     }
-    if (input.sighashType !== undefined) o.sighash = SIGHASH_NAMES.get(input.sighashType & 0xff) ?? "";
+    if (input.sighashType !== undefined) o.sighash = sighashToStr(input.sighashType & 0xff);
     if (input.redeemScript !== undefined) {
       o.redeem_script = scriptToUniv(input.redeemScript, {
         network,

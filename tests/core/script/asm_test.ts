@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../../assert.ts";
 import { hex, readVectorJson } from "../vectors.ts";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { formatScript, parseScriptAsm, scriptToAsm } from "../../../core/script/asm.ts";
+import { formatScript, parseScriptAsm, scriptToAsm, sighashToStr } from "../../../core/script/asm.ts";
 import { opcodeName } from "../../../core/script/opcodes.ts";
 import { pushData, ScriptCursor, ScriptParseError } from "../../../core/script/script.ts";
 
@@ -335,4 +335,12 @@ Deno.test("scriptToAsm: equals the asm fields of Core's recorded RPC session", a
   const scriptSig = hex("47" + sig + "01" + "21" + pub);
   assertEquals(scriptToAsm(scriptSig, { attemptSighashDecode: true }), `${sig}[ALL] ${pub}`);
   assertEquals(scriptToAsm(scriptSig), `${sig}01 ${pub}`);
+});
+
+Deno.test("sighashToStr: Core's mapSigHashTypes names, empty for other values", () => {
+  assertEquals(
+    [0x01, 0x02, 0x03, 0x81, 0x82, 0x83].map(sighashToStr),
+    ["ALL", "NONE", "SINGLE", "ALL|ANYONECANPAY", "NONE|ANYONECANPAY", "SINGLE|ANYONECANPAY"],
+  );
+  assertEquals([0x00, 0x04, 0x80, 0x84, 0x101].map(sighashToStr), ["", "", "", "", ""]);
 });
