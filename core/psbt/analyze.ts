@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { moneyRange } from "../consensus/amount.ts";
 import { getTransactionSigOpCost } from "../consensus/sigops.ts";
 import { STANDARD_SCRIPT_VERIFY_FLAGS } from "../script/flags.ts";
 import { PrecomputedTransactionData } from "../script/sighash.ts";
@@ -27,12 +28,8 @@ export const PSBT_ROLES = ["creator", "updater", "signer", "finalizer", "extract
 /** A BIP 174 role. */
 export type PsbtRole = typeof PSBT_ROLES[number];
 
-/** Core's `MAX_MONEY`. */
-const MAX_MONEY = 21_000_000n * 100_000_000n;
 /** Core's `DEFAULT_BYTES_PER_SIGOP` (`-bytespersigop`). */
 export const DEFAULT_BYTES_PER_SIGOP = 20;
-
-const moneyRange = (v: bigint) => v >= 0n && v <= MAX_MONEY;
 
 /** Analysis of one input (Core's `PSBTInputAnalysis`). */
 export interface PsbtInputAnalysis {

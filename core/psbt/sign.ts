@@ -16,6 +16,7 @@
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { ripemd160 } from "@noble/hashes/legacy.js";
 import { concatBytes } from "@noble/hashes/utils.js";
+import { moneyRange } from "../consensus/amount.ts";
 import { signEcdsaGrindR } from "../crypto/sign_ecdsa.ts";
 import { defaultSecp256k1 } from "../crypto/default_backend.ts";
 import { bigIntTo32Bytes, bytesToBigInt, CURVE_ORDER } from "../crypto/secp256k1.ts";
@@ -53,7 +54,6 @@ import type {
 
 const EMPTY: Uint8Array = new Uint8Array(0);
 const SECP = defaultSecp256k1();
-const MAX_MONEY = 21_000_000n * 100_000_000n;
 
 // -------------------------------------------------------------------------------------------------------------
 // Signing provider
@@ -255,7 +255,7 @@ export class TransactionSignatureCreator implements SignatureCreator {
     const key = provider.getKey?.(keyId);
     if (key === undefined) return null;
     if (sigversion === "witness_v0" && !key.compressed) return null;
-    if (sigversion === "witness_v0" && (this.#amount < 0n || this.#amount > MAX_MONEY)) return null;
+    if (sigversion === "witness_v0" && !moneyRange(this.#amount)) return null;
     const hashType = this.#sighashType === SIGHASH_DEFAULT ? SIGHASH_ALL : this.#sighashType;
     const hash = signatureHash(scriptCode, this.#tx, this.#nIn, hashType, {
       sigversion,

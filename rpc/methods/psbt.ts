@@ -7,6 +7,7 @@
  * @module
  */
 import type { Network } from "../../core/chain_params_base.ts";
+import { moneyRange } from "../../core/consensus/amount.ts";
 import { encodeBase58Check } from "../../core/address/base58.ts";
 import { formatHDKeypath } from "../../core/descriptors/hd_key.ts";
 import { reverseHex, toHex } from "../../core/hash/hashes.ts";
@@ -54,9 +55,6 @@ import {
   SIGHASH_TYPE_CHOICES,
 } from "./rawtransaction.ts";
 import { parseScanObject } from "./descriptors.ts";
-
-const MAX_MONEY = 21_000_000n * 100_000_000n;
-const moneyRange = (v: bigint) => v >= 0n && v <= MAX_MONEY;
 
 /** Decodes a base64 PSBT argument, failing with Core's `TX decode failed …` (-22). */
 export function decodePsbtArg(value: unknown): Psbt {
