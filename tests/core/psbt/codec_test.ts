@@ -325,8 +325,9 @@ Deno.test("decoder: non-witness UTXO must match the outpoint", () => {
   }
 });
 
-Deno.test("decoder: v0 rejects v2-only fields; v2 requires its fields", () => {
-  const tx: Transaction = {
+/** A fresh transaction spending output 0 of the all-zero txid to one OP_TRUE output of 1 sat. */
+function oneInputTx(): Transaction {
+  return {
     version: 2,
     locktime: 0,
     inputs: [{
@@ -337,6 +338,10 @@ Deno.test("decoder: v0 rejects v2-only fields; v2 requires its fields", () => {
     }],
     outputs: [{ value: 1n, scriptPubKey: Uint8Array.of(0x51) }],
   };
+}
+
+Deno.test("decoder: v0 rejects v2-only fields; v2 requires its fields", () => {
+  const tx = oneInputTx();
   const v0 = encodePsbt(psbtFromTransaction(tx, 0));
   // Append PSBT_IN_SEQUENCE to the (only) input map of a v0 PSBT: insert before its separator.
   const inputSep = v0.length - 2; // input separator, then the output separator
@@ -363,17 +368,7 @@ Deno.test("decoder: v0 rejects v2-only fields; v2 requires its fields", () => {
 });
 
 Deno.test("encoder: finalized inputs drop their signing data (Core's Serialize)", () => {
-  const tx: Transaction = {
-    version: 2,
-    locktime: 0,
-    inputs: [{
-      prevout: { txid: new Uint8Array(32), vout: 0 },
-      scriptSig: new Uint8Array(0),
-      sequence: 0,
-      witness: [],
-    }],
-    outputs: [{ value: 1n, scriptPubKey: Uint8Array.of(0x51) }],
-  };
+  const tx = oneInputTx();
   const psbt = psbtFromTransaction(tx, 2);
   psbt.inputs[0].partialSigs.set(toHex(hash160(PUBKEYS[0])), { pubkey: PUBKEYS[0], sig: SIGS[0] });
   psbt.inputs[0].redeemScript = Uint8Array.of(0x51);
@@ -388,17 +383,7 @@ Deno.test("encoder: finalized inputs drop their signing data (Core's Serialize)"
 });
 
 Deno.test("large PSBTs with many xpubs, leaf hashes and control blocks decode in linear time", () => {
-  const tx: Transaction = {
-    version: 2,
-    locktime: 0,
-    inputs: [{
-      prevout: { txid: new Uint8Array(32), vout: 0 },
-      scriptSig: new Uint8Array(0),
-      sequence: 0,
-      witness: [],
-    }],
-    outputs: [{ value: 1n, scriptPubKey: Uint8Array.of(0x51) }],
-  };
+  const tx = oneInputTx();
   const base = encodePsbt(psbtFromTransaction(tx, 0));
   // base = magic, global map (unsigned tx), separator; input map separator; output map separator.
   const parts: Uint8Array[] = [base.subarray(0, base.length - 3)];
