@@ -78,6 +78,10 @@ export const MAX_FEE_FILTER = 2_100_000_000_000_000n;
 export const MAX_KNOWN_TX = 50_000;
 /** Most recently rejected / confirmed transaction ids remembered (Core's rolling filters: 120,000 / 48,000). */
 export const MAX_RECENT = 120_000;
+/** Core's `HEADERS_RESPONSE_TIME` (2 minutes): how long a getheaders is waited for before another is sent. */
+export const HEADERS_RESPONSE_TIME_MS = 2 * 60 * 1000;
+/** Core's `STALE_RELAY_AGE_LIMIT` (30 days). */
+export const STALE_RELAY_AGE_LIMIT_S = 30 * 24 * 60 * 60;
 /** Core's `INVENTORY_BROADCAST_TARGET`: transactions announced per trickle (plus 5 per 1000 queued). */
 export const INVENTORY_BROADCAST_TARGET = 70;
 /** Core's number of high-bandwidth compact block peers we ask for. */
@@ -186,6 +190,10 @@ interface PeerState {
   /** We asked this peer for high-bandwidth compact blocks. */
   hbTo: boolean;
   addrProcessed: number;
+  /** When our last getheaders to the peer went out (0: answered). */
+  lastGetHeaders: number;
+  /** A block inv from the peer started headers sync with it before its turn (Core's flag of that name). */
+  invTriggeredSync: boolean;
 }
 
 /** A peer's sync state as getpeerinfo reports it. */
@@ -260,6 +268,8 @@ export class PeerManager {
   readonly #timer: ReturnType<typeof setInterval>;
   #bestHeader: BlockIndexEntry;
   #syncStarted = 0;
+  #handling: Promise<void> = Promise.resolve();
+  #lastBlockInvTriggeringSync = "";
   #stallingTimeoutMs = BLOCK_STALLING_TIMEOUT_DEFAULT_MS;
   #closed = false;
 
@@ -352,14 +362,24 @@ export class PeerManager {
       lastInvSequence: 1,
       hbTo: false,
       addrProcessed: 0,
+      lastGetHeaders: 0,
+      invTriggeredSync: false,
     };
     this.#peers.set(peer.id, ps);
     peer.on("handshake", () => this.#onHandshake(ps));
-    peer.on("message", (msg) => this.#onMessage(ps, msg));
+    // One message at a time across all peers, as Core's single message handler thread: a peer's message is
+    // handled completely (headers stored, blocks requested) before the next peer's.
+    peer.on("message", (msg) => this.#serial(() => this.#onMessage(ps, msg)));
     peer.on("disconnect", () => this.#onDisconnect(ps));
   }
 
   // --- helpers ---
+
+  #serial(f: () => Promise<void>): Promise<void> {
+    const run = this.#handling.then(f);
+    this.#handling = run.catch(() => {});
+    return run;
+  }
 
   #debug(msg: string): void {
     this.#log?.debug("net", msg);
@@ -418,7 +438,17 @@ export class PeerManager {
     return out;
   }
 
-  #getHeaders(ps: PeerState, from: BlockIndexEntry, stop: Uint8Array = ZERO_HASH): void {
+  /**
+   * Core's `MaybeSendGetHeaders`: a getheaders goes out unless one sent to this peer in the last
+   * {@link HEADERS_RESPONSE_TIME_MS} is still unanswered. Returns whether it was sent.
+   */
+  #getHeaders(ps: PeerState, from: BlockIndexEntry, stop: Uint8Array = ZERO_HASH): boolean {
+    const now = this.#nowMs();
+    if (ps.lastGetHeaders > 0 && now - ps.lastGetHeaders < HEADERS_RESPONSE_TIME_MS) {
+      this.#debug(`not sending getheaders to peer=${ps.id}: one is in flight`);
+      return false;
+    }
+    ps.lastGetHeaders = now;
     this.#debug(`getheaders (${from.height}) to end to peer=${ps.id}`);
     this.#send(ps, {
       type: "getheaders",
@@ -426,6 +456,7 @@ export class PeerManager {
       locator: this.#locator(from),
       hashStop: stop,
     });
+    return true;
   }
 
   #updateBestHeader(e: BlockIndexEntry): void {
@@ -525,9 +556,9 @@ export class PeerManager {
     const best = this.bestHeader;
     const recent = best.header.time > this.#nowSec() - 24 * 60 * 60;
     if ((this.#syncStarted === 0 && fetch) || recent) {
+      if (!this.#getHeaders(ps, best.prev ?? best)) return;
       ps.syncStarted = true;
       this.#syncStarted++;
-      this.#getHeaders(ps, best.prev ?? best);
     }
   }
 
@@ -619,6 +650,16 @@ export class PeerManager {
     }
   }
 
+  /**
+   * Core's `BlockRequestAllowed`: blocks of the active chain, or fully validated ones less than a month older
+   * than the best header (no fingerprinting through stale blocks).
+   */
+  #blockRequestAllowed(e: BlockIndexEntry): boolean {
+    if (this.#chain.contains(e)) return true;
+    return e.validity === "scripts" && e.failed === "none" &&
+      this.bestHeader.header.time - e.header.time < STALE_RELAY_AGE_LIMIT_S;
+  }
+
   /** Core's `FindForkInGlobalIndex`. */
   #findFork(locator: readonly Uint8Array[]): BlockIndexEntry {
     const tip = this.#chain.tip();
@@ -632,14 +673,25 @@ export class PeerManager {
   }
 
   #onGetHeaders(ps: PeerState, locator: readonly Uint8Array[], hashStop: Uint8Array): void {
-    if (this.#chain.isInitialBlockDownload() && !ps.conn.permissions.has("download")) {
-      this.#debug(`Ignoring getheaders from peer=${ps.id} because node is in initial block download`);
+    // Core: no headers from a chain with less than the minimum work; an empty answer says "go away".
+    if (
+      this.#chain.tip().chainWork < this.#chain.params.consensus.minimumChainWork &&
+      !ps.conn.permissions.has("download")
+    ) {
+      this.#debug(
+        `Ignoring getheaders from peer=${ps.id} because active chain has too little work; sending empty response`,
+      );
+      this.#send(ps, { type: "headers", headers: [] });
       return;
     }
     let start: BlockIndexEntry | null;
     if (locator.length === 0) {
       const e = this.#chain.lookup(hashStop);
-      if (e === undefined || e.failed !== "none") return;
+      if (e === undefined) return;
+      if (!this.#blockRequestAllowed(e)) {
+        this.#debug(`ignoring request from peer=${ps.id} for old block header that isn't in the main chain`);
+        return;
+      }
       start = e;
     } else {
       start = this.#chain.atHeight(this.#findFork(locator).height + 1);
@@ -668,6 +720,7 @@ export class PeerManager {
   }
 
   async #onHeaders(ps: PeerState, headers: readonly BlockHeader[]): Promise<void> {
+    ps.lastGetHeaders = 0;
     if (headers.length === 0) return;
     const hashes = headers.map((h) => blockHash(h));
     for (let i = 1; i < headers.length; i++) {
@@ -702,12 +755,18 @@ export class PeerManager {
     this.#updateBestHeader(last);
     this.#updateBlockAvailability(ps, last);
     if (state.valid && headers.length === MAX_HEADERS_RESULTS) this.#getHeaders(ps, last);
+    // Core's direct fetch: the announcing peer is asked first (even one not offering NODE_NETWORK).
+    this.#requestBlocks(ps, true);
     this.#requestBlocksAll();
   }
 
   /** Core's `FindNextBlocksToDownload` and the getdata it leads to. */
-  #requestBlocks(ps: PeerState): void {
+  #requestBlocks(ps: PeerState, direct = false): void {
     if (!ps.peer.successfullyConnected || ps.peer.disconnectReason !== undefined) return;
+    const services = ps.peer.peerVersion?.services ?? 0n;
+    if (!direct && (services & (ServiceFlags.NODE_NETWORK | ServiceFlags.NODE_NETWORK_LIMITED)) === 0n) {
+      return;
+    }
     const free = MAX_BLOCKS_IN_TRANSIT_PER_PEER - ps.inFlight.size;
     if (free <= 0) return;
     this.#updateBlockAvailability(ps, undefined);
@@ -854,7 +913,17 @@ export class PeerManager {
       if (this.#alreadyHaveTx(hex, it.type === InvType.MSG_WTX)) continue;
       txWanted.push(it);
     }
-    if (bestBlock !== null) this.#getHeaders(ps, this.bestHeader, bestBlock);
+    if (
+      bestBlock !== null &&
+      (ps.syncStarted || (!ps.invTriggeredSync && reverseHex(bestBlock) !== this.#lastBlockInvTriggeringSync))
+    ) {
+      this.#getHeaders(ps, this.bestHeader);
+      if (!ps.syncStarted) {
+        // Core: one more peer joins headers sync per new block, not every peer announcing it.
+        ps.invTriggeredSync = true;
+        this.#lastBlockInvTriggeringSync = reverseHex(bestBlock);
+      }
+    }
     for (const it of txWanted) this.#addTxAnnouncement(ps, it);
     this.#requestBlocks(ps);
   }
@@ -935,7 +1004,7 @@ export class PeerManager {
       ) {
         if (base === InvType.MSG_FILTERED_BLOCK) continue; // no bloom filters
         const e = this.#chain.lookup(it.hash);
-        if (e === undefined || !e.haveData || e.failed !== "none") continue;
+        if (e === undefined || !e.haveData || !this.#blockRequestAllowed(e)) continue;
         let block: Block;
         try {
           block = await this.#chain.readBlock(e);
@@ -1190,9 +1259,9 @@ export class PeerManager {
     // Orphans whose parents were confirmed may now be accepted.
     const parents = block.txs.map((tx) => reverseHex(txidOf(tx))).filter((t) => this.#orphansByParent.has(t));
     if (parents.length > 0) {
-      void (async () => {
+      void this.#serial(async () => {
         for (const p of parents) await this.#processOrphans(p);
-      })().catch((e) => this.#debug(`orphan processing failed: ${e instanceof Error ? e.message : e}`));
+      }).catch((e) => this.#debug(`orphan processing failed: ${e instanceof Error ? e.message : e}`));
     }
   }
 
