@@ -21,7 +21,7 @@ import { verifyScript } from "../../../core/script/interpreter.ts";
 import { PrecomputedTransactionData } from "../../../core/script/sighash.ts";
 import { TransactionSignatureChecker } from "../../../core/script/tx_checker.ts";
 import { decodeHexTx } from "../../../rpc/tx_json.ts";
-import type { Transaction } from "../../../core/wire/types.ts";
+import type { Transaction, TxOut } from "../../../core/wire/types.ts";
 import { helpText } from "../../../rpc/help.ts";
 import { psbtMethods } from "../../../rpc/methods/psbt.ts";
 import { rawTransactionMethods } from "../../../rpc/methods/rawtransaction.ts";
@@ -44,6 +44,21 @@ const TXID_A = "c0ae558b55e205864c28800eca9b1214833d2fda137d07e69786b1cda18551b4
 const TXID_B = "4b9a0b1697723fc5555185c2815082e78ded6911ebc46aa7fe6339dea67b1934";
 
 type Json = Record<string, unknown>;
+
+/** A transaction whose one input spends output 0 of the txid of 32 `fill` bytes with an OP_TRUE scriptSig. */
+function spendingOpTrue(fill: number, outputs: TxOut[]): Transaction {
+  return {
+    version: 2,
+    locktime: 0,
+    inputs: [{
+      prevout: { txid: new Uint8Array(32).fill(fill), vout: 0 },
+      scriptSig: Uint8Array.of(0x51),
+      sequence: 0,
+      witness: [],
+    }],
+    outputs,
+  };
+}
 
 Deno.test({
   name: "decodepsbt: every valid vector decodes; invalid ones fail with Core's -22 messages",
@@ -179,17 +194,7 @@ Deno.test("converttopsbt: unsigned transactions only unless permitsigdata", asyn
   const d = await ok<Json>(t, "decodepsbt", [psbt]);
   assertEquals((d.tx as Json).txid, (await ok<Json>(t, "decoderawtransaction", [raw])).txid);
   // A transaction with a scriptSig.
-  const tx: Transaction = {
-    version: 2,
-    locktime: 0,
-    inputs: [{
-      prevout: { txid: new Uint8Array(32).fill(1), vout: 0 },
-      scriptSig: Uint8Array.of(0x51),
-      sequence: 0,
-      witness: [],
-    }],
-    outputs: [{ value: 1n, scriptPubKey: Uint8Array.of(0x51) }],
-  };
+  const tx = spendingOpTrue(1, [{ value: 1n, scriptPubKey: Uint8Array.of(0x51) }]);
   const signedHex = toHex(encodeTransaction(tx));
   await fails(t, "converttopsbt", [signedHex], -22, "Inputs must not have scriptSigs and scriptWitnesses");
   const permitted = await ok<string>(t, "converttopsbt", [signedHex, true]);
@@ -398,17 +403,7 @@ Deno.test("utxoupdatepsbt: UTXOs from the coin view and txindex; scripts and der
   const fp = toHex(keyFingerprint(neuterExtKey(master).pubkey));
   const descs = [`wpkh(${xpub}/0/*)`, `pkh(${xpub}/1/*)`, `sh(wpkh(${xpub}/2/*))`];
   const spks = descs.map((d) => parseDescriptor(d, { network: "regtest" }).expand(0).scriptPubKeys[0]);
-  const funding: Transaction = {
-    version: 2,
-    locktime: 0,
-    inputs: [{
-      prevout: { txid: new Uint8Array(32).fill(1), vout: 0 },
-      scriptSig: Uint8Array.of(0x51),
-      sequence: 0,
-      witness: [],
-    }],
-    outputs: spks.map((s) => ({ value: 1_100_000_000n, scriptPubKey: s })),
-  };
+  const funding = spendingOpTrue(1, spks.map((s) => ({ value: 1_100_000_000n, scriptPubKey: s })));
   const fundingId = reverseHex(txid(funding));
   const coins = (o: { txid: Uint8Array; vout: number }) =>
     reverseHex(o.txid) === fundingId
@@ -474,17 +469,7 @@ Deno.test("descriptorprocesspsbt: signs with the descriptors' keys; bip32derivs,
   const xprv = encodeExtKey(master, "regtest");
   const descs = [`wpkh(${xprv}/0/*)`, `pkh(${xprv}/1/*)`, `sh(wpkh(${xprv}/2/*))`, `tr(${xprv}/3/*)`];
   const spks = descs.map((d) => parseDescriptor(d, { network: "regtest" }).expand(2).scriptPubKeys[0]);
-  const funding: Transaction = {
-    version: 2,
-    locktime: 0,
-    inputs: [{
-      prevout: { txid: new Uint8Array(32).fill(2), vout: 0 },
-      scriptSig: Uint8Array.of(0x51),
-      sequence: 0,
-      witness: [],
-    }],
-    outputs: spks.map((s) => ({ value: 100_000_000n, scriptPubKey: s })),
-  };
+  const funding = spendingOpTrue(2, spks.map((s) => ({ value: 100_000_000n, scriptPubKey: s })));
   const fundingId = reverseHex(txid(funding));
   const t = new RpcTable();
   t.registerAll(psbtMethods({
