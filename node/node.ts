@@ -61,7 +61,7 @@ import { ProcessManager } from "./processes.ts";
 import { withTimeout } from "../util/async.ts";
 import type { Chain } from "../interfaces/chain.ts";
 import type { IndexEntry } from "./chain/block_index.ts";
-import { makeNodeChain } from "./interfaces/chain.ts";
+import { makeNodeChain, type NodeChain } from "./interfaces/chain.ts";
 import { RwSettings } from "./interfaces/rw_settings.ts";
 import { WalletProcess } from "./wallet_process.ts";
 import { WalletRpcForwarder } from "./wallet_rpc.ts";
@@ -129,6 +129,8 @@ export class Node {
   readonly #walletRpc: WalletRpcForwarder;
   /** The wallet process (none with -disablewallet). */
   #wallet: WalletProcess | null = null;
+  /** The Chains handed to chain clients, until each is closed. */
+  readonly #chains = new Set<NodeChain>();
 
   private constructor(opts: NodeOptions) {
     this.#args = opts.args;
@@ -303,7 +305,7 @@ export class Node {
     }
     const chain = this.#chain;
     const args = this.#args;
-    return makeNodeChain({
+    const made: NodeChain = makeNodeChain({
       chain,
       mempool: () => this.#mempool,
       fees: () => this.#fees,
@@ -323,7 +325,27 @@ export class Node {
       },
       rwSettings: this.#rwSettings ?? undefined,
       handleRpc: (commands, rpc) => this.#walletRpc.register(commands, rpc),
+      onClose: () => this.#chains.delete(made),
     });
+    this.#chains.add(made);
+    return made;
+  }
+
+  /**
+   * Before the chain clients go: writes the chain state and tells them (Core's `ChainStateFlushed`), so a wallet
+   * records the best block it has seen.
+   */
+  async #flushForClients(): Promise<void> {
+    if (this.#chains.size === 0 || this.#chain === null) return;
+    try {
+      await this.#chain.flush();
+      for (const c of this.#chains) c.notifyChainStateFlushed();
+      await withTimeout(Promise.all([...this.#chains].map((c) => c.waitForNotifications())), 5000);
+    } catch (e) {
+      this.#logger.warn(
+        `Cannot tell the wallet about the flushed chain state: ${e instanceof Error ? e.message : e}`,
+      );
+    }
   }
 
   /** Spawns the wallet process (Core's default: a wallet is enabled) and supervises it. */
@@ -618,6 +640,7 @@ export class Node {
     this.#listeners = [];
     await this.#ipcCookie?.remove();
     this.#ipcCookie = null;
+    await this.#flushForClients();
     await this.#wallet?.stop();
     await this.#processes.stopAll();
     await Promise.all([...this.#connections].map((c) => c.close()));

@@ -86,13 +86,26 @@ export const CORE_WALLET_RPC_NAMES: ReadonlySet<string> = new Set([
 /** State of the wallet side, as the forwarder reports it. */
 export type WalletRpcState = "starting" | "up" | "down" | "none";
 
-/** The wallet methods registered in a node's RPC table. */
+/** One `handleRpc` registration. */
+interface Registration {
+  readonly commands: readonly RpcCommandSpec[];
+  readonly rpc: Rpc;
+  /** live: serving; released: its process went away (its methods fail with -18); disconnected: withdrawn. */
+  status: "live" | "released" | "disconnected";
+}
+
+/**
+ * The wallet methods registered in a node's RPC table. Several chain clients may register (the node's wallet
+ * process, a wallet attached by hand): for each name the newest live registration serves it; when it goes, an
+ * older live one takes the name back.
+ */
 export class WalletRpcForwarder {
   #table: RpcTable;
   #logger: Logger | undefined;
-  /** Names currently in the table, with the registration that owns them. */
-  #owned = new Map<string, object>();
-  #state: WalletRpcState = "none";
+  #registrations: Registration[] = [];
+  /** Names currently in the table, with the registration serving them. */
+  #owned = new Map<string, Registration>();
+  #starting = false;
   #downReason = "";
   #nextId = 1;
 
@@ -104,7 +117,10 @@ export class WalletRpcForwarder {
 
   /** The wallet side's state. */
   get state(): WalletRpcState {
-    return this.#state;
+    const regs = this.#registrations;
+    if (regs.some((r) => r.status === "live")) return "up";
+    if (this.#starting) return "starting";
+    return regs.some((r) => r.status === "released") ? "down" : "none";
   }
 
   /** Names of the forwarded methods. */
@@ -114,15 +130,13 @@ export class WalletRpcForwarder {
 
   /** A wallet process is being started (Core's wallet method names answer "Loading wallet…" until it registers). */
   starting(): void {
-    if (this.#state !== "up") this.#state = "starting";
+    this.#starting = true;
   }
 
-  /** No wallet process will come (it failed to start, or `-disablewallet`). */
+  /** The wallet process that was starting will not register (it failed, or exited). */
   gone(reason: string): void {
-    if (this.#state === "starting") {
-      this.#state = this.#owned.size > 0 ? "down" : "none";
-      this.#downReason = reason;
-    }
+    this.#starting = false;
+    this.#downReason = reason;
   }
 
   /**
@@ -130,16 +144,16 @@ export class WalletRpcForwarder {
    * wallet process starts; null otherwise (the table answers "Method not found").
    */
   unknownMethodError(method: string): RpcError | null {
-    if (this.#state === "starting" && CORE_WALLET_RPC_NAMES.has(method)) {
+    if (this.state === "starting" && CORE_WALLET_RPC_NAMES.has(method)) {
       return new RpcError(RpcErrorCode.RPC_IN_WARMUP, "Loading wallet…");
     }
     return null;
   }
 
   /**
-   * Registers `commands`, forwarded to `rpc` (Core's `handleRpc`). Names the node serves itself are refused;
-   * names of an earlier registration are taken over. `disconnect` withdraws them; `released` (the wallet went
-   * away without disconnecting) keeps them, failing with -18 until the next registration.
+   * Registers `commands`, forwarded to `rpc` (Core's `handleRpc`). Names the node serves itself are refused.
+   * `disconnect` withdraws them; `released` (the client went away without disconnecting) keeps them, failing
+   * with -18 until another registration serves them.
    */
   register(commands: readonly RpcCommandSpec[], rpc: Rpc): Handler & { released(): void } {
     for (const c of commands) {
@@ -147,38 +161,60 @@ export class WalletRpcForwarder {
         throw new Error(`Cannot register RPC method ${c.name}: already registered`);
       }
     }
-    const registration = {};
-    let live = true;
-    for (const c of commands) {
-      if (this.#owned.has(c.name)) this.#table.unregister(c.name);
-      this.#table.register(this.#method(c, () => live ? rpc : null));
-      this.#owned.set(c.name, registration);
-    }
-    this.#state = "up";
+    const reg: Registration = { commands, rpc, status: "live" };
+    this.#registrations.push(reg);
+    this.#starting = false;
+    this.#sync();
     this.#logger?.info(`Wallet process registered ${commands.length} RPC methods`);
-    const mine = () => [...this.#owned].filter(([, r]) => r === registration).map(([n]) => n);
     return {
       disconnect: async () => {
-        if (!live) return;
-        live = false;
-        for (const name of mine()) {
-          this.#table.unregister(name);
-          this.#owned.delete(name);
-        }
-        if (this.#owned.size === 0 && this.#state === "up") this.#state = "none";
+        if (reg.status === "disconnected") return;
+        reg.status = "disconnected";
+        this.#sync();
         await rpc.close().catch(() => {});
       },
       released: () => {
-        if (!live) return;
-        live = false;
-        if (mine().length > 0) {
-          this.#state = "down";
-          this.#downReason = "the wallet process exited";
+        if (reg.status !== "live") return;
+        reg.status = "released";
+        this.#downReason = "the wallet process exited";
+        this.#sync();
+        if ([...this.#owned.values()].includes(reg)) {
           this.#logger?.warn("Wallet process went away: its RPC methods fail until a wallet process is back");
         }
         void rpc.close().catch(() => {});
       },
     };
+  }
+
+  /** Puts in the table, for each name, the registration that should serve it. */
+  #sync(): void {
+    const want = new Map<string, Registration>();
+    const specs = new Map<string, RpcCommandSpec>();
+    for (const reg of this.#registrations) {
+      if (reg.status === "disconnected") continue;
+      for (const c of reg.commands) {
+        const current = want.get(c.name);
+        // Live beats released; among equals the newest wins.
+        if (current === undefined || reg.status === "live" || current.status !== "live") {
+          want.set(c.name, reg);
+          specs.set(c.name, c);
+        }
+      }
+    }
+    for (const [name, reg] of this.#owned) {
+      if (want.get(name) !== reg) {
+        this.#table.unregister(name);
+        this.#owned.delete(name);
+      }
+    }
+    for (const [name, reg] of want) {
+      if (this.#owned.get(name) === reg) continue;
+      this.#table.register(this.#method(specs.get(name)!, reg));
+      this.#owned.set(name, reg);
+    }
+    // Registrations that serve nothing any more are forgotten.
+    const serving = new Set(this.#owned.values());
+    this.#registrations = this.#registrations.filter((r) => r.status === "live" || serving.has(r));
   }
 
   #downError(): RpcError {
@@ -191,7 +227,7 @@ export class WalletRpcForwarder {
     );
   }
 
-  #method(c: RpcCommandSpec, rpc: () => Rpc | null): RpcMethod {
+  #method(c: RpcCommandSpec, reg: Registration): RpcMethod {
     return {
       name: c.name,
       category: c.category,
@@ -202,8 +238,7 @@ export class WalletRpcForwarder {
       // Amounts go to the wallet exactly as the client wrote them.
       losslessNumbers: true,
       handler: async (params, ctx) => {
-        const target = rpc();
-        if (target === null) throw this.#downError();
+        if (reg.status !== "live") throw this.#downError();
         const request = writeJson({
           jsonrpc: "2.0",
           id: this.#nextId++,
@@ -212,7 +247,7 @@ export class WalletRpcForwarder {
         });
         let body: string;
         try {
-          body = await target.executeRpc(request, ctx.uri, ctx.user);
+          body = await reg.rpc.executeRpc(request, ctx.uri, ctx.user);
         } catch (e) {
           if (e instanceof IpcError) {
             this.#downReason = e.message;

@@ -86,6 +86,17 @@ export interface NodeChainOptions {
   onClose?: () => void;
 }
 
+/** The node's Chain, with what the node itself calls on it. */
+export interface NodeChain extends Chain {
+  /** Number of registered notification clients. */
+  readonly clientCount: number;
+  /**
+   * Tells every client that the chain state was written to disk (Core's `ChainStateFlushed`), with the tip's
+   * locator; call it after a flush. Queued like the other notifications.
+   */
+  notifyChainStateFlushed(): void;
+}
+
 /** One registered client and its delivery queue. */
 class NotificationClient {
   readonly notifications: ChainNotifications;
@@ -121,7 +132,7 @@ class NotificationClient {
 }
 
 /** Makes the node's {@linkcode Chain}. */
-export function makeNodeChain(opts: NodeChainOptions): Chain & { readonly clientCount: number } {
+export function makeNodeChain(opts: NodeChainOptions): NodeChain {
   const chain = opts.chain;
   const clients = new Set<NotificationClient>();
   const maxTimes = new WeakMap<BlockIndexEntry, number>();
@@ -230,6 +241,11 @@ export function makeNodeChain(opts: NodeChainOptions): Chain & { readonly client
   return {
     get clientCount() {
       return clients.size;
+    },
+    notifyChainStateFlushed() {
+      if (clients.size === 0) return;
+      const locator = locatorOf(chain.tip());
+      broadcastToClients((n) => n.chainStateFlushed(locator));
     },
     getHeight: () => Promise.resolve(chain.height()),
     getBlockHash(height) {

@@ -107,3 +107,22 @@ Deno.test("wallet rpc forwarding: starting → -28, gone → -18 with a clear me
   assertEquals((await call(table, "listwallets", "[]")).error?.code, -32601);
   assertEquals(table.get("listwallets"), undefined);
 });
+
+Deno.test("wallet rpc forwarding: the newest live registration serves a name; an older one takes it back", async () => {
+  const table = new RpcTable();
+  const f = new WalletRpcForwarder(table);
+  const answering = (who: string): Rpc => ({
+    executeRpc: () => Promise.resolve(`{"result":"${who}","error":null,"id":1}`),
+    close: () => Promise.resolve(),
+  });
+  const spawned = f.register([spec("listwallets"), spec("getwalletinfo")], answering("spawned"));
+  const attached = f.register([spec("listwallets")], answering("attached"));
+  assertEquals((await call(table, "listwallets", "[]")).result, "attached");
+  assertEquals((await call(table, "getwalletinfo", "[]")).result, "spawned");
+  await attached.disconnect();
+  assertEquals((await call(table, "listwallets", "[]")).result, "spawned");
+  spawned.released();
+  assertEquals(f.state, "down");
+  assertEquals((await call(table, "listwallets", "[]")).error?.code, -18);
+  assertEquals(f.names, ["getwalletinfo", "listwallets"]);
+});

@@ -55,6 +55,12 @@ Deno.test("chain over IPC: notifications arrive in order (connect, disconnect, m
     // Where a restarted client stands: its recorded best block's locator finds the fork point.
     const best = await chain.findBlock(r.blocks[0].prevHash, { locator: true });
     assertEquals(await chain.findLocatorFork(best!.locator!), tipHeight - 1);
+    // chainStateFlushed carries the tip's locator across.
+    f.chain.notifyChainStateFlushed();
+    await chain.waitForNotifications();
+    const tipLocator = (await f.chain.findBlock(f.chainstate.tip().hashHex, { locator: true }))!.locator!;
+    assertEquals(r.seen[8], `flushed ${tipLocator.length}`);
+    assertEquals(r.locators, [tipLocator]);
     // requestMempoolTransactions over IPC.
     const replay = recorder();
     await chain.requestMempoolTransactions(replay);
@@ -63,7 +69,7 @@ Deno.test("chain over IPC: notifications arrive in order (connect, disconnect, m
     await until(() => f.chain.clientCount === 0, 3000, "unsubscribed");
     await f.mine();
     await chain.waitForNotifications();
-    assertEquals(r.seen.length, 8);
+    assertEquals(r.seen.length, 9);
     await chain.close();
     await until(() => p.server.stats().exports <= 1, 3000, "released");
   } finally {

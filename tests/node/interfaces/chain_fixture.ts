@@ -99,10 +99,12 @@ export async function chainFixture(blocks = 105): Promise<ChainFixture> {
 export function recorder(): ChainNotifications & {
   seen: string[];
   blocks: BlockInfo[];
+  locators: Hash256Hex[][];
   waiters: (() => void)[];
 } {
   const r = {
     seen: [] as string[],
+    locators: [] as Hash256Hex[][],
     blocks: [] as BlockInfo[],
     waiters: [] as (() => void)[],
     note(s: string) {
@@ -133,6 +135,7 @@ export function recorder(): ChainNotifications & {
       return Promise.resolve();
     },
     chainStateFlushed(locator: Hash256Hex[]) {
+      r.locators.push(locator);
       r.note(`flushed ${locator.length}`);
       return Promise.resolve();
     },
