@@ -360,6 +360,8 @@ export class Node {
       args: [
         `-datadir=${args.dataDir}`,
         `-chain=${args.network}`,
+        // Settings come resolved: the wallet cannot read the data directory's config file (nor need it).
+        "-noconf",
         ...(walletDirArg ? [`-walletdir=${walletDir}`] : []),
       ],
       makeChain: () => this.makeChain(),

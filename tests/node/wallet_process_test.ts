@@ -61,6 +61,17 @@ Deno.test("wallet process: the node spawns it, forwards its RPCs, survives its d
 
     const pid = await walletPid(node);
     assert(pid !== null, "a wallet process runs");
+    // Sandboxed: its wallets directory (and the runtime's WebAssembly, read-only), no network, nothing else.
+    const info = ((await node.rpc("listprocesses")).result as {
+      mode: string;
+      sandbox: string;
+      permissions: Record<string, unknown>;
+    }[]).find((p) => p.mode === "wallet")!;
+    const walletDir = `${node.netDataDir}/wallets`;
+    assertEquals(info.sandbox, "flags");
+    assertEquals((info.permissions.read as string[])[0], walletDir);
+    assertEquals(info.permissions.write, [walletDir]);
+    for (const p of ["net", "env", "run", "sys", "ffi"]) assertEquals(info.permissions[p], false, p);
     Deno.kill(pid, "SIGKILL");
     let down: Reply | null = null;
     await waitFor(
