@@ -85,7 +85,7 @@ export function parseDescriptorRange(value: JsonValue): [number, number] {
 
 /** A scan object parsed: its descriptor text, the descriptors, and the positions to expand. */
 export interface ScanObject {
-  /** The descriptor text as given (for Core's "Cannot derive script without private keys: '…'"). */
+  /** The descriptor text as given (for {@link expandScanObject}'s error). */
   text: string;
   /** The parsed descriptors (more than one for a multipath descriptor). */
   descriptors: Descriptor[];
@@ -121,6 +121,24 @@ export function parseScanObject(value: JsonValue, network: Network): ScanObject 
   }
   const descriptors = parseOrThrow(text, network, false);
   return { text, descriptors, range: descriptors[0].isRange() ? range : [0, 0] };
+}
+
+/**
+ * Runs `expand` (an expansion of the scan object's descriptors); a {@link DescriptorError} from it becomes Core's
+ * "Cannot derive script without private keys: '<text>'" (RPC_INVALID_ADDRESS_OR_KEY).
+ */
+export function expandScanObject<T>(scan: ScanObject, expand: () => T): T {
+  try {
+    return expand();
+  } catch (e) {
+    if (e instanceof DescriptorError) {
+      throw new RpcError(
+        RpcErrorCode.RPC_INVALID_ADDRESS_OR_KEY,
+        `Cannot derive script without private keys: '${scan.text}'`,
+      );
+    }
+    throw e;
+  }
 }
 
 /** The addresses of positions `begin..end` (Core's `DeriveAddresses`). */

@@ -37,7 +37,6 @@ import {
   SimpleSigningProvider,
   unsignedTx,
 } from "../../core/psbt/mod.ts";
-import { DescriptorError } from "../../core/descriptors/errors.ts";
 import { RpcError, RpcErrorCode } from "../errors.ts";
 import { helpExampleCli, type RpcArgSpec, type RpcResultSpec } from "../help.ts";
 import { type JsonObject, type JsonValue, valueFromAmount } from "../json.ts";
@@ -54,7 +53,7 @@ import {
   parseSighashString,
   SIGHASH_TYPE_CHOICES,
 } from "./rawtransaction.ts";
-import { parseScanObject } from "./descriptors.ts";
+import { expandScanObject, parseScanObject } from "./descriptors.ts";
 
 /** Decodes a base64 PSBT argument, failing with Core's `TX decode failed …` (-22). */
 export function decodePsbtArg(value: unknown): Psbt {
@@ -354,22 +353,16 @@ export function evalDescriptorInto(
   network: Network,
   provider: SimpleSigningProvider,
 ): void {
-  const { text, descriptors, range } = parseScanObject(value, network);
-  try {
-    descriptorSigningProvider(descriptors, {
-      range,
-      includePrivate: true,
-      into: provider,
-    });
-  } catch (e) {
-    if (e instanceof DescriptorError) {
-      throw new RpcError(
-        RpcErrorCode.RPC_INVALID_ADDRESS_OR_KEY,
-        `Cannot derive script without private keys: '${text}'`,
-      );
-    }
-    throw e;
-  }
+  const scan = parseScanObject(value, network);
+  expandScanObject(
+    scan,
+    () =>
+      descriptorSigningProvider(scan.descriptors, {
+        range: scan.range,
+        includePrivate: true,
+        into: provider,
+      }),
+  );
 }
 
 function sortXpubs(xpubs: Psbt["xpubs"]): Psbt["xpubs"] {

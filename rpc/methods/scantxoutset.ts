@@ -9,7 +9,7 @@
  */
 import type { Network } from "../../core/chain_params_base.ts";
 import { hash160, reverseHex, toHex } from "../../core/hash/hashes.ts";
-import { addChecksum, DescriptorError, formatHDKeypath } from "../../core/descriptors/mod.ts";
+import { addChecksum, formatHDKeypath } from "../../core/descriptors/mod.ts";
 import type { ChainstateImpl } from "../../node/chain/chainstate.ts";
 import type { BlockIndexEntry } from "../../node/chain/types.ts";
 import { RpcError, RpcErrorCode } from "../errors.ts";
@@ -18,7 +18,7 @@ import { type JsonValue, valueFromAmount } from "../json.ts";
 import type { RpcMethod } from "../table.ts";
 import { inferDescriptor } from "../tx_json.ts";
 import { getArray, getStr } from "../values.ts";
-import { parseScanObject } from "./descriptors.ts";
+import { expandScanObject, parseScanObject } from "./descriptors.ts";
 
 /** What `scantxoutset` needs from the node. */
 export interface ScanTxOutSetOptions {
@@ -43,7 +43,8 @@ export function evalScanObject(
   scanObject: JsonValue,
   network: Network,
 ): { script: Uint8Array; desc: string }[] {
-  const { text, descriptors: descs, range } = parseScanObject(scanObject, network);
+  const scan = parseScanObject(scanObject, network);
+  const { descriptors: descs, range } = scan;
   const pubkeys = new Map<string, Uint8Array>();
   const scripts = new Map<string, Uint8Array>();
   const origins = new Map<string, string>();
@@ -51,18 +52,7 @@ export function evalScanObject(
   const found: Uint8Array[] = [];
   for (let i = range[0]; i <= range[1]; i++) {
     for (const d of descs) {
-      let expanded;
-      try {
-        expanded = d.expand(i);
-      } catch (e) {
-        if (e instanceof DescriptorError) {
-          throw new RpcError(
-            RpcErrorCode.RPC_INVALID_ADDRESS_OR_KEY,
-            `Cannot derive script without private keys: '${text}'`,
-          );
-        }
-        throw e;
-      }
+      const expanded = expandScanObject(scan, () => d.expand(i));
       for (const k of expanded.pubkeys) {
         pubkeys.set(toHex(hash160(k.pubkey)), k.pubkey);
         const origin = `[${toHex(k.origin.fingerprint)}${formatHDKeypath(k.origin.path)}]`;

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../asserts.ts";
-import { descriptorMethods, parseScanObject } from "../../../rpc/methods/descriptors.ts";
+import { descriptorMethods, expandScanObject, parseScanObject } from "../../../rpc/methods/descriptors.ts";
 import { RpcError } from "../../../rpc/errors.ts";
 import { RpcTable } from "../../../rpc/table.ts";
 import { addChecksum } from "../../../core/descriptors/mod.ts";
@@ -228,4 +228,27 @@ Deno.test("parseScanObject: string or {desc, range}; the range only for ranged d
     "Range specified as [begin,end] must not have begin after end",
   ]);
   assertEquals(error("wpkh(nope)")[0], -5);
+});
+
+Deno.test("expandScanObject: a descriptor error while expanding is Core's 'Cannot derive script …' (-5)", () => {
+  const hardened = `wpkh(${XPUB}/0h/*)`;
+  const scan = parseScanObject(hardened, "main");
+  assertEquals(expandScanObject(scan, () => 7), 7);
+  try {
+    expandScanObject(scan, () => scan.descriptors[0].expand(0));
+    throw new Error("expected an RpcError");
+  } catch (e) {
+    assert(e instanceof RpcError);
+    assertEquals([e.code, e.message], [-5, `Cannot derive script without private keys: '${hardened}'`]);
+  }
+  const other = new TypeError("not a descriptor error");
+  let caught: unknown;
+  try {
+    expandScanObject(scan, () => {
+      throw other;
+    });
+  } catch (e) {
+    caught = e;
+  }
+  assert(caught === other, "other errors pass through unchanged");
 });
