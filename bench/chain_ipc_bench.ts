@@ -8,7 +8,10 @@
  *   called in-process) to the client's `ChainNotifications.blockConnected` running on the other side of the
  *   socket with the serialized block; and the whole path from `processNewBlock` returning to that receipt.
  *
- * Usage: `deno run -A --unstable-kv bench/chain_ipc_bench.ts [--quick] [--json]`.
+ * With `--process`, the same two measures with the wallet side in a separate process on the other end of a
+ * pipe (`bench/chain_ipc_client.ts`, as a spawned wallet process is reached), timed with the wall clock.
+ *
+ * Usage: `deno run -A --unstable-kv bench/chain_ipc_bench.ts [--quick] [--json] [--process]`.
  *
  * @module
  */
@@ -129,6 +132,80 @@ const connectLatency = stats(connectToReceipt.filter((x) => x >= 0));
 await chain.close();
 await client.close();
 await server.close();
+
+// The wallet side in its own process, over its stdin/stdout.
+let processFigures: {
+  getHeightMedianUs: number;
+  getHeightP99Us: number;
+  busToReceiptMedianUs: number;
+  busToReceiptP99Us: number;
+} | null = null;
+if (Deno.args.includes("--process")) {
+  const n = quick ? 100 : 300;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./chain_ipc_client.ts", import.meta.url).pathname, String(calls), String(n)],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reports: string[] = [];
+  let reported: () => void = () => {};
+  const procChain = makeNodeChain({
+    chain: chainstate,
+    mempool: () => mempool,
+    fees: () => null,
+    signals,
+    now: () => T0,
+  });
+  const withReports = {
+    ...procChain,
+    initMessage: (m: string) => {
+      reports.push(m);
+      reported();
+      return Promise.resolve();
+    },
+  };
+  const conn = new IpcConnection({
+    readable: child.stdout,
+    writable: child.stdin,
+    close() {
+      child.stdin.close().catch(() => {});
+    },
+  }, { name: "tsbtc-node", bootstrap: serveChain(withReports) });
+  const nextReport = () => new Promise<void>((r) => reported = r);
+  let wait = nextReport();
+  while (reports.length === 0) {
+    await wait;
+    wait = nextReport();
+  }
+  const first = JSON.parse(reports[0]) as { rtts: number[] };
+  const busAbs = new Map<number, number>();
+  const unsubscribe = signals.subscribe({
+    blockConnected: (_b, e) => void busAbs.set(e.height, performance.timeOrigin + performance.now()),
+  });
+  for (let i = 0; i < n; i++) {
+    await mine();
+    await signals.sync();
+    await procChain.waitForNotifications();
+  }
+  while (reports.length < 2) {
+    await wait;
+    wait = nextReport();
+  }
+  unsubscribe();
+  const receipts = (JSON.parse(reports[1]) as { receipts: Record<string, number> }).receipts;
+  const lat = Object.entries(receipts).map(([h, t]) => t - busAbs.get(Number(h))!);
+  const r = stats(first.rtts);
+  const l = stats(lat);
+  processFigures = {
+    getHeightMedianUs: us(r.median),
+    getHeightP99Us: us(r.p99),
+    busToReceiptMedianUs: us(l.median),
+    busToReceiptP99Us: us(l.p99),
+  };
+  await child.status;
+  await conn.close();
+}
 signals.close();
 mempool.close();
 await chainstate.close();
@@ -166,3 +243,13 @@ console.log(
     `${figures.blockConnectedProcessNewBlockToWallet.medianUs} µs | ` +
     `${figures.blockConnectedProcessNewBlockToWallet.p99Us} µs |`,
 );
+if (processFigures) {
+  console.log(
+    `| Chain.getHeight round trip, wallet side in a child process (pipe) | ${processFigures.getHeightMedianUs} µs | ` +
+      `${processFigures.getHeightP99Us} µs |`,
+  );
+  console.log(
+    `| blockConnected: bus → child process's handler (wall clock) | ${processFigures.busToReceiptMedianUs} µs | ` +
+      `${processFigures.busToReceiptP99Us} µs |`,
+  );
+}
