@@ -10,14 +10,11 @@
 
 import type { OutputGroup } from "./output_group.ts";
 import { descendingByAmountThenWaste, numericPool, safeNumber } from "./pool.ts";
-import { backtrack, type SearchPosition, searchResult } from "./search.ts";
+import { backtrack, MAX_MONEY_NUMBER, type SearchPosition, searchResult } from "./search.ts";
 import { failed, type SelectionOutcome } from "./selection_result.ts";
 
 /** Most input sets BnB and CoinGrinder evaluate (Core's `TOTAL_TRIES`). */
 export const TOTAL_TRIES = 100_000;
-
-/** Core's `MAX_MONEY` as a number: the initial "best waste". */
-const MAX_MONEY = 21_000_000 * 100_000_000;
 
 /**
  * Core's `SelectCoinsBnB` over groups with positive selection amounts. On success the result has
@@ -47,7 +44,7 @@ export function selectCoinsBnB(
   let best: number[] = [];
   let currAmount = 0;
   let currWaste = 0;
-  let bestWaste = MAX_MONEY;
+  let bestWaste = MAX_MONEY_NUMBER;
   let currWeight = 0;
   let maxWeightExceeded = false;
   let next = 0;

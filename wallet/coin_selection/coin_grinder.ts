@@ -11,11 +11,10 @@
 import type { OutputGroup } from "./output_group.ts";
 import { TOTAL_TRIES } from "./bnb.ts";
 import { descendingByAmountThenWeight, numericPool, safeNumber } from "./pool.ts";
-import { backtrack, type SearchPosition, searchResult } from "./search.ts";
+import { backtrack, MAX_MONEY_NUMBER, type SearchPosition, searchResult } from "./search.ts";
 import { failed, type SelectionOutcome } from "./selection_result.ts";
 
 const INT_MAX = 2147483647;
-const MAX_MONEY = 21_000_000 * 100_000_000;
 
 /**
  * Core's `CoinGrinder` over groups with positive selection amounts: the least-weight set with amount ≥
@@ -46,7 +45,7 @@ export function coinGrinder(
   const curr: number[] = [];
   let best: number[] = [];
   let currAmount = 0;
-  let bestAmount = MAX_MONEY;
+  let bestAmount = MAX_MONEY_NUMBER;
   let currWeight = 0;
   let bestWeight = maxSelectionWeight; // a tie is fine: less amount wins
   let maxWeightExceeded = false;

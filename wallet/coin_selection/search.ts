@@ -15,6 +15,9 @@ import {
   SelectionResult,
 } from "./selection_result.ts";
 
+/** Core's `MAX_MONEY` in satoshis as a number: the starting "best" waste (BnB) and amount (CoinGrinder). */
+export const MAX_MONEY_NUMBER = 21_000_000 * 100_000_000;
+
 /** A search's position: the selected groups, and where it continues after {@link backtrack}. */
 export interface SearchPosition {
   /** Indices into the sorted pool of the selected groups, ascending (the caller's array, read only here). */
