@@ -224,7 +224,11 @@ export class Node {
     this.#signals = new ValidationSignals({ chain: this.#chain, mempool: this.#mempool.pool, logger: log });
     // Core's init checks the user agent (-uacomment) before anything else uses it.
     this.#subversion = formatUserAgent("tsbtc", VERSION, args.getArgs("-uacomment"));
-    this.#registerMethods(now, (t) => mocktime = t);
+    this.#registerMethods(now, (t) => {
+      mocktime = t;
+      // Core's ChainClient::setMockTime: the wallet follows the node's clock.
+      void this.#wallet?.setMockTime(t);
+    });
     const binds = args.getArgs("-ipcbind").map((v) => parseIpcAddress(v, { netDataDir: args.netDataDir }));
     if (binds.some((a) => a.kind === "tcp")) {
       // One secret for every TCP listener: each client reads the same cookie file.

@@ -47,6 +47,7 @@ export class WalletProcess {
   #timer: ReturnType<typeof setTimeout> | null = null;
   #ready: Promise<void> = Promise.resolve();
   #starts = 0;
+  #mockTime = 0;
 
   /** Prepares the supervisor; call {@linkcode WalletProcess.start}. */
   constructor(opts: WalletProcessOptions) {
@@ -108,6 +109,7 @@ export class WalletProcess {
         restart = false;
         throw new Error("its wallets could not be verified or loaded (see the init error above)");
       }
+      if (this.#mockTime !== 0) await loader.setMockTime(this.#mockTime);
       await loader.start();
       this.#loader = loader;
     } catch (e) {
@@ -116,6 +118,12 @@ export class WalletProcess {
       forwarder.gone(e instanceof Error ? e.message : String(e));
       await processes.stop(c).catch(() => {});
     }
+  }
+
+  /** Passes `setmocktime` on to the wallet process (Core's `ChainClient::setMockTime`); ignored while it is down. */
+  async setMockTime(time: number): Promise<void> {
+    this.#mockTime = time;
+    await this.#loader?.setMockTime(time).catch(() => {});
   }
 
   /** Stops the process cleanly (its loader stops, its RPC methods are withdrawn); no restart after this. */
