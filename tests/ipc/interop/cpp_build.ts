@@ -12,7 +12,15 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 
 const ROOT = new URL("../../../", import.meta.url).pathname.replace(/\/$/, "");
-const SCHEMAS = ["mp/proxy.capnp", "init.capnp", "echo.capnp", "rpc.capnp", "tsbtc.capnp"];
+const SCHEMAS = [
+  "mp/proxy.capnp",
+  "init.capnp",
+  "echo.capnp",
+  "rpc.capnp",
+  "chain.capnp",
+  "wallet.capnp",
+  "tsbtc.capnp",
+];
 
 /** The C++ programs this module can build: name → source path relative to the repository root. */
 export const CPP_PROGRAMS: Record<string, string> = {
