@@ -19,7 +19,9 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import type { SecretKey } from "../core/address/wif.ts";
 import { defaultSecp256k1 } from "../core/crypto/default_backend.ts";
 import { signEcdsaGrindR } from "../core/crypto/sign_ecdsa.ts";
-import { hash160, toHex } from "../core/hash/hashes.ts";
+import { bytesEqual, hash160, toHex } from "../core/hash/hashes.ts";
+import { MAX_MONEY } from "../core/chain_params.ts";
+import { moneyRange } from "../core/consensus/amount.ts";
 import type { ScriptExecutionData, SignatureChecker, SigVersion } from "../core/script/checker.ts";
 import { evalScript, verifyScript } from "../core/script/interpreter.ts";
 import { SCRIPT_VERIFY_STRICTENC, STANDARD_SCRIPT_VERIFY_FLAGS } from "../core/script/flags.ts";
@@ -227,7 +229,7 @@ export class TransactionSignatureCreator {
     const key = provider.getKey(keyId);
     if (key === undefined) return null;
     if (sigversion === "witness_v0" && !key.secret.compressed) return null;
-    if (sigversion === "witness_v0" && (this.amount < 0n || this.amount > 21_000_000n * 100_000_000n)) {
+    if (sigversion === "witness_v0" && !moneyRange(this.amount)) {
       return null;
     }
     const hashType = this.sighashType === SIGHASH_DEFAULT ? SIGHASH_ALL : this.sighashType;
@@ -284,19 +286,13 @@ function getScript(
 ): Uint8Array | undefined {
   const s = provider.getScript(scriptId);
   if (s !== undefined) return s;
-  if (sigdata.redeemScript.length > 0 && bytesEq(hash160(sigdata.redeemScript), scriptId)) {
+  if (sigdata.redeemScript.length > 0 && bytesEqual(hash160(sigdata.redeemScript), scriptId)) {
     return sigdata.redeemScript;
   }
-  if (sigdata.witnessScript.length > 0 && bytesEq(hash160(sigdata.witnessScript), scriptId)) {
+  if (sigdata.witnessScript.length > 0 && bytesEqual(hash160(sigdata.witnessScript), scriptId)) {
     return sigdata.witnessScript;
   }
   return undefined;
-}
-
-function bytesEq(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Core's static `CreateSig`: a known signature for the key, else a new one (recorded in `sigdata`). */
@@ -586,7 +582,7 @@ export interface SignTransactionResult {
 }
 
 /** MAX_MONEY in satoshis: the amount `ParsePrevouts` gives coins of prevtxs without `amount`. */
-export const MAX_MONEY_SATS: bigint = 21_000_000n * 100_000_000n;
+export const MAX_MONEY_SATS: bigint = MAX_MONEY;
 
 /**
  * Core's `SignTransaction`: signs every input whose coin is in `coins` (keyed by `outPointKey`) with

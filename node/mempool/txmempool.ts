@@ -8,7 +8,7 @@
  */
 import { outPointKey } from "../../core/wire/outpoint.ts";
 import { txid as txidOf } from "../../core/wire/transaction.ts";
-import { reverseHex } from "../../core/hash/hashes.ts";
+import { bytesEqual, reverseHex } from "../../core/hash/hashes.ts";
 import type { OutPoint, Transaction, TxOut } from "../../core/wire/types.ts";
 import { type Chunk, clusterChunks, type ClusterTx } from "../policy/cluster.ts";
 import { compareFeerate, type FeeFrac } from "../policy/feefrac.ts";
@@ -275,7 +275,7 @@ export class TxMempool {
     const id = txidOf(tx);
     for (const input of tx.inputs) {
       const spender = this.spender(input.prevout);
-      if (spender !== undefined && !bytesEq(spender.txid, id)) this.removeRecursive(spender, "conflict");
+      if (spender !== undefined && !bytesEqual(spender.txid, id)) this.removeRecursive(spender, "conflict");
     }
   }
 
@@ -460,12 +460,6 @@ export class TxMempool {
       throw new Error("Mempool check failed: totals disagree");
     }
   }
-}
-
-function bytesEq(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function walk(start: MempoolEntry, next: (e: MempoolEntry) => Iterable<MempoolEntry>): Set<MempoolEntry> {
