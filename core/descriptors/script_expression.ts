@@ -8,7 +8,7 @@
  */
 import type { Destination } from "../address/destination.ts";
 import { encodeDestination } from "../address/destination.ts";
-import { hash160, sha256, toHex } from "../hash/hashes.ts";
+import { compareBytes, hash160, sha256, toHex } from "../hash/hashes.ts";
 import { OP_CHECKSIG, OP_CHECKSIGADD, OP_NUMEQUAL } from "../script/opcodes.ts";
 import { pushInt, ScriptBuilder } from "../script/script.ts";
 import { scriptForMultisig, scriptForRawPubKey } from "../script/standard.ts";
@@ -299,13 +299,6 @@ function p2sh(hash: Uint8Array): Uint8Array {
 /** `OP_n <program>`. */
 function witness(version: number, program: Uint8Array): Uint8Array {
   return Uint8Array.of(version === 0 ? OP_0 : OP_1 + version - 1, program.length, ...program);
-}
-
-/** Lexicographic byte order (Core's `CPubKey::operator<` and `XOnlyPubKey::operator<`). */
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
 }
 
 /** The x-only form of a public key (`XOnlyPubKey(CPubKey)`: the 32 bytes after the header). */

@@ -95,6 +95,16 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * Lexicographic byte order, a shorter prefix first: negative, zero or positive as `a` sorts before, with or after
+ * `b` (`std::vector<unsigned char>::operator<`, Core's `CPubKey::operator<`).
+ */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}
+
 /** True if every byte is zero (Core's `uint256::IsNull`). */
 export function isZeroHash(h: Uint8Array): boolean {
   for (let i = 0; i < h.length; i++) if (h[i] !== 0) return false;

@@ -26,7 +26,7 @@ import {
   type TapLeafScript,
   type TapTreeLeaf,
 } from "./types.ts";
-import { bytesEqual, toHex } from "../hash/hashes.ts";
+import { bytesEqual, compareBytes, fromHex, toHex } from "../hash/hashes.ts";
 import { DecodeError } from "../wire/errors.ts";
 import { ByteReader } from "../wire/reader.ts";
 import { ByteWriter } from "../wire/writer.ts";
@@ -113,12 +113,8 @@ const BIP32_EXTKEY_WITH_VERSION_SIZE = 78;
 // -------------------------------------------------------------------------------------------------------------
 // Byte helpers
 
-/** Lexicographic byte order, a shorter prefix first (`std::vector<unsigned char>::operator<`). */
-export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
-}
+/** Lexicographic byte order (core/hash/hashes.ts), part of this module's API. */
+export { compareBytes };
 
 /** Core's `KeyOriginInfo::operator<`: fingerprint bytes, then path length, then path elements. */
 export function compareKeyOrigins(a: KeyOriginInfo, b: KeyOriginInfo): number {
@@ -897,7 +893,7 @@ function writeInput(w: ByteWriter, input: PsbtInput, version: number): void {
     ];
     for (const [type, map] of preimages) {
       for (const h of [...map.keys()].sort()) {
-        writeKey(w, type, hexBytes(h));
+        writeKey(w, type, fromHex(h));
         w.varBytes(map.get(h)!);
       }
     }
@@ -986,12 +982,6 @@ function writeOutput(w: ByteWriter, output: PsbtOutput, version: number): void {
   writeMusig2Participants(w, PSBT_OUT.MUSIG2_PARTICIPANT_PUBKEYS, output.musig2Participants);
   writeProprietaryAndUnknown(w, output.unknown);
   w.u8(0);
-}
-
-function hexBytes(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return out;
 }
 
 /**

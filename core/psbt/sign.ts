@@ -20,7 +20,7 @@ import { moneyRange } from "../consensus/amount.ts";
 import { signEcdsaGrindR } from "../crypto/sign_ecdsa.ts";
 import { defaultSecp256k1 } from "../crypto/default_backend.ts";
 import { bigIntTo32Bytes, bytesToBigInt, CURVE_ORDER } from "../crypto/secp256k1.ts";
-import { bytesEqual, hash160, isZeroHash, taggedHash, toHex } from "../hash/hashes.ts";
+import { bytesEqual, compareBytes, hash160, isZeroHash, taggedHash, toHex } from "../hash/hashes.ts";
 import type { ScriptExecutionData, SignatureChecker } from "../script/checker.ts";
 import { STANDARD_SCRIPT_VERIFY_FLAGS } from "../script/flags.ts";
 import { computeTapleafHash, TAPROOT_LEAF_TAPSCRIPT, verifyScript } from "../script/interpreter.ts";
@@ -567,9 +567,7 @@ function notePushedKeyOrigins(
 }
 
 function compareScripts(a: TapLeafScript, b: TapLeafScript): number {
-  const n = Math.min(a.script.length, b.script.length);
-  for (let i = 0; i < n; i++) if (a.script[i] !== b.script[i]) return a.script[i] - b.script[i];
-  return a.script.length - b.script.length || a.leafVersion - b.leafVersion;
+  return compareBytes(a.script, b.script) || a.leafVersion - b.leafVersion;
 }
 
 interface Step {

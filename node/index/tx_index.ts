@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { bytesEqual } from "../../core/hash/hashes.ts";
+import { bytesEqual, compareBytes } from "../../core/hash/hashes.ts";
 import { BLOCK_HEADER_SIZE, blockHash, decodeBlockHeader } from "../../core/wire/block.ts";
 import { ByteReader } from "../../core/wire/reader.ts";
 import { decodeTransaction, transactionTotalSize, txid } from "../../core/wire/transaction.ts";
@@ -78,11 +78,6 @@ export interface IndexedTransaction {
   readonly tx: Transaction;
   /** The block that contains it (from the stored header). */
   readonly block: BlockIndexEntry;
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length && i < b.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
 }
 
 function txKey(id: Uint8Array): Deno.KvKey {

@@ -10,7 +10,8 @@ import type { Network } from "../../core/chain_params_base.ts";
 import { moneyRange } from "../../core/consensus/amount.ts";
 import { encodeBase58Check } from "../../core/address/base58.ts";
 import { formatHDKeypath } from "../../core/descriptors/hd_key.ts";
-import { reverseHex, toHex } from "../../core/hash/hashes.ts";
+import { compareBytes, reverseHex, toHex } from "../../core/hash/hashes.ts";
+import { sortedXpubs } from "../../core/psbt/codec.ts";
 import { scriptToAsm, sighashToStr } from "../../core/script/asm.ts";
 import { encodeTransaction } from "../../core/wire/transaction.ts";
 import type { Transaction } from "../../core/wire/types.ts";
@@ -111,7 +112,7 @@ function musigParticipantsJson(
 export function decodePsbtJson(psbt: Psbt, network: Network): JsonObject {
   const result: JsonObject = {};
   if (psbt.version < 2) result.tx = txToUniv(unsignedTx(psbt)!, { network }) as unknown as JsonValue;
-  result.global_xpubs = sortXpubs(psbt.xpubs).map((x) => ({
+  result.global_xpubs = sortedXpubs(psbt.xpubs).map((x) => ({
     xpub: encodeBase58Check(x.xpub),
     master_fingerprint: fingerprintHex(x.origin),
     path: writeHdKeypath(x.origin),
@@ -309,22 +310,6 @@ export function decodePsbtJson(psbt: Psbt, network: Network): JsonObject {
   return result;
 }
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
-}
-
-function compareOrigins(a: KeyOriginInfo, b: KeyOriginInfo): number {
-  const f = compareBytes(a.fingerprint, b.fingerprint);
-  if (f !== 0) return f;
-  if (a.path.length !== b.path.length) return a.path.length - b.path.length;
-  for (let i = 0; i < a.path.length; i++) {
-    if (a.path[i] !== b.path[i]) return (a.path[i] >>> 0) - (b.path[i] >>> 0);
-  }
-  return 0;
-}
-
 /** Core's `PSBTErrorString` texts. */
 export const PSBT_ERROR_MESSAGES: Readonly<Record<Exclude<PsbtSignResult, "ok">, string>> = {
   missing_inputs: "Inputs missing or spent",
@@ -362,13 +347,6 @@ export function evalDescriptorInto(
         includePrivate: true,
         into: provider,
       }),
-  );
-}
-
-function sortXpubs(xpubs: Psbt["xpubs"]): Psbt["xpubs"] {
-  return [...xpubs].sort((a, b) =>
-    compareOrigins(a.origin, b.origin) || compareBytes(a.xpub.subarray(45), b.xpub.subarray(45)) ||
-    compareBytes(a.xpub.subarray(13, 45), b.xpub.subarray(13, 45))
   );
 }
 

@@ -3,6 +3,7 @@ import { ripemd160 } from "@noble/hashes/legacy.js";
 import { assert, assertEquals } from "../../assert.ts";
 import {
   bytesEqual,
+  compareBytes,
   fromHex,
   fromReverseHex,
   hash160,
@@ -109,4 +110,15 @@ Deno.test("hex helpers: strict parsing, display order", () => {
   assert(!bytesEqual(internal, internal.subarray(1)));
   assert(isZeroHash(ZERO_HASH));
   assert(!isZeroHash(internal));
+});
+
+Deno.test("compareBytes: bytewise, a shorter prefix first (std::vector operator<)", () => {
+  const b = (...x: number[]) => Uint8Array.from(x);
+  assert(compareBytes(b(1, 2), b(1, 3)) < 0);
+  assert(compareBytes(b(2), b(1, 255)) > 0);
+  assert(compareBytes(b(1), b(1, 0)) < 0);
+  assertEquals(compareBytes(b(), b()), 0);
+  assertEquals(compareBytes(b(7, 8), b(7, 8)), 0);
+  const sorted = [b(3), b(), b(1, 2), b(1)].sort(compareBytes).map((x) => [...x]);
+  assertEquals(sorted, [[], [1], [1, 2], [3]]);
 });
