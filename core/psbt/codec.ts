@@ -150,7 +150,8 @@ function isNullBytes(b: Uint8Array | undefined): boolean {
   return b === undefined || b.every((x) => x === 0);
 }
 
-function sortedByKey<T>(map: ReadonlyMap<string, T>): T[] {
+/** The values of one of the model's maps in the order Core serializes them: by key (the hex of the PSBT key). */
+export function sortedByKey<T>(map: ReadonlyMap<string, T>): T[] {
   return [...map.keys()].sort().map((k) => map.get(k)!);
 }
 

@@ -11,7 +11,7 @@ import { moneyRange } from "../../core/consensus/amount.ts";
 import { encodeBase58Check } from "../../core/address/base58.ts";
 import { formatHDKeypath } from "../../core/descriptors/hd_key.ts";
 import { compareBytes, reverseHex, toHex } from "../../core/hash/hashes.ts";
-import { sortedXpubs } from "../../core/psbt/codec.ts";
+import { sortedByKey, sortedXpubs } from "../../core/psbt/codec.ts";
 import { scriptToAsm, sighashToStr } from "../../core/script/asm.ts";
 import { encodeTransaction } from "../../core/wire/transaction.ts";
 import type { Transaction } from "../../core/wire/types.ts";
@@ -72,10 +72,12 @@ const fingerprintHex = (o: KeyOriginInfo) => toHex(o.fingerprint);
 const writeHdKeypath = (o: KeyOriginInfo) => "m" + formatHDKeypath(o.path);
 
 function proprietaryJson(map: Psbt["proprietary"]): JsonValue[] {
-  return [...map.keys()].sort().map((k) => {
-    const e = map.get(k)!;
-    return { identifier: toHex(e.identifier), subtype: e.subtype, key: toHex(e.key), value: toHex(e.value) };
-  });
+  return sortedByKey(map).map((e) => ({
+    identifier: toHex(e.identifier),
+    subtype: e.subtype,
+    key: toHex(e.key),
+    value: toHex(e.value),
+  }));
 }
 
 function unknownJson(map: Psbt["unknown"]): JsonObject {
@@ -84,14 +86,10 @@ function unknownJson(map: Psbt["unknown"]): JsonObject {
   return out;
 }
 
-function sortedValues<T>(map: ReadonlyMap<string, T>): T[] {
-  return [...map.keys()].sort().map((k) => map.get(k)!);
-}
-
 function tapDerivsJson(
   map: ReadonlyMap<string, { xonly: Uint8Array; leafHashes: Uint8Array[]; origin: KeyOriginInfo }>,
 ) {
-  return sortedValues(map).map((d) => ({
+  return sortedByKey(map).map((d) => ({
     pubkey: toHex(d.xonly),
     master_fingerprint: fingerprintHex(d.origin),
     path: writeHdKeypath(d.origin),
@@ -102,7 +100,7 @@ function tapDerivsJson(
 function musigParticipantsJson(
   map: ReadonlyMap<string, { aggregate: Uint8Array; participants: Uint8Array[] }>,
 ) {
-  return sortedValues(map).map((m) => ({
+  return sortedByKey(map).map((m) => ({
     aggregate_pubkey: toHex(m.aggregate),
     participant_pubkeys: m.participants.map(toHex),
   }));
@@ -159,7 +157,7 @@ export function decodePsbtJson(psbt: Psbt, network: Network): JsonObject {
     else haveAll = false;
     if (input.partialSigs.size > 0) {
       const sigs: JsonObject = {};
-      for (const s of sortedValues(input.partialSigs)) sigs[toHex(s.pubkey)] = toHex(s.sig);
+      for (const s of sortedByKey(input.partialSigs)) sigs[toHex(s.pubkey)] = toHex(s.sig);
       o.partial_signatures = sigs;
     }
     if (input.sighashType !== undefined) o.sighash = sighashToStr(input.sighashType & 0xff);
@@ -178,7 +176,7 @@ export function decodePsbtJson(psbt: Psbt, network: Network): JsonObject {
       }) as unknown as JsonValue;
     }
     if (input.bip32Derivs.size > 0) {
-      o.bip32_derivs = sortedValues(input.bip32Derivs).map((d) => ({
+      o.bip32_derivs = sortedByKey(input.bip32Derivs).map((d) => ({
         pubkey: toHex(d.pubkey),
         master_fingerprint: fingerprintHex(d.origin),
         path: writeHdKeypath(d.origin),
@@ -212,7 +210,7 @@ export function decodePsbtJson(psbt: Psbt, network: Network): JsonObject {
     }
     if (input.tapKeySig !== undefined) o.taproot_key_path_sig = toHex(input.tapKeySig);
     if (input.tapScriptSigs.size > 0) {
-      o.taproot_script_path_sigs = sortedValues(input.tapScriptSigs).map((s) => ({
+      o.taproot_script_path_sigs = sortedByKey(input.tapScriptSigs).map((s) => ({
         pubkey: toHex(s.xonly),
         leaf_hash: toHex(s.leafHash),
         sig: toHex(s.sig),
@@ -241,7 +239,7 @@ export function decodePsbtJson(psbt: Psbt, network: Network): JsonObject {
       ] as const
     ) {
       if (map.size === 0) continue;
-      o[name] = sortedValues(map).map((d) => {
+      o[name] = sortedByKey(map).map((d) => {
         const e: JsonObject = {
           participant_pubkey: toHex(d.participant),
           aggregate_pubkey: toHex(d.aggregate),
@@ -274,7 +272,7 @@ export function decodePsbtJson(psbt: Psbt, network: Network): JsonObject {
       }) as unknown as JsonValue;
     }
     if (output.bip32Derivs.size > 0) {
-      o.bip32_derivs = sortedValues(output.bip32Derivs).map((d) => ({
+      o.bip32_derivs = sortedByKey(output.bip32Derivs).map((d) => ({
         pubkey: toHex(d.pubkey),
         master_fingerprint: fingerprintHex(d.origin),
         path: writeHdKeypath(d.origin),
