@@ -84,12 +84,13 @@ export class WalletProcess {
     const c = processes.spawn("wallet", profile, args);
     this.#component = c;
     let restart = true;
+    let failure: string | null = null;
     const exited = c.child.status.then((code) => {
       if (this.#component === c) this.#component = null;
       this.#loader = null;
       if (this.#stopping) return;
       logger.warn(`Wallet process pid ${c.child.pid} exited with status ${code}`);
-      forwarder.gone(`it exited with status ${code}`);
+      forwarder.gone(failure ?? `it exited with status ${code}`);
       if (!restart) return;
       if (Date.now() - started >= HEALTHY_AFTER_MS) this.#delay = this.#opts.restartDelayMs ?? 1000;
       const delay = this.#delay;
@@ -103,19 +104,29 @@ export class WalletProcess {
     void exited;
     try {
       if (!c.init.makeWalletLoader) throw new Error("the wallet process's Init has no makeWalletLoader");
-      const loader = c.init.makeWalletLoader(makeChain());
+      // The wallet reports why it cannot start through Chain.initError: keep the text for its RPC errors.
+      const chain = makeChain();
+      let initError: string | null = null;
+      const loader = c.init.makeWalletLoader({
+        ...chain,
+        initError: (message) => {
+          initError = message;
+          return chain.initError(message);
+        },
+      });
       await loader.registerRpcs();
       if (!await loader.verify() || !await loader.load()) {
         restart = false;
-        throw new Error("its wallets could not be verified or loaded (see the init error above)");
+        throw new Error(initError ?? "its wallets could not be verified or loaded");
       }
       if (this.#mockTime !== 0) await loader.setMockTime(this.#mockTime);
       await loader.start();
       this.#loader = loader;
     } catch (e) {
       if (this.#stopping) return;
-      logger.error(`Wallet process failed to start: ${e instanceof Error ? e.message : e}`);
-      forwarder.gone(e instanceof Error ? e.message : String(e));
+      failure = e instanceof Error ? e.message : String(e);
+      logger.error(`Wallet process failed to start: ${failure}`);
+      forwarder.gone(failure);
       await processes.stop(c).catch(() => {});
     }
   }

@@ -164,6 +164,7 @@ export class WalletRpcForwarder {
     const reg: Registration = { commands, rpc, status: "live" };
     this.#registrations.push(reg);
     this.#starting = false;
+    this.#downReason = "";
     this.#sync();
     this.#logger?.info(`Wallet process registered ${commands.length} RPC methods`);
     return {
@@ -176,7 +177,7 @@ export class WalletRpcForwarder {
       released: () => {
         if (reg.status !== "live") return;
         reg.status = "released";
-        this.#downReason = "the wallet process exited";
+        this.#downReason ||= "the wallet process exited";
         this.#sync();
         if ([...this.#owned.values()].includes(reg)) {
           this.#logger?.warn("Wallet process went away: its RPC methods fail until a wallet process is back");
@@ -250,7 +251,7 @@ export class WalletRpcForwarder {
           body = await reg.rpc.executeRpc(request, ctx.uri, ctx.user);
         } catch (e) {
           if (e instanceof IpcError) {
-            this.#downReason = e.message;
+            this.#downReason ||= e.message;
             throw this.#downError();
           }
           throw e;

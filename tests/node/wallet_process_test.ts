@@ -115,3 +115,35 @@ Deno.test("wallet process: -disablewallet spawns none; wallet methods are unknow
     await node.cleanup();
   }
 });
+
+Deno.test("wallet process: a -walletdir that does not exist is Core's init error; wallet RPCs say so, the node runs on", async () => {
+  const missing = `${await Deno.makeTempDir({ prefix: "tsbtc-nowalletdir-" })}/missing`;
+  const node = await startNode([`-walletdir=${missing}`]);
+  try {
+    let reply: Reply | null = null;
+    await waitFor(
+      async () => {
+        const r = (await node.rpc("listwallets")) as Reply;
+        if (r.error?.code === -18) reply = r;
+        return reply !== null;
+      },
+      30_000,
+      "the wallet's failure",
+    );
+    assertEquals(
+      reply!.error!.message.startsWith(
+        `Wallet process is not running (Specified -walletdir "${missing}" does not exist)`,
+      ),
+      true,
+      reply!.error!.message,
+    );
+    assert(
+      (await node.log()).includes(`Specified -walletdir "${missing}" does not exist`),
+      "init error logged",
+    );
+    assertEquals((await node.rpc("getblockcount")).result, 0);
+  } finally {
+    await node.cleanup();
+    await Deno.remove(missing.replace(/\/missing$/, ""), { recursive: true });
+  }
+});
