@@ -219,8 +219,8 @@ Deno.test({
       let killedAt = 0;
       let start = 101;
       // Mining may finish before the chosen height on a fast machine: start another 500 then (at most 3 times).
-      // Mining may finish before a kill lands on a fast machine: start another 500 then (at most 6 times).
-      for (let attempt = 0; attempt < 6 && killedAt === 0; attempt++) {
+      // Mining may finish before a kill lands on a fast machine: start another 500 then (at most 12 times).
+      for (let attempt = 0; attempt < 12 && killedAt === 0; attempt++) {
         let finished = false;
         let flushedNow = 0;
         const mining = node.raw("generatetoaddress", [500, ADDRESS]).then(() => finished = true, () => {});
