@@ -26,6 +26,11 @@ export function getBool(value: unknown): boolean {
   return value;
 }
 
+/** An optional boolean argument: `fallback` when it is absent or null, else {@link getBool}. */
+export function optBool(value: unknown, fallback: boolean): boolean {
+  return value === undefined || value === null ? fallback : getBool(value);
+}
+
 /** Any number (`UniValue::get_real`). */
 export function getReal(value: unknown): number {
   if (typeName(value) !== "number") throw typeError(value, "number");

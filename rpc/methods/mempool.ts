@@ -43,7 +43,7 @@ import {
 } from "../json.ts";
 import type { RpcMethod } from "../table.ts";
 import { decodeHexTx, encodeHexTx } from "../tx_json.ts";
-import { getArray, getBool, getObject, getStr } from "../values.ts";
+import { getArray, getBool, getObject, getStr, optBool } from "../values.ts";
 import { amountFromValue, parseHashV } from "./rawtransaction.ts";
 
 /** The mempool service the methods use (node/mempool/mempool.ts's `Mempool`). */
@@ -274,10 +274,6 @@ export function feerateDiagram(pool: TxMempool): { weight: number; fee: bigint }
 
 function notInMempool(): RpcError {
   return new RpcError(RpcErrorCode.RPC_INVALID_ADDRESS_OR_KEY, "Transaction not in mempool");
-}
-
-function optBool(value: JsonValue | undefined, fallback: boolean): boolean {
-  return value === undefined || value === null ? fallback : getBool(value);
 }
 
 /** Whether an output burns coins the RPC's `maxburnamount` allows (Core's check in sendrawtransaction). */

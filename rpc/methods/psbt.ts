@@ -43,7 +43,7 @@ import { helpExampleCli, type RpcArgSpec, type RpcResultSpec } from "../help.ts"
 import { type JsonObject, type JsonValue, valueFromAmount } from "../json.ts";
 import type { RpcMethod } from "../table.ts";
 import { elideGroup, scriptPubKeyDoc, scriptToUniv, txDoc, txToUniv } from "../tx_json.ts";
-import { getArray, getBool, getStr } from "../values.ts";
+import { getArray, getBool, getStr, optBool } from "../values.ts";
 import {
   constructTransaction,
   createTxDoc,
@@ -771,7 +771,7 @@ export function psbtMethods(options: PsbtMethodsOptions): RpcMethod[] {
     examples: helpExampleCli("finalizepsbt", '"psbt"'),
     handler: (params) => {
       const psbt = decodePsbtArg(params[0]);
-      const extract = params[1] === null || params[1] === undefined || getBool(params[1]);
+      const extract = optBool(params[1], true);
       const tx: Transaction | null = finalizeAndExtract(psbt);
       const complete = tx !== null;
       if (complete && extract) return { hex: toHex(encodeTransaction(tx)), complete };
@@ -830,7 +830,7 @@ export function psbtMethods(options: PsbtMethodsOptions): RpcMethod[] {
       "\nConvert the transaction to a PSBT\n" +
       helpExampleCli("converttopsbt", '"rawtransaction"'),
     handler: (params) => {
-      const permitSigData = params[1] === null || params[1] === undefined ? false : getBool(params[1]);
+      const permitSigData = optBool(params[1], false);
       const tx = decodeHexTxArg(params[0], params[2]);
       for (const input of tx.inputs) {
         if ((input.scriptSig.length > 0 || input.witness.length > 0) && !permitSigData) {
@@ -1119,8 +1119,8 @@ export function psbtMethods(options: PsbtMethodsOptions): RpcMethod[] {
       const provider = new SimpleSigningProvider();
       for (const d of getArray(params[1])) evalDescriptorInto(d, network(), provider);
       const sighash = parseSighashString(params[2]);
-      const bip32derivs = params[3] === null || params[3] === undefined ? true : getBool(params[3]);
-      const finalize = params[4] === null || params[4] === undefined ? true : getBool(params[4]);
+      const bip32derivs = optBool(params[3], true);
+      const finalize = optBool(params[4], true);
       const hiding = hidingProvider(provider, { secrets: false, origins: !bip32derivs });
       const psbt = await processPsbtRpc(params[0], hiding, sighash, finalize);
       const complete = psbt.inputs.every(isInputFinalized);

@@ -1,6 +1,6 @@
 import type { RpcError } from "../../rpc/errors.ts";
 import { rawNumber } from "../../rpc/json.ts";
-import { getArray, getBool, getInt, getObject, getReal, getStr } from "../../rpc/values.ts";
+import { getArray, getBool, getInt, getObject, getReal, getStr, optBool } from "../../rpc/values.ts";
 import { assertEquals } from "./asserts.ts";
 
 function err(fn: () => unknown): [number, string] | null {
@@ -28,4 +28,14 @@ Deno.test("typed getters: values, and UniValue's type errors as RPC_TYPE_ERROR",
   assertEquals(err(() => getObject([])), [-3, "JSON value of type array is not of expected type object"]);
   assertEquals(err(() => getInt(1.5)), [-1, "JSON integer out of range"]);
   assertEquals(err(() => getInt(2 ** 31)), [-1, "JSON integer out of range"]);
+});
+
+Deno.test("optBool: the fallback for absent or null, the boolean otherwise, UniValue's error for other types", () => {
+  assertEquals([optBool(undefined, true), optBool(null, false), optBool(false, true), optBool(true, false)], [
+    true,
+    false,
+    false,
+    true,
+  ]);
+  assertEquals(err(() => optBool(1, true)), [-3, "JSON value of type number is not of expected type bool"]);
 });
