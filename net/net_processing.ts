@@ -533,6 +533,14 @@ export class PeerManager {
 
   #tick(): void {
     if (this.#closed) return;
+    try {
+      this.#housekeeping();
+    } catch (e) {
+      this.#log?.error(`P2P housekeeping failed: ${e instanceof Error ? e.stack ?? e.message : e}`);
+    }
+  }
+
+  #housekeeping(): void {
     const now = this.#nowMs();
     for (const ps of this.#peers.values()) {
       if (!ps.peer.successfullyConnected || ps.peer.disconnectReason !== undefined) continue;
@@ -592,9 +600,10 @@ export class PeerManager {
     if (this.#mempool === null || this.#opts.blocksOnly) return;
     if (ps.peer.commonVersion < 70013 || ps.conn.type === "block-relay-only") return;
     if (ps.conn.permissions.has("forcerelay")) return;
-    let filter = this.#chain.isInitialBlockDownload()
-      ? MAX_FEE_FILTER
-      : this.#mempool.pool.getMinFee().getFeePerK();
+    const ibd = this.#chain.isInitialBlockDownload();
+    // Core: the maximum filter keeps transactions away during IBD; once out of it, the real one goes at once.
+    if (!ibd && ps.feeFilterSent === MAX_FEE_FILTER) ps.nextFeeFilter = 0;
+    let filter = ibd ? MAX_FEE_FILTER : this.#mempool.pool.getMinFee().getFeePerK();
     const minRelay = this.#mempool.settings.minRelayFeeRate.getFeePerK();
     if (filter < minRelay) filter = minRelay;
     if (now >= ps.nextFeeFilter) {
