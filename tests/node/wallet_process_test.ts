@@ -147,3 +147,24 @@ Deno.test("wallet process: a -walletdir that does not exist is Core's init error
     await Deno.remove(missing.replace(/\/missing$/, ""), { recursive: true });
   }
 });
+
+Deno.test("wallet process: under the Worker sandbox (as in a compiled binary) too", async () => {
+  const node = await startNode(["-sandbox=worker"]);
+  try {
+    await waitFor(
+      async () => ((await node.rpc("listwallets")) as Reply).error === null,
+      30_000,
+      "listwallets",
+    );
+    const info = ((await node.rpc("listprocesses")).result as {
+      mode: string;
+      sandbox: string;
+      permissions: Record<string, unknown>;
+    }[]).find((p) => p.mode === "wallet")!;
+    assertEquals(info.sandbox, "worker");
+    assertEquals(info.permissions.write, [`${node.netDataDir}/wallets`]);
+    assertEquals(info.permissions.net, false);
+  } finally {
+    await node.cleanup();
+  }
+});
