@@ -14,6 +14,9 @@ import type { JsonValue } from "../rpc/json.ts";
 import type { RpcHelpSpec } from "../rpc/help.ts";
 import type { Rpc } from "./rpc.ts";
 
+/** Most block data one {@linkcode Chain.readBlocks} call returns (16 MiB; IPC messages are limited to 64 MiB). */
+export const READ_BLOCKS_MAX_BYTES = 16 * 1024 * 1024;
+
 /** A block hash or txid: 64 hex digits, display (RPC) order. */
 export type Hash256Hex = string;
 
@@ -277,7 +280,8 @@ export interface Chain {
   requestMempoolTransactions(notifications: ChainNotifications): Promise<void>;
   /**
    * Active-chain blocks from `fromHeight` up, at most `count` of them and about `maxBytes` of data (at least one
-   * block is returned when one exists), for rescans. Stops early at a block whose data is not stored.
+   * block is returned when one exists), for rescans. Stops early at a block whose data is not stored. `maxBytes`
+   * is capped at {@linkcode READ_BLOCKS_MAX_BYTES} so that a batch fits in one IPC message.
    */
   readBlocks(fromHeight: number, count: number, maxBytes: number): Promise<ChainBlock[]>;
   /** A setting (command line / config), as JSON: a string, or null when unset (`false` when negated). */

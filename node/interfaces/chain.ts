@@ -36,6 +36,7 @@ import type {
   RpcCommandSpec,
   TransactionAncestry,
 } from "../../interfaces/chain.ts";
+import { READ_BLOCKS_MAX_BYTES } from "../../interfaces/chain.ts";
 import type { Rpc } from "../../interfaces/rpc.ts";
 import { bestHeader, guessVerificationProgress } from "../../rpc/methods/blockchain.ts";
 import type { JsonValue } from "../../rpc/json.ts";
@@ -497,7 +498,7 @@ export function makeNodeChain(opts: NodeChainOptions): NodeChain {
         const data = await readRaw(e);
         out.push({ height: h, hash: e.hashHex, data });
         bytes += data.length;
-        if (bytes >= maxBytes) break;
+        if (bytes >= Math.min(maxBytes, READ_BLOCKS_MAX_BYTES)) break;
       }
       return out;
     },
