@@ -94,7 +94,7 @@ export function splitHostPort(text: string, defaultPort: number): { host: string
   const colon = text.lastIndexOf(":");
   const bracketed = text.startsWith("[");
   // A port is there with one colon (host:port) or after brackets ([v6]:port); a bare IPv6 address has several.
-  if (colon > 0 && (bracketed ? text.lastIndexOf("]") < colon : text.indexOf(":") === colon)) {
+  if (colon >= 0 && (bracketed ? text.lastIndexOf("]") < colon : text.indexOf(":") === colon)) {
     const p = text.slice(colon + 1);
     if (!/^\d{1,5}$/.test(p) || Number(p) > 65535) return null;
     port = Number(p);

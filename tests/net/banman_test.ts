@@ -1,0 +1,35 @@
+import { assert, assertEquals } from "../assert.ts";
+import { BanMan, parseSubNet, subNetContains, subNetToString } from "../../net/banman.ts";
+
+Deno.test("banman: subnets parse as Core writes them", () => {
+  assertEquals(subNetToString(parseSubNet("1.2.3.4")!), "1.2.3.4/32");
+  assertEquals(subNetToString(parseSubNet("1.2.3.4/24")!), "1.2.3.0/24");
+  assertEquals(subNetToString(parseSubNet("1.2.3.4/255.255.0.0")!), "1.2.0.0/16");
+  assertEquals(subNetToString(parseSubNet("::1")!), "::1/128");
+  assertEquals(subNetToString(parseSubNet("2001:db8::1/32")!), "2001:db8::/32");
+  assertEquals(parseSubNet("1.2.3.4/33"), null);
+  assertEquals(parseSubNet("1.2.3.4/255.0.255.0"), null);
+  assertEquals(parseSubNet("not an ip"), null);
+  assert(subNetContains(parseSubNet("10.0.0.0/8")!, "10.1.2.3"));
+  assert(!subNetContains(parseSubNet("10.0.0.0/8")!, "11.1.2.3"));
+  assert(!subNetContains(parseSubNet("10.0.0.0/8")!, "::1"));
+});
+
+Deno.test("banman: bans expire, unban and clear; discouragement is separate", () => {
+  let now = 1000;
+  const bm = new BanMan(() => now);
+  assert(bm.ban(parseSubNet("10.0.0.0/8")!, 2000));
+  assert(!bm.ban(parseSubNet("10.0.0.0/8")!, 3000), "already banned");
+  assert(bm.isBanned("10.9.9.9"));
+  assertEquals(bm.list(), [{ address: "10.0.0.0/8", banCreated: 1000, bannedUntil: 2000 }]);
+  now = 2000;
+  assert(!bm.isBanned("10.9.9.9"), "expired");
+  assertEquals(bm.list(), []);
+  assert(bm.ban(parseSubNet("1.2.3.4")!, 5000));
+  assert(bm.unban(parseSubNet("1.2.3.4/32")!));
+  assert(!bm.unban(parseSubNet("1.2.3.4")!));
+  bm.discourage("5.6.7.8");
+  assert(bm.isDiscouraged("5.6.7.8") && !bm.isBanned("5.6.7.8"));
+  bm.clear();
+  assert(!bm.isDiscouraged("5.6.7.8"));
+});

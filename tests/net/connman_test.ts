@@ -1,0 +1,106 @@
+import { assert, assertEquals, assertThrows } from "../assert.ts";
+import { ConnectionManager, isLocalAddress, parseWhitelist, splitHostPort } from "../../net/connman.ts";
+import { ServiceFlags } from "../../net/protocol.ts";
+import { waitFor } from "../helpers.ts";
+
+const MAGIC = Uint8Array.of(0xfa, 0xbf, 0xb5, 0xda);
+
+Deno.test("connman: host and port as Core splits them", () => {
+  assertEquals(splitHostPort("127.0.0.1:18444", 1), { host: "127.0.0.1", port: 18444 });
+  assertEquals(splitHostPort("127.0.0.1", 18444), { host: "127.0.0.1", port: 18444 });
+  assertEquals(splitHostPort("[::1]:8333", 1), { host: "::1", port: 8333 });
+  assertEquals(splitHostPort("::1", 8333), { host: "::1", port: 8333 });
+  assertEquals(splitHostPort("localhost:99999", 1), null);
+  assertEquals(splitHostPort(":8333", 1), null);
+  assert(isLocalAddress("127.0.0.1:5") && isLocalAddress("[::1]:5") && !isLocalAddress("10.0.0.1:5"));
+});
+
+Deno.test("connman: -whitelist permissions as Core parses them", () => {
+  const implicit = parseWhitelist("127.0.0.1");
+  assertEquals([...implicit.permissions].sort(), ["download", "mempool", "noban", "relay"]);
+  const explicit = parseWhitelist("forcerelay,mempool@10.0.0.0/8");
+  assertEquals([...explicit.permissions].sort(), ["forcerelay", "mempool", "relay"]);
+  assertThrows(() => parseWhitelist("bogus@1.2.3.4"), "Invalid P2P permission: 'bogus'");
+  assertThrows(() => parseWhitelist("noban@1.2.3"), "Invalid netmask specified in -whitelist");
+});
+
+function manager(extra: Partial<Parameters<typeof ConnectionManager.start>[0]> = {}): ConnectionManager {
+  return ConnectionManager.start({
+    magic: MAGIC,
+    local: {
+      services: ServiceFlags.NODE_NETWORK | ServiceFlags.NODE_WITNESS,
+      userAgent: "/t/",
+      startHeight: 0,
+      relay: true,
+    },
+    binds: [{ host: "127.0.0.1", port: 0 }],
+    defaultPort: 18444,
+    retryIntervalMs: 100,
+    ...extra,
+  });
+}
+
+function portOf(cm: ConnectionManager): number {
+  return Number(cm.listenAddresses[0].split(":").pop());
+}
+
+Deno.test({
+  name: "connman: two managers connect, count, disconnect; a connection to self is dropped",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const a = manager();
+    const b = manager();
+    try {
+      const c = await b.openConnection(`127.0.0.1:${portOf(a)}`);
+      assert(c !== null);
+      await waitFor(() => a.counts().inbound === 1 && c.peer.successfullyConnected, 5000, "handshake");
+      assertEquals(b.counts(), { inbound: 0, outbound: 1 });
+      assertEquals(await b.openConnection(`127.0.0.1:${portOf(a)}`), null, "already connected");
+      assert(b.disconnectAddress(`127.0.0.1:${portOf(a)}`));
+      await waitFor(() => a.counts().inbound === 0 && b.counts().outbound === 0, 5000, "disconnect");
+      assert(b.totals().bytesSent > 0);
+      // Self: the inbound side sees our own nonce.
+      const self = await a.openConnection(`127.0.0.1:${portOf(a)}`);
+      assert(self !== null);
+      assertEquals(await self.peer.closed, "connection closed by peer");
+      await waitFor(() => a.connections().length === 0, 5000, "self connection gone");
+      // Added nodes are retried until connected; removal stops that.
+      assert(b.addNode(`127.0.0.1:${portOf(a)}`));
+      assert(!b.addNode(`127.0.0.1:${portOf(a)}`));
+      await waitFor(() => b.addedNodes()[0].conn?.peer.successfullyConnected === true, 5000, "added node");
+      assert(b.removeAddedNode(`127.0.0.1:${portOf(a)}`));
+      assert(!b.removeAddedNode(`127.0.0.1:${portOf(a)}`));
+      b.setNetworkActive(false);
+      await waitFor(() => b.connections().length === 0, 5000, "network off");
+      assertEquals(await b.openConnection(`127.0.0.1:${portOf(a)}`), null);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "connman: -maxconnections limits inbound; a bind in use fails with Core's error",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const a = manager({ maxConnections: 12 }); // 12 - 11 outbound slots = 1 inbound
+    const b = manager();
+    try {
+      const one = await b.openConnection(`127.0.0.1:${portOf(a)}`);
+      await waitFor(() => one!.peer.successfullyConnected, 5000, "first");
+      const two = await b.openConnection(`localhost:${portOf(a)}`);
+      if (two !== null) await two.peer.closed;
+      assertEquals(a.counts().inbound, 1);
+      assertThrows(
+        () => manager({ binds: [{ host: "127.0.0.1", port: portOf(a) }] }),
+        `Unable to bind to 127.0.0.1:${portOf(a)} on this computer. tsbtc is probably already running.`,
+      );
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  },
+});
