@@ -105,6 +105,35 @@ export function splitHostPort(text: string, defaultPort: number): { host: string
   return { host, port };
 }
 
+/** An IPv4 address in inet_aton's forms (`127.1`, `10.0.258`, `0x7f.1`) as a dotted quad, else null. */
+export function inetAton(text: string): string | null {
+  const parts = text.split(".");
+  if (parts.length < 1 || parts.length > 4) return null;
+  const nums: number[] = [];
+  for (const p of parts) {
+    let n: number;
+    if (/^0x[0-9a-f]+$/i.test(p)) n = parseInt(p.slice(2), 16);
+    else if (/^0[0-7]+$/.test(p)) n = parseInt(p.slice(1), 8);
+    else if (/^(0|[1-9][0-9]*)$/.test(p)) n = Number(p);
+    else return null;
+    nums.push(n);
+  }
+  const last = nums.pop()!;
+  if (nums.some((n) => n > 255) || last >= 2 ** (8 * (4 - nums.length))) return null;
+  const bytes = [...nums];
+  for (let i = 3 - nums.length; i >= 0; i--) bytes.push(Math.floor(last / 2 ** (8 * i)) % 256);
+  return bytes.join(".");
+}
+
+/** The canonical `ip:port` of a destination when its host is numeric (Core compares resolved addresses). */
+export function canonicalDestination(dest: string, defaultPort: number): string {
+  const hp = splitHostPort(dest, defaultPort);
+  if (hp === null) return dest;
+  const v4 = inetAton(hp.host);
+  if (v4 !== null) return `${v4}:${hp.port}`;
+  return hp.host.includes(":") ? `[${hp.host}]:${hp.port}` : `${hp.host}:${hp.port}`;
+}
+
 /** A connection of the manager. */
 export interface Connection {
   /** The peer. */
@@ -181,9 +210,34 @@ function hostOf(addr: string): string {
   return c < 0 ? addr : addr.slice(0, c);
 }
 
+/** Core's `CNetAddr::IsRoutable` for IPv4/IPv6 (loopback, private, link-local, shared, benchmark, docs, ULA). */
+export function isRoutable(host: string): boolean {
+  const ip = parseIp(host);
+  if (ip === undefined) return false;
+  const a = ip.addr;
+  if (ip.net === Bip155Network.IPV4) {
+    if (a[0] === 0 || a[0] === 127 || a[0] === 10) return false; // RFC1122, loopback, RFC1918
+    if (a[0] === 172 && (a[1] & 0xf0) === 16) return false; // RFC1918
+    if (a[0] === 192 && a[1] === 168) return false; // RFC1918
+    if (a[0] === 169 && a[1] === 254) return false; // RFC3927
+    if (a[0] === 100 && (a[1] & 0xc0) === 64) return false; // RFC6598
+    if (a[0] === 198 && (a[1] & 0xfe) === 18) return false; // RFC2544
+    if (a[0] === 192 && a[1] === 0 && a[2] === 2) return false; // RFC5737
+    if (a[0] === 198 && a[1] === 51 && a[2] === 100) return false;
+    if (a[0] === 203 && a[1] === 0 && a[2] === 113) return false;
+    if (a[0] >= 240) return false; // reserved and broadcast
+    return true;
+  }
+  if (a.every((b, i) => b === (i === 15 ? 1 : 0)) || a.every((b) => b === 0)) return false; // ::1, ::
+  if ((a[0] & 0xfe) === 0xfc) return false; // RFC4193
+  if (a[0] === 0xfe && (a[1] & 0xc0) === 0x80) return false; // RFC4862
+  if (a[0] === 0x20 && a[1] === 0x01 && a[2] === 0x0d && a[3] === 0xb8) return false; // RFC3849
+  return true;
+}
+
 function networkOf(host: string): string {
   const ip = parseIp(host);
-  if (ip === undefined) return "not_publicly_routable";
+  if (ip === undefined || !isRoutable(host)) return "not_publicly_routable";
   return ip.net === Bip155Network.IPV6 ? "ipv6" : "ipv4";
 }
 
@@ -303,7 +357,8 @@ export class ConnectionManager {
 
   /** Core's `AddNode`: false when already in the list. */
   addNode(dest: string): boolean {
-    if (this.#addedNodes.some((a) => a === dest)) return false;
+    const key = canonicalDestination(dest, this.#opts.defaultPort);
+    if (this.#addedNodes.some((a) => canonicalDestination(a, this.#opts.defaultPort) === key)) return false;
     this.#addedNodes.push(dest);
     this.#openMissing();
     return true;
@@ -363,7 +418,7 @@ export class ConnectionManager {
     if (type === "manual" && manual + this.#pending.size >= MAX_ADDNODE_CONNECTIONS) return null;
     this.#pending.add(dest);
     try {
-      const conn = await this.#dial(target.host, target.port);
+      const conn = await this.#dial(inetAton(target.host) ?? target.host, target.port);
       if (conn === null) return null;
       if (!this.#active || this.#closed) {
         conn.close();
@@ -399,12 +454,7 @@ export class ConnectionManager {
   }
 
   #findDestination(dest: string): Connection | undefined {
-    const target = splitHostPort(dest, this.#opts.defaultPort);
-    const asAddr = target === null
-      ? dest
-      : target.host.includes(":")
-      ? `[${target.host}]:${target.port}`
-      : `${target.host}:${target.port}`;
+    const asAddr = canonicalDestination(dest, this.#opts.defaultPort);
     for (const c of this.#conns.values()) {
       if (c.destination === dest || c.peer.addr === asAddr) return c;
     }

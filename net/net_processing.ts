@@ -320,7 +320,7 @@ export class PeerManager {
       syncedBlocks: ps.lastCommon?.height ?? -1,
       inflight: heights,
       relayTxes: this.#relaysTxTo(ps),
-      lastInvSequence: ps.lastInvSequence,
+      lastInvSequence: this.#relaysTxTo(ps) ? ps.lastInvSequence : 0,
       invToSend: ps.toSend.size,
       lastTransaction: ps.lastTxTime,
       lastBlock: ps.lastBlockTime,
@@ -1077,7 +1077,7 @@ export class PeerManager {
     const mempool = this.#mempool;
     if (mempool === null) return;
     if (this.#opts.blocksOnly && !ps.conn.permissions.has("relay")) {
-      this.#debug(`transaction sent in violation of protocol peer=${ps.id}`);
+      this.#debug(`transaction sent in violation of protocol, disconnecting peer=${ps.id}`);
       ps.peer.disconnect("transaction in blocks-only mode");
       return;
     }
