@@ -7,8 +7,13 @@
 const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
-/** The command line that runs tsbtc from source (what `./tsbtc` does). */
+/**
+ * The command line that runs tsbtc from source (what `./tsbtc` does). A node gets `-listen=0` unless the test
+ * chooses its P2P settings, so nodes of different tests never contend for regtest's P2P port.
+ */
 export function tsbtcCommand(args: readonly string[]): { cmd: string; args: string[] } {
+  const p2pChosen = args.some((a) => /^-(no)?(listen|port|bind|whitebind|connect)\b/.test(a));
+  if (args[0] === "node" && !p2pChosen) args = [...args, "-listen=0"];
   return {
     cmd: Deno.execPath(),
     args: [
@@ -108,15 +113,12 @@ export async function startNode(
   if (opts.dataDir !== undefined) await Deno.remove(`${netDataDir}/.cookie`).catch(() => {});
   if (opts.conf !== undefined) await Deno.writeTextFile(`${dataDir}/bitcoin.conf`, opts.conf);
   const rpcPort = freePort();
-  // Nodes of parallel tests must not all listen on regtest's P2P port: no P2P listening unless asked for.
-  const p2pChosen = extra.some((a) => /^-(no)?(listen|port|bind|whitebind)\b/.test(a));
   const { cmd, args } = tsbtcCommand([
     "node",
     "-regtest",
     `-datadir=${dataDir}`,
     `-rpcport=${rpcPort}`,
     "-rpcbind=127.0.0.1",
-    ...(p2pChosen ? [] : ["-listen=0"]),
     ...extra,
   ]);
   const child = new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "piped" }).spawn();
