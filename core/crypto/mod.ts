@@ -22,3 +22,4 @@ export { defaultSecp256k1 } from "./default_backend.ts";
 export { nobleSecp256k1 } from "./noble_backend.ts";
 export { tinySecp256k1 } from "./tiny_backend.ts";
 export { encodeDer, isLowS, parseDerLax, verifyEcdsaDerLax } from "./der.ts";
+export { signEcdsaGrindR } from "./sign_ecdsa.ts";

@@ -6,6 +6,7 @@
  */
 export {
   bytesEqual,
+  compareBytes,
   fromHex,
   fromReverseHex,
   hash160,
