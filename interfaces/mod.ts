@@ -8,3 +8,5 @@ export * from "./echo.ts";
 export * from "./init.ts";
 export * from "./process_init.ts";
 export * from "./rpc.ts";
+export * from "./chain.ts";
+export * from "./wallet_loader.ts";

@@ -43,6 +43,17 @@ export {
 } from "./proxies/init.ts";
 export { EchoClient, serveEcho } from "./proxies/echo.ts";
 export { RpcClient, serveRpc } from "./proxies/rpc.ts";
+export {
+  ChainClient,
+  type ChainClientOptions,
+  ChainNotificationsClient,
+  HandlerClient,
+  serveChain,
+  serveChainNotifications,
+  type ServeChainOptions,
+  serveHandler,
+} from "./proxies/chain.ts";
+export { serveWalletLoader, WalletLoaderClient } from "./proxies/wallet_loader.ts";
 export { ClientThread, contextOf, runOnThread, serveThreadMap, ThreadServer } from "./proxies/thread.ts";
 export { IpcDebugLog, type IpcLogSink, SECRET_FIELD_PATTERN, SENSITIVE_RPC_METHODS } from "./debug_log.ts";
 export * from "./address.ts";

@@ -23,3 +23,12 @@ export {
   ValidationSignals,
   type ValidationSignalsOptions,
 } from "./validation_signals.ts";
+export {
+  makeNodeChain,
+  type NodeChain,
+  type NodeChainOptions,
+  type SettingsSource,
+} from "./interfaces/chain.ts";
+export { RwSettings } from "./interfaces/rw_settings.ts";
+export { WalletProcess, type WalletProcessOptions } from "./wallet_process.ts";
+export { CORE_WALLET_RPC_NAMES, WalletRpcForwarder, type WalletRpcState } from "./wallet_rpc.ts";
