@@ -2,7 +2,8 @@
  * Banned and discouraged addresses (Core's `BanMan`): `setban` bans of single addresses or IPv4/IPv6 subnets
  * until a time, and the discouraged set that misbehaving peers' addresses enter (their inbound connections are
  * refused while the node is near its inbound limit; Core keeps them in a rolling bloom filter, tsbtc in a
- * bounded set). Bans live in memory only (Core writes banlist.json).
+ * bounded set). Bans are kept in `banlist.json` in the network data directory, in Core's format, rewritten on
+ * every change.
  *
  * @module
  */
@@ -113,15 +114,76 @@ export function subNetToString(net: SubNet): string {
   return `${text}/${net.prefix}`;
 }
 
+/** Options of {@link BanMan}. */
+export interface BanManOptions {
+  /** The clock in seconds (mockable). */
+  readonly now?: () => number;
+  /** Where bans persist (Core's `banlist.json`); none: memory only. */
+  readonly path?: string;
+  /** Log lines (Core's "Recreating the banlist database", load errors). */
+  readonly log?: (msg: string) => void;
+}
+
 /** The ban list and the discouraged set. */
 export class BanMan {
   readonly #bans = new Map<string, { net: SubNet; created: number; until: number }>();
   readonly #discouraged = new Set<string>();
   readonly #now: () => number;
+  readonly #path: string | undefined;
+  readonly #log: (msg: string) => void;
 
-  /** @param now the clock in seconds (mockable). */
-  constructor(now: () => number = () => Math.floor(Date.now() / 1000)) {
-    this.#now = now;
+  /** Loads `path` when given (recreating it, as Core, when missing or unreadable). */
+  constructor(options: BanManOptions = {}) {
+    this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.#path = options.path;
+    this.#log = options.log ?? (() => {});
+    if (this.#path !== undefined) this.#load(this.#path);
+  }
+
+  #load(path: string): void {
+    let text: string;
+    try {
+      text = Deno.readTextFileSync(path);
+    } catch {
+      this.#log("Recreating the banlist database");
+      this.#save();
+      return;
+    }
+    try {
+      const json = JSON.parse(text) as {
+        banned_nets?: { address: string; ban_created: number; banned_until: number }[];
+      };
+      for (const b of json.banned_nets ?? []) {
+        const net = parseSubNet(b.address);
+        if (net === null) continue;
+        this.#bans.set(subNetToString(net), { net, created: b.ban_created, until: b.banned_until });
+      }
+      this.#sweep();
+      this.#log(`Loaded ${this.#bans.size} banned node addresses/subnets`);
+    } catch (e) {
+      this.#log(
+        `Invalid or corrupt file ${path}: ${
+          e instanceof Error ? e.message : e
+        }; recreating the banlist database`,
+      );
+      this.#bans.clear();
+      this.#save();
+    }
+  }
+
+  #save(): void {
+    if (this.#path === undefined) return;
+    const banned_nets = [...this.#bans.entries()].map(([address, b]) => ({
+      version: 1,
+      ban_created: b.created,
+      banned_until: b.until,
+      address,
+    }));
+    try {
+      Deno.writeTextFileSync(this.#path, JSON.stringify({ banned_nets }, null, 4) + "\n");
+    } catch (e) {
+      this.#log(`Cannot write ${this.#path}: ${e instanceof Error ? e.message : e}`);
+    }
   }
 
   /** Bans `net` until `until` (seconds); returns false when it was already banned. */
@@ -129,19 +191,33 @@ export class BanMan {
     this.#sweep();
     const key = subNetToString(net);
     if (this.#bans.has(key)) return false;
+    // A single address inside a banned subnet is banned already (Core's IsBanned(CNetAddr)).
+    const single = net.prefix === net.bytes.length * 8;
+    if (
+      single &&
+      [...this.#bans.values()].some((b) =>
+        b.net.ipv4 === net.ipv4 && subNetContains(b.net, key.slice(0, key.lastIndexOf("/")))
+      )
+    ) {
+      return false;
+    }
     this.#bans.set(key, { net, created: this.#now(), until });
+    this.#save();
     return true;
   }
 
   /** Lifts the ban of exactly `net`; false when there was none. */
   unban(net: SubNet): boolean {
-    return this.#bans.delete(subNetToString(net));
+    const removed = this.#bans.delete(subNetToString(net));
+    if (removed) this.#save();
+    return removed;
   }
 
   /** Removes every ban (and the discouraged set, as Core's `clearbanned`). */
   clear(): void {
     this.#bans.clear();
     this.#discouraged.clear();
+    this.#save();
   }
 
   /** Whether `ip` is banned. */
@@ -177,6 +253,13 @@ export class BanMan {
 
   #sweep(): void {
     const now = this.#now();
-    for (const [k, b] of this.#bans) if (b.until <= now) this.#bans.delete(k);
+    let changed = false;
+    for (const [k, b] of this.#bans) {
+      if (b.until <= now) {
+        this.#bans.delete(k);
+        changed = true;
+      }
+    }
+    if (changed) this.#save();
   }
 }

@@ -262,7 +262,7 @@ export class ConnectionManager {
   readonly #ownNonces = new Set<bigint>();
   readonly #addedNodes: string[] = [];
   /** Destinations with a connection attempt under way. */
-  readonly #pending = new Set<string>();
+  readonly #pending = new Map<string, ConnectionType>();
   #nextId = 0;
   #active = true;
   #closed = false;
@@ -405,6 +405,24 @@ export class ConnectionManager {
   }
 
   /**
+   * Core's `AddConnection` (the test-only `addconnection` RPC): opens an automatic-type connection unless the
+   * slots of that type are taken (then false).
+   */
+  addConnection(dest: string, type: Exclude<ConnectionType, "inbound" | "manual">): boolean {
+    const max = type === "outbound-full-relay"
+      ? MAX_OUTBOUND_FULL_RELAY_CONNECTIONS
+      : type === "block-relay-only"
+      ? MAX_BLOCK_RELAY_ONLY_CONNECTIONS
+      : 1;
+    let used = 0;
+    for (const c of this.#conns.values()) if (c.type === type) used++;
+    for (const t of this.#pending.values()) if (t === type) used++;
+    if (used >= max) return false;
+    void this.openConnection(dest, type).catch(() => {});
+    return true;
+  }
+
+  /**
    * Core's `OpenNetworkConnection` for a manual connection (`addnode onetry`, added nodes, -connect): resolves
    * with the connection, or null when it was not made (already connected, network off, limits, refused).
    */
@@ -416,7 +434,7 @@ export class ConnectionManager {
     let manual = 0;
     for (const c of this.#conns.values()) if (c.type === "manual") manual++;
     if (type === "manual" && manual + this.#pending.size >= MAX_ADDNODE_CONNECTIONS) return null;
-    this.#pending.add(dest);
+    this.#pending.set(dest, type);
     try {
       const conn = await this.#dial(inetAton(target.host) ?? target.host, target.port);
       if (conn === null) return null;
@@ -538,7 +556,12 @@ export class ConnectionManager {
       magic: this.#opts.magic,
       inbound,
       id,
-      local: this.#opts.local,
+      // Core's RejectIncomingTxs: -blocksonly asks peers not to relay, except those with the relay permission.
+      local: info.type === "block-relay-only" || info.type === "feeler"
+        ? { ...this.#opts.local, relay: false }
+        : info.permissions.has("relay")
+        ? { ...this.#opts.local, relay: true }
+        : this.#opts.local,
       isOwnNonce: (n) => this.#ownNonces.has(n),
       handshakeTimeoutMs: this.#opts.peerTimeoutMs ?? DEFAULT_PEER_CONNECT_TIMEOUT_MS,
       checkIntervalMs: this.#opts.checkIntervalMs,
@@ -559,6 +582,11 @@ export class ConnectionManager {
     log?.debug("net", `${inbound ? "Added connection" : "Added connection to"} ${peer.addr} peer=${id}`);
     peer.on("handshake", () => {
       this.#ownNonces.delete(peer.localNonce);
+      if (info.type === "feeler") {
+        log?.debug("net", `feeler connection completed, disconnecting peer=${id}`);
+        peer.disconnect("feeler connection completed");
+        return;
+      }
       const v = peer.peerVersion!;
       log?.info(
         `New ${info.type} peer connected: version: ${v.version}, blocks=${v.startHeight}, peer=${id}`,

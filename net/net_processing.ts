@@ -35,6 +35,7 @@ import type { Peer } from "./peer.ts";
 import {
   CMPCTBLOCKS_VERSION,
   InvType,
+  invTypeName,
   MAX_HEADERS_RESULTS,
   MSG_TYPE_MASK,
   MSG_WITNESS_FLAG,
@@ -413,6 +414,12 @@ export class PeerManager {
     }
     this.#debug(`Misbehaving: peer=${ps.id}: ${reason}`);
     ps.peer.misbehaving(reason);
+  }
+
+  /** Core's `RejectIncomingTxs`: block-relay-only connections, and -blocksonly without the relay permission. */
+  #rejectIncomingTxs(ps: PeerState): boolean {
+    if (ps.conn.type === "block-relay-only") return true;
+    return (this.#opts.blocksOnly ?? false) && !ps.conn.permissions.has("relay");
   }
 
   #relaysTxTo(ps: PeerState): boolean {
@@ -905,6 +912,7 @@ export class PeerManager {
       if (base === InvType.MSG_BLOCK) {
         const hex = reverseHex(it.hash);
         const e = this.#chain.lookup(it.hash);
+        this.#debug(`got inv: ${invTypeName(it.type)} ${hex} ${e?.haveData ? "have" : "new"} peer=${ps.id}`);
         this.#updateBlockAvailability(ps, e, hex);
         if ((e === undefined || !e.haveData) && !this.#blocksInFlight.has(hex)) bestBlock = it.hash;
         continue;
@@ -913,7 +921,7 @@ export class PeerManager {
       if ((it.type === InvType.MSG_WTX) !== ps.peer.wtxidRelay) continue;
       const hex = reverseHex(it.hash);
       addBounded(ps.knownTx, hex, MAX_KNOWN_TX);
-      if (this.#opts.blocksOnly && !ps.conn.permissions.has("relay")) {
+      if (this.#rejectIncomingTxs(ps)) {
         this.#debug(`transaction (${hex}) inv sent in violation of protocol, disconnecting peer=${ps.id}`);
         ps.peer.disconnect("transaction inv in blocks-only mode");
         return;
@@ -1004,6 +1012,13 @@ export class PeerManager {
   }
 
   async #onGetData(ps: PeerState, items: readonly InvItem[]): Promise<void> {
+    if (items.length === 1) {
+      this.#debug(
+        `received getdata for: ${invTypeName(items[0].type)} ${reverseHex(items[0].hash)} peer=${ps.id}`,
+      );
+    } else {
+      this.#debug(`received getdata (${items.length} invsz) peer=${ps.id}`);
+    }
     const notFound: InvItem[] = [];
     const tip = this.#chain.tip();
     for (const it of items) {
@@ -1076,7 +1091,7 @@ export class PeerManager {
   async #onTx(ps: PeerState, tx: Transaction): Promise<void> {
     const mempool = this.#mempool;
     if (mempool === null) return;
-    if (this.#opts.blocksOnly && !ps.conn.permissions.has("relay")) {
+    if (this.#rejectIncomingTxs(ps)) {
       this.#debug(`transaction sent in violation of protocol, disconnecting peer=${ps.id}`);
       ps.peer.disconnect("transaction in blocks-only mode");
       return;

@@ -128,6 +128,8 @@ export interface P2pNodeOptions {
   readonly now?: () => number;
   /** The node's clock in ms (mockable; pings, timeouts and getpeerinfo's times follow it). */
   readonly nowMs?: () => number;
+  /** The network data directory (banlist.json); none: bans in memory only. */
+  readonly netDataDir?: string;
   /** Peer manager housekeeping interval (tests). */
   readonly tickMs?: number;
 }
@@ -154,7 +156,11 @@ export class P2pNode implements NetControl {
   /** Binds, starts connecting and attaches the message logic. Throws Core's bind errors. */
   static start(options: P2pNodeOptions): P2pNode {
     const s = options.settings;
-    const banMan = new BanMan(options.now);
+    const banMan = new BanMan({
+      now: options.now,
+      path: options.netDataDir === undefined ? undefined : `${options.netDataDir}/banlist.json`,
+      log: (m) => options.logger?.info(m),
+    });
     const peerman = new PeerManager({
       chain: options.chain,
       mempool: options.mempool,
@@ -277,6 +283,13 @@ export class P2pNode implements NetControl {
     }
     if (command === "add") return this.connman.addNode(node) ? "ok" : "already";
     return this.connman.removeAddedNode(node) ? "ok" : "missing";
+  }
+
+  addConnection(
+    address: string,
+    type: "outbound-full-relay" | "block-relay-only" | "addr-fetch" | "feeler",
+  ): boolean {
+    return this.connman.addConnection(address, type);
   }
 
   addedNodes(): { node: string; connected: { address: string; inbound: boolean } | null }[] {

@@ -259,6 +259,7 @@ export class Node {
       logger: log,
       now,
       nowMs: () => mocktime > 0 ? mocktime * 1000 : Date.now(),
+      netDataDir: args.netDataDir,
     });
     // RPC comes up last, so that a client that gets an answer finds every other endpoint ready too.
     if (args.getBool("-server", true)) {
@@ -449,6 +450,7 @@ export class Node {
       reachable: reachableNetworks(this.#args),
       p2p: () => this.#p2p,
       now,
+      network: this.#args.network,
       relayFees: () =>
         this.#mempool === null ? null : {
           minRelay: this.#mempool.settings.minRelayFeeRate.getFeePerK(),

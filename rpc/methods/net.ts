@@ -91,6 +91,11 @@ export interface NetControl {
   totals(): { bytesRecv: number; bytesSent: number };
   /** `addnode`: "already" when adding one present, "missing" when removing one absent. */
   addNode(node: string, command: "add" | "remove" | "onetry"): "ok" | "already" | "missing";
+  /** `addconnection` (regtest): false when the slots of that type are taken. */
+  addConnection(
+    address: string,
+    type: "outbound-full-relay" | "block-relay-only" | "addr-fetch" | "feeler",
+  ): boolean;
   /** Added nodes and the address each is connected at (getaddednodeinfo). */
   addedNodes(): { node: string; connected: { address: string; inbound: boolean } | null }[];
   /** Disconnects by `ip:port` or by id; false when no such peer. */
@@ -125,6 +130,8 @@ export interface NetMethodsOptions {
   readonly connections?: () => ConnectionInfo | null;
   /** The P2P side of the node (null or absent: the connection RPCs fail with Core's P2P-disabled error). */
   readonly p2p?: () => NetControl | null;
+  /** The chain (`addconnection` is regtest only). */
+  readonly network?: string;
   /** The node's clock in seconds (for ban times; default the system clock). */
   readonly now?: () => number;
   /** Node warnings. */
@@ -810,6 +817,62 @@ function p2pMethods(options: NetMethodsOptions): RpcMethod[] {
           ban_duration: b.bannedUntil - b.banCreated,
           time_remaining: Math.max(0, b.bannedUntil - t),
         }));
+      },
+    },
+    {
+      name: "addconnection",
+      category: "hidden",
+      description: "Open an outbound connection to a specified node. This RPC is for testing only.\n",
+      args: [
+        { names: "address", type: "str", description: "The IP address and port to attempt connecting to." },
+        {
+          names: "connection_type",
+          type: "str",
+          description:
+            'Type of connection to open ("outbound-full-relay", "block-relay-only", "addr-fetch" or "feeler").',
+        },
+        {
+          names: "v2transport",
+          type: "bool",
+          description: "Attempt to connect using BIP324 v2 transport protocol",
+        },
+      ],
+      results: [{
+        type: "obj",
+        description: "",
+        inner: [
+          str("address", "Address of newly added connection."),
+          str("connection_type", "Type of connection opened."),
+        ],
+      }],
+      examples: helpExampleCli("addconnection", '"192.168.0.6:8333" "outbound-full-relay" true') +
+        helpExampleRpc("addconnection", '"192.168.0.6:8333" "outbound-full-relay" true'),
+      handler: (params, ctx) => {
+        if (options.network !== undefined && options.network !== "regtest") {
+          throw new Error("addconnection is for regression testing (-regtest mode) only.");
+        }
+        const address = getStr(params[0]);
+        const type = getStr(params[1]).trim();
+        if (
+          type !== "outbound-full-relay" && type !== "block-relay-only" && type !== "addr-fetch" &&
+          type !== "feeler"
+        ) {
+          throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, ctx.table.help("addconnection"));
+        }
+        const c = p2p();
+        if (getBool(params[2])) {
+          throw new RpcError(
+            RpcErrorCode.RPC_INVALID_PARAMETER,
+            "Error: Adding v2transport connections requires -v2transport init flag to be set.",
+          );
+        }
+        if (!c.addConnection(address, type)) {
+          throw new RpcError(
+            RpcErrorCode.RPC_CLIENT_NODE_CAPACITY_REACHED,
+            "Error: Already at capacity for specified connection type.",
+          );
+        }
+        return { address, connection_type: type };
       },
     },
     {

@@ -17,7 +17,7 @@ Deno.test("banman: subnets parse as Core writes them", () => {
 
 Deno.test("banman: bans expire, unban and clear; discouragement is separate", () => {
   let now = 1000;
-  const bm = new BanMan(() => now);
+  const bm = new BanMan({ now: () => now });
   assert(bm.ban(parseSubNet("10.0.0.0/8")!, 2000));
   assert(!bm.ban(parseSubNet("10.0.0.0/8")!, 3000), "already banned");
   assert(bm.isBanned("10.9.9.9"));
@@ -32,4 +32,24 @@ Deno.test("banman: bans expire, unban and clear; discouragement is separate", ()
   assert(bm.isDiscouraged("5.6.7.8") && !bm.isBanned("5.6.7.8"));
   bm.clear();
   assert(!bm.isDiscouraged("5.6.7.8"));
+});
+
+Deno.test("banman: banlist.json persists bans in Core's format and is recreated when missing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/banlist.json`;
+    const lines: string[] = [];
+    const a = new BanMan({ path, now: () => 100, log: (m) => lines.push(m) });
+    assertEquals(lines, ["Recreating the banlist database"]);
+    assert(a.ban(parseSubNet("127.0.0.0/24")!, 1000));
+    assert(!a.ban(parseSubNet("127.0.0.1")!, 1000), "inside a banned subnet");
+    const json = JSON.parse(await Deno.readTextFile(path));
+    assertEquals(json, {
+      banned_nets: [{ version: 1, ban_created: 100, banned_until: 1000, address: "127.0.0.0/24" }],
+    });
+    const b = new BanMan({ path, now: () => 200 });
+    assertEquals(b.list(), [{ address: "127.0.0.0/24", banCreated: 100, bannedUntil: 1000 }]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
