@@ -566,6 +566,7 @@ export class ConnectionManager {
       handshakeTimeoutMs: this.#opts.peerTimeoutMs ?? DEFAULT_PEER_CONNECT_TIMEOUT_MS,
       checkIntervalMs: this.#opts.checkIntervalMs,
       now: this.#opts.nowMs,
+      log: (m) => this.#opts.logger?.debug("net", m),
     });
     const remoteHost = hostOf(peer.addr);
     const c: Connection = {

@@ -631,6 +631,8 @@ export class PeerManager {
 
   async #onMessage(ps: PeerState, msg: NetMessage): Promise<void> {
     switch (msg.type) {
+      case "version":
+        return this.#onVersion(ps, msg.services);
       case "getheaders":
         return this.#onGetHeaders(ps, msg.locator, msg.hashStop);
       case "getblocks":
@@ -674,6 +676,29 @@ export class PeerManager {
     if (this.#chain.contains(e)) return true;
     return e.validity === "scripts" && e.failed === "none" &&
       this.bestHeader.header.time - e.header.time < STALE_RELAY_AGE_LIMIT_S;
+  }
+
+  /**
+   * Core's check of automatic outbound peers' services: a full node with witness (or, once we are close to
+   * the tip, a limited one); others are disconnected.
+   */
+  #onVersion(ps: PeerState, services: bigint): void {
+    const type = ps.conn.type;
+    if (type === "inbound" || type === "manual" || type === "feeler") return;
+    const tip = this.#chain.tip();
+    const nearTip = tip.header.time > this.#nowSec() - 24 * 60 * 60;
+    const desirable = (services & ServiceFlags.NODE_NETWORK_LIMITED) !== 0n && nearTip
+      ? ServiceFlags.NODE_NETWORK_LIMITED | ServiceFlags.NODE_WITNESS
+      : ServiceFlags.NODE_NETWORK | ServiceFlags.NODE_WITNESS;
+    if ((services & desirable) !== desirable) {
+      const hex = (n: bigint) => n.toString(16).padStart(8, "0");
+      this.#debug(
+        `peer=${ps.id} does not offer the expected services (${hex(services)} offered, ${
+          hex(desirable)
+        } expected), disconnecting`,
+      );
+      ps.peer.disconnect("does not offer the expected services");
+    }
   }
 
   /** Core's `FindForkInGlobalIndex`. */

@@ -94,6 +94,8 @@ export interface PeerOptions {
   readonly maxSendBuffer?: number;
   /** Bytes queued above which the peer is disconnected (default maxSendBuffer + 2 × 4,000,000). */
   readonly maxSendQueue?: number;
+  /** Debug log lines with Core's wording (category `net`): redundant messages, pong problems, self. */
+  readonly log?: (msg: string) => void;
   /** How often timers are checked (default 1000 ms). */
   readonly checkIntervalMs?: number;
   /** Clock in milliseconds (default `Date.now`). */
@@ -558,6 +560,16 @@ export class Peer {
     }
     this.#countRecv(ev.command, ev.rawSize);
     const decoded = decodePayload(ev.command, ev.payload);
+    if (!decoded.ok && ev.command === "pong" && this.#connected) {
+      // Core: a pong too short for its nonce ends the outstanding ping.
+      this.#log(
+        `pong peer=${this.id}: Short payload, ${
+          this.#pingNonceSent.toString(16)
+        } expected, 0 received, ${ev.payload.length} bytes`,
+      );
+      this.#pingNonceSent = 0n;
+      return;
+    }
     if (!decoded.ok) {
       const err = decoded.error;
       if (err instanceof MessageLimitError) {
@@ -577,12 +589,16 @@ export class Peer {
   /** Applies Core's handshake rules; returns whether the message goes on to the handlers. */
   async #handshakeRules(msg: NetMessage): Promise<boolean> {
     if (msg.type === "version") {
-      if (this.#peerVersion !== undefined) return false; // redundant version message
+      if (this.#peerVersion !== undefined) {
+        this.#log(`redundant version message from peer=${this.id}`);
+        return false;
+      }
       if (msg.version < MIN_PEER_PROTO_VERSION) {
         this.disconnect(`peer using obsolete version ${msg.version}`);
         return false;
       }
       if (this.inbound && this.#opts.isOwnNonce?.(msg.nonce)) {
+        this.#log(`connected to self at ${this.addr}, disconnecting`);
         this.disconnect("connected to self");
         return false;
       }
@@ -601,7 +617,10 @@ export class Peer {
     if (this.#peerVersion === undefined) return false; // non-version message before version handshake
     switch (msg.type) {
       case "verack":
-        if (this.#connected) return false; // redundant verack
+        if (this.#connected) {
+          this.#log(`ignoring redundant verack message from peer=${this.id}`);
+          return false;
+        }
         if (this.#commonVersion >= SHORT_IDS_BLOCKS_VERSION && (this.#opts.announceCompactBlocks ?? true)) {
           this.#push({ type: "sendcmpct", highBandwidth: false, version: CMPCTBLOCKS_VERSION });
         }
@@ -649,7 +668,16 @@ export class Peer {
   }
 
   #onPong(nonce: bigint): void {
-    if (this.#pingNonceSent === 0n) return; // unsolicited pong without ping
+    const problem = (what: string) =>
+      this.#log(
+        `pong peer=${this.id}: ${what}, ${this.#pingNonceSent.toString(16)} expected, ${
+          nonce.toString(16)
+        } received, 8 bytes`,
+      );
+    if (this.#pingNonceSent === 0n) {
+      problem("Unsolicited pong without ping");
+      return;
+    }
     if (nonce === this.#pingNonceSent) {
       const rtt = this.#now() - this.#pingStart;
       if (rtt >= 0) {
@@ -658,9 +686,15 @@ export class Peer {
       }
       this.#pingNonceSent = 0n;
     } else if (nonce === 0n) {
+      problem("Nonce zero");
       this.#pingNonceSent = 0n; // nonce zero: cancel this ping
+    } else {
+      problem("Nonce mismatch"); // normal when pings overlap: the ping stays outstanding
     }
-    // other mismatches are normal when pings overlap
+  }
+
+  #log(msg: string): void {
+    this.#opts.log?.(msg);
   }
 
   #checkTimers(): void {
