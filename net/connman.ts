@@ -406,9 +406,9 @@ export class ConnectionManager {
 
   /**
    * Core's `AddConnection` (the test-only `addconnection` RPC): opens an automatic-type connection unless the
-   * slots of that type are taken (then false).
+   * slots of that type are taken (then false); resolves once the attempt is over.
    */
-  addConnection(dest: string, type: Exclude<ConnectionType, "inbound" | "manual">): boolean {
+  async addConnection(dest: string, type: Exclude<ConnectionType, "inbound" | "manual">): Promise<boolean> {
     const max = type === "outbound-full-relay"
       ? MAX_OUTBOUND_FULL_RELAY_CONNECTIONS
       : type === "block-relay-only"
@@ -418,7 +418,8 @@ export class ConnectionManager {
     for (const c of this.#conns.values()) if (c.type === type) used++;
     for (const t of this.#pending.values()) if (t === type) used++;
     if (used >= max) return false;
-    void this.openConnection(dest, type).catch(() => {});
+    // As Core's, the connection is open (or has failed) when this returns.
+    await this.openConnection(dest, type).catch(() => null);
     return true;
   }
 

@@ -276,9 +276,10 @@ export class P2pNode implements NetControl {
     return { bytesRecv: t.bytesRecv, bytesSent: t.bytesSent };
   }
 
-  addNode(node: string, command: "add" | "remove" | "onetry"): "ok" | "already" | "missing" {
+  async addNode(node: string, command: "add" | "remove" | "onetry"): Promise<"ok" | "already" | "missing"> {
     if (command === "onetry") {
-      void this.connman.openConnection(node).catch(() => {});
+      // As Core's OpenNetworkConnection from the RPC thread: connected (or failed) when the call returns.
+      await this.connman.openConnection(node).catch(() => null);
       return "ok";
     }
     if (command === "add") return this.connman.addNode(node) ? "ok" : "already";
@@ -288,7 +289,7 @@ export class P2pNode implements NetControl {
   addConnection(
     address: string,
     type: "outbound-full-relay" | "block-relay-only" | "addr-fetch" | "feeler",
-  ): boolean {
+  ): Promise<boolean> {
     return this.connman.addConnection(address, type);
   }
 

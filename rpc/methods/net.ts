@@ -90,12 +90,12 @@ export interface NetControl {
   /** Bytes in and out since start. */
   totals(): { bytesRecv: number; bytesSent: number };
   /** `addnode`: "already" when adding one present, "missing" when removing one absent. */
-  addNode(node: string, command: "add" | "remove" | "onetry"): "ok" | "already" | "missing";
+  addNode(node: string, command: "add" | "remove" | "onetry"): Promise<"ok" | "already" | "missing">;
   /** `addconnection` (regtest): false when the slots of that type are taken. */
   addConnection(
     address: string,
     type: "outbound-full-relay" | "block-relay-only" | "addr-fetch" | "feeler",
-  ): boolean;
+  ): Promise<boolean>;
   /** Added nodes and the address each is connected at (getaddednodeinfo). */
   addedNodes(): { node: string; connected: { address: string; inbound: boolean } | null }[];
   /** Disconnects by `ip:port` or by id; false when no such peer. */
@@ -521,7 +521,7 @@ function p2pMethods(options: NetMethodsOptions): RpcMethod[] {
       results: [{ type: "none", description: "" }],
       examples: helpExampleCli("addnode", '"192.168.0.6:8333" "onetry" true') +
         helpExampleRpc("addnode", '"192.168.0.6:8333", "onetry" true'),
-      handler: (params, ctx) => {
+      handler: async (params, ctx) => {
         const command = getStr(params[1]);
         if (command !== "onetry" && command !== "add" && command !== "remove") {
           throw new RpcError(RpcErrorCode.RPC_MISC_ERROR, ctx.table.help("addnode"));
@@ -534,7 +534,7 @@ function p2pMethods(options: NetMethodsOptions): RpcMethod[] {
             "Error: v2transport requested but not enabled (see -v2transport)",
           );
         }
-        const r = c.addNode(node, command);
+        const r = await c.addNode(node, command);
         if (r === "already") {
           throw new RpcError(RpcErrorCode.RPC_CLIENT_NODE_ALREADY_ADDED, "Error: Node already added");
         }
@@ -847,7 +847,7 @@ function p2pMethods(options: NetMethodsOptions): RpcMethod[] {
       }],
       examples: helpExampleCli("addconnection", '"192.168.0.6:8333" "outbound-full-relay" true') +
         helpExampleRpc("addconnection", '"192.168.0.6:8333" "outbound-full-relay" true'),
-      handler: (params, ctx) => {
+      handler: async (params, ctx) => {
         if (options.network !== undefined && options.network !== "regtest") {
           throw new Error("addconnection is for regression testing (-regtest mode) only.");
         }
@@ -866,7 +866,7 @@ function p2pMethods(options: NetMethodsOptions): RpcMethod[] {
             "Error: Adding v2transport connections requires -v2transport init flag to be set.",
           );
         }
-        if (!c.addConnection(address, type)) {
+        if (!(await c.addConnection(address, type))) {
           throw new RpcError(
             RpcErrorCode.RPC_CLIENT_NODE_CAPACITY_REACHED,
             "Error: Already at capacity for specified connection type.",
