@@ -59,17 +59,31 @@ async function rpc(port: number, method: string, params: unknown[] = []): Promis
   return body.result;
 }
 
-async function start(t: Target): Promise<{ port: number; child: Deno.ChildProcess; dir: string }> {
+async function start(
+  t: Target,
+  attempt = 1,
+): Promise<{ port: number; child: Deno.ChildProcess; dir: string }> {
   const dir = await Deno.makeTempDir({ prefix: "tsbtc-chainrpc-" });
   const port = freePort();
   const { cmd, args } = t.command(dir, port);
   const child = new Deno.Command(cmd, { args, stdout: "null", stderr: "null", stdin: "null" }).spawn();
+  let exited = false;
+  child.status.then(() => exited = true);
   for (let i = 0;; i++) {
     try {
       await rpc(port, "getblockcount");
       return { port, child, dir };
     } catch {
-      if (i > 3000) throw new Error(`${t.name} did not answer`);
+      if (exited || i > 3000) {
+        // Exited at start (e.g. its port was taken meanwhile): once more on another port.
+        try {
+          child.kill("SIGKILL");
+        } catch { /* exited */ }
+        await child.status;
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
+        if (attempt < 3) return await start(t, attempt + 1);
+        throw new Error(`${t.name} did not answer`);
+      }
       await new Promise((r) => setTimeout(r, 10));
     }
   }

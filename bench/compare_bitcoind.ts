@@ -54,19 +54,29 @@ function cpuMs(pid: number): number {
 }
 
 /** One run of `t`: start, generatetoaddress 101, and (when `load`) the getblockcount load test. */
-async function measureOnce(t: Target, into: Figures, load: boolean): Promise<void> {
+async function measureOnce(t: Target, into: Figures, load: boolean, attempt = 1): Promise<void> {
   const { start, generate } = into;
   const dir = await Deno.makeTempDir({ prefix: "tsbtc-compare-" });
   const port = freePort();
   const { cmd, args } = t.command(dir, port);
   const t0 = performance.now();
   const child = new Deno.Command(cmd, { args, stdout: "null", stderr: "null", stdin: "null" }).spawn();
+  let exited = false;
+  child.status.then(() => exited = true);
+  let retry = false;
   try {
     for (;;) {
       try {
         await rpc(port, "getblockcount");
         break;
       } catch {
+        // A node that exits at start (e.g. its port was taken meanwhile by other work on the machine) is
+        // started again on another port; one that never answers fails the run.
+        if (exited || performance.now() - t0 > 60_000) {
+          if (attempt >= 3) throw new Error(`${t.name} did not start`);
+          retry = true;
+          return;
+        }
         await new Promise((r) => setTimeout(r, 2));
       }
     }
@@ -84,8 +94,10 @@ async function measureOnce(t: Target, into: Figures, load: boolean): Promise<voi
     try {
       child.kill("SIGKILL");
     } catch { /* exited */ }
+    await child.status;
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
+  if (retry) await measureOnce(t, into, load, attempt + 1);
 }
 
 async function wrk(port: number): Promise<number | null> {
