@@ -36,6 +36,7 @@ import {
   CMPCTBLOCKS_VERSION,
   InvType,
   invTypeName,
+  MAX_GETDATA_SZ,
   MAX_HEADERS_RESULTS,
   MSG_TYPE_MASK,
   MSG_WITNESS_FLAG,
@@ -63,6 +64,15 @@ export const DEFAULT_MAX_ORPHAN_TRANSACTIONS = 100;
 export const ORPHAN_TX_EXPIRE_TIME_MS = 20 * 60 * 1000;
 /** Core's `MAX_STANDARD_TX_WEIGHT`: larger orphans are not kept. */
 export const MAX_ORPHAN_WEIGHT = 400_000;
+/** Core's `NONPREF_PEER_TX_DELAY`, `TXID_RELAY_DELAY` and `OVERLOADED_PEER_TX_DELAY` (2 s each). */
+export const NONPREF_PEER_TX_DELAY_MS = 2000;
+export const TXID_RELAY_DELAY_MS = 2000;
+export const OVERLOADED_PEER_TX_DELAY_MS = 2000;
+/** Core's `MAX_PEER_TX_REQUEST_IN_FLIGHT` and `MAX_PEER_TX_ANNOUNCEMENTS`. */
+export const MAX_PEER_TX_REQUEST_IN_FLIGHT = 100;
+export const MAX_PEER_TX_ANNOUNCEMENTS = 5000;
+/** Most transactions tracked as announced at once, all peers together. */
+export const MAX_TX_ANNOUNCEMENTS = 100_000;
 /** Core's `GETDATA_TX_INTERVAL`: a requested transaction not received by then is asked of another peer. */
 export const GETDATA_TX_INTERVAL_MS = 60_000;
 /** Core's `INBOUND_INVENTORY_BROADCAST_INTERVAL` (5 s) and `OUTBOUND_INVENTORY_BROADCAST_INTERVAL` (2 s). */
@@ -157,12 +167,15 @@ interface Orphan {
   readonly expire: number;
 }
 
+/** One transaction announced by one or more peers (Core's `TxRequestTracker` entries for one hash). */
 interface TxAnnouncement {
   /** Inventory type to request with (MSG_WTX or MSG_WITNESS_TX). */
   readonly type: number;
   readonly hash: Uint8Array;
-  readonly peers: number[];
-  inFlight?: { peer: number; time: number };
+  /** Announcers still to ask: when each may be asked (ms) and whether it is a preferred peer. */
+  readonly candidates: Map<number, { reqTime: number; preferred: boolean; seq: number }>;
+  /** The peer asked, and when the request expires. */
+  inFlight?: { peer: number; expiry: number };
 }
 
 /** Per-peer state (Core's `CNodeState` and `Peer`). */
@@ -263,12 +276,16 @@ export class PeerManager {
   readonly #txAnnouncements = new Map<string, TxAnnouncement>();
   readonly #recentRejects = new Set<string>();
   readonly #recentConfirmed = new Set<string>();
+  readonly #recentRejectsReconsiderable = new Set<string>();
   /** The transactions of the last block connected, by txid and wtxid (Core's `m_most_recent_block_txs`). */
   readonly #mostRecentBlockTxs = new Map<string, Transaction>();
   readonly #unsubscribe: () => void;
   readonly #timer: ReturnType<typeof setInterval>;
   #bestHeader: BlockIndexEntry;
   #syncStarted = 0;
+  #txSeq = 0;
+  /** Announcements tracked per peer (candidates and requests in flight). */
+  readonly #announcedBy = new Map<number, number>();
   #handling: Promise<void> = Promise.resolve();
   #lastBlockInvTriggeringSync = "";
   #stallingTimeoutMs = BLOCK_STALLING_TIMEOUT_DEFAULT_MS;
@@ -513,16 +530,13 @@ export class PeerManager {
     }
     ps.inFlight.clear();
     // Transactions in flight from this peer are asked of the next announcer.
+    this.#announcedBy.delete(ps.id);
     for (const [key, a] of this.#txAnnouncements) {
-      const i = a.peers.indexOf(ps.id);
-      if (i >= 0) a.peers.splice(i, 1);
-      if (a.inFlight?.peer === ps.id) {
-        a.inFlight = undefined;
-        this.#requestNextAnnouncer(key, a);
-      } else if (a.peers.length === 0 && a.inFlight === undefined) {
-        this.#txAnnouncements.delete(key);
-      }
+      a.candidates.delete(ps.id);
+      if (a.inFlight?.peer === ps.id) a.inFlight = undefined;
+      if (a.inFlight === undefined && a.candidates.size === 0) this.#txAnnouncements.delete(key);
     }
+    if (!this.#closed) this.#requestTxs();
     for (const [wtxid, o] of this.#orphans) if (o.peer === ps.id) this.#eraseOrphan(wtxid);
     if (ps.peer.shouldDiscourage && !ps.conn.permissions.has("noban") && ps.conn.type !== "manual") {
       // Core disconnects local peers but does not discourage them (every peer on the host would be).
@@ -557,7 +571,7 @@ export class PeerManager {
       this.#sendTxInventory(ps, now);
       this.#maybeSendFeeFilter(ps, now);
     }
-    this.#expireTxRequests(now);
+    this.#requestTxs();
     this.#expireOrphans(now);
   }
 
@@ -967,66 +981,124 @@ export class PeerManager {
       }
     }
     for (const it of txWanted) this.#addTxAnnouncement(ps, it);
+    if (txWanted.length > 0) this.#requestTxs();
     this.#requestBlocks(ps);
   }
 
   #alreadyHaveTx(hex: string, isWtxid: boolean): boolean {
     if (this.#recentRejects.has(hex) || this.#recentConfirmed.has(hex) || this.#orphans.has(hex)) return true;
+    if (isWtxid && this.#recentRejectsReconsiderable.has(hex)) return true;
     const pool = this.#mempool?.pool;
     if (pool === undefined) return false;
     return isWtxid ? pool.getByWtxid(hex) !== undefined : pool.get(hex) !== undefined;
   }
 
+  /**
+   * Core's `AddTxAnnouncement`: the announcer may be asked after a delay — 2 s for a non-preferred (inbound)
+   * peer, 2 s more for a txid announcement while wtxid-relay peers exist, 2 s more when the peer already has
+   * 100 requests in flight (unless it has the relay permission).
+   */
   #addTxAnnouncement(ps: PeerState, it: InvItem): void {
     const key = reverseHex(it.hash);
     let a = this.#txAnnouncements.get(key);
     if (a === undefined) {
+      // Memory bound (Core bounds announcements per peer at 5,000; here all peers share this bound).
+      if (this.#txAnnouncements.size >= MAX_TX_ANNOUNCEMENTS) return;
       const type = it.type === InvType.MSG_WTX ? InvType.MSG_WTX : InvType.MSG_WITNESS_TX;
-      a = { type, hash: it.hash, peers: [] };
+      a = { type, hash: it.hash, candidates: new Map() };
       this.#txAnnouncements.set(key, a);
     }
-    if (!a.peers.includes(ps.id)) a.peers.push(ps.id);
-    if (a.inFlight === undefined) {
-      a.inFlight = { peer: ps.id, time: this.#nowMs() };
-      this.#send(ps, { type: "getdata", items: [{ type: a.type, hash: a.hash }] });
+    if (a.candidates.has(ps.id) || a.inFlight?.peer === ps.id) return;
+    // Core's MAX_PEER_TX_ANNOUNCEMENTS: beyond it a peer's announcements are ignored (not with relay permission).
+    const announced = this.#announcedBy.get(ps.id) ?? 0;
+    if (announced >= MAX_PEER_TX_ANNOUNCEMENTS && !ps.conn.permissions.has("relay")) return;
+    this.#announcedBy.set(ps.id, announced + 1);
+
+    let delay = 0;
+    if (!ps.preferredDownload) delay += NONPREF_PEER_TX_DELAY_MS;
+    if (a.type !== InvType.MSG_WTX && [...this.#peers.values()].some((p) => p.peer.wtxidRelay)) {
+      delay += TXID_RELAY_DELAY_MS;
     }
+    if (!ps.conn.permissions.has("relay") && this.#txInFlightFrom(ps.id) >= MAX_PEER_TX_REQUEST_IN_FLIGHT) {
+      delay += OVERLOADED_PEER_TX_DELAY_MS;
+    }
+    a.candidates.set(ps.id, {
+      reqTime: this.#nowMs() + delay,
+      preferred: ps.preferredDownload,
+      seq: this.#txSeq++,
+    });
   }
 
-  #requestNextAnnouncer(key: string, a: TxAnnouncement): void {
-    while (a.peers.length > 0) {
-      const id = a.peers[0];
-      const ps = this.#peers.get(id);
-      if (ps === undefined || ps.peer.disconnectReason !== undefined) {
-        a.peers.shift();
-        continue;
-      }
-      a.inFlight = { peer: id, time: this.#nowMs() };
-      this.#send(ps, { type: "getdata", items: [{ type: a.type, hash: a.hash }] });
-      return;
-    }
+  #releaseAnnouncement(peer: number): void {
+    const n = this.#announcedBy.get(peer);
+    if (n !== undefined) this.#announcedBy.set(peer, Math.max(0, n - 1));
+  }
+
+  /** Drops every announcement of a transaction (received, or confirmed). */
+  #forgetTx(key: string): void {
+    const a = this.#txAnnouncements.get(key);
+    if (a === undefined) return;
+    for (const id of a.candidates.keys()) this.#releaseAnnouncement(id);
+    if (a.inFlight !== undefined) this.#releaseAnnouncement(a.inFlight.peer);
     this.#txAnnouncements.delete(key);
   }
 
-  #expireTxRequests(now: number): void {
+  #txInFlightFrom(id: number): number {
+    let n = 0;
+    for (const a of this.#txAnnouncements.values()) if (a.inFlight?.peer === id) n++;
+    return n;
+  }
+
+  /**
+   * Core's `GetRequestsToSend` for every peer: expired requests are dropped (that announcer is not asked
+   * again), and each transaction not in flight is asked of its best ready announcer (preferred first, then
+   * the first to announce).
+   */
+  #requestTxs(): void {
+    const now = this.#nowMs();
+    const batches = new Map<number, InvItem[]>();
     for (const [key, a] of this.#txAnnouncements) {
-      if (a.inFlight !== undefined && now - a.inFlight.time > GETDATA_TX_INTERVAL_MS) {
-        const i = a.peers.indexOf(a.inFlight.peer);
-        if (i >= 0) a.peers.splice(i, 1);
+      if (a.inFlight !== undefined) {
+        if (now < a.inFlight.expiry) continue;
+        this.#debug(`timeout of inflight tx ${key} from peer=${a.inFlight.peer}`);
+        this.#releaseAnnouncement(a.inFlight.peer);
         a.inFlight = undefined;
-        this.#requestNextAnnouncer(key, a);
+      }
+      let best: [number, { reqTime: number; preferred: boolean; seq: number }] | undefined;
+      for (const [id, c] of a.candidates) {
+        if (c.reqTime > now || !this.#peers.has(id)) continue;
+        if (
+          best === undefined || (c.preferred && !best[1].preferred) ||
+          (c.preferred === best[1].preferred && c.seq < best[1].seq)
+        ) best = [id, c];
+      }
+      if (best === undefined) {
+        if (a.candidates.size === 0) this.#txAnnouncements.delete(key);
+        continue;
+      }
+      a.candidates.delete(best[0]);
+      a.inFlight = { peer: best[0], expiry: now + GETDATA_TX_INTERVAL_MS };
+      let batch = batches.get(best[0]);
+      if (batch === undefined) batches.set(best[0], batch = []);
+      batch.push({ type: a.type, hash: a.hash });
+    }
+    for (const [id, items] of batches) {
+      const ps = this.#peers.get(id);
+      if (ps === undefined) continue;
+      for (let i = 0; i < items.length; i += MAX_GETDATA_SZ) {
+        this.#send(ps, { type: "getdata", items: items.slice(i, i + MAX_GETDATA_SZ) });
       }
     }
   }
 
   #onNotFound(ps: PeerState, items: readonly InvItem[]): void {
     for (const it of items) {
-      const key = reverseHex(it.hash);
-      const a = this.#txAnnouncements.get(key);
+      const a = this.#txAnnouncements.get(reverseHex(it.hash));
       if (a === undefined || a.inFlight?.peer !== ps.id) continue;
-      a.peers.splice(a.peers.indexOf(ps.id), 1);
+      this.#releaseAnnouncement(ps.id);
       a.inFlight = undefined;
-      this.#requestNextAnnouncer(key, a);
     }
+    this.#requestTxs();
   }
 
   async #waitSendable(ps: PeerState): Promise<boolean> {
@@ -1124,10 +1196,15 @@ export class PeerManager {
     const txid = reverseHex(txidOf(tx));
     const wtxid = reverseHex(wtxidOf(tx));
     addBounded(ps.knownTx, ps.peer.wtxidRelay ? wtxid : txid, MAX_KNOWN_TX);
-    this.#txAnnouncements.delete(txid);
-    this.#txAnnouncements.delete(wtxid);
+    this.#forgetTx(txid);
+    this.#forgetTx(wtxid);
     if (mempool.pool.getByWtxid(wtxid) !== undefined || mempool.pool.get(txid) !== undefined) return;
-    if (this.#recentRejects.has(wtxid) || this.#orphans.has(wtxid)) return;
+    if (
+      this.#recentRejects.has(wtxid) || this.#recentRejectsReconsiderable.has(wtxid) ||
+      this.#orphans.has(wtxid)
+    ) {
+      return;
+    }
     ps.lastTxTime = this.#nowSec();
     const r = await mempool.acceptTransaction(tx);
     if (r.valid) {
@@ -1162,10 +1239,14 @@ export class PeerManager {
           });
         }
         this.#addOrphan(tx, txid, wtxid, ps.id);
+        this.#requestTxs();
       }
       return;
     }
-    if (r.state.result !== "TX_RECONSIDERABLE") {
+    if (r.state.result === "TX_RECONSIDERABLE") {
+      // Core's recent-rejects-reconsiderable filter: not asked for again alone until the next block.
+      addBounded(this.#recentRejectsReconsiderable, wtxid, MAX_RECENT);
+    } else {
       addBounded(this.#recentRejects, wtxid, MAX_RECENT);
       if (r.state.result !== "TX_WITNESS_STRIPPED" && !hasWitness(tx)) {
         addBounded(this.#recentRejects, txid, MAX_RECENT);
@@ -1302,8 +1383,8 @@ export class PeerManager {
       addBounded(this.#recentConfirmed, txid, MAX_RECENT);
       addBounded(this.#recentConfirmed, wtxid, MAX_RECENT);
       this.#eraseOrphan(wtxid);
-      this.#txAnnouncements.delete(txid);
-      this.#txAnnouncements.delete(wtxid);
+      this.#forgetTx(txid);
+      this.#forgetTx(wtxid);
     }
     // Orphans whose parents were confirmed may now be accepted.
     const parents = block.txs.map((tx) => reverseHex(txidOf(tx))).filter((t) => this.#orphansByParent.has(t));
@@ -1317,6 +1398,7 @@ export class PeerManager {
   async #updatedBlockTip(tip: BlockIndexEntry, fork: BlockIndexEntry | null, ibd: boolean): Promise<void> {
     // Core resets the recently rejected filter on every new tip (a transaction may be valid now).
     this.#recentRejects.clear();
+    this.#recentRejectsReconsiderable.clear();
     this.#updateBestHeader(tip);
     if (ibd || this.#closed) return;
     const blocks: BlockIndexEntry[] = [];
