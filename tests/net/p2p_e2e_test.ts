@@ -124,6 +124,28 @@ Deno.test({
       });
 
       await t.step(
+        "blocks go by high-bandwidth compact blocks once a peer delivered a tip (BIP152)",
+        async () => {
+          // Node 1 got its tips from node 0, so it asked node 0 for high-bandwidth compact blocks.
+          const toN0 = (await call<(PeerJson & { bip152_hb_to: boolean })[]>(n1, "getpeerinfo"))
+            .find((p) => !p.inbound)!;
+          assert(toN0.bip152_hb_to, "node 1 selected node 0");
+          const fromN1 = (await call<(PeerJson & { bip152_hb_from: boolean })[]>(n0, "getpeerinfo"))[0];
+          assert(fromN1.bip152_hb_from, "node 0 was selected by node 1");
+          // A block whose transaction node 1 has in its mempool is rebuilt from the compact block alone.
+          const txid = await spendCoinbase(n0, 3);
+          await waitFor(() => inMempool(n1, txid), 20_000, "the transaction at node 1");
+          const before = toN0.bytesrecv_per_msg.cmpctblock ?? 0;
+          const [hash] = await call<string[]>(n0, "generatetoaddress", [1, ADDRESS]);
+          await waitFor(() => allOn(nodes, hash), 10_000, "the block everywhere");
+          const after = (await call<PeerJson[]>(n1, "getpeerinfo")).find((p) => !p.inbound)!;
+          assert((after.bytesrecv_per_msg.cmpctblock ?? 0) > before, "a cmpctblock arrived");
+          assertEquals(after.bytesrecv_per_msg.blocktxn ?? 0, 0);
+          assertEquals(await inMempool(n1, txid), false);
+        },
+      );
+
+      await t.step(
         "a partition resolves to the most work; the losing side's transaction returns",
         async () => {
           // Cut node 2 off: both ends drop the connection.
