@@ -185,6 +185,10 @@ export interface ConnectionManagerOptions {
   readonly logger?: Logger;
   /** Interval between attempts to open missing added/`-connect` connections (default 2000 ms). */
   readonly retryIntervalMs?: number;
+  /** `-networkactive` (default true): start with networking on. */
+  readonly networkActive?: boolean;
+  /** `-maxsendbuffer` in bytes (default 1,000,000). */
+  readonly maxSendBuffer?: number;
   /** Peer timer check interval (default 1000 ms; tests lower it). */
   readonly checkIntervalMs?: number;
   /** The node's clock in ms (mockable, as Core's ping and timeout clocks are; default `Date.now`). */
@@ -282,6 +286,7 @@ export class ConnectionManager {
    */
   static start(options: ConnectionManagerOptions): ConnectionManager {
     const cm = new ConnectionManager(options);
+    cm.#active = options.networkActive ?? true;
     for (const b of options.binds) {
       let listener: Deno.Listener;
       try {
@@ -566,6 +571,7 @@ export class ConnectionManager {
       isOwnNonce: (n) => this.#ownNonces.has(n),
       handshakeTimeoutMs: this.#opts.peerTimeoutMs ?? DEFAULT_PEER_CONNECT_TIMEOUT_MS,
       checkIntervalMs: this.#opts.checkIntervalMs,
+      maxSendBuffer: this.#opts.maxSendBuffer,
       now: this.#opts.nowMs,
       log: (m) => this.#opts.logger?.debug("net", m),
     });

@@ -46,6 +46,12 @@ export interface P2pSettings {
   readonly whitelist: readonly WhitelistEntry[];
   readonly blocksOnly: boolean;
   readonly services: bigint;
+  /** `-networkactive`. */
+  readonly networkActive: boolean;
+  /** `-bantime`, seconds (default 86400). */
+  readonly banTime: number;
+  /** `-maxsendbuffer` in bytes (Core's option is in kB, default 1000). */
+  readonly maxSendBuffer: number;
 }
 
 function parseBind(
@@ -98,6 +104,9 @@ export function p2pSettingsFromArgs(args: ArgsLike): P2pSettings {
     whitelist,
     blocksOnly: args.getBool("-blocksonly", false),
     services,
+    networkActive: args.getBool("-networkactive", true),
+    banTime: args.getInt("-bantime", 60 * 60 * 24),
+    maxSendBuffer: Math.max(0, args.getInt("-maxsendbuffer", 1000)) * 1000,
   };
 }
 
@@ -194,6 +203,8 @@ export class P2pNode implements NetControl {
         onConnection: (c) => peerman.attach(c),
         logger: options.logger,
         nowMs: options.nowMs,
+        networkActive: s.networkActive,
+        maxSendBuffer: s.maxSendBuffer,
       });
     } catch (e) {
       peerman.close();
@@ -205,6 +216,11 @@ export class P2pNode implements NetControl {
   /** The addresses listened on. */
   get listenAddresses(): string[] {
     return this.connman.listenAddresses;
+  }
+
+  /** `-bantime`: the default `setban` duration. */
+  get defaultBanTime(): number {
+    return this.settings.banTime;
   }
 
   connectionInfo(): ConnectionInfo {

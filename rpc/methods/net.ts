@@ -104,6 +104,8 @@ export interface NetControl {
   ping(): void;
   /** Enables or disables networking; returns the new state. */
   setNetworkActive(active: boolean): boolean;
+  /** `-bantime`: seconds a `setban add` without a time lasts. */
+  readonly defaultBanTime: number;
   /** `setban add`: false when already banned; throws `Error` for an invalid subnet. */
   ban(subnet: string, until: number): boolean;
   /** `setban remove`: false when not banned. */
@@ -760,7 +762,7 @@ function p2pMethods(options: NetMethodsOptions): RpcMethod[] {
               "Error: Absolute timestamp is in the past",
             );
           }
-          if (banTime <= 0 && !absolute) banTime = 86400;
+          if (banTime <= 0 && !absolute) banTime = c.defaultBanTime;
           let ok: boolean;
           try {
             ok = c.ban(subnet, absolute ? banTime : t + banTime);

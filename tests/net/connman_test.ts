@@ -94,6 +94,14 @@ Deno.test({
       const two = await b.openConnection(`localhost:${portOf(a)}`);
       if (two !== null) await two.peer.closed;
       assertEquals(a.counts().inbound, 1);
+      // -networkactive=0: neither connecting nor accepting until setnetworkactive.
+      const off = manager({ networkActive: false });
+      try {
+        assertEquals(off.networkActive, false);
+        assertEquals(await off.openConnection(`127.0.0.1:${portOf(a)}`), null);
+      } finally {
+        await off.close();
+      }
       assertThrows(
         () => manager({ binds: [{ host: "127.0.0.1", port: portOf(a) }] }),
         `Unable to bind to 127.0.0.1:${portOf(a)} on this computer. tsbtc is probably already running.`,
