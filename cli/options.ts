@@ -252,7 +252,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "blocksdir. (default: 1)",
     category: "Options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "fastprune",

@@ -23,6 +23,7 @@
 import { bytesEqual, sha256d, toHex } from "../../core/hash/hashes.ts";
 import { DecodeError } from "../../core/wire/errors.ts";
 import { MAX_SIZE } from "../../core/wire/reader.ts";
+import { isObfuscating, obfuscateAt, OBFUSCATION_KEY_SIZE } from "./xor_key.ts";
 import { BlockStorageError } from "./errors.ts";
 import { flatFileName, type FlatFilePos, flatFilePosToString } from "./flat_file_pos.ts";
 import { type BlockUndo, decodeBlockUndo, encodeBlockUndo, undoChecksum } from "./undo.ts";
@@ -101,6 +102,8 @@ export interface BlockFilesOptions {
   readonly preallocate?: boolean;
   /** Most file handles kept open at once (default 16). */
   readonly maxOpenFiles?: number;
+  /** The obfuscation key of `xor.dat` (xor_key.ts); default none (all zeros). */
+  readonly obfuscationKey?: Uint8Array;
 }
 
 /** What {@link BlockFiles.flush} reports for the block index database. */
@@ -142,6 +145,8 @@ export class BlockFiles {
   readonly #maxFileSize: number;
   readonly #preallocate: boolean;
   readonly #maxOpen: number;
+  /** The XOR key, or null when the files are not obfuscated. */
+  readonly #key: Uint8Array | null;
   #info: BlockFileInfo[];
   #cursor: number;
   readonly #dirtyInfo = new Set<number>();
@@ -158,6 +163,11 @@ export class BlockFiles {
     this.#maxFileSize = options.maxFileSize ?? MAX_BLOCKFILE_SIZE;
     this.#preallocate = options.preallocate ?? true;
     this.#maxOpen = Math.max(2, options.maxOpenFiles ?? 16);
+    const key = options.obfuscationKey;
+    if (key !== undefined && key.length !== OBFUSCATION_KEY_SIZE) {
+      throw new RangeError(`Cannot open block files: obfuscation key is ${key.length} bytes`);
+    }
+    this.#key = key !== undefined && isObfuscating(key) ? key.slice() : null;
     this.#info = (options.fileInfo ?? []).map((i) => ({ ...i }));
     this.#cursor = options.lastFile ?? Math.max(0, this.#info.length - 1);
     if (!Number.isInteger(this.#cursor) || this.#cursor < 0) {
@@ -383,12 +393,12 @@ export class BlockFiles {
     const chunk = 1 << 16;
     let off = 0;
     while (off + STORAGE_HEADER_BYTES <= length) {
-      const head = readAt(h, off, STORAGE_HEADER_BYTES);
+      const head = readAt(this.#key, h, off, STORAGE_HEADER_BYTES);
       if (head.length < STORAGE_HEADER_BYTES) break;
       if (head[0] === magic[0] && head[1] === magic[1] && head[2] === magic[2] && head[3] === magic[3]) {
         const size = (head[4] | (head[5] << 8) | (head[6] << 16) | (head[7] << 24)) >>> 0;
         if (size >= MIN_BLOCK_RECORD && size <= MAX_SIZE && off + STORAGE_HEADER_BYTES + size <= length) {
-          const data = readAt(h, off + STORAGE_HEADER_BYTES, size);
+          const data = readAt(this.#key, h, off + STORAGE_HEADER_BYTES, size);
           if (data.length === size) {
             yield { pos: { file: n, pos: off + STORAGE_HEADER_BYTES }, data };
             off += STORAGE_HEADER_BYTES + size;
@@ -400,7 +410,7 @@ export class BlockFiles {
       let next = -1;
       let from = off + 1;
       while (next < 0 && from + 4 <= length) {
-        const buf = readAt(h, from, Math.min(chunk + 3, length - from));
+        const buf = readAt(this.#key, h, from, Math.min(chunk + 3, length - from));
         for (let i = 0; i + 4 <= buf.length; i++) {
           if (
             buf[i] === magic[0] && buf[i + 1] === magic[1] && buf[i + 2] === magic[2] &&
@@ -465,7 +475,7 @@ export class BlockFiles {
     if (h === null) {
       throw new BlockStorageError("missing-file", `Cannot read ${what} at ${where}: file not found`, pos);
     }
-    const head = readAt(h, pos.pos - STORAGE_HEADER_BYTES, STORAGE_HEADER_BYTES);
+    const head = readAt(this.#key, h, pos.pos - STORAGE_HEADER_BYTES, STORAGE_HEADER_BYTES);
     if (head.length < STORAGE_HEADER_BYTES) {
       throw new BlockStorageError(
         "truncated",
@@ -491,7 +501,7 @@ export class BlockFiles {
         pos,
       );
     }
-    const data = readAt(h, pos.pos, size + trailer);
+    const data = readAt(this.#key, h, pos.pos, size + trailer);
     if (data.length < size + trailer) {
       throw new BlockStorageError(
         "truncated",
@@ -512,7 +522,7 @@ export class BlockFiles {
         h.file.truncateSync(target);
         h.length = target;
       }
-      writeAt(h, offset, data);
+      writeAt(this.#key, h, offset, data);
     } catch (e) {
       throw new BlockStorageError(
         "io",
@@ -596,8 +606,8 @@ function syncDir(dir: string): void {
   }
 }
 
-/** Reads up to `len` bytes at `offset` (shorter at the end of the file). */
-function readAt(h: Handle, offset: number, len: number): Uint8Array {
+/** Reads up to `len` bytes at `offset` (shorter at the end of the file), undoing the obfuscation. */
+function readAt(key: Uint8Array | null, h: Handle, offset: number, len: number): Uint8Array {
   h.offset = -1;
   h.file.seekSync(offset, Deno.SeekMode.Start);
   const buf = new Uint8Array(len);
@@ -608,11 +618,20 @@ function readAt(h: Handle, offset: number, len: number): Uint8Array {
     got += n;
   }
   h.offset = offset + got;
-  return got === len ? buf : buf.subarray(0, got);
+  const out = got === len ? buf : buf.subarray(0, got);
+  if (key !== null) obfuscateAt(out, key, offset);
+  return out;
 }
 
-/** Writes `data` at `offset`, seeking only when the file is elsewhere (appends usually follow each other). */
-function writeAt(h: Handle, offset: number, data: Uint8Array): void {
+/**
+ * Writes `data` at `offset` (obfuscated with `key`, on a copy), seeking only when the file is elsewhere (appends
+ * usually follow each other).
+ */
+function writeAt(key: Uint8Array | null, h: Handle, offset: number, data: Uint8Array): void {
+  if (key !== null) {
+    data = data.slice();
+    obfuscateAt(data, key, offset);
+  }
   if (h.offset !== offset) {
     h.offset = -1;
     h.file.seekSync(offset, Deno.SeekMode.Start);

@@ -14,6 +14,7 @@
 
 import { baseParams, type Network } from "../../core/chain_params_base.ts";
 import { chainParams } from "../../core/chain_params.ts";
+import { initBlocksXorKey } from "./xor_key.ts";
 import { BlockFiles, type BlockFilesOptions } from "./block_files.ts";
 import { BlockIndexDB, type BlockIndexRecord } from "./block_index_db.ts";
 import { type CoinsBatchProgress, type CoinsDB, openChainstate } from "./coins_db.ts";
@@ -98,6 +99,13 @@ export interface OpenStorageOptions {
   readonly onCoinsCommit?: (progress: CoinsBatchProgress) => void | Promise<void>;
   /** Clock for the periodic write interval (ms; default `Date.now`). */
   readonly now?: () => number;
+  /**
+   * `-blocksxor`: obfuscate a fresh blocks directory's files with a random key (`xor.dat`, Core's default on);
+   * default false here (tests look at raw files), the node passes Core's default.
+   */
+  readonly blocksXor?: boolean;
+  /** Receives Core's log line naming the obfuscation key. */
+  readonly log?: (message: string) => void;
 }
 
 /** Block files, block index, chainstate and the coins cache of one network, opened together. */
@@ -139,6 +147,8 @@ export class NodeStorage {
     const paths = storagePaths(options.dataDir, options.network);
     if (options.wipeBlockIndex) await removeIfExists(paths.indexDir);
     if (options.wipeChainstate) await removeIfExists(paths.chainstateDir);
+    // Before anything else is created in the blocks directory: Core decides there whether this is a first run.
+    const obfuscationKey = await initBlocksXorKey(paths.blocksDir, options.blocksXor ?? false, options.log);
     const blockIndex = await BlockIndexDB.open({ dir: paths.indexDir, limits: options.kvLimits });
     let coinsDb: CoinsDB | undefined;
     try {
@@ -151,6 +161,7 @@ export class NodeStorage {
         fileInfo,
         lastFile,
         fastPrune: options.fastPrune,
+        obfuscationKey,
       });
       const opened = await openChainstate({
         dir: paths.chainstateDir,
