@@ -283,6 +283,8 @@ export class PeerManager {
   readonly #timer: ReturnType<typeof setInterval>;
   #bestHeader: BlockIndexEntry;
   #syncStarted = 0;
+  /** Peers we asked for high-bandwidth compact blocks, oldest first (Core's `lNodesAnnouncingHeaderAndIDs`). */
+  readonly #hbPeers: number[] = [];
   #txSeq = 0;
   /** Announcements tracked per peer (candidates and requests in flight). */
   readonly #announcedBy = new Map<number, number>();
@@ -524,6 +526,8 @@ export class PeerManager {
 
   #onDisconnect(ps: PeerState): void {
     this.#peers.delete(ps.id);
+    const hb = this.#hbPeers.indexOf(ps.id);
+    if (hb >= 0) this.#hbPeers.splice(hb, 1);
     if (ps.syncStarted) this.#syncStarted--;
     for (const [hash, q] of ps.inFlight) {
       if (this.#blocksInFlight.get(hash) === q) this.#blocksInFlight.delete(hash);
@@ -600,8 +604,12 @@ export class PeerManager {
 
   #checkStalling(ps: PeerState, now: number): void {
     if (ps.stallingSince > 0 && now - ps.stallingSince > this.#stallingTimeoutMs) {
-      this.#log?.info(`Peer=${ps.id} is stalling block download, disconnecting`);
-      this.#stallingTimeoutMs = Math.min(this.#stallingTimeoutMs * 2, BLOCK_STALLING_TIMEOUT_MAX_MS);
+      this.#log?.info(`Peer is stalling block download, disconnecting peer=${ps.id}`);
+      const next = Math.min(this.#stallingTimeoutMs * 2, BLOCK_STALLING_TIMEOUT_MAX_MS);
+      if (next !== this.#stallingTimeoutMs) {
+        this.#stallingTimeoutMs = next;
+        this.#debug(`Increased stalling timeout temporarily to ${next / 1000} seconds`);
+      }
       ps.peer.disconnect("stalling block download");
       return;
     }
@@ -847,6 +855,7 @@ export class PeerManager {
     path.reverse();
     const wanted: BlockIndexEntry[] = [];
     let waitingFor = -1;
+    let stallerId = -1;
     let contiguous = true;
     for (const e of path) {
       if (e.failed !== "none") break; // an invalid chain is not downloaded
@@ -862,19 +871,23 @@ export class PeerManager {
       }
       if (e.height > windowEnd) {
         // The window is full: the peer that holds its first block stalls us (if it is another one).
-        if (wanted.length === 0 && waitingFor !== ps.id && waitingFor !== -1) {
-          const staller = this.#peers.get(waitingFor);
-          if (staller && staller.stallingSince === 0) {
-            staller.stallingSince = this.#nowMs();
-            this.#debug(`Stall started peer=${waitingFor}`);
-          }
-        }
+        if (wanted.length === 0 && waitingFor !== ps.id) stallerId = waitingFor;
         break;
       }
       wanted.push(e);
       if (wanted.length >= free) break;
     }
-    if (wanted.length === 0) return;
+    if (wanted.length === 0) {
+      // Core: a staller is marked only when this peer has nothing in flight and could get nothing new.
+      if (ps.inFlight.size === 0 && stallerId !== -1) {
+        const staller = this.#peers.get(stallerId);
+        if (staller && staller.stallingSince === 0) {
+          staller.stallingSince = this.#nowMs();
+          this.#debug(`Stall started peer=${stallerId}`);
+        }
+      }
+      return;
+    }
     const now = this.#nowMs();
     for (const e of wanted) {
       const q: QueuedBlock = { entry: e, peer: ps.id, time: now };
@@ -929,10 +942,6 @@ export class PeerManager {
         this.#maybeSetHighBandwidth(ps);
       }
     }
-    this.#stallingTimeoutMs = Math.max(
-      BLOCK_STALLING_TIMEOUT_DEFAULT_MS,
-      Math.floor(this.#stallingTimeoutMs * 0.85),
-    );
     this.#requestBlocksAll();
   }
 
@@ -1399,6 +1408,15 @@ export class PeerManager {
     // Core resets the recently rejected filter on every new tip (a transaction may be valid now).
     this.#recentRejects.clear();
     this.#recentRejectsReconsiderable.clear();
+    // Core: a doubled stalling timeout decays back to the default as the tip moves (whole seconds).
+    if (this.#stallingTimeoutMs !== BLOCK_STALLING_TIMEOUT_DEFAULT_MS) {
+      const next = Math.max(
+        BLOCK_STALLING_TIMEOUT_DEFAULT_MS,
+        Math.floor(this.#stallingTimeoutMs * 0.85 / 1000) * 1000,
+      );
+      this.#stallingTimeoutMs = next;
+      this.#debug(`Decreased stalling timeout to ${next / 1000} seconds`);
+    }
     this.#updateBestHeader(tip);
     if (ibd || this.#closed) return;
     const blocks: BlockIndexEntry[] = [];
@@ -1596,14 +1614,29 @@ export class PeerManager {
    * high-bandwidth compact blocks, keeping at most {@link MAX_HB_PEERS} (the one asked longest ago drops out).
    */
   #maybeSetHighBandwidth(ps: PeerState): void {
-    if (ps.hbTo || !ps.peer.compactBlocks.provides) return;
-    const hb = [...this.#peers.values()].filter((p) => p.hbTo);
-    if (hb.length >= MAX_HB_PEERS) {
-      const oldest = hb.sort((a, b) => a.lastBlockTime - b.lastBlockTime)[0];
-      oldest.hbTo = false;
-      this.#send(oldest, { type: "sendcmpct", highBandwidth: false, version: CMPCTBLOCKS_VERSION });
+    if (this.#opts.blocksOnly || !ps.peer.compactBlocks.provides) return;
+    const list = this.#hbPeers;
+    const at = list.indexOf(ps.id);
+    if (at >= 0) {
+      // Already selected: it moves to the back (the most recent).
+      list.splice(at, 1);
+      list.push(ps.id);
+      return;
+    }
+    if (ps.peer.inbound && list.length >= MAX_HB_PEERS) {
+      // An inbound peer must not take the last outbound high-bandwidth slot.
+      const outbound = list.filter((id) => this.#peers.get(id)?.peer.inbound === false);
+      if (outbound.length === 1 && outbound[0] === list[0]) [list[0], list[1]] = [list[1], list[0]];
+    }
+    if (list.length >= MAX_HB_PEERS) {
+      const dropped = this.#peers.get(list.shift()!);
+      if (dropped !== undefined) {
+        dropped.hbTo = false;
+        this.#send(dropped, { type: "sendcmpct", highBandwidth: false, version: CMPCTBLOCKS_VERSION });
+      }
     }
     ps.hbTo = true;
+    list.push(ps.id);
     this.#send(ps, { type: "sendcmpct", highBandwidth: true, version: CMPCTBLOCKS_VERSION });
   }
 }
