@@ -589,7 +589,13 @@ export class PeerManager {
     const best = this.bestHeader;
     const recent = best.header.time > this.#nowSec() - 24 * 60 * 60;
     if ((this.#syncStarted === 0 && fetch) || recent) {
-      if (!this.#getHeaders(ps, best.prev ?? best)) return;
+      const start = best.prev ?? best;
+      if (!this.#getHeaders(ps, start)) return;
+      this.#debug(
+        `initial getheaders (${start.height}) to peer=${ps.id} (startheight:${
+          ps.peer.peerVersion?.startHeight ?? -1
+        })`,
+      );
       ps.syncStarted = true;
       this.#syncStarted++;
     }
@@ -684,6 +690,15 @@ export class PeerManager {
       case "addr":
       case "addrv2":
         ps.addrProcessed += msg.addrs.length;
+        return;
+      case "unknown":
+        // Core without NODE_BLOOM: BIP37 filter messages disconnect the peer.
+        if (msg.command === "filterload" || msg.command === "filteradd" || msg.command === "filterclear") {
+          this.#debug(
+            `${msg.command} received despite not offering bloom services, disconnecting peer=${ps.id}`,
+          );
+          ps.peer.disconnect(`${msg.command} without bloom filters`);
+        }
         return;
       default:
         return;

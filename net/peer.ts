@@ -14,7 +14,7 @@
  * Malformed input is treated as Core does: a wrong magic or an oversized length closes the connection; a bad
  * checksum or command, or a payload that does not decode, drops that message (reported as a `protocolError`);
  * a payload over one of Core's limits calls `Misbehaving()` (the peer is marked to be discouraged and
- * disconnected) or disconnects, per the limit. Unknown messages are ignored (counted as `*other*`).
+ * disconnected) or disconnects, per the limit. Unknown messages are counted as `*other*` and handed to the handlers as `unknown`.
  *
  * Backpressure: while more than `maxSendBuffer` bytes wait to be written, the peer's input is not read (Core's
  * `fPauseSend`), so a peer that does not read cannot make us build responses without limit; past
@@ -581,7 +581,8 @@ export class Peer {
       return;
     }
     const msg = decoded.message;
-    if (msg.type === "unknown") return;
+    // Unknown messages reach the handlers too (after the handshake): some have meaning there (BIP37's
+    // filterload when bloom filters are off), the rest are ignored.
     const info: MessageInfo = { rawSize: ev.rawSize, time: this.#now() };
     if (await this.#handshakeRules(msg)) await this.#emit(msg, info);
   }
@@ -594,6 +595,7 @@ export class Peer {
         return false;
       }
       if (msg.version < MIN_PEER_PROTO_VERSION) {
+        this.#log(`peer using obsolete version ${msg.version}, disconnecting peer=${this.id}`);
         this.disconnect(`peer using obsolete version ${msg.version}`);
         return false;
       }
@@ -742,6 +744,8 @@ export class Peer {
   }
 
   #emitProtocolError(e: FramingError | DecodeError): void {
+    // Core's V1Transport logs framing errors as "Header error: …, peer=N"; payload errors per message.
+    this.#log(`${e.message}, peer=${this.id}`);
     for (const h of this.#handlers.protocolError) this.#safe(() => h(e));
   }
 
