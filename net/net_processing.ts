@@ -225,6 +225,28 @@ export interface PeerSyncStats {
   readonly addrProcessed: number;
 }
 
+/**
+ * Core's `FeeFilterRounder` buckets: 0, then from half the default minimum relay fee (50 sat/kvB) up to
+ * 10,000,000 sat/kvB in steps of 10%.
+ */
+const FEE_FILTER_BUCKETS: readonly number[] = (() => {
+  const out = [0];
+  for (let b = 50; b <= 1e7; b *= 1.1) out.push(b);
+  return out;
+})();
+
+/**
+ * Core's `FeeFilterRounder::round`: the bucket at or above the fee, or (two times in three, and always
+ * above the last bucket) the one below it, so the filter sent does not reveal the exact mempool minimum.
+ */
+export function roundFeeFilter(fee: bigint, random: () => number = Math.random): bigint {
+  const f = Number(fee);
+  let i = FEE_FILTER_BUCKETS.findIndex((b) => b >= f);
+  if (i === -1) i = FEE_FILTER_BUCKETS.length - 1;
+  else if (i > 0 && Math.floor(random() * 3) !== 0) i--;
+  return BigInt(Math.trunc(FEE_FILTER_BUCKETS[i]));
+}
+
 function poisson(avgMs: number): number {
   return -Math.log(1 - Math.random()) * avgMs;
 }
@@ -637,11 +659,13 @@ export class PeerManager {
     if (ps.conn.permissions.has("forcerelay")) return;
     const ibd = this.#chain.isInitialBlockDownload();
     // Core: the maximum filter keeps transactions away during IBD; once out of it, the real one goes at once.
-    if (!ibd && ps.feeFilterSent === MAX_FEE_FILTER) ps.nextFeeFilter = 0;
-    let filter = ibd ? MAX_FEE_FILTER : this.#mempool.pool.getMinFee().getFeePerK();
-    const minRelay = this.#mempool.settings.minRelayFeeRate.getFeePerK();
-    if (filter < minRelay) filter = minRelay;
+    if (!ibd && ps.feeFilterSent === roundFeeFilter(MAX_FEE_FILTER)) ps.nextFeeFilter = 0;
+    const current = ibd ? MAX_FEE_FILTER : this.#mempool.pool.getMinFee().getFeePerK();
     if (now >= ps.nextFeeFilter) {
+      // Rounded to a bucket (privacy), and never below -minrelaytxfee.
+      let filter = roundFeeFilter(current);
+      const minRelay = this.#mempool.settings.minRelayFeeRate.getFeePerK();
+      if (filter < minRelay) filter = minRelay;
       if (filter !== ps.feeFilterSent) {
         this.#send(ps, { type: "feefilter", feeRate: filter });
         ps.feeFilterSent = filter;
@@ -649,7 +673,7 @@ export class PeerManager {
       ps.nextFeeFilter = now + poisson(AVG_FEEFILTER_BROADCAST_INTERVAL_MS);
     } else if (
       ps.nextFeeFilter > now + MAX_FEEFILTER_CHANGE_DELAY_MS &&
-      (filter * 4n < ps.feeFilterSent * 3n || filter * 3n > ps.feeFilterSent * 4n)
+      (current * 4n < ps.feeFilterSent * 3n || current * 3n > ps.feeFilterSent * 4n)
     ) {
       ps.nextFeeFilter = now + Math.random() * MAX_FEEFILTER_CHANGE_DELAY_MS;
     }
