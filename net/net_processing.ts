@@ -98,17 +98,6 @@ export const INVENTORY_BROADCAST_TARGET = 70;
 /** Core's number of high-bandwidth compact block peers we ask for. */
 export const MAX_HB_PEERS = 3;
 
-/** Block validation results Core punishes (`MaybePunishNodeForBlock`). */
-const PUNISHED_BLOCK_RESULTS = new Set([
-  "BLOCK_CONSENSUS",
-  "BLOCK_MUTATED",
-  "BLOCK_CACHED_INVALID",
-  "BLOCK_INVALID_HEADER",
-  "BLOCK_CHECKPOINT",
-  "BLOCK_INVALID_PREV",
-  "BLOCK_MISSING_PREV",
-]);
-
 /** The mempool as the peer manager uses it. */
 export interface RelayMempool {
   /** Core's AcceptToMemoryPool for one transaction. */
@@ -843,9 +832,7 @@ export class PeerManager {
     }
     const state = await this.#chain.processNewBlockHeaders(headers);
     if (!state.valid) {
-      if (PUNISHED_BLOCK_RESULTS.has(state.result)) {
-        this.#misbehaving(ps, `invalid header received: ${state.reason}`);
-      } else this.#debug(`headers from peer=${ps.id} rejected: ${state.reason}`);
+      this.#punishForBlock(ps, state, false, "invalid header received");
       // Headers before the bad one may have been accepted.
     }
     let last: BlockIndexEntry | undefined;
@@ -966,13 +953,37 @@ export class PeerManager {
     void from;
   }
 
-  async #processBlock(ps: PeerState, block: Block, hashHex: string): Promise<void> {
+  /**
+   * Core's `MaybePunishNodeForBlock`: invalid or mutated data (not via a compact block), an invalid header or
+   * parent, a missing parent, and an outbound peer on a cached-invalid chain are punished; the rest not.
+   */
+  #punishForBlock(
+    ps: PeerState,
+    state: { valid: false; result: string; reason: string },
+    viaCompactBlock: boolean,
+    what: string,
+  ): void {
+    const message = `${what}: ${state.reason}`;
+    switch (state.result) {
+      case "BLOCK_CONSENSUS":
+      case "BLOCK_MUTATED":
+        if (!viaCompactBlock) return this.#misbehaving(ps, message);
+        break;
+      case "BLOCK_CACHED_INVALID":
+        if (!viaCompactBlock && !ps.peer.inbound) return this.#misbehaving(ps, message);
+        break;
+      case "BLOCK_INVALID_HEADER":
+      case "BLOCK_INVALID_PREV":
+      case "BLOCK_MISSING_PREV":
+        return this.#misbehaving(ps, message);
+    }
+    this.#debug(`peer=${ps.id}: ${message}`);
+  }
+
+  async #processBlock(ps: PeerState, block: Block, hashHex: string, viaCompactBlock = false): Promise<void> {
     ps.lastBlockTime = this.#nowSec();
     const { newBlock, state } = await this.#chain.processNewBlock(block);
-    if (!state.valid) {
-      this.#debug(`block ${hashHex} from peer=${ps.id} rejected: ${state.reason}`);
-      if (PUNISHED_BLOCK_RESULTS.has(state.result)) this.#misbehaving(ps, `invalid block: ${state.reason}`);
-    }
+    if (!state.valid) this.#punishForBlock(ps, state, viaCompactBlock, "invalid block");
     const entry = this.#chain.lookup(hashHex);
     if (entry !== undefined && entry.failed === "none") {
       this.#updateBestHeader(entry);
@@ -1303,9 +1314,7 @@ export class PeerManager {
     this.#debug(
       `${txid} (wtxid=${wtxid}) from peer=${ps?.id ?? "orphanage"} was not accepted: ${r.state.reason}`,
     );
-    if (ps !== undefined && r.state.result === "TX_CONSENSUS") {
-      this.#misbehaving(ps, `invalid transaction: ${r.state.reason}`);
-    }
+    // Core master punishes no peer for an invalid transaction.
   }
 
   #addOrphan(tx: Transaction, txid: string, wtxid: string, peer: number): void {
@@ -1537,9 +1546,7 @@ export class PeerManager {
     }
     const state = await this.#chain.processNewBlockHeaders([cb.header]);
     if (!state.valid) {
-      if (PUNISHED_BLOCK_RESULTS.has(state.result)) {
-        this.#misbehaving(ps, `invalid header received: ${state.reason}`);
-      }
+      this.#punishForBlock(ps, state, true, "invalid header via cmpctblock");
       return;
     }
     const entry = this.#chain.lookup(hex);
@@ -1582,7 +1589,7 @@ export class PeerManager {
         this.#requestFullBlock(ps, entry);
         return;
       }
-      await this.#processBlock(ps, filled.block, hex);
+      await this.#processBlock(ps, filled.block, hex, true);
       return;
     }
     this.#removeBlockRequest(hex, ps);
@@ -1618,7 +1625,7 @@ export class PeerManager {
       }
       return;
     }
-    await this.#processBlock(ps, filled.block, hex);
+    await this.#processBlock(ps, filled.block, hex, true);
   }
 
   async #onGetBlockTxn(ps: PeerState, hash: Uint8Array, indexes: readonly number[]): Promise<void> {
