@@ -587,7 +587,11 @@ export class ConnectionManager {
     this.#conns.set(id, c);
     if (!inbound) this.#ownNonces.add(peer.localNonce);
     const log = this.#opts.logger;
-    log?.debug("net", `${inbound ? "Added connection" : "Added connection to"} ${peer.addr} peer=${id}`);
+    if (inbound) log?.debug("net", `connection from ${peer.addr} accepted`);
+    log?.debug(
+      "net",
+      inbound ? `Added connection peer=${id}` : `Added connection to ${peer.addr} peer=${id}`,
+    );
     peer.on("handshake", () => {
       this.#ownNonces.delete(peer.localNonce);
       if (info.type === "feeler") {

@@ -616,7 +616,12 @@ export class Peer {
       this.#push({ type: "verack" });
       return true;
     }
-    if (this.#peerVersion === undefined) return false; // non-version message before version handshake
+    if (this.#peerVersion === undefined) {
+      this.#log(
+        `non-version message before version handshake. Message "${messageCommand(msg)}" from peer=${this.id}`,
+      );
+      return false;
+    }
     switch (msg.type) {
       case "verack":
         if (this.#connected) {
@@ -654,7 +659,10 @@ export class Peer {
         }
         return true;
     }
-    if (!this.#connected) return false; // unsupported message prior to verack
+    if (!this.#connected) {
+      this.#log(`Unsupported message "${messageCommand(msg)}" prior to verack from peer=${this.id}`);
+      return false;
+    }
     switch (msg.type) {
       case "ping":
         if (this.#commonVersion > BIP0031_VERSION) this.#push({ type: "pong", nonce: msg.nonce });
@@ -703,22 +711,31 @@ export class Peer {
     if (this.#disconnected !== undefined) return;
     const now = this.#now();
     const timeout = this.#opts.timeoutMs ?? TIMEOUT_INTERVAL_MS;
-    if (!this.#connected) {
-      const limit = this.#opts.handshakeTimeoutMs ?? DEFAULT_PEER_CONNECT_TIMEOUT_MS;
-      if (now - this.#connTime > limit) this.disconnect("version handshake timeout");
-      return;
+    const connectLimit = this.#opts.handshakeTimeoutMs ?? DEFAULT_PEER_CONNECT_TIMEOUT_MS;
+    // Core's InactivityCheck, from -peertimeout after the connection on.
+    const inactive = (reason: string) => {
+      this.#log(`${reason}, disconnecting peer=${this.id}`);
+      this.disconnect(reason);
+    };
+    if (now - this.#connTime > connectLimit) {
+      if (this.#lastRecv === 0 || this.#lastSend === 0) {
+        return inactive(
+          `socket no message in first ${Math.floor(connectLimit / 1000)} seconds` +
+            (this.#lastRecv === 0 ? ", never received from peer" : "") +
+            (this.#lastSend === 0 ? ", never sent to peer" : ""),
+        );
+      }
+      if (now - this.#lastSend > timeout) {
+        return inactive(`socket sending timeout: ${Math.floor((now - this.#lastSend) / 1000)}s`);
+      }
+      if (now - this.#lastRecv > timeout) {
+        return inactive(`socket receive timeout: ${Math.floor((now - this.#lastRecv) / 1000)}s`);
+      }
+      if (!this.#connected) return inactive("version handshake timeout");
     }
+    if (!this.#connected) return;
     if (this.#pingNonceSent !== 0n && now - this.#pingStart > timeout) {
-      this.disconnect(`ping timeout: ${((now - this.#pingStart) / 1000).toFixed(6)}s`);
-      return;
-    }
-    if (this.#lastSend > 0 && now - this.#lastSend > timeout) {
-      this.disconnect(`socket sending timeout: ${Math.floor((now - this.#lastSend) / 1000)}s`);
-      return;
-    }
-    if (this.#lastRecv > 0 && now - this.#lastRecv > timeout) {
-      this.disconnect(`socket receive timeout: ${Math.floor((now - this.#lastRecv) / 1000)}s`);
-      return;
+      return inactive(`ping timeout: ${((now - this.#pingStart) / 1000).toFixed(6)}s`);
     }
     const interval = this.#opts.pingIntervalMs ?? PING_INTERVAL_MS;
     if (

@@ -273,9 +273,21 @@ Deno.test("peer: oversized inv is misbehaviour (discourage + disconnect); long l
 
 Deno.test("peer: handshake timeout, and ping timeout when pongs never come", async () => {
   {
+    // A version but no verack: Core's "version handshake timeout".
     const { peer, tp } = await inboundWithTestPeer({ handshakeTimeoutMs: 200, checkIntervalMs: 20 });
+    await tp.send(TestPeer.version());
     await tp.waitForClose();
     assertEquals(await peer.closed, "version handshake timeout");
+    tp.close();
+  }
+  {
+    // Nothing at all: Core's inactivity check names what never happened.
+    const { peer, tp } = await inboundWithTestPeer({ handshakeTimeoutMs: 200, checkIntervalMs: 20 });
+    await tp.waitForClose();
+    assertEquals(
+      await peer.closed,
+      "socket no message in first 0 seconds, never received from peer, never sent to peer",
+    );
     tp.close();
   }
   {
