@@ -259,7 +259,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Debugging/Testing options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "blocknotify",

@@ -195,7 +195,11 @@ export class Node {
       now,
       reindex: args.getBool("-reindex", false),
       reindexChainstate: args.getBool("-reindex-chainstate", false),
-      storage: { blocksXor: args.getBool("-blocksxor", true), log: (m) => log.info(m) },
+      storage: {
+        blocksXor: args.getBool("-blocksxor", true),
+        fastPrune: args.getBool("-fastprune", false),
+        log: (m) => log.info(m),
+      },
     });
     const tip = this.#chain.tip();
     log.info(`Loaded best chain: hashBestChain=${tip.hashHex} height=${tip.height}`);

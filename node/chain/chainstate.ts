@@ -213,7 +213,15 @@ class ChainstateImplementation implements ChainstateImpl {
       const children = pending.get(hex);
       if (children !== undefined) {
         pending.delete(hex);
-        for (const c of children) accept(c.block, c.pos, c.size);
+        for (const c of children) {
+          this.#logger?.debug(
+            "reindex",
+            `LoadExternalBlockFile: Processing out of order child ${
+              hashToHex(blockHash(c.block.header))
+            } of ${hex}`,
+          );
+          accept(c.block, c.pos, c.size);
+        }
       }
     };
     for (let n = 0;; n++) {
@@ -234,6 +242,12 @@ class ChainstateImplementation implements ChainstateImpl {
         const prevHex = hashToHex(block.header.prevBlock);
         const isGenesis = hashToHex(blockHash(block.header)) === this.params.consensus.hashGenesisBlock;
         if (!isGenesis && this.#index.get(prevHex)?.haveData !== true) {
+          this.#logger?.debug(
+            "reindex",
+            `LoadExternalBlockFile: Out of order block ${
+              hashToHex(blockHash(block.header))
+            }, parent ${prevHex} not known`,
+          );
           const list = pending.get(prevHex) ?? [];
           list.push({ block, pos: r.pos, size: r.data.length });
           pending.set(prevHex, list);

@@ -47,8 +47,8 @@ export interface DiskTxPos {
 export interface TxIndexBlockStore {
   /** Position of the stored block of `entry` (its data, after the storage header), or null. */
   blockPos(entry: BlockIndexEntry): FlatFilePos | null;
-  /** Path of block file `file` (`…/blocks/blk00000.dat`). */
-  blockFilePath(file: number): string;
+  /** `length` bytes at `offset` of block file `file` (de-obfuscated), or null when the file is shorter or gone. */
+  readBlockFile(file: number, offset: number, length: number): Uint8Array | null;
 }
 
 /** The block store of the node's chainstate. */
@@ -58,7 +58,7 @@ export function chainBlockStore(chain: ChainstateImpl): TxIndexBlockStore {
       if (!(entry instanceof IndexEntry) || !entry.haveData || entry.file < 0) return null;
       return { file: entry.file, pos: entry.dataPos };
     },
-    blockFilePath: (file) => chain.storage.blockFiles.path("blk", file),
+    readBlockFile: (file, offset, length) => chain.storage.blockFiles.readRange(file, offset, length),
   };
 }
 
@@ -100,28 +100,6 @@ export function decodeDiskTxPos(bytes: Uint8Array): DiskTxPos {
   const p = { file: readVarInt(r), blockPos: readVarInt(r), txOffset: readVarInt(r), txSize: readVarInt(r) };
   r.expectEnd("tx position");
   return p;
-}
-
-function readAt(path: string, offset: number, length: number): Uint8Array | null {
-  let file: Deno.FsFile;
-  try {
-    file = Deno.openSync(path, { read: true });
-  } catch {
-    return null;
-  }
-  try {
-    file.seekSync(offset, Deno.SeekMode.Start);
-    const buf = new Uint8Array(length);
-    let got = 0;
-    while (got < length) {
-      const n = file.readSync(buf.subarray(got));
-      if (n === null || n === 0) return null;
-      got += n;
-    }
-    return buf;
-  } finally {
-    file.close();
-  }
 }
 
 /** The transaction index. */
@@ -187,9 +165,12 @@ export class TxIndex extends BaseIndex {
   async findTx(id: Uint8Array): Promise<IndexedTransaction | null> {
     const pos = await this.position(id);
     if (pos === null) return null;
-    const path = this.#store.blockFilePath(pos.file);
-    const header = readAt(path, pos.blockPos, BLOCK_HEADER_SIZE);
-    const bytes = readAt(path, pos.blockPos + BLOCK_HEADER_SIZE + pos.txOffset, pos.txSize);
+    const header = this.#store.readBlockFile(pos.file, pos.blockPos, BLOCK_HEADER_SIZE);
+    const bytes = this.#store.readBlockFile(
+      pos.file,
+      pos.blockPos + BLOCK_HEADER_SIZE + pos.txOffset,
+      pos.txSize,
+    );
     if (header === null || bytes === null) return null;
     let tx: Transaction;
     let hash: Uint8Array;

@@ -466,6 +466,21 @@ export class BlockFiles {
     record[7] = size >>> 24;
   }
 
+  /**
+   * `length` bytes at `offset` of `blk<file>.dat`, de-obfuscated (the transaction index reads single transactions
+   * this way), or null when the file is missing or ends before.
+   */
+  readRange(file: number, offset: number, length: number): Uint8Array | null {
+    this.#checkOpen();
+    if (!Number.isInteger(file) || file < 0 || !Number.isInteger(offset) || offset < 0 || length < 0) {
+      return null;
+    }
+    const h = this.#handle("blk", file, false);
+    if (h === null) return null;
+    const data = readAt(this.#key, h, offset, length);
+    return data.length === length ? data : null;
+  }
+
   /** Reads the framed record whose data starts at `pos`, plus `trailer` bytes after the data. */
   #readRecord(kind: Kind, pos: FlatFilePos, trailer: number): Uint8Array {
     const what = kind === "blk" ? "block" : "block undo";
