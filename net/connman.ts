@@ -46,6 +46,10 @@ export type Permission = typeof PERMISSION_NAMES[number];
 export interface WhitelistEntry {
   readonly permissions: ReadonlySet<Permission>;
   readonly subnet: SubNet;
+  /** Applies to inbound connections (the default, or `in`). */
+  readonly inbound: boolean;
+  /** Applies to outbound connections (`out`). */
+  readonly outbound: boolean;
 }
 
 /**
@@ -60,6 +64,8 @@ export function parseWhitelist(
   const at = value.indexOf("@");
   const perms = new Set<Permission>();
   const net = at < 0 ? value : value.slice(at + 1);
+  let inbound = false;
+  let outbound = false;
   if (at < 0) {
     if (options.forceRelay) perms.add("forcerelay");
     if (options.relay ?? true) perms.add("relay");
@@ -71,8 +77,10 @@ export function parseWhitelist(
       if (name === "") continue;
       if (name === "all") {
         for (const n of PERMISSION_NAMES) perms.add(n);
-      } else if (name === "in" || name === "out") {
-        continue;
+      } else if (name === "in") {
+        inbound = true;
+      } else if (name === "out") {
+        outbound = true;
       } else if ((PERMISSION_NAMES as readonly string[]).includes(name)) {
         perms.add(name as Permission);
       } else {
@@ -80,11 +88,15 @@ export function parseWhitelist(
       }
     }
   }
+  if (at >= 0 && perms.size === 0 && (inbound || outbound)) {
+    throw new Error(`Only direction was set, no permissions: '${value}'`);
+  }
+  if (!inbound && !outbound) inbound = true;
   if (perms.has("noban")) perms.add("download");
   if (perms.has("forcerelay")) perms.add("relay");
   const subnet = parseSubNet(net);
   if (subnet === null) throw new Error(`Invalid netmask specified in -whitelist: '${net}'`);
-  return { permissions: perms, subnet };
+  return { permissions: perms, subnet, inbound, outbound };
 }
 
 /** A host and port to connect to or bind, from `host`, `host:port`, `[v6]:port` or `v6` (Core's `SplitHostPort`). */
@@ -448,7 +460,13 @@ export class ConnectionManager {
         conn.close();
         return null;
       }
-      return this.#add(conn, { type, destination: dest, permissions: new Set(), onion: false });
+      // `-whitelist=…,out@subnet`: permissions for our own connections to those addresses.
+      const perms = new Set<Permission>();
+      const ip = hostOf(formatNetAddr(conn.remoteAddr));
+      for (const w of this.#opts.whitelist ?? []) {
+        if (w.outbound && subNetContains(w.subnet, ip)) { for (const p of w.permissions) perms.add(p); }
+      }
+      return this.#add(conn, { type, destination: dest, permissions: perms, onion: false });
     } finally {
       this.#pending.delete(dest);
     }
@@ -527,7 +545,7 @@ export class ConnectionManager {
     const ip = hostOf(remote);
     const perms = new Set<Permission>(bindPerms);
     for (const w of this.#opts.whitelist ?? []) {
-      if (subNetContains(w.subnet, ip)) { for (const p of w.permissions) perms.add(p); }
+      if (w.inbound && subNetContains(w.subnet, ip)) { for (const p of w.permissions) perms.add(p); }
     }
     const log = this.#opts.logger;
     const drop = (why: string) => {
@@ -594,11 +612,6 @@ export class ConnectionManager {
     );
     peer.on("handshake", () => {
       this.#ownNonces.delete(peer.localNonce);
-      if (info.type === "feeler") {
-        log?.debug("net", `feeler connection completed, disconnecting peer=${id}`);
-        peer.disconnect("feeler connection completed");
-        return;
-      }
       const v = peer.peerVersion!;
       log?.info(
         `New ${info.type} peer connected: version: ${v.version}, blocks=${v.startHeight}, peer=${id}`,

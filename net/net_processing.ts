@@ -91,6 +91,8 @@ export const MAX_KNOWN_TX = 50_000;
 export const MAX_RECENT = 120_000;
 /** Core's `HEADERS_RESPONSE_TIME` (2 minutes): how long a getheaders is waited for before another is sent. */
 export const HEADERS_RESPONSE_TIME_MS = 2 * 60 * 1000;
+/** Core's `NODE_NETWORK_LIMITED_MIN_BLOCKS`. */
+export const NODE_NETWORK_LIMITED_MIN_BLOCKS = 288;
 /** Core's `STALE_RELAY_AGE_LIMIT` (30 days). */
 export const STALE_RELAY_AGE_LIMIT_S = 30 * 24 * 60 * 60;
 /** Core's `INVENTORY_BROADCAST_TARGET`: transactions announced per trickle (plus 5 per 1000 queued). */
@@ -137,6 +139,8 @@ export interface PeerManagerOptions {
   /** Average trickle intervals (defaults: Core's 5 s inbound, 2 s outbound). */
   readonly inboundInvIntervalMs?: number;
   readonly outboundInvIntervalMs?: number;
+  /** Services we offer (NODE_NETWORK_LIMITED alone: only the last 288 blocks are served). */
+  readonly localServices?: bigint;
   /** Housekeeping interval (default 100 ms, Core's message handler wake-up). */
   readonly tickMs?: number;
 }
@@ -734,7 +738,13 @@ export class PeerManager {
    */
   #onVersion(ps: PeerState, services: bigint): void {
     const type = ps.conn.type;
-    if (type === "inbound" || type === "manual" || type === "feeler") return;
+    if (type === "feeler") {
+      // Core: a feeler only checks that the address answers.
+      this.#debug(`feeler connection completed, disconnecting peer=${ps.id}`);
+      ps.peer.disconnect("feeler connection completed");
+      return;
+    }
+    if (type === "inbound" || type === "manual") return;
     const tip = this.#chain.tip();
     const nearTip = tip.header.time > this.#nowSec() - 24 * 60 * 60;
     const desirable = (services & ServiceFlags.NODE_NETWORK_LIMITED) !== 0n && nearTip
@@ -856,6 +866,10 @@ export class PeerManager {
     if (!direct && (services & (ServiceFlags.NODE_NETWORK | ServiceFlags.NODE_NETWORK_LIMITED)) === 0n) {
       return;
     }
+    // Core's IsLimitedPeer: NODE_NETWORK_LIMITED without NODE_NETWORK serves only its last 288 blocks.
+    const limited = (services & ServiceFlags.NODE_NETWORK) === 0n &&
+      (services & ServiceFlags.NODE_NETWORK_LIMITED) !== 0n;
+    if (limited && !direct && this.#chain.isInitialBlockDownload()) return;
     const free = MAX_BLOCKS_IN_TRANSIT_PER_PEER - ps.inFlight.size;
     if (free <= 0) return;
     this.#updateBlockAvailability(ps, undefined);
@@ -890,6 +904,7 @@ export class PeerManager {
         continue;
       }
       contiguous = false;
+      if (limited && e.height < best.height - NODE_NETWORK_LIMITED_MIN_BLOCKS) continue; // too deep for it
       const q = this.#blocksInFlight.get(e.hashHex);
       if (q !== undefined) {
         if (waitingFor === -1) waitingFor = q.peer;
@@ -1185,6 +1200,19 @@ export class PeerManager {
         if (base === InvType.MSG_FILTERED_BLOCK) continue; // no bloom filters
         const e = this.#chain.lookup(it.hash);
         if (e === undefined || !e.haveData || !this.#blockRequestAllowed(e)) continue;
+        const services = this.#opts.localServices ?? ServiceFlags.NODE_NETWORK;
+        if (
+          !ps.conn.permissions.has("noban") && (services & ServiceFlags.NODE_NETWORK) === 0n &&
+          (services & ServiceFlags.NODE_NETWORK_LIMITED) !== 0n &&
+          tip.height - e.height > NODE_NETWORK_LIMITED_MIN_BLOCKS + 2
+        ) {
+          // Core: a limited (pruned) node serves only its last 288 blocks (and two more for races).
+          this.#debug(
+            `Ignore block request below NODE_NETWORK_LIMITED threshold, disconnecting peer=${ps.id}`,
+          );
+          ps.peer.disconnect("block request below NODE_NETWORK_LIMITED threshold");
+          return;
+        }
         let block: Block;
         try {
           block = await this.#chain.readBlock(e);
@@ -1257,11 +1285,30 @@ export class PeerManager {
     addBounded(ps.knownTx, ps.peer.wtxidRelay ? wtxid : txid, MAX_KNOWN_TX);
     this.#forgetTx(txid);
     this.#forgetTx(wtxid);
-    if (mempool.pool.getByWtxid(wtxid) !== undefined || mempool.pool.get(txid) !== undefined) return;
+    const known = mempool.pool.getByWtxid(wtxid) ?? mempool.pool.get(txid);
+    if (known !== undefined) {
+      // Core: transactions from forcerelay peers are relayed again even when we have them (a gateway).
+      if (ps.conn.permissions.has("forcerelay")) {
+        this.#log?.info(`Force relaying tx ${txid} (wtxid=${wtxid}) from peer=${ps.id}`);
+        for (const other of this.#peers.values()) {
+          if (other !== ps && this.#relaysTxTo(other)) {
+            const key = other.peer.wtxidRelay ? known.wtxidHex : known.txidHex;
+            other.knownTx.delete(key);
+            other.toSend.add(key);
+          }
+        }
+      }
+      return;
+    }
     if (
       this.#recentRejects.has(wtxid) || this.#recentRejectsReconsiderable.has(wtxid) ||
       this.#orphans.has(wtxid)
     ) {
+      if (ps.conn.permissions.has("forcerelay")) {
+        this.#log?.info(
+          `Not relaying non-mempool transaction ${txid} (wtxid=${wtxid}) from forcerelay peer=${ps.id}`,
+        );
+      }
       return;
     }
     ps.lastTxTime = this.#nowSec();

@@ -27,6 +27,7 @@ import {
 } from "./connman.ts";
 import { PeerManager, type RelayMempool } from "./net_processing.ts";
 import { ServiceFlags, serviceFlagsToStrings } from "./protocol.ts";
+import { parseIp } from "./address.ts";
 
 /** The P2P settings of a node. */
 export interface P2pSettings {
@@ -54,6 +55,12 @@ export interface P2pSettings {
   readonly maxSendBuffer: number;
 }
 
+/** A numeric address or a plain host name (letters, digits, dots, dashes). */
+function isBindableHost(host: string): boolean {
+  if (parseIp(host) !== undefined) return true;
+  return /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(host) && !/^[0-9.]+$/.test(host);
+}
+
 function parseBind(
   value: string,
   port: number,
@@ -62,7 +69,7 @@ function parseBind(
   const onion = value.endsWith("=onion");
   const text = onion ? value.slice(0, -"=onion".length) : value;
   const hp = splitHostPort(text, port);
-  if (hp === null) throw new Error(`Cannot resolve ${what} address: '${value}'`);
+  if (hp === null || !isBindableHost(hp.host)) throw new Error(`Cannot resolve ${what} address: '${value}'`);
   return { host: hp.host, port: hp.port, onion };
 }
 
@@ -72,7 +79,9 @@ export function p2pSettingsFromArgs(args: ArgsLike): P2pSettings {
   if (port < 1 || port > 65535) throw new Error(`Invalid port specified in -port: '${args.getArg("-port")}'`);
   const connect = args.getArgs("-connect").filter((c) => c !== "" && c !== "0");
   const maxConnections = Math.max(0, args.getInt("-maxconnections", DEFAULT_MAX_PEER_CONNECTIONS));
-  const listen = args.getBool("-listen", connect.length === 0 && maxConnections !== 0);
+  // Core's parameter interaction: -bind/-whitebind imply -listen=1 (soft), then -connect implies -listen=0.
+  const bindsGiven = args.getArgs("-bind").length > 0 || args.getArgs("-whitebind").length > 0;
+  const listen = args.getBool("-listen", bindsGiven || (connect.length === 0 && maxConnections !== 0));
   const peerTimeout = args.getInt("-peertimeout", 60);
   if (peerTimeout <= 0) throw new Error("peertimeout must be a positive integer.");
   let connectTimeout = args.getInt("-timeout", DEFAULT_CONNECT_TIMEOUT_MS);
@@ -81,6 +90,9 @@ export function p2pSettingsFromArgs(args: ArgsLike): P2pSettings {
   const forceRelay = args.getBool("-whitelistforcerelay", false);
   const whitelist = args.getArgs("-whitelist").map((w) => parseWhitelist(w, { relay, forceRelay }));
   const binds: { host: string; port: number; onion?: boolean; permissions?: ReadonlySet<Permission> }[] = [];
+  if (!listen && (args.getArgs("-bind").length > 0 || args.getArgs("-whitebind").length > 0)) {
+    throw new Error("Cannot set -bind or -whitebind together with -listen=0");
+  }
   if (listen) {
     for (const b of args.getArgs("-bind")) binds.push(parseBind(b, port, "-bind"));
     for (const wb of args.getArgs("-whitebind")) {
@@ -118,7 +130,9 @@ function parseWhitebind(
   const at = value.indexOf("@");
   const addr = at < 0 ? value : value.slice(at + 1);
   const hp = splitHostPort(addr, port);
-  if (hp === null) throw new Error(`Cannot resolve -whitebind address: '${value}'`);
+  if (hp === null || !isBindableHost(hp.host)) {
+    throw new Error(`Cannot resolve -whitebind address: '${value}'`);
+  }
   // The permissions part parses as a -whitelist entry's.
   const perms = parseWhitelist(`${at < 0 ? "" : value.slice(0, at) + "@"}127.0.0.1`, options).permissions;
   return { host: hp.host, port: hp.port, permissions: perms };
@@ -176,6 +190,7 @@ export class P2pNode implements NetControl {
       signals: options.signals,
       banMan,
       blocksOnly: s.blocksOnly,
+      localServices: s.services,
       logger: options.logger,
       now: options.now,
       nowMs: options.nowMs,
