@@ -370,6 +370,11 @@ export class PeerManager {
     return this.#orphans.size;
   }
 
+  /** The orphan pool (Core's `GetOrphanTransactions`): each transaction and the peer it came from. */
+  orphans(): { tx: Transaction; from: number[] }[] {
+    return [...this.#orphans.values()].map((o) => ({ tx: o.tx, from: [o.peer] }));
+  }
+
   /** Attaches to a new connection (call before its peer starts: the connection manager's `onConnection`). */
   attach(conn: Connection): void {
     const peer = conn.peer;

@@ -11,6 +11,7 @@ import { baseParams } from "../core/chain_params_base.ts";
 import type { ArgsLike } from "../rpc/args_like.ts";
 import type { BanInfo, ConnectionInfo, NetControl, PeerInfo } from "../rpc/methods/net.ts";
 import type { Chainstate } from "../node/chain/types.ts";
+import type { Transaction } from "../core/wire/types.ts";
 import type { ValidationInterface } from "../node/validation_signals.ts";
 import type { Logger } from "../util/logging.ts";
 import { BanMan, parseSubNet } from "./banman.ts";
@@ -337,6 +338,10 @@ export class P2pNode implements NetControl {
     return "id" in target
       ? this.connman.disconnectId(target.id)
       : this.connman.disconnectAddress(target.address);
+  }
+
+  orphans(): { tx: Transaction; from: number[] }[] {
+    return this.peerman.orphans();
   }
 
   ping(): void {

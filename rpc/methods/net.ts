@@ -12,6 +12,15 @@ import type { RpcMethod } from "../table.ts";
 import { helpExampleCli, helpExampleRpc, type RpcResultSpec } from "../help.ts";
 import { RpcError, RpcErrorCode } from "../errors.ts";
 import { getBool, getInt, getStr } from "../values.ts";
+import type { Transaction } from "../../core/wire/types.ts";
+import {
+  encodeTransaction,
+  transactionTotalSize,
+  transactionWeight,
+  txid,
+  wtxid,
+} from "../../core/wire/transaction.ts";
+import { reverseHex, toHex } from "../../core/hash/hashes.ts";
 
 /** Core's network names (`GetNetworkNames`, without "internal"). */
 export const NETWORK_NAMES = ["ipv4", "ipv6", "onion", "i2p", "cjdns"] as const;
@@ -100,6 +109,8 @@ export interface NetControl {
   addedNodes(): { node: string; connected: { address: string; inbound: boolean } | null }[];
   /** Disconnects by `ip:port` or by id; false when no such peer. */
   disconnect(target: { address: string } | { id: number }): boolean;
+  /** The orphan transactions and the peers that sent them (`getorphantxs`). */
+  orphans(): { tx: Transaction; from: number[] }[];
   /** Asks every peer for a pong. */
   ping(): void;
   /** Enables or disables networking; returns the new state. */
@@ -875,6 +886,43 @@ function p2pMethods(options: NetMethodsOptions): RpcMethod[] {
           );
         }
         return { address, connection_type: type };
+      },
+    },
+    {
+      name: "getorphantxs",
+      category: "hidden",
+      description: "Shows transactions in the tx orphanage.\n" +
+        "\nEXPERIMENTAL warning: this call may be changed in future releases.\n",
+      args: [{
+        names: "verbosity",
+        type: "num",
+        fallback: { default: 0 },
+        description:
+          "0 for an array of txids (may contain duplicates), 1 for an array of objects with tx details, and 2 for details from (1) and tx hex",
+        skipTypeCheck: true,
+      }],
+      results: [{ type: "any", description: "" }],
+      examples: helpExampleCli("getorphantxs", "2") + helpExampleRpc("getorphantxs", "2"),
+      handler: (params) => {
+        const verbosity = params[0] === undefined || params[0] === null ? 0 : getInt(params[0]);
+        const orphans = p2p().orphans();
+        if (verbosity === 0) return orphans.map((o) => reverseHex(txid(o.tx)));
+        if (verbosity !== 1 && verbosity !== 2) {
+          throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, `Invalid verbosity value ${verbosity}`);
+        }
+        return orphans.map((o) => {
+          const weight = transactionWeight(o.tx);
+          const out: Record<string, JsonValue> = {
+            txid: reverseHex(txid(o.tx)),
+            wtxid: reverseHex(wtxid(o.tx)),
+            bytes: transactionTotalSize(o.tx),
+            vsize: Math.ceil(weight / 4),
+            weight,
+            from: o.from,
+          };
+          if (verbosity === 2) out.hex = toHex(encodeTransaction(o.tx));
+          return out;
+        });
       },
     },
     {
