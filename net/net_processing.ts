@@ -93,6 +93,9 @@ export const MAX_RECENT = 120_000;
 export const HEADERS_RESPONSE_TIME_MS = 2 * 60 * 1000;
 /** Core's `NODE_NETWORK_LIMITED_MIN_BLOCKS`. */
 export const NODE_NETWORK_LIMITED_MIN_BLOCKS = 288;
+/** Core's unbroadcast retry delay: 10 to 15 minutes. */
+export const UNBROADCAST_RETRY_MIN_MS = 10 * 60 * 1000;
+export const UNBROADCAST_RETRY_MAX_MS = 15 * 60 * 1000;
 /** Core's `STALE_RELAY_AGE_LIMIT` (30 days). */
 export const STALE_RELAY_AGE_LIMIT_S = 30 * 24 * 60 * 60;
 /** Core's `INVENTORY_BROADCAST_TARGET`: transactions announced per trickle (plus 5 per 1000 queued). */
@@ -110,6 +113,8 @@ export interface RelayMempool {
     getByWtxid(wtxid: string): MempoolEntry | undefined;
     entries(): IterableIterator<MempoolEntry>;
     getMinFee(): { getFeePerK(): bigint };
+    /** Transactions submitted here that no peer asked for yet. */
+    unbroadcast(): ReadonlySet<string>;
     readonly sequence: number;
     /** Core's `RemoveUnbroadcastTx`: a peer asked for the transaction. */
     removeUnbroadcast(txid: string): void;
@@ -298,6 +303,8 @@ export class PeerManager {
   readonly #timer: ReturnType<typeof setInterval>;
   #bestHeader: BlockIndexEntry;
   #syncStarted = 0;
+  #nextRebroadcast = 0;
+  #nextRebroadcastFirst = true;
   /** Peers we asked for high-bandwidth compact blocks, oldest first (Core's `lNodesAnnouncingHeaderAndIDs`). */
   readonly #hbPeers: number[] = [];
   #txSeq = 0;
@@ -597,6 +604,7 @@ export class PeerManager {
     }
     this.#requestTxs();
     this.#expireOrphans(now);
+    this.#reattemptInitialBroadcast(Date.now());
   }
 
   #maybeStartSync(ps: PeerState): void {
@@ -1428,6 +1436,33 @@ export class PeerManager {
           this.#onRejected(undefined, o.tx, o.txid, o.wtxid, r);
         }
       }
+    }
+  }
+
+  /**
+   * Core's `RelayTransaction`: queues the mempool transaction `txid` (display hex) for announcement to every
+   * peer that does not know it (for `sendrawtransaction` of a transaction already in the mempool, and the
+   * unbroadcast set). False when it is not in the mempool.
+   */
+  relayTransaction(txid: string): boolean {
+    const entry = this.#mempool?.pool.get(txid);
+    if (entry === undefined) return false;
+    this.#relayTransaction(entry);
+    return true;
+  }
+
+  /** Core's `ReattemptInitialBroadcast`: unbroadcast transactions are announced again (every 10–15 minutes). */
+  #reattemptInitialBroadcast(now: number): void {
+    if (now < this.#nextRebroadcast) return;
+    this.#nextRebroadcast = now + UNBROADCAST_RETRY_MIN_MS +
+      Math.random() * (UNBROADCAST_RETRY_MAX_MS - UNBROADCAST_RETRY_MIN_MS);
+    const pool = this.#mempool?.pool;
+    if (pool === undefined || this.#nextRebroadcastFirst) {
+      this.#nextRebroadcastFirst = false;
+      return;
+    }
+    for (const txid of [...pool.unbroadcast()]) {
+      if (!this.relayTransaction(txid)) pool.removeUnbroadcast(txid);
     }
   }
 

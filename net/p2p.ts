@@ -340,6 +340,11 @@ export class P2pNode implements NetControl {
       : this.connman.disconnectAddress(target.address);
   }
 
+  /** Announces mempool transaction `txid` to every peer (Core's `RelayTransaction`); false if not in the mempool. */
+  relayTransaction(txid: string): boolean {
+    return this.peerman.relayTransaction(txid);
+  }
+
   orphans(): { tx: Transaction; from: number[] }[] {
     return this.peerman.orphans();
   }
