@@ -416,7 +416,15 @@ export class PeerManager {
     peer.on("handshake", () => this.#onHandshake(ps));
     // One message at a time across all peers, as Core's single message handler thread: a peer's message is
     // handled completely (headers stored, blocks requested) before the next peer's.
-    peer.on("message", (msg) => this.#serial(() => this.#onMessage(ps, msg)));
+    // After each message, that peer's periodic work runs at once, as Core's SendMessages follows
+    // ProcessMessages for the same peer.
+    peer.on("message", (msg) =>
+      this.#serial(async () => {
+        await this.#onMessage(ps, msg);
+        if (!this.#closed && ps.peer.successfullyConnected && ps.peer.disconnectReason === undefined) {
+          this.#sendMessages(ps, this.#nowMs());
+        }
+      }));
     peer.on("disconnect", () => this.#onDisconnect(ps));
   }
 
@@ -596,15 +604,20 @@ export class PeerManager {
     const now = this.#nowMs();
     for (const ps of this.#peers.values()) {
       if (!ps.peer.successfullyConnected || ps.peer.disconnectReason !== undefined) continue;
-      this.#maybeStartSync(ps);
-      this.#maybeSendSendHeaders(ps);
-      this.#checkStalling(ps, now);
-      this.#sendTxInventory(ps, now);
-      this.#maybeSendFeeFilter(ps, now);
+      this.#sendMessages(ps, now);
     }
     this.#requestTxs();
     this.#expireOrphans(now);
     this.#reattemptInitialBroadcast(Date.now());
+  }
+
+  /** Core's `SendMessages` for one peer. */
+  #sendMessages(ps: PeerState, now: number): void {
+    this.#maybeStartSync(ps);
+    this.#maybeSendSendHeaders(ps);
+    this.#checkStalling(ps, now);
+    this.#sendTxInventory(ps, now);
+    this.#maybeSendFeeFilter(ps, now);
   }
 
   #maybeStartSync(ps: PeerState): void {

@@ -559,6 +559,7 @@ export class Peer {
       return;
     }
     this.#countRecv(ev.command, ev.rawSize);
+    if (this.#opts.log) this.#log(`received: ${ev.command} (${ev.payload.length} bytes) peer=${this.id}`);
     const decoded = decodePayload(ev.command, ev.payload);
     if (!decoded.ok && ev.command === "pong" && this.#connected) {
       // Core: a pong too short for its nonce ends the outstanding ping.
@@ -573,10 +574,15 @@ export class Peer {
     if (!decoded.ok) {
       const err = decoded.error;
       if (err instanceof MessageLimitError) {
+        this.#log(`${err.reason}, disconnecting peer=${this.id}`);
         if (err.action === "misbehaving") this.misbehaving(err.reason);
         else this.disconnect(err.reason);
       } else {
-        this.#emitProtocolError(err);
+        // Core's wording for a payload that does not deserialize (the message is dropped).
+        this.#log(
+          `ProcessMessages(${ev.command}, ${ev.payload.length} bytes): Exception '${err.message}' (${err.name}) caught`,
+        );
+        for (const h of this.#handlers.protocolError) this.#safe(() => h(err));
       }
       return;
     }
