@@ -11,6 +11,7 @@
  * @module
  */
 import { tsbtcCommand } from "../tests/helpers.ts";
+import { TestPeer } from "../tests/net/test_peer.ts";
 
 const arg = (name: string, fallback: number) =>
   Number(Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
@@ -44,6 +45,7 @@ type Impl = "tsbtc" | "bitcoind";
 interface BenchNode {
   impl: Impl;
   port: number;
+  pid: number;
   call<T>(method: string, params?: unknown[]): Promise<T>;
   stop(): Promise<void>;
 }
@@ -107,6 +109,7 @@ async function startNode(impl: Impl, extra: string[] = []): Promise<BenchNode> {
   return {
     impl,
     port,
+    pid: child.pid,
     call,
     async stop() {
       await call("stop").catch(() => {});
@@ -256,6 +259,47 @@ async function propagationBench(impl: Impl): Promise<string[]> {
   }
 }
 
+/** RSS of a process and its descendants, kB (Linux /proc). */
+function rssKb(pid: number): number {
+  let total = 0;
+  const walk = (p: number) => {
+    try {
+      total += Number(/VmRSS:\s+(\d+)/.exec(Deno.readTextFileSync(`/proc/${p}/status`))?.[1] ?? 0);
+      for (
+        const k of Deno.readTextFileSync(`/proc/${p}/task/${p}/children`).trim().split(/\s+/).filter(Boolean)
+      ) {
+        walk(Number(k));
+      }
+    } catch { /* gone */ }
+  };
+  walk(pid);
+  return total;
+}
+
+/** Memory per connection: RSS with 100 handshaken raw peers minus RSS without, divided by 100. */
+async function memoryBench(impl: Impl): Promise<string> {
+  const n = 100;
+  const node = await startNode(impl, ["-maxconnections=200"]);
+  const peers: TestPeer[] = [];
+  try {
+    await new Promise((r) => setTimeout(r, 3000));
+    const before = rssKb(node.pid);
+    for (let i = 0; i < n; i++) {
+      const p = await TestPeer.connect(node.port);
+      await p.handshake({ nonce: BigInt(1000 + i) });
+      peers.push(p);
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = rssKb(node.pid);
+    return `| ${impl} | ${(before / 1024).toFixed(1)} MB | ${(after / 1024).toFixed(1)} MB | ${
+      ((after - before) / n).toFixed(0)
+    } kB |`;
+  } finally {
+    for (const p of peers) p.close();
+    await node.stop();
+  }
+}
+
 console.log(
   `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs; bitcoind: ${BITCOIND ?? "not found"}`,
 );
@@ -281,5 +325,15 @@ for (const impl of BITCOIND ? ["tsbtc", "bitcoind"] as Impl[] : ["tsbtc"] as Imp
     for (const line of await propagationBench(impl)) console.log(line);
   } catch (e) {
     console.log(`| ${impl} | failed: ${e instanceof Error ? e.message : e} | | | | |`);
+  }
+}
+console.log(`\nMemory per connection (100 raw peers after the handshake, RSS of the node's process tree):\n`);
+console.log("| node | RSS without peers | with 100 | per connection |");
+console.log("| --- | --- | --- | --- |");
+for (const impl of BITCOIND ? ["tsbtc", "bitcoind"] as Impl[] : ["tsbtc"] as Impl[]) {
+  try {
+    console.log(await memoryBench(impl));
+  } catch (e) {
+    console.log(`| ${impl} | failed: ${e instanceof Error ? e.message : e} | | |`);
   }
 }
