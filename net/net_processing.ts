@@ -725,6 +725,11 @@ export class PeerManager {
       case "sendcmpct":
         return;
       case "cmpctblock":
+        if (this.#opts.blocksOnly) {
+          // Core: -blocksonly keeps no mempool to rebuild from, so compact blocks are ignored.
+          this.#debug(`Unexpected cmpctblock message received from peer ${ps.id}`);
+          return;
+        }
         return await this.#onCmpctBlock(ps, msg);
       case "getblocktxn":
         return await this.#onGetBlockTxn(ps, msg.blockHash, msg.indexes);
@@ -967,9 +972,17 @@ export class PeerManager {
         wanted[wanted.length - 1].height
       } peer=${ps.id}`,
     );
+    // Core's direct fetch of a new tip from a compact-block peer: ask for the compact block (BIP152
+    // low-bandwidth mode); it is rebuilt from the mempool, missing transactions via getblocktxn.
+    const compact = direct && wanted.length === 1 && wanted[0].prev === tip &&
+      ps.peer.compactBlocks.provides &&
+      this.#mempool !== null && !this.#opts.blocksOnly && !this.#chain.isInitialBlockDownload();
     this.#send(ps, {
       type: "getdata",
-      items: wanted.map((e) => ({ type: InvType.MSG_WITNESS_BLOCK, hash: e.hash })),
+      items: wanted.map((e) => ({
+        type: compact ? InvType.MSG_CMPCT_BLOCK : InvType.MSG_WITNESS_BLOCK,
+        hash: e.hash,
+      })),
     });
   }
 
@@ -1657,6 +1670,13 @@ export class PeerManager {
     const tip = this.#chain.tip();
     // Only a block building on our tip is reconstructed; anything else is fetched whole (Core's fallback).
     if (entry.prev !== tip || this.#mempool === null) {
+      const asked = this.#blocksInFlight.get(hex);
+      if (asked !== undefined && asked.peer === ps.id) {
+        // We asked this peer for the compact block, but it no longer builds on our tip: the whole block.
+        this.#removeBlockRequest(hex, ps);
+        this.#requestFullBlock(ps, entry);
+        return;
+      }
       this.#requestBlocksAll();
       return;
     }
