@@ -1220,7 +1220,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Block creation options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "blockreservedweight",
@@ -1230,7 +1229,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "8000).",
     category: "Block creation options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "blockmintxfee",
@@ -1239,7 +1237,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "0.00000001)",
     category: "Block creation options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "blockversion",
@@ -1248,7 +1245,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Block creation options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "rest",

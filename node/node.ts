@@ -18,6 +18,7 @@ import { controlMethods, echoIpcMethod } from "../rpc/methods/control.ts";
 import { ScriptCheckPool, ScriptExecutionCache, SignatureCache } from "../core/verify/mod.ts";
 import { type ChainstateImpl, openChainstate } from "./chain/chainstate.ts";
 import { chainParamsFromArgs } from "./chain/params_from_args.ts";
+import { readMiningArgs } from "./mining/mining_args.ts";
 import { Mempool } from "./mempool/mempool.ts";
 import { dumpMempool, loadMempool } from "./mempool/persist.ts";
 import { mempoolMethods } from "../rpc/methods/mempool.ts";
@@ -420,6 +421,7 @@ export class Node {
       chain,
       network: this.#args.network,
       now,
+      ...readMiningArgs(this.#args, { regtest: this.#args.network === "regtest" }),
       assembleTransactions: () => this.#mempool!.blockCandidates(),
       mempoolTransaction: (txid) => pool().get(txid)?.tx,
       mempoolSize: () => pool().size,
@@ -447,6 +449,7 @@ export class Node {
       now,
       log: this.#logger,
       persist: { path: this.#mempoolPath(), dump: () => this.#dumpMempool() },
+      deprecatedRpc: new Set(this.#args.getArgs("-deprecatedrpc")),
     }));
     this.#table.registerAll(netMethods({
       clientVersion: clientVersionNumber(VERSION),

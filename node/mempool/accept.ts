@@ -394,7 +394,7 @@ export class MemPoolAccept {
     for (const ws of workspaces) {
       const st = this.#scriptChecks(ws);
       if (!st.valid) {
-        results.clear();
+        // Earlier transactions keep their full results (Core reports them with the failing one).
         results.set(ws.wtxidHex, failure(ws, st));
         return fail("PCKG_TX", "transaction failed");
       }

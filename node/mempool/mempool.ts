@@ -326,6 +326,20 @@ export class Mempool {
       const r = await this.#acceptChildWithParents(txs, acceptTime, coins, options.maxFeeRate);
       this.#limitSize();
       this.#maybeCheck();
+      // Core's AcceptPackage: a transaction the final size limit evicted again reports "mempool full".
+      for (const [wtxid, result] of r.results) {
+        if (!result.valid || this.pool.get(result.txid) !== undefined) continue;
+        r.results.set(wtxid, {
+          valid: false,
+          txid: result.txid,
+          wtxid: result.wtxid,
+          state: { valid: false, result: "TX_RECONSIDERABLE", reason: "mempool full" },
+          vsize: result.vsize,
+          baseFee: result.baseFee,
+          effectiveFeeRate: result.effectiveFeeRate,
+          effectiveIncludes: result.effectiveIncludes,
+        });
+      }
       return r;
     });
   }

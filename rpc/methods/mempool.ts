@@ -24,6 +24,7 @@ import { getDust } from "../../node/policy/dust.ts";
 import { compareFeerate } from "../../node/policy/feefrac.ts";
 import { FeeRate } from "../../node/policy/feerate.ts";
 import { isChildWithParentsTree, MAX_PACKAGE_COUNT } from "../../node/policy/packages.ts";
+import { isRbfOptIn } from "../../node/policy/rbf.ts";
 import { RpcError, RpcErrorCode } from "../errors.ts";
 import {
   helpExampleCli,
@@ -74,6 +75,8 @@ export interface MempoolMethodsOptions {
   now?: () => number;
   /** Log for `importmempool`'s lines. */
   log?: { info(msg: string): void; warn(msg: string): void };
+  /** `-deprecatedrpc` values: "fullrbf" adds getmempoolinfo's `fullrbf`, "bip125" the entries' `bip125-replaceable`. */
+  deprecatedRpc?: ReadonlySet<string>;
 }
 
 /** Core's `DEFAULT_MAX_RAW_TX_FEE_RATE` (0.10 BTC/kvB) as `FormatMoney` prints it, the `maxfeerate` default. */
@@ -151,8 +154,8 @@ function byTxid(entries: Iterable<MempoolEntry>): MempoolEntry[] {
   return [...entries].sort((a, b) => compareTxidHex(a.txidHex, b.txidHex));
 }
 
-/** Core's `entryToJSON` (master: no `bip125-replaceable`). */
-export function entryToJson(pool: TxMempool, e: MempoolEntry): JsonObject {
+/** Core's `entryToJSON` (master: `bip125-replaceable` only with `-deprecatedrpc=bip125`). */
+export function entryToJson(pool: TxMempool, e: MempoolEntry, deprecated?: ReadonlySet<string>): JsonObject {
   const ancestors = pool.ancestors(e);
   const descendants = pool.descendants(e);
   let ancestorSize = e.vsize, ancestorFees = e.modifiedFee;
@@ -192,6 +195,13 @@ export function entryToJson(pool: TxMempool, e: MempoolEntry): JsonObject {
     depends: [...depends].sort(),
     spentby: byTxid(e.children).map((c) => c.txidHex),
     unbroadcast: pool.unbroadcast().has(e.txidHex),
+    ...(deprecated?.has("bip125")
+      ? {
+        "bip125-replaceable":
+          isRbfOptIn(e.tx, { inMempool: true, ancestors: [...ancestors].map((a) => a.tx) }) ===
+            "replaceable_bip125",
+      }
+      : {}),
   } as unknown as JsonObject;
 }
 
@@ -201,7 +211,12 @@ function entryAll(pool: TxMempool): MempoolEntry[] {
 }
 
 /** Core's `MempoolToJSON` (getrawmempool). */
-export function mempoolToJson(pool: TxMempool, verbose: boolean, includeSequence: boolean): JsonValue {
+export function mempoolToJson(
+  pool: TxMempool,
+  verbose: boolean,
+  includeSequence: boolean,
+  deprecated?: ReadonlySet<string>,
+): JsonValue {
   if (verbose) {
     if (includeSequence) {
       throw new RpcError(
@@ -210,7 +225,7 @@ export function mempoolToJson(pool: TxMempool, verbose: boolean, includeSequence
       );
     }
     const o: JsonObject = {};
-    for (const e of entryAll(pool)) o[e.txidHex] = entryToJson(pool, e);
+    for (const e of entryAll(pool)) o[e.txidHex] = entryToJson(pool, e, deprecated);
     return o;
   }
   const txids = entryAll(pool).map((e) => e.txidHex);
@@ -219,7 +234,7 @@ export function mempoolToJson(pool: TxMempool, verbose: boolean, includeSequence
 }
 
 /** Core's `MempoolInfoToJSON` (getmempoolinfo). */
-export function mempoolInfoToJson(mempool: MempoolService): JsonObject {
+export function mempoolInfoToJson(mempool: MempoolService, deprecated?: ReadonlySet<string>): JsonObject {
   const pool = mempool.pool;
   const s = mempool.settings;
   return {
@@ -240,6 +255,7 @@ export function mempoolInfoToJson(mempool: MempoolService): JsonObject {
     // tsbtc linearizes every cluster when asked (cluster.ts: an exhaustive search, bounded per step): no
     // pending improvement work is kept, so the ordering in use is the best it will find.
     optimal: true,
+    ...(deprecated?.has("fullrbf") ? { fullrbf: true } : {}),
   } as unknown as JsonObject;
 }
 
@@ -931,7 +947,7 @@ export function mempoolMethods(options: MempoolMethodsOptions): RpcMethod[] {
       ],
     }],
     examples: helpExampleCli("getmempoolinfo", "") + helpExampleRpc("getmempoolinfo", ""),
-    handler: async () => mempoolInfoToJson(await ready()),
+    handler: async () => mempoolInfoToJson(await ready(), options.deprecatedRpc),
   };
 
   const getrawmempool: RpcMethod = {
@@ -987,7 +1003,7 @@ export function mempoolMethods(options: MempoolMethodsOptions): RpcMethod[] {
       const verbose = optBool(params[0], false);
       const sequence = optBool(params[1], false);
       const mempool = await ready();
-      return mempoolToJson(mempool.pool, verbose, sequence);
+      return mempoolToJson(mempool.pool, verbose, sequence, options.deprecatedRpc);
     },
   };
 
@@ -1028,7 +1044,7 @@ export function mempoolMethods(options: MempoolMethodsOptions): RpcMethod[] {
         const set = byTxid(which === "ancestors" ? pool.ancestors(entry) : pool.descendants(entry));
         if (!verbose) return set.map((e) => e.txidHex);
         const o: JsonObject = {};
-        for (const e of set) o[e.txidHex] = entryToJson(pool, e);
+        for (const e of set) o[e.txidHex] = entryToJson(pool, e, options.deprecatedRpc);
         return o;
       },
     };
@@ -1056,7 +1072,7 @@ export function mempoolMethods(options: MempoolMethodsOptions): RpcMethod[] {
     examples: helpExampleCli("getmempoolentry", '"mytxid"') + helpExampleRpc("getmempoolentry", '"mytxid"'),
     handler: async (params) => {
       const { pool, entry } = await inMempool(params[0]);
-      return entryToJson(pool, entry);
+      return entryToJson(pool, entry, options.deprecatedRpc);
     },
   };
 

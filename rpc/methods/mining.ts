@@ -60,6 +60,10 @@ export interface MiningMethodsOptions {
   blockMinFeePerKvB?: bigint;
   /** Regtest `-blockversion` override. */
   blockVersion?: number;
+  /** `-blockmaxweight` (default 4,000,000). */
+  blockMaxWeight?: number;
+  /** `-blockreservedweight` (default 8,000). */
+  blockReservedWeight?: number;
   /** Count of mempool changes (Core's `GetTransactionsUpdated`; default 0), for getblocktemplate. */
   transactionsUpdated?: () => number;
   /** Number of P2P connections (getblocktemplate off test chains needs one; default 0). */
@@ -350,6 +354,8 @@ export function miningMethods(options: MiningMethodsOptions): RpcMethod[] {
     now,
     blockMinFeePerKvB: options.blockMinFeePerKvB ?? DEFAULT_BLOCK_MIN_TX_FEE,
     blockVersion: options.blockVersion,
+    blockMaxWeight: options.blockMaxWeight,
+    blockReservedWeight: options.blockReservedWeight,
   });
   const generate = async (count: number, script: Uint8Array, maxTries: number): Promise<string[]> => {
     try {
