@@ -323,50 +323,41 @@ export class Mempool {
           maxFeeRate: options.maxFeeRate,
         });
       }
-      const r = await this.#acceptChildWithParents(txs, acceptTime, coins, options.maxFeeRate);
-      this.#limitSize();
-      this.#maybeCheck();
-      // Core's AcceptPackage: a transaction the final size limit evicted again reports "mempool full".
-      for (const [wtxid, result] of r.results) {
-        if (!result.valid || this.pool.get(result.txid) !== undefined) continue;
-        r.results.set(wtxid, {
-          valid: false,
-          txid: result.txid,
-          wtxid: result.wtxid,
-          state: { valid: false, result: "TX_RECONSIDERABLE", reason: "mempool full" },
-          vsize: result.vsize,
-          baseFee: result.baseFee,
-          effectiveFeeRate: result.effectiveFeeRate,
-          effectiveIncludes: result.effectiveIncludes,
-        });
-      }
-      return r;
+      return await this.#acceptChildWithParents(txs, acceptTime, coins, options.maxFeeRate);
     });
   }
 
+  /**
+   * Core's `AcceptPackage`: transactions already in the pool are taken as they are; every other one is tried
+   * alone; those that failed only for fees or missing inputs (a parent waiting in the package) are then tried
+   * together at the package feerate, unless one failed for another reason; finally the pool is trimmed and any
+   * package transaction it evicted reports "mempool full".
+   */
   async #acceptChildWithParents(
     txs: readonly Transaction[],
     acceptTime: number,
     coins: (o: OutPoint) => Promise<ChainCoin | null>,
     maxFeeRate: FeeRate | undefined,
   ): Promise<PackageAcceptResult> {
-    const results = new Map<string, MempoolAcceptResult>();
+    const empty = new Map<string, MempoolAcceptResult>();
     const shape = isWellFormedPackage(txs);
-    if (!shape.valid) return { state: shape, results };
+    if (!shape.valid) return { state: shape, results: empty };
     if (txs.length > 1 && !isChildWithParents(txs)) {
       return {
         state: { valid: false, result: "PCKG_POLICY", reason: "package-not-child-with-parents" },
-        results,
+        results: empty,
       };
     }
-    const deferred: Transaction[] = [];
+    const final = new Map<string, MempoolAcceptResult>();
+    const individual = new Map<string, MempoolAcceptResult>();
+    const packageEval: Transaction[] = [];
     let quitEarly = false;
     for (const tx of txs) {
       const id = reverseHex(txidOf(tx));
       const wid = reverseHex(wtxidOf(tx));
       const existing = this.pool.get(id);
       if (existing !== undefined) {
-        results.set(wid, {
+        final.set(wid, {
           valid: true,
           txid: id,
           wtxid: wid,
@@ -380,39 +371,82 @@ export class Mempool {
         });
         continue;
       }
-      if (deferred.length > 0) {
-        deferred.push(tx);
-        continue;
-      }
       const r = await this.#accept(coins).acceptSingle(tx, {
         acceptTime,
         packageSubmission: true,
         maxFeeRate,
       });
       if (r.valid) {
-        results.set(wid, r);
-        continue;
-      }
-      if (r.state.result === "TX_RECONSIDERABLE" || r.state.result === "TX_MISSING_INPUTS") {
-        deferred.push(tx);
-        results.set(wid, r);
-      } else {
-        results.set(wid, r);
+        final.set(wid, r);
+      } else if (
+        txs.length === 1 || (r.state.result !== "TX_RECONSIDERABLE" && r.state.result !== "TX_MISSING_INPUTS")
+      ) {
+        // The verdict would not change in a package: keep validating the others individually.
         quitEarly = true;
-        break;
+        individual.set(wid, r);
+      } else {
+        individual.set(wid, r);
+        packageEval.push(tx);
       }
     }
-    if (quitEarly) {
-      return { state: { valid: false, result: "PCKG_TX", reason: "transaction failed" }, results };
+    let state: PackageAcceptResult["state"] = quitEarly
+      ? { valid: false, result: "PCKG_TX", reason: "transaction failed" }
+      : { valid: true };
+    let multi = new Map<string, MempoolAcceptResult>();
+    if (!quitEarly && packageEval.length > 0) {
+      if (packageEval.length === 1) {
+        const tx = packageEval[0];
+        const r = await this.#accept(coins).acceptSingle(tx, {
+          acceptTime,
+          packageSubmission: true,
+          maxFeeRate,
+        });
+        multi.set(r.wtxid, r);
+        if (!r.valid) state = { valid: false, result: "PCKG_TX", reason: "transaction failed" };
+      } else {
+        const sub = await this.#accept(coins).acceptMultiple(packageEval, {
+          acceptTime,
+          packageFeerates: true,
+          maxFeeRate,
+        });
+        multi = sub.results;
+        state = sub.state;
+      }
     }
-    if (deferred.length === 0) return { state: { valid: true }, results };
-    const sub = await this.#accept(coins).acceptMultiple(deferred, {
-      acceptTime,
-      packageFeerates: true,
-      maxFeeRate,
+    this.#limitSize();
+    this.#maybeCheck();
+    const mempoolFull = (r: MempoolAcceptResult): MempoolAcceptResult => ({
+      valid: false,
+      txid: r.txid,
+      wtxid: r.wtxid,
+      state: { valid: false, result: "TX_MEMPOOL_POLICY", reason: "mempool full" },
     });
-    for (const [k, v] of sub.results) results.set(k, v);
-    return { state: sub.state, results };
+    const results = new Map<string, MempoolAcceptResult>();
+    for (const tx of txs) {
+      const id = reverseHex(txidOf(tx));
+      const wid = reverseHex(wtxidOf(tx));
+      const fromPackage = multi.get(wid);
+      const earlier = final.get(wid);
+      if (fromPackage !== undefined) {
+        if (fromPackage.valid && this.pool.getByWtxid(wid) === undefined) {
+          state = { valid: false, result: "PCKG_TX", reason: "transaction failed" };
+          results.set(wid, mempoolFull(fromPackage));
+        } else {
+          results.set(wid, fromPackage);
+        }
+      } else if (earlier !== undefined) {
+        if (this.pool.get(id) === undefined) {
+          state = { valid: false, result: "PCKG_TX", reason: "transaction failed" };
+          results.set(wid, mempoolFull(earlier));
+        } else {
+          results.set(wid, earlier);
+        }
+      } else {
+        const alone = individual.get(wid);
+        if (alone !== undefined) results.set(wid, alone);
+      }
+    }
+    return { state, results };
   }
 
   /** Core's `BroadcastTransaction` (sendrawtransaction, the wallet): `maxTxFee` 0 means no limit. */
