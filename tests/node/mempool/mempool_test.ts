@@ -332,3 +332,24 @@ Deno.test("mempool: a reorg that makes a coinbase spend immature removes it", as
     await f.close();
   }
 });
+
+Deno.test("mempool: submitpackage keeps validating alone after a transaction fails for good (Core's AcceptPackage)", async () => {
+  const f = await fixture();
+  try {
+    const cb = f.coinbases[1];
+    const parent = spendP2wpkh(
+      [{ outpoint: { txid: txid(cb), vout: 0 }, value: 50n * COIN, key }],
+      [out(50n * COIN - 1000n)],
+      { version: 4 },
+    );
+    const child = spendOutput(parent, 50n * COIN - 1000n, 1000n);
+    const r = await f.mempool.acceptPackage([parent, child], { testAccept: false });
+    assert(!r.state.valid && r.state.reason === "transaction failed");
+    const byTxid = new Map([...r.results.values()].map((x) => [x.txid, x]));
+    assertEquals(reason(byTxid.get(reverseHex(txid(parent)))!), "version");
+    assertEquals(reason(byTxid.get(reverseHex(txid(child)))!), "bad-txns-inputs-missingorspent");
+    assertEquals(f.mempool.pool.size, 0);
+  } finally {
+    await f.close();
+  }
+});
