@@ -416,14 +416,12 @@ export class PeerManager {
     peer.on("handshake", () => this.#onHandshake(ps));
     // One message at a time across all peers, as Core's single message handler thread: a peer's message is
     // handled completely (headers stored, blocks requested) before the next peer's.
-    // After each message, that peer's periodic work runs at once, as Core's SendMessages follows
-    // ProcessMessages for the same peer.
+    // After each message every peer's periodic work runs at once, as Core's message handler calls
+    // SendMessages for every peer on each pass.
     peer.on("message", (msg) =>
       this.#serial(async () => {
         await this.#onMessage(ps, msg);
-        if (!this.#closed && ps.peer.successfullyConnected && ps.peer.disconnectReason === undefined) {
-          this.#sendMessages(ps, this.#nowMs());
-        }
+        if (!this.#closed) this.#sendAll(this.#nowMs());
       }));
     peer.on("disconnect", () => this.#onDisconnect(ps));
   }
@@ -602,13 +600,17 @@ export class PeerManager {
 
   #housekeeping(): void {
     const now = this.#nowMs();
+    this.#sendAll(now);
+    this.#requestTxs();
+    this.#expireOrphans(now);
+    this.#reattemptInitialBroadcast(Date.now());
+  }
+
+  #sendAll(now: number): void {
     for (const ps of this.#peers.values()) {
       if (!ps.peer.successfullyConnected || ps.peer.disconnectReason !== undefined) continue;
       this.#sendMessages(ps, now);
     }
-    this.#requestTxs();
-    this.#expireOrphans(now);
-    this.#reattemptInitialBroadcast(Date.now());
   }
 
   /** Core's `SendMessages` for one peer. */
@@ -1545,13 +1547,17 @@ export class PeerManager {
 
   #blockConnected(block: Block): void {
     this.#mostRecentBlockTxs.clear();
+    // Core keeps no recently-confirmed entries for blocks connected during IBD.
+    const ibd = this.#chain.isInitialBlockDownload();
     for (const tx of block.txs) {
       const txid = reverseHex(txidOf(tx));
       const wtxid = reverseHex(wtxidOf(tx));
       this.#mostRecentBlockTxs.set(txid, tx);
       this.#mostRecentBlockTxs.set(wtxid, tx);
-      addBounded(this.#recentConfirmed, txid, MAX_RECENT);
-      addBounded(this.#recentConfirmed, wtxid, MAX_RECENT);
+      if (!ibd) {
+        addBounded(this.#recentConfirmed, txid, MAX_RECENT);
+        addBounded(this.#recentConfirmed, wtxid, MAX_RECENT);
+      }
       this.#eraseOrphan(wtxid);
       this.#forgetTx(txid);
       this.#forgetTx(wtxid);
