@@ -1321,6 +1321,8 @@ export class PeerManager {
       ps.peer.disconnect("transaction in blocks-only mode");
       return;
     }
+    // Core: no transaction is processed during IBD (it could not be validated yet).
+    if (this.#chain.isInitialBlockDownload()) return;
     const txid = reverseHex(txidOf(tx));
     const wtxid = reverseHex(wtxidOf(tx));
     addBounded(ps.knownTx, ps.peer.wtxidRelay ? wtxid : txid, MAX_KNOWN_TX);
@@ -1370,6 +1372,9 @@ export class PeerManager {
     r: MempoolAcceptResult,
   ): void {
     if (r.valid) return;
+    this.#debug(
+      `${txid} (wtxid=${wtxid}) from peer=${ps?.id ?? "orphanage"} was not accepted: ${r.state.reason}`,
+    );
     if (r.state.result === "TX_MISSING_INPUTS") {
       const parents = [...new Set(tx.inputs.map((i) => reverseHex(i.prevout.txid)))];
       if (parents.some((p) => this.#recentRejects.has(p))) {
@@ -1399,9 +1404,6 @@ export class PeerManager {
         addBounded(this.#recentRejects, txid, MAX_RECENT);
       }
     }
-    this.#debug(
-      `${txid} (wtxid=${wtxid}) from peer=${ps?.id ?? "orphanage"} was not accepted: ${r.state.reason}`,
-    );
     // Core master punishes no peer for an invalid transaction.
   }
 
