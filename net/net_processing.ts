@@ -58,8 +58,13 @@ export const MAX_GETBLOCKS_RESULTS = 500;
 /** Core's `MAX_CMPCTBLOCK_DEPTH` and `MAX_BLOCKTXN_DEPTH`. */
 export const MAX_CMPCTBLOCK_DEPTH = 5;
 export const MAX_BLOCKTXN_DEPTH = 10;
-/** Core's `DEFAULT_MAX_ORPHAN_TRANSACTIONS` (the per-node orphan limit before the 29.0 orphanage rework). */
-export const DEFAULT_MAX_ORPHAN_TRANSACTIONS = 100;
+/**
+ * Orphanage limits after Core's 2025 rework: a total "latency score" (here one per orphan) of
+ * `DEFAULT_MAX_ORPHANAGE_LATENCY_SCORE`, and `DEFAULT_RESERVED_ORPHAN_WEIGHT_PER_PEER` of weight for each
+ * peer; beyond either, orphans of the peer holding the most weight go first, oldest first.
+ */
+export const DEFAULT_MAX_ORPHANAGE_LATENCY_SCORE = 3000;
+export const DEFAULT_RESERVED_ORPHAN_WEIGHT_PER_PEER = 404_000;
 /** Core's `ORPHAN_TX_EXPIRE_TIME` (20 minutes). */
 export const ORPHAN_TX_EXPIRE_TIME_MS = 20 * 60 * 1000;
 /** Core's `MAX_STANDARD_TX_WEIGHT`: larger orphans are not kept. */
@@ -1413,10 +1418,6 @@ export class PeerManager {
       this.#debug(`ignoring large orphan tx (weight ${transactionWeight(tx)}) ${txid}`);
       return;
     }
-    while (this.#orphans.size >= DEFAULT_MAX_ORPHAN_TRANSACTIONS) {
-      const keys = [...this.#orphans.keys()];
-      this.#eraseOrphan(keys[Math.floor(Math.random() * keys.length)]);
-    }
     this.#orphans.set(wtxid, { tx, txid, wtxid, peer, expire: this.#nowMs() + ORPHAN_TX_EXPIRE_TIME_MS });
     for (const i of tx.inputs) {
       const p = reverseHex(i.prevout.txid);
@@ -1425,6 +1426,33 @@ export class PeerManager {
       s.add(wtxid);
     }
     this.#debug(`stored orphan tx ${txid} (wtxid=${wtxid}), orphanage size ${this.#orphans.size}`);
+    this.#limitOrphans();
+  }
+
+  #limitOrphans(): void {
+    const maxWeight = DEFAULT_RESERVED_ORPHAN_WEIGHT_PER_PEER * Math.max(1, this.#peers.size);
+    let total = 0;
+    const byPeer = new Map<number, { weight: number; oldest: string[] }>();
+    for (const o of this.#orphans.values()) {
+      const w = transactionWeight(o.tx);
+      total += w;
+      let e = byPeer.get(o.peer);
+      if (e === undefined) byPeer.set(o.peer, e = { weight: 0, oldest: [] });
+      e.weight += w;
+      e.oldest.push(o.wtxid);
+    }
+    while (this.#orphans.size > DEFAULT_MAX_ORPHANAGE_LATENCY_SCORE || total > maxWeight) {
+      let worst: { weight: number; oldest: string[] } | undefined;
+      for (const e of byPeer.values()) {
+        if (e.oldest.length > 0 && (!worst || e.weight > worst.weight)) worst = e;
+      }
+      if (worst === undefined) break;
+      const victim = worst.oldest.shift()!;
+      const w = transactionWeight(this.#orphans.get(victim)!.tx);
+      worst.weight -= w;
+      total -= w;
+      this.#eraseOrphan(victim);
+    }
   }
 
   #eraseOrphan(wtxid: string): void {
@@ -1560,10 +1588,26 @@ export class PeerManager {
         addBounded(this.#recentConfirmed, txid, MAX_RECENT);
         addBounded(this.#recentConfirmed, wtxid, MAX_RECENT);
       }
-      this.#eraseOrphan(wtxid);
       this.#forgetTx(txid);
       this.#forgetTx(wtxid);
     }
+    // Core's EraseForBlock: orphans included in the block or spending what it spends go.
+    const inBlock = new Set(block.txs.map((tx) => reverseHex(wtxidOf(tx))));
+    const spent = new Set<string>();
+    for (const tx of block.txs) {
+      for (const i of tx.inputs) spent.add(`${reverseHex(i.prevout.txid)}:${i.prevout.vout}`);
+    }
+    let erased = 0;
+    for (const [wtxid, o] of [...this.#orphans]) {
+      if (
+        inBlock.has(wtxid) ||
+        o.tx.inputs.some((i) => spent.has(`${reverseHex(i.prevout.txid)}:${i.prevout.vout}`))
+      ) {
+        this.#eraseOrphan(wtxid);
+        erased++;
+      }
+    }
+    if (erased > 0) this.#debug(`Erased ${erased} orphan transaction(s) included or conflicted by block`);
     // Orphans whose parents were confirmed may now be accepted.
     const parents = block.txs.map((tx) => reverseHex(txidOf(tx))).filter((t) => this.#orphansByParent.has(t));
     if (parents.length > 0) {
