@@ -523,7 +523,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Default duration (in seconds) of manually configured bans (default: 86400)",
     category: "Connection options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "bind",
@@ -605,7 +604,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Accept connections from outside (default: 1 if no -proxy, -connect or -maxconnections=0)",
     category: "Connection options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "listenonion",
@@ -639,7 +637,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Maximum per-connection memory usage for the send buffer, <n>*1000 bytes (default: 1000)",
     category: "Connection options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "maxuploadtarget",
@@ -761,7 +758,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Enable all P2P network activity (default: 1). Can be changed by the setnetworkactive RPC command",
     category: "Connection options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "timeout",
@@ -770,7 +766,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "unsuccessful after this amount of time, drop it (minimum: 1, default: 5000)",
     category: "Connection options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "peertimeout",
@@ -1203,7 +1198,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "transactions even if the transactions were already in the mempool. (default: 0)",
     category: "Node relay options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "whitelistrelay",
@@ -1211,7 +1205,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "transactions even when not relaying transactions (default: 1)",
     category: "Node relay options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "blockmaxweight",

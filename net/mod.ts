@@ -3,7 +3,9 @@
  * types (protocol.ts), message framing (header.ts) and a streaming decoder (decoder.ts), typed codecs for every
  * message (messages.ts), network addresses including BIP155 (address.ts), the user agent (user_agent.ts),
  * BIP152 compact blocks (siphash.ts, compact_blocks.ts, partial_block.ts), and one peer connection with Core's
- * handshake rules, pings, accounting and backpressure (peer.ts).
+ * handshake rules, pings, accounting and backpressure (peer.ts); the node's networking on top: the connection
+ * manager (connman.ts), Core's PeerManager logic for sync and relay (net_processing.ts), bans (banman.ts), and
+ * the P2P service the node starts (p2p.ts).
  *
  * @module
  */
@@ -18,3 +20,7 @@ export * from "./siphash.ts";
 export * from "./compact_blocks.ts";
 export * from "./partial_block.ts";
 export * from "./peer.ts";
+export * from "./banman.ts";
+export * from "./connman.ts";
+export * from "./net_processing.ts";
+export * from "./p2p.ts";

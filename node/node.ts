@@ -267,6 +267,8 @@ export class Node {
       nowMs: () => mocktime > 0 ? mocktime * 1000 : Date.now(),
       netDataDir: args.netDataDir,
     });
+    const p2p = this.#p2p;
+    this.#mempool.setAnnouncer((txid) => void p2p.relayTransaction(txid));
     // RPC comes up last, so that a client that gets an answer finds every other endpoint ready too.
     if (args.getBool("-server", true)) {
       this.#rpc = await RpcServer.start(serverOptionsFromArgs(args, { table: this.#table, logger: log }));

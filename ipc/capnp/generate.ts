@@ -10,7 +10,15 @@
 import { compileAll } from "capnp-es/compiler";
 
 const here = new URL(".", import.meta.url).pathname;
-const schemas = ["mp/proxy.capnp", "echo.capnp", "rpc.capnp", "init.capnp", "chain.capnp", "wallet.capnp", "tsbtc.capnp"];
+const schemas = [
+  "mp/proxy.capnp",
+  "echo.capnp",
+  "rpc.capnp",
+  "init.capnp",
+  "chain.capnp",
+  "wallet.capnp",
+  "tsbtc.capnp",
+];
 const outDir = `${here}gen/`;
 
 async function generate(): Promise<Map<string, string>> {

@@ -91,6 +91,8 @@ export class Mempool {
   /** A block left the chain since the last tip update (entries must be checked against the new tip). */
   #reorged = false;
   #pending: Promise<void> = Promise.resolve();
+  /** Announces a broadcast transaction to peers (set by the node once P2P runs; Core's InitiateTxBroadcastToAll). */
+  #announce: ((txid: string, wtxid: string) => void) | null = null;
   readonly #unsubscribe: () => void;
 
   constructor(options: MempoolOptions) {
@@ -449,7 +451,15 @@ export class Mempool {
     return { state, results };
   }
 
-  /** Core's `BroadcastTransaction` (sendrawtransaction, the wallet): `maxTxFee` 0 means no limit. */
+  /** Sets who announces broadcast transactions to peers (the P2P layer's `RelayTransaction`). */
+  setAnnouncer(announce: ((txid: string, wtxid: string) => void) | null): void {
+    this.#announce = announce;
+  }
+
+  /**
+   * Core's `BroadcastTransaction` (sendrawtransaction, the wallet): `maxTxFee` 0 means no limit. A transaction
+   * already in the mempool is announced again, as Core does.
+   */
   async broadcastTransaction(tx: Transaction, maxTxFee: bigint): Promise<BroadcastResult> {
     await this.ready();
     const id = txidOf(tx);
@@ -463,6 +473,7 @@ export class Mempool {
     const existing = this.pool.get(txid);
     if (existing !== undefined) {
       wtxid = existing.wtxidHex;
+      this.#announce?.(txid, wtxid);
       return { ok: true, txid, wtxid };
     }
     const fail = (r: MempoolAcceptResult): BroadcastResult => {
@@ -480,6 +491,7 @@ export class Mempool {
     const r = await this.acceptTransaction(tx);
     if (!r.valid) return fail(r);
     this.pool.addUnbroadcast(txid);
+    this.#announce?.(txid, wtxid);
     return { ok: true, txid, wtxid };
   }
 

@@ -387,7 +387,9 @@ export class TxMempool {
       if (done.has(e)) continue;
       // Members in txid order, so equal-feerate choices of the linearization do not depend on the order the
       // entries arrived in (a reorg re-adds them in another order; Core's order is deterministic too).
-      const cluster = this.cluster(e).sort((a, b) => a.txidHex < b.txidHex ? -1 : a.txidHex > b.txidHex ? 1 : 0);
+      const cluster = this.cluster(e).sort((a, b) =>
+        a.txidHex < b.txidHex ? -1 : a.txidHex > b.txidHex ? 1 : 0
+      );
       for (const m of cluster) done.add(m);
       for (const chunk of linearize(cluster)) {
         out.push({ fee: chunk.fee, size: chunk.size, entries: chunk.txs.map((i) => cluster[i]) });

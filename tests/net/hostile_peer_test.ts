@@ -79,8 +79,8 @@ Deno.test({
           await p.sendPayload("inv", Uint8Array.of(5, 1, 0, 0)); // five entries announced, a few bytes given
           await p.sendPayload("headers", Uint8Array.of(0xfd, 0xff)); // a count cut short
           const badCommand = frameMessage(p.magic, "bogus", new Uint8Array(3));
-        badCommand[4 + 5] = 0x01; // a control character after the name
-        await p.sendRaw(badCommand);
+          badCommand[4 + 5] = 0x01; // a control character after the name
+          await p.sendRaw(badCommand);
           await p.syncWithPing();
           assert(!p.isClosed);
         },
