@@ -1106,7 +1106,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Append comment to the user agent string",
     category: "Debugging/Testing options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "acceptnonstdtxn",
@@ -1517,7 +1516,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Do not load the wallet and disable wallet RPC calls",
     category: "Wallet options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "discardfee",

@@ -74,7 +74,7 @@ Deno.test("options: the debug categories are listed in -debug and -loglevel help
 Deno.test("options: inert options are listed for README, acting ones are not", () => {
   const node = inertOptions("node").map((o) => o.name);
   for (
-    const n of ["uacomment", "listen", "checkblocks", "disablewallet"]
+    const n of ["checkblocks", "rest"]
   ) {
     assert(node.includes(n), n);
   }
@@ -90,6 +90,11 @@ Deno.test("options: inert options are listed for README, acting ones are not", (
       "h",
       "walletdir",
       "txindex",
+      "uacomment",
+      "listen",
+      "disablewallet",
+      "blocksxor",
+      "testactivationheight",
     ]
   ) {
     assert(!node.includes(n), n);
