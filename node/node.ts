@@ -34,6 +34,7 @@ import {
   saveFeeEstimates,
 } from "./fees/mod.ts";
 import { feeMethods } from "../rpc/methods/fees.ts";
+import { deploymentInfoMethods } from "../rpc/methods/deploymentinfo.ts";
 import { psbtMethods } from "../rpc/methods/psbt.ts";
 import { reverseHex } from "../core/hash/hashes.ts";
 import { clientVersionNumber, netMethods, NETWORK_NAMES, type NetworkName } from "../rpc/methods/net.ts";
@@ -429,6 +430,7 @@ export class Node {
       mempoolSize: () => pool().size,
       transactionsUpdated: () => pool().transactionsUpdated,
     }));
+    this.#table.registerAll(deploymentInfoMethods({ chain }));
     this.#table.registerAll(utxoMethods({ chain, network: this.#args.network }));
     this.#table.registerAll(mocktimeMethods({ network: this.#args.network, setMockTime }));
     // Coins for signrawtransactionwithkey/combinerawtransaction: the mempool's outputs, then the UTXO set (Core's

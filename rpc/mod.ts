@@ -38,3 +38,4 @@ export * from "./methods/mempool.ts";
 export * from "./methods/fees.ts";
 export * from "./methods/net.ts";
 export * from "./methods/psbt.ts";
+export * from "./methods/deploymentinfo.ts";
