@@ -18,6 +18,7 @@ import { controlMethods, echoIpcMethod } from "../rpc/methods/control.ts";
 import { ScriptCheckPool, ScriptExecutionCache, SignatureCache } from "../core/verify/mod.ts";
 import { type ChainstateImpl, openChainstate } from "./chain/chainstate.ts";
 import { chainParamsFromArgs } from "./chain/params_from_args.ts";
+import { MAX_FUTURE_BLOCK_TIME } from "./chain/validation.ts";
 import { readMiningArgs } from "./mining/mining_args.ts";
 import { Mempool } from "./mempool/mempool.ts";
 import { dumpMempool, loadMempool } from "./mempool/persist.ts";
@@ -205,6 +206,14 @@ export class Node {
     });
     const tip = this.#chain.tip();
     log.info(`Loaded best chain: hashBestChain=${tip.hashHex} height=${tip.height}`);
+    // Core's VerifyLoadedChainstate: a tip more than MAX_FUTURE_BLOCK_TIME ahead of the clock is refused.
+    if (!args.getBool("-reindex", false) && tip.header.time > now() + MAX_FUTURE_BLOCK_TIME) {
+      throw new Error(
+        "The block database contains a block which appears to be from the future. This may be due to your " +
+          "computer's date and time being set incorrectly. Only rebuild the block database if you are sure that " +
+          "your computer's date and time are correct.\nPlease restart with -reindex or -reindex-chainstate to recover.",
+      );
+    }
     if (args.getBool("-txindex", false)) {
       if (args.getInt("-prune", 0) !== 0) throw new Error("Prune mode is incompatible with -txindex.");
       // Core's -reindex wipes the indexes too; the index syncs in the background.

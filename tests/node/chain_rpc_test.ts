@@ -84,3 +84,27 @@ Deno.test("node: mine, spend a coinbase through signrawtransactionwithkey and ge
     await node.cleanup();
   }
 });
+
+Deno.test("node: a tip more than two hours ahead of the clock is refused at start (Core's VerifyLoadedChainstate)", async () => {
+  const future = Math.floor(Date.now() / 1000) + 3 * 3600;
+  let node = await startNode(["-disablewallet", `-mocktime=${future}`]);
+  const dataDir = node.dataDir;
+  try {
+    await node.rpc("generatetoaddress", [1, ADDRESS]);
+    await node.rpc("stop");
+    assertEquals(await node.wait(), 0);
+    let error = "";
+    try {
+      node = await startNode(["-disablewallet"], { dataDir });
+    } catch (e) {
+      error = String(e);
+    }
+    assert(error.includes("The block database contains a block which appears to be from the future."), error);
+    assert(error.includes("Please restart with -reindex or -reindex-chainstate to recover."), error);
+    node = await startNode(["-disablewallet", `-mocktime=${future}`], { dataDir });
+    assertEquals((await node.rpc("getblockcount")).result, 1);
+  } finally {
+    await node.cleanup();
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+});
