@@ -23,14 +23,16 @@ export type ThresholdState = "defined" | "started" | "locked_in" | "active" | "f
 /** Cache of states per period-end entry (one per deployment), Core's `ThresholdConditionCache`. */
 export type ThresholdCache = WeakMap<BlockIndexEntry, ThresholdState>;
 
-function ancestor(entry: BlockIndexEntry | null, height: number): BlockIndexEntry | null {
+/** The ancestor of `entry` at `height` (null below genesis), walking back through `prev`. */
+export function ancestor(entry: BlockIndexEntry | null, height: number): BlockIndexEntry | null {
   let e = entry;
   if (height < 0) return null;
   while (e !== null && e.height > height) e = e.prev;
   return e;
 }
 
-function signals(version: number, dep: BIP9Deployment): boolean {
+/** Whether a block of nVersion `version` signals `dep` (Core's `VersionBitsConditionChecker::Condition`). */
+export function signals(version: number, dep: BIP9Deployment): boolean {
   return ((version & VERSIONBITS_TOP_MASK) >>> 0) === VERSIONBITS_TOP_BITS &&
     ((version >>> dep.bit) & 1) === 1;
 }

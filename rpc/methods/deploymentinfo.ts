@@ -15,12 +15,7 @@ import {
 import { blockScriptFlags } from "../../core/chain_params.ts";
 import { SCRIPT_FLAG_NAMES, type ScriptFlagName, scriptFlagNames } from "../../core/script/flags.ts";
 import type { BlockIndexEntry, Chainstate } from "../../node/chain/types.ts";
-import {
-  deploymentState,
-  type ThresholdCache,
-  VERSIONBITS_TOP_BITS,
-  VERSIONBITS_TOP_MASK,
-} from "../../node/mining/version_bits.ts";
+import { ancestor, deploymentState, signals, type ThresholdCache } from "../../node/mining/version_bits.ts";
 import { RpcError, RpcErrorCode } from "../errors.ts";
 import { helpExampleCli, helpExampleRpc } from "../help.ts";
 import { type JsonObject, rawNumber } from "../json.ts";
@@ -35,18 +30,6 @@ const BURIED: readonly (readonly [string, (c: ConsensusParams) => number])[] = [
   ["csv", (c) => c.csvHeight],
   ["segwit", (c) => c.segwitHeight],
 ];
-
-function ancestor(entry: BlockIndexEntry | null, height: number): BlockIndexEntry | null {
-  let e = entry;
-  if (height < 0) return null;
-  while (e !== null && e.height > height) e = e.prev;
-  return e;
-}
-
-function signals(version: number, dep: BIP9Deployment): boolean {
-  return ((version & VERSIONBITS_TOP_MASK) >>> 0) === VERSIONBITS_TOP_BITS &&
-    ((version >>> dep.bit) & 1) === 1;
-}
 
 /** Core's `GetStateSinceHeightFor`: the height of the first block the state for the block after `prev` applies to. */
 function stateSinceHeight(prev: BlockIndexEntry | null, dep: BIP9Deployment, cache: ThresholdCache): number {
