@@ -90,6 +90,21 @@ if (want("chain")) {
     [],
   );
 }
+if (want("mempool")) {
+  await run("Mempool: acceptance, block assembly, block connect", "mempool_bench.ts", [
+    `--txs=${quick ? 300 : 1000}`,
+  ]);
+}
+if (want("fees")) await run("Fee estimation", "fees_bench.ts", quick ? ["--quick"] : []);
+if (want("index")) await run("Indexes", "index_bench.ts", quick ? ["--quick"] : []);
+if (want("wallet")) {
+  await run("Wallet coin selection", "coin_selection_bench.ts", []);
+  await run("Wallet boundary: Chain calls and notifications", "chain_ipc_bench.ts", [
+    ...(quick ? ["--quick"] : []),
+    "--process",
+  ]);
+}
+if (want("p2p")) await run("P2P: sync, propagation, relay, memory per connection", "p2p_bench.ts", []);
 if (want("core")) {
   const q = quick ? ["--quick"] : [];
   await run("Consensus core: deserialization and hashing", "core_wire_bench.ts", q);
