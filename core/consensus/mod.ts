@@ -6,7 +6,14 @@
  * @module
  */
 export { COIN, MAX_MONEY } from "../chain_params.ts";
-export { moneyRange } from "./amount.ts";
+export { formatMoney, moneyRange } from "./amount.ts";
+export {
+  calculateSequenceLocks,
+  checkTxInputs,
+  evaluateSequenceLocks,
+  SEQUENCE_LOCKTIME_GRANULARITY,
+} from "./tx_verify.ts";
+export type { SequenceLocks, SpentCoin } from "./tx_verify.ts";
 export {
   MAX_BLOCK_SERIALIZED_SIZE,
   MAX_BLOCK_SIGOPS_COST,

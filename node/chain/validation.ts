@@ -5,11 +5,14 @@
  *
  * @module
  */
-import { blockScriptFlags, type ChainParams, COINBASE_MATURITY } from "../../core/chain_params.ts";
+import { blockScriptFlags, type ChainParams } from "../../core/chain_params.ts";
 import {
   type BlockValidationState,
+  calculateSequenceLocks,
   checkBlockWeight,
+  checkTxInputs,
   checkWitnessMalleation,
+  evaluateSequenceLocks,
   getTransactionSigOpCost,
   invalid,
   MAX_BLOCK_SIGOPS_COST,
@@ -25,6 +28,7 @@ import {
 } from "../../core/pow.ts";
 import { SCRIPT_FLAG_NAMES, type ScriptFlagName } from "../../core/script/flags.ts";
 import { pushInt } from "../../core/script/script.ts";
+import { SEQUENCE_FINAL } from "../../core/script/tx_checker.ts";
 import { txid } from "../../core/wire/transaction.ts";
 import type { Block, BlockHeader, OutPoint, Transaction, TxOut } from "../../core/wire/types.ts";
 import type { ScriptCheckPool, ScriptCheckTx } from "../../core/verify/mod.ts";
@@ -37,11 +41,6 @@ import { hashToHex, type IndexEntry } from "./block_index.ts";
 export const MAX_FUTURE_BLOCK_TIME = 2 * 60 * 60;
 /** Core's `LOCKTIME_THRESHOLD`. */
 export const LOCKTIME_THRESHOLD = 500_000_000;
-const SEQUENCE_FINAL = 0xffffffff;
-const SEQUENCE_LOCKTIME_DISABLE_FLAG = 0x80000000;
-const SEQUENCE_LOCKTIME_TYPE_FLAG = 1 << 22;
-const SEQUENCE_LOCKTIME_MASK = 0xffff;
-const SEQUENCE_LOCKTIME_GRANULARITY = 9;
 
 function powBlock(e: IndexEntry): PowBlock {
   return { height: e.height, time: e.header.time, bits: e.header.bits };
@@ -198,14 +197,6 @@ export function contextualCheckBlock(
   return checkBlockWeight(block);
 }
 
-function formatMoney(v: bigint): string {
-  const neg = v < 0n;
-  const a = neg ? -v : v;
-  let frac = (a % 100_000_000n).toString().padStart(8, "0").replace(/0+$/, "");
-  if (frac.length < 2) frac = frac.padEnd(2, "0");
-  return `${neg ? "-" : ""}${a / 100_000_000n}.${frac}`;
-}
-
 /** What {@link connectBlock} needs from the chain. */
 export interface ConnectContext {
   /** Network parameters. */
@@ -326,39 +317,10 @@ async function connectTransactions(
         }
         spent.push(coin);
       }
-      let valueIn = 0n;
-      for (const coin of spent) {
-        if (coin.coinbase && height - coin.height < COINBASE_MATURITY) {
-          return {
-            state: fail(
-              "bad-txns-premature-spend-of-coinbase",
-              `tried to spend coinbase at depth ${height - coin.height}`,
-            ),
-          };
-        }
-        valueIn += coin.out.value;
-        if (!moneyRange(coin.out.value) || !moneyRange(valueIn)) {
-          return {
-            state: invalid(
-              "BLOCK_CONSENSUS",
-              "bad-txns-inputvalues-outofrange",
-              ` in transaction ${hashToHex(id)}`,
-            ),
-          };
-        }
-      }
-      let valueOut = 0n;
-      for (const o of tx.outputs) valueOut += o.value;
-      if (valueIn < valueOut) {
-        return {
-          state: fail(
-            "bad-txns-in-belowout",
-            `value in (${formatMoney(valueIn)}) < value out (${formatMoney(valueOut)})`,
-          ),
-        };
-      }
-      const fee = valueIn - valueOut;
-      if (!moneyRange(fee)) return { state: fail("bad-txns-fee-outofrange", "") };
+      // Core's ConnectBlock: CheckTxInputs' reason, its debug text with the transaction named.
+      const inputs = checkTxInputs(tx, spent, height);
+      if (!inputs.state.valid) return { state: fail(inputs.state.reason, inputs.state.debug ?? "") };
+      const fee = inputs.fee;
       fees += fee;
       if (!moneyRange(fees)) {
         return {
@@ -423,25 +385,12 @@ async function connectTransactions(
 
 /** Core's `CalculateSequenceLocks` + `EvaluateSequenceLocks` for a transaction in the block at `entry`. */
 export function sequenceLocksSatisfied(tx: Transaction, spent: readonly Coin[], entry: IndexEntry): boolean {
-  if (tx.version < 2) return true;
-  let minHeight = -1;
-  let minTime = -1;
-  for (let i = 0; i < tx.inputs.length; i++) {
-    const seq = tx.inputs[i].sequence;
-    if (seq & SEQUENCE_LOCKTIME_DISABLE_FLAG) continue;
-    const coinHeight = spent[i].height;
-    if (seq & SEQUENCE_LOCKTIME_TYPE_FLAG) {
-      const base = entry.ancestor(Math.max(coinHeight - 1, 0))!;
-      minTime = Math.max(
-        minTime,
-        base.medianTimePast + ((seq & SEQUENCE_LOCKTIME_MASK) << SEQUENCE_LOCKTIME_GRANULARITY) - 1,
-      );
-    } else {
-      minHeight = Math.max(minHeight, coinHeight + (seq & SEQUENCE_LOCKTIME_MASK) - 1);
-    }
-  }
-  const prevMtp = entry.prev!.medianTimePast;
-  return !(minHeight >= entry.height || minTime >= prevMtp);
+  const locks = calculateSequenceLocks(
+    tx,
+    spent.map((c) => c.height),
+    (h) => entry.ancestor(h)!.medianTimePast,
+  );
+  return evaluateSequenceLocks(locks, entry.height, entry.prev!.medianTimePast);
 }
 
 /** Result of {@link disconnectBlock}: "ok", "unclean" (inconsistencies were repaired) or "failed". */

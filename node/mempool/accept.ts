@@ -10,8 +10,14 @@
  *
  * @module
  */
-import { COINBASE_MATURITY } from "../../core/chain_params.ts";
-import { checkTransaction, getTransactionSigOpCost, moneyRange } from "../../core/consensus/mod.ts";
+import {
+  calculateSequenceLocks,
+  checkTransaction,
+  checkTxInputs,
+  evaluateSequenceLocks,
+  getTransactionSigOpCost,
+  type SpentCoin,
+} from "../../core/consensus/mod.ts";
 import type { InvalidState, TxValidationResult, TxValidationState } from "../../core/consensus/mod.ts";
 import { invalid, VALID } from "../../core/consensus/mod.ts";
 import { reverseHex } from "../../core/hash/hashes.ts";
@@ -27,7 +33,6 @@ import { isFinalTx } from "../mining/block_assembler.ts";
 import { type ClusterTx, replacementDiagrams, splitIntoClusters } from "../policy/cluster.ts";
 import { checkEphemeralSpends, preCheckEphemeralTx } from "../policy/ephemeral.ts";
 import { FeeRate } from "../policy/feerate.ts";
-import { formatMoney } from "../policy/money.ts";
 import {
   isChildWithParents,
   isWellFormedPackage,
@@ -43,9 +48,8 @@ import {
   spendsNonAnchorWitnessProg,
   validateInputsStandardness,
 } from "../policy/policy.ts";
-import { checkSpendsConflictingTx, replacementChecks } from "../policy/rbf.ts";
 import { isClusterOversized } from "../policy/limits.ts";
-import { packageRbfChecks } from "../policy/rbf.ts";
+import { checkSpendsConflictingTx, packageRbfChecks, replacementChecks } from "../policy/rbf.ts";
 import { packageTrucChecks, singleTrucChecks, type TrucMempoolParent } from "../policy/truc.ts";
 import { MempoolEntry } from "./entry.ts";
 import { MEMPOOL_HEIGHT, type TxMempool } from "./txmempool.ts";
@@ -139,12 +143,6 @@ export interface AcceptContext {
   readonly scriptExecutionCache?: ScriptExecutionCache;
 }
 
-interface SpentCoin {
-  readonly out: TxOut;
-  readonly height: number;
-  readonly coinbase: boolean;
-}
-
 /** Per-transaction working state (Core's `Workspace`). */
 interface Workspace {
   readonly tx: Transaction;
@@ -162,11 +160,6 @@ interface Workspace {
   state: TxValidationState;
 }
 
-const SEQUENCE_LOCKTIME_DISABLE_FLAG = 0x80000000;
-const SEQUENCE_LOCKTIME_TYPE_FLAG = 1 << 22;
-const SEQUENCE_LOCKTIME_MASK = 0xffff;
-const SEQUENCE_LOCKTIME_GRANULARITY = 9;
-
 /**
  * Core's `CalculateLockPointsAtTip` + `CheckSequenceLocksAtTip`: whether the BIP68 relative locks of `tx`, spending
  * coins at `coinHeights` (MEMPOOL_HEIGHT for unconfirmed parents), are satisfied in the block after `tip`.
@@ -177,26 +170,14 @@ export function sequenceLocksAtTip(
   tip: BlockIndexEntry,
   chain: Pick<Chainstate, "atHeight">,
 ): boolean {
-  if (tx.version < 2) return true;
   const nextHeight = tip.height + 1;
-  let minHeight = -1;
-  let minTime = -1;
-  for (let i = 0; i < tx.inputs.length; i++) {
-    const seq = tx.inputs[i].sequence;
-    if (seq & SEQUENCE_LOCKTIME_DISABLE_FLAG) continue;
-    const coinHeight = coinHeights[i] === MEMPOOL_HEIGHT ? nextHeight : coinHeights[i];
-    if (seq & SEQUENCE_LOCKTIME_TYPE_FLAG) {
-      const base = chain.atHeight(Math.max(coinHeight - 1, 0));
-      const coinTime = base === null ? tip.medianTimePast : base.medianTimePast;
-      minTime = Math.max(
-        minTime,
-        coinTime + ((seq & SEQUENCE_LOCKTIME_MASK) << SEQUENCE_LOCKTIME_GRANULARITY) - 1,
-      );
-    } else {
-      minHeight = Math.max(minHeight, coinHeight + (seq & SEQUENCE_LOCKTIME_MASK) - 1);
-    }
-  }
-  return minHeight < nextHeight && minTime < tip.medianTimePast;
+  const heights = coinHeights.map((h) => h === MEMPOOL_HEIGHT ? nextHeight : h);
+  const locks = calculateSequenceLocks(
+    tx,
+    heights,
+    (h) => chain.atHeight(h)?.medianTimePast ?? tip.medianTimePast,
+  );
+  return evaluateSequenceLocks(locks, nextHeight, tip.medianTimePast);
 }
 
 function failure(ws: Workspace, state: InvalidState<TxValidationResult>): MempoolAcceptFailure {
@@ -461,13 +442,9 @@ export class MemPoolAccept {
     if (!sequenceLocksAtTip(tx, ws.spent.map((c) => c.height), tip, chain)) {
       return invalid("TX_PREMATURE_SPEND", "non-BIP68-final");
     }
-    st = checkTxInputs(tx, ws.spent, tip.height + 1);
-    if (!st.valid) return st;
-    let valueIn = 0n;
-    for (const c of ws.spent) valueIn += c.out.value;
-    let valueOut = 0n;
-    for (const o of tx.outputs) valueOut += o.value;
-    ws.baseFee = valueIn - valueOut;
+    const inputs = checkTxInputs(tx, ws.spent, tip.height + 1);
+    if (!inputs.state.valid) return inputs.state;
+    ws.baseFee = inputs.fee;
     const outs = ws.spent.map((c) => c.out);
     if (settings.requireStandard) {
       st = validateInputsStandardness(tx, outs);
@@ -696,42 +673,4 @@ function toClusterTxs(cluster: readonly MempoolEntry[]): ClusterTx[] {
     size: e.adjustedWeight,
     parents: [...e.parents].filter((p) => index.has(p)).map((p) => index.get(p)!),
   }));
-}
-
-/**
- * Core's `Consensus::CheckTxInputs` for a transaction to be mined at `spendHeight`: coinbase maturity
- * ("bad-txns-premature-spend-of-coinbase", TX_PREMATURE_SPEND), input values in range
- * ("bad-txns-inputvalues-outofrange"), inputs covering outputs ("bad-txns-in-belowout") and the fee in range
- * ("bad-txns-fee-outofrange"), all TX_CONSENSUS otherwise.
- */
-export function checkTxInputs(
-  tx: Transaction,
-  spent: readonly SpentCoin[],
-  spendHeight: number,
-): TxValidationState {
-  let valueIn = 0n;
-  for (const coin of spent) {
-    if (coin.coinbase && spendHeight - coin.height < COINBASE_MATURITY) {
-      return invalid(
-        "TX_PREMATURE_SPEND",
-        "bad-txns-premature-spend-of-coinbase",
-        `tried to spend coinbase at depth ${spendHeight - coin.height}`,
-      );
-    }
-    valueIn += coin.out.value;
-    if (!moneyRange(coin.out.value) || !moneyRange(valueIn)) {
-      return invalid("TX_CONSENSUS", "bad-txns-inputvalues-outofrange");
-    }
-  }
-  let valueOut = 0n;
-  for (const o of tx.outputs) valueOut += o.value;
-  if (valueIn < valueOut) {
-    return invalid(
-      "TX_CONSENSUS",
-      "bad-txns-in-belowout",
-      `value in (${formatMoney(valueIn)}) < value out (${formatMoney(valueOut)})`,
-    );
-  }
-  if (!moneyRange(valueIn - valueOut)) return invalid("TX_CONSENSUS", "bad-txns-fee-outofrange");
-  return VALID;
 }

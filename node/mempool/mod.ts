@@ -9,7 +9,7 @@ export { estimateEntryUsage, MempoolEntry } from "./entry.ts";
 export type { MempoolEntryInit } from "./entry.ts";
 export { linearize, MEMPOOL_HEIGHT, ROLLING_FEE_HALFLIFE, TxMempool } from "./txmempool.ts";
 export type { ChunkInfo, MempoolListener, RemovalReason, TxMempoolOptions } from "./txmempool.ts";
-export { checkTxInputs, MemPoolAccept, sequenceLocksAtTip } from "./accept.ts";
+export { MemPoolAccept, sequenceLocksAtTip } from "./accept.ts";
 export type {
   AcceptArgs,
   AcceptContext,

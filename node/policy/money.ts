@@ -55,15 +55,5 @@ export function parseMoney(text: string): bigint | null {
   return value >= 0n && value <= MAX_MONEY ? value : null;
 }
 
-/**
- * Core's `FormatMoney`: BTC with 8 decimals, trailing zeros trimmed down to 2 decimals, "-" for negative
- * amounts: 100000 → "0.001", 0 → "0.00", 100000000 → "1.00", -1 → "-0.00000001".
- */
-export function formatMoney(sats: bigint): string {
-  const neg = sats < 0n;
-  const abs = neg ? -sats : sats;
-  const quotient = abs / COIN;
-  let frac = (abs % COIN).toString().padStart(8, "0");
-  while (frac.length > 2 && frac.endsWith("0")) frac = frac.slice(0, -1);
-  return `${neg ? "-" : ""}${quotient}.${frac}`;
-}
+/** Core's `FormatMoney` (core/consensus/amount.ts, where consensus messages use it too). */
+export { formatMoney } from "../../core/consensus/amount.ts";
