@@ -17,6 +17,7 @@ import type { Logger } from "../../util/logging.ts";
 import type { ChainCoin, Chainstate } from "../chain/types.ts";
 import { isFinalTx } from "../mining/block_assembler.ts";
 import type { FeeFrac } from "../policy/feefrac.ts";
+import { toFeePerVSize } from "../policy/policy.ts";
 import { FeeRate } from "../policy/feerate.ts";
 import { isChildWithParents, isWellFormedPackage } from "../policy/packages.ts";
 import type { PolicySettings } from "../policy/settings.ts";
@@ -503,7 +504,7 @@ export class Mempool {
     return this.pool.miningOrder().map(({ entry, chunk }) => ({
       tx: entry.tx,
       fee: entry.fee,
-      chunk: { fee: chunk.fee, size: Math.ceil(chunk.size / 4) },
+      chunk: toFeePerVSize(chunk),
     }));
   }
 

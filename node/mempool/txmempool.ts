@@ -258,8 +258,10 @@ export class TxMempool {
 
   /** Removes `entries` (children before parents, so listeners never see an orphan). */
   removeStaged(entries: Iterable<MempoolEntry>, reason: RemovalReason): void {
-    const set = new Set(entries);
-    const order = [...set].sort((a, b) => this.ancestors(b).size - this.ancestors(a).size);
+    // Ancestor counts are taken once, before any removal changes them (not again per comparison).
+    const depth = new Map<MempoolEntry, number>();
+    for (const e of new Set(entries)) depth.set(e, this.ancestors(e).size);
+    const order = [...depth.keys()].sort((a, b) => depth.get(b)! - depth.get(a)!);
     for (const e of order) this.#removeOne(e, reason);
   }
 
