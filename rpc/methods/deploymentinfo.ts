@@ -12,9 +12,9 @@ import {
   type ConsensusParams,
   NEVER_ACTIVE,
 } from "../../core/chain_params.ts";
-import { blockScriptFlags } from "../../core/chain_params.ts";
-import { SCRIPT_FLAG_NAMES, type ScriptFlagName, scriptFlagNames } from "../../core/script/flags.ts";
+import { scriptFlagNames } from "../../core/script/flags.ts";
 import type { BlockIndexEntry, Chainstate } from "../../node/chain/types.ts";
+import { scriptFlagsFor } from "../../node/chain/validation.ts";
 import { ancestor, deploymentState, signals, type ThresholdCache } from "../../node/mining/version_bits.ts";
 import { RpcError, RpcErrorCode } from "../errors.ts";
 import { helpExampleCli, helpExampleRpc } from "../help.ts";
@@ -103,15 +103,6 @@ export function deploymentInfo(entry: BlockIndexEntry, consensus: ConsensusParam
   return out;
 }
 
-/** The script flags Core reports for the block at `entry` (`GetScriptFlagNames(GetBlockScriptFlags(…))`). */
-export function blockScriptFlagNames(entry: BlockIndexEntry, consensus: ConsensusParams): string[] {
-  let flags = 0;
-  for (const name of blockScriptFlags(consensus, { height: entry.height, hash: entry.hashHex })) {
-    flags |= SCRIPT_FLAG_NAMES.get(name as ScriptFlagName)!;
-  }
-  return scriptFlagNames(flags);
-}
-
 /** The `getdeploymentinfo` method. */
 export function deploymentInfoMethods(options: { chain: () => Chainstate }): RpcMethod[] {
   return [{
@@ -156,7 +147,7 @@ export function deploymentInfoMethods(options: { chain: () => Chainstate }): Rpc
       return {
         hash: entry.hashHex,
         height: entry.height,
-        script_flags: blockScriptFlagNames(entry, c),
+        script_flags: scriptFlagNames(scriptFlagsFor(chain.params, entry.height, entry.hashHex)),
         deployments: deploymentInfo(entry, c),
       };
     },
