@@ -1,0 +1,230 @@
+/**
+ * The wallet's shared vocabulary: a wallet transaction and its state (Core's `CWalletTx`, `TxState`), address
+ * book entries, wallet flags, and {@linkcode WalletCore} — what balances, history, spending, fee bumping and the
+ * wallet RPCs may ask of one loaded descriptor wallet (Core's `CWallet` as `receive.cpp`, `spend.cpp`,
+ * `feebumper.cpp` and `rpc/*.cpp` use it). Implemented by `wallet/wallet.ts`.
+ *
+ * Conventions: txids and block hashes are display-order hex; amounts are satoshis as `bigint`; feerates are
+ * sat/kvB as `bigint`; scripts are bytes.
+ *
+ * @module
+ */
+import type { Network } from "../core/chain_params_base.ts";
+import type { OutPoint, Transaction, TxOut } from "../core/wire/types.ts";
+import type { OutputType } from "../core/descriptors/mod.ts";
+import type { Chain } from "../interfaces/chain.ts";
+
+/** Where a wallet transaction stands (Core's `TxState` variants). */
+export type TxState =
+  /** In a block of the active chain; `index` is its position in the block. */
+  | { kind: "confirmed"; blockHash: string; blockHeight: number; index: number }
+  /** In the node's mempool. */
+  | { kind: "inMempool" }
+  /** Conflicts with a transaction in the active chain's block `blockHash` (Core's `TxStateBlockConflicted`). */
+  | { kind: "blockConflicted"; blockHash: string; blockHeight: number }
+  /** Neither in the chain nor in the mempool; `abandoned` after `abandontransaction`. */
+  | { kind: "inactive"; abandoned: boolean };
+
+/** A transaction the wallet keeps (Core's `CWalletTx`). */
+export interface WalletTx {
+  /** Txid (display hex). */
+  readonly txid: string;
+  /** Wtxid (display hex). */
+  readonly wtxid: string;
+  /** The transaction. */
+  readonly tx: Transaction;
+  /** Its serialization (with witness). */
+  readonly raw: Uint8Array;
+  /** Current state. */
+  state: TxState;
+  /** When the wallet first saw it (Core's `nTimeReceived`, seconds). */
+  timeReceived: number;
+  /** Core's `nTimeSmart` (seconds). */
+  timeSmart: number;
+  /** Order position (Core's `nOrderPos`): increases with every transaction added. */
+  orderPos: number;
+  /** Core's `mapValue`: "comment", "to", "replaces_txid", "replaced_by_txid". */
+  mapValue: Record<string, string>;
+  /** Core's `vOrderForm` (BIP 21 "message" entries of `send`). */
+  orderForm: Array<[string, string]>;
+  /** Txids of mempool transactions that conflict with it (Core's `mempool_conflicts`). */
+  mempoolConflicts: Set<string>;
+}
+
+/** Wallet flags (Core's `WALLET_FLAG_*` names as `getwalletinfo` and `createwallet` know them). */
+export type WalletFlag =
+  | "avoid_reuse"
+  | "blank"
+  | "disable_private_keys"
+  | "descriptor_wallet"
+  | "external_signer"
+  | "last_hardened_xpub_cached";
+
+/** An address book entry (Core's `CAddressBookData`). */
+export interface AddressBookEntry {
+  /** Label ("" allowed); undefined for change (Core's `IsChange` address book check) and unlabelled sends. */
+  label?: string;
+  /** "receive", "send" or "refund". */
+  purpose?: "receive" | "send" | "refund";
+  /** `previously_spent` (avoid_reuse) — Core's "used" destination data. */
+  used?: boolean;
+}
+
+/** What signing a transaction produced (Core's `SignTransaction` result). */
+export interface SignTransactionResult {
+  /** The transaction with every signature the wallet could add. */
+  tx: Transaction;
+  /** Whether every input is fully signed. */
+  complete: boolean;
+  /** Core's per-input errors (`signrawtransactionwithwallet`'s "errors" entries). */
+  errors: Array<
+    { txid: string; vout: number; witness: string[]; scriptSig: string; sequence: number; error: string }
+  >;
+}
+
+/** One loaded descriptor wallet, as receive/spend/feebumper/RPC code uses it. */
+export interface WalletCore {
+  /** The wallet's name ("" for the default wallet). */
+  readonly name: string;
+  /** Network of its addresses and keys. */
+  readonly network: Network;
+  /** The node, through the Chain interface (broadcast, fee estimates, mempool queries). */
+  readonly chain: Chain;
+
+  /** Whether a flag is set. */
+  hasFlag(flag: WalletFlag): boolean;
+  /** The last block the wallet has processed (its view of the tip; the genesis block before any). */
+  lastBlock(): { hash: string; height: number };
+  /** Runs `fn` holding the wallet's lock (Core's `cs_wallet`): spends and state changes do not interleave. */
+  withLock<T>(fn: () => Promise<T> | T): Promise<T>;
+
+  /** Every wallet transaction, in order position order. */
+  transactions(): Iterable<WalletTx>;
+  /** The wallet transaction `txid`, if kept. */
+  getTx(txid: string): WalletTx | undefined;
+  /**
+   * Core's `GetTxDepthInMainChain`: confirmations (> 0) when confirmed, minus the conflicting block's
+   * confirmations (< 0) when block-conflicted, else 0.
+   */
+  depth(wtx: WalletTx): number;
+  /** Core's `GetTxBlocksToMaturity`: blocks until a coinbase output can be spent (0 otherwise). */
+  blocksToMaturity(wtx: WalletTx): number;
+  /** Whether `wtx` is abandoned (state inactive with abandoned). */
+  isAbandoned(wtx: WalletTx): boolean;
+
+  /** Whether the wallet can spend or watch `script` (it is in one of its descriptors' scripts). */
+  isMine(script: Uint8Array): boolean;
+  /** Core's `IsChange`: mine, and its destination is not in the address book (or has no label). */
+  isChange(out: TxOut): boolean;
+  /**
+   * Core's `IsSpent`: whether a wallet transaction that is not conflicted (depth >= 0) and not abandoned spends
+   * `outpoint`.
+   */
+  isSpent(outpoint: OutPoint): boolean;
+  /** Txids of the wallet transactions spending `outpoint` (any state). */
+  spenders(outpoint: OutPoint): string[];
+  /** Core's `IsSpentKey` (avoid_reuse): whether the output's destination was spent from before. */
+  isSpentKey(script: Uint8Array): boolean;
+
+  /** Whether `outpoint` is locked (`lockunspent`). */
+  isLockedCoin(outpoint: OutPoint): boolean;
+  /** Locks `outpoint`; `persistent` writes it to the database. */
+  lockCoin(outpoint: OutPoint, persistent: boolean): Promise<void>;
+  /** Unlocks `outpoint`; false when it was not locked. */
+  unlockCoin(outpoint: OutPoint): Promise<boolean>;
+  /** Unlocks every coin. */
+  unlockAllCoins(): Promise<void>;
+  /** Every locked outpoint. */
+  lockedCoins(): OutPoint[];
+
+  /** The address book entry of an address, if any. */
+  getAddressBook(address: string): AddressBookEntry | undefined;
+  /** Sets (creates or updates) an address book entry. */
+  setAddressBook(address: string, entry: AddressBookEntry): Promise<void>;
+  /** Every address book entry, by address. */
+  addressBook(): ReadonlyMap<string, AddressBookEntry>;
+
+  /** A new receiving address of `type` (Core's -12 "Error: This wallet has no available keys" when none). */
+  getNewAddress(type: OutputType, label: string): Promise<string>;
+  /** A new change address of `type`; reserved until {@link WalletCore.commitTransaction} uses it. */
+  getNewChangeAddress(type: OutputType): Promise<string>;
+  /** `-addresstype`, and `-changetype` (undefined: Core's choice from the outputs). */
+  defaultAddressType(): OutputType;
+  /** `-changetype`, if set. */
+  defaultChangeType(): OutputType | undefined;
+  /**
+   * The largest weight a signed input spending `script` adds beyond the outpoint, sequence and empty
+   * script length (Core's `CalculateMaximumSignedInputSize` inputs: the descriptor's max satisfaction), or
+   * undefined when the wallet cannot solve it.
+   */
+  maxInputSatisfactionWeight(script: Uint8Array): number | undefined;
+  /** Whether the wallet can sign for `script` (has the private keys and is unlocked when encrypted). */
+  canSign(script: Uint8Array): boolean;
+  /**
+   * Signs every input of `tx` it can (Core's `CWallet::SignTransaction`); `coins` gives the spent outputs (by
+   * "txid:vout"); `sighashType` defaults to SIGHASH_DEFAULT/ALL. Throws Core's -13 error when locked.
+   */
+  signTransaction(
+    tx: Transaction,
+    coins: ReadonlyMap<string, TxOut>,
+    sighashType?: number,
+  ): Promise<SignTransactionResult>;
+  /**
+   * Fills a PSBT with what the wallet knows (UTXOs, scripts, derivation paths) and, with `sign`, signatures
+   * (Core's `FillPSBT`); returns the updated PSBT bytes, whether it is complete, and the number of inputs it
+   * signed.
+   */
+  fillPsbt(psbt: Uint8Array, options: {
+    sign: boolean;
+    sighashType?: number;
+    finalize: boolean;
+    bip32Derivs: boolean;
+  }): Promise<{ psbt: Uint8Array; complete: boolean }>;
+  /**
+   * Adds a transaction the wallet created to the wallet (from me, with `mapValue` and `orderForm`) and
+   * broadcasts it (Core's `CommitTransaction`). Change addresses it used stop being reserved.
+   */
+  commitTransaction(
+    tx: Transaction,
+    mapValue: Record<string, string>,
+    orderForm: Array<[string, string]>,
+  ): Promise<void>;
+  /** Marks a transaction and its in-wallet descendants abandoned (Core's `AbandonTransaction`); false if not allowed. */
+  abandonTransaction(txid: string): Promise<boolean>;
+  /** Whether the wallet is encrypted. */
+  isCrypted(): boolean;
+  /** Whether the wallet is encrypted and locked (Core refuses to sign: -13). */
+  isLocked(): boolean;
+  /** The wallet's settings from the node's arguments and RPCs (`settxfee`), see {@linkcode WalletSettings}. */
+  settings(): WalletSettings;
+  /** `settxfee`: sets the wallet's pay-tx-fee (sat/kvB; 0n unsets it). */
+  setPayTxFee(feeRate: bigint): void;
+}
+
+/** Wallet-wide fee and spending settings (Core's `CWallet` members from `-paytxfee`, `-fallbackfee`, …). */
+export interface WalletSettings {
+  /** `-paytxfee` / `settxfee` (sat/kvB; 0n: unset). */
+  payTxFee: bigint;
+  /** `-mintxfee` (sat/kvB; default 1000). */
+  minTxFee: bigint;
+  /** `-fallbackfee` (sat/kvB; default 0: disabled, Core's regtest default too). */
+  fallbackFee: bigint;
+  /** `-discardfee` (sat/kvB; default 10000). */
+  discardFee: bigint;
+  /** `-consolidatefeerate` (sat/kvB; default 10000). */
+  consolidateFeeRate: bigint;
+  /** `-maxtxfee` (sat; default 0.1 BTC). */
+  maxTxFee: bigint;
+  /** `-txconfirmtarget` (default 6). */
+  confirmTarget: number;
+  /** `-walletrbf` (default true). */
+  signalRbf: boolean;
+  /** `-spendzeroconfchange` (default true). */
+  spendZeroConfChange: boolean;
+  /** `-avoidpartialspends` (default false). */
+  avoidPartialSpends: boolean;
+  /** `-maxapsfee` (sat; default 0). */
+  maxApsFee: bigint;
+  /** `-walletbroadcast` (default true). */
+  broadcast: boolean;
+}
