@@ -70,6 +70,49 @@ export interface AddressBookEntry {
   used?: boolean;
 }
 
+/** An output of a wallet transaction that the wallet owns (Core's `WalletTXO`), spent or not. */
+export interface WalletTxo {
+  /** The outpoint (txid in internal byte order). */
+  readonly outpoint: OutPoint;
+  /** The wallet transaction holding it. */
+  readonly wtx: WalletTx;
+  /** The output (`wtx.tx.outputs[outpoint.vout]`). */
+  readonly txout: TxOut;
+}
+
+/**
+ * What the wallet knows about solving one of its output scripts (Core's `GetSolvingProvider`,
+ * `InferDescriptor`, `GetWalletDescriptors` and `GetMetadata`, as `listunspent`, `listtransactions` and
+ * `getaddressinfo` report them).
+ */
+export interface WalletScriptInfo {
+  /**
+   * Core's `InferDescriptor(script, provider)->ToString()`: the script's own descriptor with key origins and
+   * checksum, e.g. `wpkh([1703c0f8/84h/1h/0h/0/0]03…)#le4ezrxg`; undefined when the wallet cannot solve it.
+   */
+  readonly desc?: string;
+  /**
+   * The public (normalized) text of every wallet descriptor producing the script, with checksum, e.g.
+   * `wpkh([1703c0f8/84h/1h/0h]tpub…/0/*)#l20244xa` (Core's `PushParentDescriptors`; `getaddressinfo`'s
+   * "parent_desc" is the first).
+   */
+  readonly parentDescs: readonly string[];
+  /**
+   * Scripts the solving provider knows, by hex HASH160 of the script (P2SH redeem scripts, and P2WSH witness
+   * scripts whose RIPEMD160(SHA256) is the same HASH160 — Core's `CScriptID` lookups).
+   */
+  readonly scripts: ReadonlyMap<string, Uint8Array>;
+  /** Public keys the solving provider knows, by hex HASH160 of the key (Core's `CKeyID`). */
+  readonly pubkeys: ReadonlyMap<string, Uint8Array>;
+  /** Creation time of the descriptor (getaddressinfo "timestamp"), when the key has an origin. */
+  readonly timestamp?: number;
+  /**
+   * Origin of the script's key (Core's `GetMetadata` key origin): the path as `m/84h/1h/0h/0/0` and the master
+   * key fingerprint as 8 hex digits.
+   */
+  readonly keyOrigin?: { readonly path: string; readonly fingerprint: string };
+}
+
 /** What signing a transaction produced (Core's `SignTransaction` result). */
 export interface SignTransactionResult {
   /** The transaction with every signature the wallet could add. */
@@ -125,6 +168,17 @@ export interface WalletCore {
   spenders(outpoint: OutPoint): string[];
   /** Core's `IsSpentKey` (avoid_reuse): whether the output's destination was spent from before. */
   isSpentKey(script: Uint8Array): boolean;
+
+  /**
+   * Every output of the wallet's transactions that is mine, spent or not (Core's `GetTXOs`, `m_txos`); kept
+   * up to date as transactions are added and scripts imported (Core's `RefreshTXOsFromTx`/`RefreshAllTXOs`).
+   * Balances and `AvailableCoins` iterate it, so it must be cheap (a kept map, not a scan).
+   */
+  txos(): Iterable<WalletTxo>;
+  /** The owned output at `outpoint` (Core's `GetTXO`: the debit lookup), if any. */
+  getTxo(outpoint: OutPoint): WalletTxo | undefined;
+  /** What the wallet knows about solving `script`, or undefined when no descriptor of the wallet has it. */
+  scriptInfo(script: Uint8Array): WalletScriptInfo | undefined;
 
   /** Whether `outpoint` is locked (`lockunspent`). */
   isLockedCoin(outpoint: OutPoint): boolean;
