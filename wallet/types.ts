@@ -209,7 +209,9 @@ export interface WalletCore {
   /**
    * The largest weight a signed input spending `script` adds beyond the outpoint, sequence and empty
    * script length (Core's `CalculateMaximumSignedInputSize` inputs: the descriptor's max satisfaction), or
-   * undefined when the wallet cannot solve it.
+   * undefined when the wallet cannot solve it. A signed input then weighs `(32 + 4 + 4 + 1) * 4` plus this:
+   * this includes the witness stack count and any scriptSig length bytes beyond the first (Core's
+   * `MaxInputWeight` with `tx_is_segwit`), e.g. 108 for P2WPKH (1 + 107: a 68 vbyte input).
    */
   maxInputSatisfactionWeight(script: Uint8Array): number | undefined;
   /** Whether the wallet can sign for `script` (has the private keys and is unlocked when encrypted). */
