@@ -255,6 +255,24 @@ export interface WalletCore {
   settings(): WalletSettings;
   /** `settxfee`: sets the wallet's pay-tx-fee (sat/kvB; 0n unsets it). */
   setPayTxFee(feeRate: bigint): void;
+  /**
+   * Core's `MarkReplaced`: records in the wallet transaction `txid` that `newTxid` replaced it (its mapValue
+   * "replaced_by_txid", written to the database); false when `txid` is not in the wallet. Used by `bumpfee`
+   * after committing the replacement (which carries "replaces_txid" in its own mapValue). Optional until
+   * implemented: without it `bumpfee` reports Core's "could not mark the original transaction as replaced".
+   */
+  markReplaced?(txid: string, newTxid: string): Promise<boolean>;
+  /**
+   * Whether the wallet has an active internal (change) descriptor for `type` (Core's
+   * `GetScriptPubKeyMan(type, internal=true)` != null), for Core's `TransactionChangeType`. Optional: without it
+   * every type is assumed available.
+   */
+  hasChangeDescriptor?(type: OutputType): boolean;
+  /**
+   * Core's `BlockUntilSyncedToCurrentChain`: resolves once the wallet has processed every notification the node
+   * raised before the call (RPCs call it so that results reflect blocks the caller already saw). Optional.
+   */
+  blockUntilSyncedToCurrentChain?(): Promise<void>;
 }
 
 /** Wallet-wide fee and spending settings (Core's `CWallet` members from `-paytxfee`, `-fallbackfee`, …). */

@@ -1,0 +1,90 @@
+/**
+ * Solving data for inputs the wallet does not own (Core's `CCoinControl::m_external_provider` filled from the
+ * `solving_data` option: public keys, scripts, descriptors), and the signed-input weight Core's `MaxInputWeight`
+ * derives from an inferred descriptor.
+ *
+ * @module
+ */
+import type { Network } from "../core/chain_params_base.ts";
+import { type Descriptor, parseDescriptor } from "../core/descriptors/mod.ts";
+import { hash160, toHex } from "../core/hash/hashes.ts";
+import { compactSizeLength } from "../core/wire/mod.ts";
+import { inferDescriptor } from "../rpc/tx_json.ts";
+
+/** The signed size facts of one input (see `InputSizeInfo` in spend.ts). */
+export interface ExternalInputSize {
+  /** Core's `MaxInputWeight(desc, …, tx_is_segwit = true)`. */
+  weight: number;
+  /** Whether the spend carries witness data. */
+  segwit: boolean;
+}
+
+/**
+ * Core's `MaxInputWeight` for a descriptor in a segwit transaction: outpoint, sequence, scriptSig length,
+ * witness stack count and the descriptor's largest satisfaction; undefined when it cannot be satisfied.
+ */
+export function descriptorInputWeight(desc: Descriptor, useMaxSig: boolean): ExternalInputSize | undefined {
+  const sat = desc.maxSatisfactionWeight(useMaxSig);
+  const elems = desc.maxSatisfactionElems();
+  if (sat === undefined || elems === undefined) return undefined;
+  const type = desc.outputType();
+  const segwit = type !== undefined && type !== "legacy";
+  const scriptSigLen = segwit ? 1 : compactSizeLength(Math.floor(sat / 4));
+  const witnessStackLen = segwit ? compactSizeLength(elems) : 1;
+  return { weight: (40 + scriptSigLen) * 4 + witnessStackLen + sat, segwit };
+}
+
+/** Public keys, scripts and descriptors given to size external inputs. */
+export class ExternalSolvingData {
+  readonly #network: Network;
+  readonly #pubkeys = new Map<string, Uint8Array>();
+  readonly #scripts = new Map<string, Uint8Array>();
+  readonly #byScript = new Map<string, Descriptor>();
+
+  /** Empty solving data for `network`. */
+  constructor(network: Network) {
+    this.#network = network;
+  }
+
+  /** Adds a public key (and, as Core does, its P2WPKH script). */
+  addPubkey(pubkey: Uint8Array): void {
+    const id = hash160(pubkey);
+    this.#pubkeys.set(toHex(id), pubkey);
+    this.addScript(Uint8Array.of(0x00, 0x14, ...id));
+  }
+
+  /** Adds a script (found by its HASH160, and by its SHA256 for P2WSH through the inference). */
+  addScript(script: Uint8Array): void {
+    this.#scripts.set(toHex(hash160(script)), script);
+  }
+
+  /** Adds a descriptor: its scripts at position 0 are solved by it, its keys and scripts join the data. */
+  addDescriptor(desc: Descriptor): void {
+    const expanded = desc.expand(0);
+    for (const spk of expanded.scriptPubKeys) this.#byScript.set(toHex(spk), desc);
+    for (const key of expanded.pubkeys) this.#pubkeys.set(toHex(hash160(key.pubkey)), key.pubkey);
+    for (const s of expanded.scripts) this.addScript(s);
+  }
+
+  /** Parses `text` (Core: "Unable to parse descriptor '…': error") and adds every expansion. */
+  addDescriptorText(text: string): void {
+    this.addDescriptor(parseDescriptor(text, { network: this.#network }));
+  }
+
+  /** The signed size of an input spending `script`, inferred from the data; undefined when unsolvable. */
+  inputSize(script: Uint8Array, useMaxSig = true): ExternalInputSize | undefined {
+    let desc = this.#byScript.get(toHex(script));
+    if (desc === undefined) {
+      const inferred = inferDescriptor(script, this.#network, {
+        scripts: this.#scripts,
+        pubkeys: this.#pubkeys,
+      });
+      try {
+        desc = parseDescriptor(inferred.descriptor, { network: this.#network });
+      } catch {
+        return undefined;
+      }
+    }
+    return descriptorInputWeight(desc, useMaxSig);
+  }
+}
