@@ -110,7 +110,13 @@ export class FakeWallet implements WalletCore {
         Promise.resolve({ ancestors: 1, clusterCount: 1, ancestorSize: 0, ancestorFees: 0n }),
       getPackageLimits: () => Promise.resolve({ ancestorCount: 25, descendantCount: 25 }),
       checkChainLimits: () => Promise.resolve(null),
-      findCoins: (outpoints: { txid: string; vout: number }[]) => Promise.resolve(outpoints.map(() => null)),
+      findCoins: (outpoints: { txid: string; vout: number }[]) =>
+        Promise.resolve(outpoints.map((o) => {
+          const out = txs.get(o.txid)?.tx.outputs[o.vout];
+          return out === undefined
+            ? null
+            : { value: out.value, scriptPubKey: out.scriptPubKey, height: 1, coinbase: false };
+        })),
       hasDescendantsInMempool: (txid: string) => Promise.resolve(node.withDescendants.has(txid)),
       isInMempool: (txid: string) => Promise.resolve(txs.get(txid)?.state.kind === "inMempool"),
       broadcastTransaction: (tx: Uint8Array) => {
@@ -288,7 +294,11 @@ export class FakeWallet implements WalletCore {
   fillPsbt(psbt: Uint8Array): Promise<{ psbt: Uint8Array; complete: boolean }> {
     return Promise.resolve({ psbt, complete: false });
   }
-  commitTransaction(tx: Transaction, mapValue: Record<string, string>): Promise<void> {
+  commitTransaction(
+    tx: Transaction,
+    mapValue: Record<string, string>,
+    orderForm: Array<[string, string]>,
+  ): Promise<void> {
     const id = txidHex(txidOf(tx));
     this.#txs.set(id, {
       txid: id,
@@ -300,7 +310,7 @@ export class FakeWallet implements WalletCore {
       timeSmart: 0,
       orderPos: this.#txs.size,
       mapValue: { ...mapValue },
-      orderForm: [],
+      orderForm: [...orderForm],
       mempoolConflicts: new Set(),
     });
     this.node.broadcast.push(tx);
