@@ -9,6 +9,8 @@ import { parseIpcAddress } from "../ipc/address.ts";
 import { type Component, type PermissionProfile, profileFor } from "../sandbox/profile.ts";
 import { ArgsManager } from "./args.ts";
 import { isMode, optionsFor } from "./options.ts";
+import { walletRpcCookiePath, walletRpcListenAddresses } from "./wallet_server.ts";
+import { walletToolFiles } from "./wallet_tool.ts";
 
 function dirOf(path: string): string {
   const i = path.lastIndexOf("/");
@@ -60,7 +62,8 @@ export function profileFromArgs(mode: Component, args: ArgsManager): PermissionP
     configFiles: configFilesOf(args),
     walletDir,
     execPath: Deno.execPath(),
-    walletNet: mode === "wallet" ? walletNet : undefined,
+    // A wallet serving RPC itself (-server) listens on exactly its RPC endpoints.
+    walletNet: mode === "wallet" ? [...walletNet, ...walletRpcListenAddresses(args)] : undefined,
   });
   if (mode === "wallet") {
     // A wallet attached by hand reaches its node through the socket (or TCP address and cookie) it was given.
@@ -68,8 +71,11 @@ export function profileFromArgs(mode: Component, args: ArgsManager): PermissionP
     const cookie = ipcCookie ? abs(ipcCookie) : tcp ? `${net}/ipc.cookie` : null;
     const sockets = ipcPaths.filter((_, i) => i % 2 === 0);
     const base = profile.read === true || profile.read === false ? [] : profile.read;
-    const read = [...base, ...sockets, ...(cookie ? [cookie] : [])];
-    return { ...profile, read, write: [walletDir, ...sockets] };
+    // Its own RPC cookie (-server) and the wallet tool's -dumpfile, when outside the wallets directory.
+    const rpcCookie = walletRpcCookiePath(args, walletDir);
+    const own = [...(rpcCookie ? [dirOf(rpcCookie)] : []), ...walletToolFiles(args)];
+    const read = [...new Set([...base, ...sockets, ...(cookie ? [cookie] : []), ...own])];
+    return { ...profile, read, write: [...new Set([walletDir, ...sockets, ...own])] };
   }
   const list = (g: PermissionProfile["read"]) => g === true || g === false ? [] : g;
   return {

@@ -20,6 +20,8 @@ import { effectivePermissions } from "../sandbox/effective.ts";
 import { loggerFromArgs } from "../util/logging.ts";
 import type { RunContext } from "./run_mode.ts";
 import { startArgs } from "./startup.ts";
+import { startWalletRpcServer, walletServesRpc } from "./wallet_server.ts";
+import type { RpcServer } from "../rpc/server.ts";
 
 /** Runs the wallet process; resolves with the exit status. */
 export async function walletMain(argv: string[], ctx: RunContext): Promise<number> {
@@ -84,6 +86,7 @@ export async function walletMain(argv: string[], ctx: RunContext): Promise<numbe
   });
   conn = new IpcConnection(stream, { name, bootstrap: serveInit(init), logger });
   let loader: WalletLoader | null = null;
+  let server: RpcServer | null = null;
   const onSignal = () => {
     // Withdraw our RPC methods from the node before leaving.
     void (loader?.stop() ?? Promise.resolve()).catch(() => {}).finally(() => conn?.close());
@@ -96,7 +99,8 @@ export async function walletMain(argv: string[], ctx: RunContext): Promise<numbe
     if (!spawned) {
       // Attached by hand: the node's Init gives us its Chain; we drive our own loader.
       const node = bootstrapInit(conn, { threadName: `${name}-${Deno.pid}` });
-      loader = loaderFor(node.makeChain());
+      const attached = loaderFor(node.makeChain());
+      loader = attached;
       try {
         await loader.registerRpcs();
         if (!await loader.verify() || !await loader.load()) {
@@ -111,8 +115,26 @@ export async function walletMain(argv: string[], ctx: RunContext): Promise<numbe
         await conn.close();
         return 1;
       }
+      if (walletServesRpc(args)) {
+        // -server: serve the wallet's RPC methods ourselves too (cli/wallet_server.ts).
+        try {
+          server = await startWalletRpcServer({
+            args,
+            walletTable: attached.table,
+            walletDir,
+            shutdown: onSignal,
+            logger,
+          });
+        } catch (e) {
+          console.error(`Error: ${e instanceof Error ? e.message : e}`);
+          await loader.stop().catch(() => {});
+          await conn.close();
+          return 1;
+        }
+      }
     }
     await conn.closed;
+    await server?.stop().catch(() => {});
     await loader?.close().catch(() => {});
   } finally {
     if (!spawned) {

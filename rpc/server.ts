@@ -133,6 +133,39 @@ export function serverOptionsFromArgs(
   };
 }
 
+/**
+ * The addresses the RPC server binds (Core's `HTTPBindAddresses`): every `-rpcbind` when `-rpcallowip` is given
+ * too, else `::1` and `127.0.0.1` on `-rpcport`; with Core's warnings for an option that is ignored. Throws
+ * `Invalid port specified in -rpcbind: '…'`.
+ */
+export function rpcEndpoints(
+  opts: Pick<RpcServerOptions, "port" | "rpcBind" | "rpcAllowIp">,
+): { endpoints: Array<{ host: string; port: number }>; warnings: string[] } {
+  const allow = opts.rpcAllowIp ?? [];
+  const bind = opts.rpcBind ?? [];
+  const warnings: string[] = [];
+  if (allow.length === 0 || bind.length === 0) {
+    if (allow.length > 0) {
+      warnings.push("Option -rpcallowip was specified without -rpcbind; this doesn't usually make sense");
+    }
+    if (bind.length > 0) {
+      warnings.push(
+        "Option -rpcbind was ignored because -rpcallowip was not specified, refusing to allow everyone to connect",
+      );
+    }
+    return {
+      endpoints: [{ host: "::1", port: opts.port }, { host: "127.0.0.1", port: opts.port }],
+      warnings,
+    };
+  }
+  const endpoints = bind.map((b) => {
+    const { host, port, valid } = splitHostPort(b);
+    if (!valid) throw new Error(`Invalid port specified in -rpcbind: '${b}'`);
+    return { host, port: port ?? opts.port };
+  });
+  return { endpoints, warnings };
+}
+
 /** One listening endpoint. */
 export interface BoundAddress {
   /** Address as bound (`127.0.0.1`, `::1`). */
@@ -342,25 +375,9 @@ export class RpcServer {
   }
 
   #endpoints(): Array<{ host: string; port: number }> {
-    const o = this.#opts;
-    const allow = o.rpcAllowIp ?? [];
-    const bind = o.rpcBind ?? [];
-    if (allow.length === 0 || bind.length === 0) {
-      if (allow.length > 0) {
-        this.#log?.warn("Option -rpcallowip was specified without -rpcbind; this doesn't usually make sense");
-      }
-      if (bind.length > 0) {
-        this.#log?.warn(
-          "Option -rpcbind was ignored because -rpcallowip was not specified, refusing to allow everyone to connect",
-        );
-      }
-      return [{ host: "::1", port: o.port }, { host: "127.0.0.1", port: o.port }];
-    }
-    return bind.map((b) => {
-      const { host, port, valid } = splitHostPort(b);
-      if (!valid) throw new Error(`Invalid port specified in -rpcbind: '${b}'`);
-      return { host, port: port ?? o.port };
-    });
+    const { endpoints, warnings } = rpcEndpoints(this.#opts);
+    for (const w of warnings) this.#log?.warn(w);
+    return endpoints;
   }
 
   async #bind(): Promise<void> {
