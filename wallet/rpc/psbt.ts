@@ -1,0 +1,476 @@
+/**
+ * The wallet's PSBT and signing RPCs (Core's wallet/rpc/spend.cpp): `walletcreatefundedpsbt`,
+ * `walletprocesspsbt` and `signrawtransactionwithwallet`.
+ *
+ * @module
+ */
+import { RpcError, RpcErrorCode } from "../../rpc/errors.ts";
+import { helpExampleCli, helpExampleRpc, type RpcResultSpec } from "../../rpc/help.ts";
+import { type JsonObject, valueFromAmount } from "../../rpc/json.ts";
+import type { RpcMethod } from "../../rpc/table.ts";
+import { getBool, getInt, getObject, getStr } from "../../rpc/values.ts";
+import { FlatSigningProvider } from "../../rpc/sign_transaction.ts";
+import {
+  constructTransaction,
+  normalizeOutputs,
+  parsePrevouts,
+  parseSighashString,
+  SIGHASH_TYPE_CHOICES,
+} from "../../rpc/methods/rawtransaction.ts";
+import { decodePsbtArg } from "../../rpc/methods/psbt.ts";
+import { decodeHexTx, encodeHexTx } from "../../rpc/tx_json.ts";
+import {
+  decodePsbt,
+  encodeBase64,
+  encodePsbt,
+  finalizeAndExtract,
+  psbtFromTransaction,
+} from "../../core/psbt/mod.ts";
+import { outPointKey } from "../../core/wire/mod.ts";
+import type { TxOut } from "../../core/wire/types.ts";
+import { CoinControl, txidHex } from "../spend.ts";
+import {
+  ALL_OUTPUT_TYPES_TEXT,
+  CONF_ARGS,
+  createRecipients,
+  ensureWalletIsUnlocked,
+  EXAMPLE_ADDRESS,
+  fundTransactionRpc,
+  fundTxDoc,
+  HELP_REQUIRING_PASSPHRASE,
+  INCLUDE_UNSAFE_ARG,
+  INPUT_WEIGHT_DESCRIPTION,
+  interpretSubtractFeeFromOutputInstructions,
+  MAX_TX_WEIGHT_ARG,
+  outputsDoc,
+  setOptionsInputWeights,
+  type SpendRpcContext,
+} from "./spend_util.ts";
+
+const SIGN_RESULT: RpcResultSpec = {
+  type: "obj",
+  inner: [
+    { type: "str_hex", key: "hex", description: "The hex-encoded raw transaction with signature(s)" },
+    { type: "bool", key: "complete", description: "If the transaction has a complete set of signatures" },
+    {
+      type: "arr",
+      key: "errors",
+      optional: true,
+      description: "Script verification errors (if there are any)",
+      inner: [{
+        type: "obj",
+        description: "",
+        inner: [
+          { type: "str_hex", key: "txid", description: "The hash of the referenced, previous transaction" },
+          { type: "num", key: "vout", description: "The index of the output to spent and used as input" },
+          {
+            type: "arr",
+            key: "witness",
+            description: "",
+            inner: [{ type: "str_hex", key: "witness", description: "" }],
+          },
+          { type: "str_hex", key: "scriptSig", description: "The hex-encoded signature script" },
+          { type: "num", key: "sequence", description: "Script sequence number" },
+          { type: "str", key: "error", description: "Verification or signing error related to the input" },
+        ],
+      }],
+    },
+  ],
+};
+
+/** Core's `CTxOut::ToString` (the "Missing amount for …" error). */
+function txOutToString(out: TxOut): string {
+  const v = out.value;
+  const hex = Array.from(out.scriptPubKey, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `CTxOut(nValue=${v / 100_000_000n}.${(v % 100_000_000n).toString().padStart(8, "0")}, scriptPubKey=${
+    hex.slice(0, 30)
+  })`;
+}
+
+function signrawtransactionwithwallet(rpc: SpendRpcContext): RpcMethod {
+  return {
+    name: "signrawtransactionwithwallet",
+    category: "wallet",
+    description: "Sign inputs for raw transaction (serialized, hex-encoded).\n" +
+      "The second optional argument (may be null) is an array of previous transaction outputs that\n" +
+      "this transaction depends on but may not yet be in the block chain." + HELP_REQUIRING_PASSPHRASE,
+    args: [
+      { names: "hexstring", type: "str", description: "The transaction hex string" },
+      {
+        names: "prevtxs",
+        type: "arr",
+        fallback: "omitted",
+        description: "The previous dependent transaction outputs",
+        inner: [{
+          names: "",
+          type: "obj",
+          fallback: "omitted",
+          description: "",
+          inner: [
+            { names: "txid", type: "str_hex", description: "The transaction id" },
+            { names: "vout", type: "num", description: "The output number" },
+            { names: "scriptPubKey", type: "str_hex", description: "The output script" },
+            {
+              names: "redeemScript",
+              type: "str_hex",
+              fallback: "omitted",
+              description: "(required for P2SH) redeem script",
+            },
+            {
+              names: "witnessScript",
+              type: "str_hex",
+              fallback: "omitted",
+              description: "(required for P2WSH or P2SH-P2WSH) witness script",
+            },
+            {
+              names: "amount",
+              type: "amount",
+              fallback: "omitted",
+              description: "(required for Segwit inputs) the amount spent",
+            },
+          ],
+        }],
+      },
+      {
+        names: "sighashtype",
+        type: "str",
+        fallback: { default: "DEFAULT for Taproot, ALL otherwise" },
+        description: "The signature hash type. Must be one of\n" + SIGHASH_TYPE_CHOICES,
+      },
+    ],
+    results: [SIGN_RESULT],
+    examples: helpExampleCli("signrawtransactionwithwallet", '"myhex"') +
+      helpExampleRpc("signrawtransactionwithwallet", '"myhex"'),
+    losslessNumbers: true,
+    handler: async (params, ctx) => {
+      const wallet = await rpc.walletFor(ctx);
+      const tx = decodeHexTx(getStr(params[0]));
+      if (tx === null) {
+        throw new RpcError(
+          RpcErrorCode.RPC_DESERIALIZATION_ERROR,
+          "TX decode failed. Make sure the tx has at least one input.",
+        );
+      }
+      return await wallet.withLock(async () => {
+        ensureWalletIsUnlocked(wallet);
+        const coins = new Map<string, TxOut>();
+        const found = await wallet.chain.findCoins(
+          tx.inputs.map((i) => ({ txid: txidHex(i.prevout.txid), vout: i.prevout.vout })),
+        );
+        tx.inputs.forEach((input, i) => {
+          const c = found[i];
+          if (c !== null) {
+            coins.set(outPointKey(input.prevout), { value: c.value, scriptPubKey: c.scriptPubKey });
+          }
+        });
+        parsePrevouts(params[1], new FlatSigningProvider(), coins);
+        const sighash = parseSighashString(params[2]) ?? undefined;
+        const res = await wallet.signTransaction(tx, coins, sighash);
+        for (const e of res.errors) {
+          if (e.error === "Missing amount") {
+            const coin = coins.get(`${e.txid}:${e.vout}`);
+            throw new RpcError(
+              RpcErrorCode.RPC_TYPE_ERROR,
+              `Missing amount for ${
+                coin === undefined ? "CTxOut(nValue=-0.00000001, scriptPubKey=)" : txOutToString(coin)
+              }`,
+            );
+          }
+        }
+        const result: JsonObject = { hex: encodeHexTx(res.tx), complete: res.complete };
+        if (res.errors.length > 0) result.errors = res.errors.map((e) => ({ ...e }));
+        return result;
+      });
+    },
+  };
+}
+
+function walletprocesspsbt(rpc: SpendRpcContext): RpcMethod {
+  return {
+    name: "walletprocesspsbt",
+    category: "wallet",
+    description: "Update a PSBT with input information from our wallet and then sign inputs\n" +
+      "that we can sign for." + HELP_REQUIRING_PASSPHRASE,
+    args: [
+      { names: "psbt", type: "str", description: "The transaction base64 string" },
+      {
+        names: "sign",
+        type: "bool",
+        fallback: { default: true },
+        description: "Also sign the transaction when updating (requires wallet to be unlocked)",
+      },
+      {
+        names: "sighashtype",
+        type: "str",
+        fallback: { default: "DEFAULT for Taproot, ALL otherwise" },
+        description: "The signature hash type to sign with if not specified by the PSBT. Must be one of\n" +
+          SIGHASH_TYPE_CHOICES,
+      },
+      {
+        names: "bip32derivs",
+        type: "bool",
+        fallback: { default: true },
+        description: "Include BIP 32 derivation paths for public keys if we know them",
+      },
+      {
+        names: "finalize",
+        type: "bool",
+        fallback: { default: true },
+        description: "Also finalize inputs if possible",
+      },
+    ],
+    results: [{
+      type: "obj",
+      inner: [
+        { type: "str", key: "psbt", description: "The base64-encoded partially signed transaction" },
+        { type: "bool", key: "complete", description: "If the transaction has a complete set of signatures" },
+        {
+          type: "str_hex",
+          key: "hex",
+          optional: true,
+          description: "The hex-encoded network transaction if complete",
+        },
+      ],
+    }],
+    examples: helpExampleCli("walletprocesspsbt", '"psbt"'),
+    handler: async (params, ctx) => {
+      const wallet = await rpc.walletFor(ctx);
+      await wallet.blockUntilSyncedToCurrentChain?.();
+      const psbt = decodePsbtArg(params[0]);
+      const sighashType = parseSighashString(params[2]) ?? undefined;
+      const sign = params[1] === undefined || params[1] === null ? true : getBool(params[1]);
+      const bip32Derivs = params[3] === undefined || params[3] === null ? true : getBool(params[3]);
+      const finalize = params[4] === undefined || params[4] === null ? true : getBool(params[4]);
+      if (sign) ensureWalletIsUnlocked(wallet);
+      const filled = await wallet.fillPsbt(encodePsbt(psbt), { sign, sighashType, finalize, bip32Derivs });
+      const result: JsonObject = { psbt: encodeBase64(filled.psbt), complete: filled.complete };
+      if (filled.complete) {
+        const final = finalizeAndExtract(decodePsbt(filled.psbt));
+        if (final === null) {
+          throw new RpcError(
+            RpcErrorCode.RPC_MISC_ERROR,
+            "Internal bug detected: complete PSBT did not finalize",
+          );
+        }
+        result.hex = encodeHexTx(final);
+      }
+      return result;
+    },
+  };
+}
+
+function walletcreatefundedpsbt(rpc: SpendRpcContext): RpcMethod {
+  return {
+    name: "walletcreatefundedpsbt",
+    category: "wallet",
+    description: "Creates and funds a transaction in the Partially Signed Transaction format.\n" +
+      "Implements the Creator and Updater roles.\n" +
+      "All existing inputs must either have their previous output transaction be in the wallet\n" +
+      "or be in the UTXO set. Solving data must be provided for non-wallet inputs.\n",
+    args: [
+      {
+        names: "inputs",
+        type: "arr",
+        fallback: "omitted",
+        description: "Leave empty to add inputs automatically. See add_inputs option.",
+        inner: [{
+          names: "",
+          type: "obj",
+          fallback: "omitted",
+          description: "",
+          inner: [
+            { names: "txid", type: "str_hex", description: "The transaction id" },
+            { names: "vout", type: "num", description: "The output number" },
+            {
+              names: "sequence",
+              type: "num",
+              fallback: {
+                hint: "depends on the value of the 'locktime' and 'options.replaceable' arguments",
+              },
+              description: "The sequence number",
+            },
+            {
+              names: "weight",
+              type: "num",
+              fallback: { hint: "Calculated from wallet and solving data" },
+              description: INPUT_WEIGHT_DESCRIPTION,
+            },
+          ],
+        }],
+      },
+      {
+        names: "outputs",
+        type: "arr",
+        description: "The outputs specified as key-value pairs.\n" +
+          "Each key may only appear once, i.e. there can only be one 'data' output, and no address may be duplicated.\n" +
+          "At least one output of either type must be specified.\n" +
+          "For compatibility reasons, a dictionary, which holds the key-value pairs directly, is also\n" +
+          "accepted as second parameter.",
+        inner: outputsDoc(),
+        skipTypeCheck: true,
+      },
+      {
+        names: "locktime",
+        type: "num",
+        fallback: { default: 0 },
+        description: "Raw locktime. Non-0 value also locktime-activates inputs",
+      },
+      {
+        names: "options",
+        type: "obj_named_params",
+        fallback: "omitted",
+        description: "",
+        onelineDescription: "options",
+        inner: [
+          {
+            names: "add_inputs",
+            type: "bool",
+            fallback: { hint: 'false when "inputs" are specified, true otherwise' },
+            description: "Automatically include coins from the wallet to cover the target amount.\n",
+          },
+          INCLUDE_UNSAFE_ARG,
+          ...CONF_ARGS,
+          {
+            names: "changeAddress",
+            type: "str",
+            fallback: { hint: "automatic" },
+            description: "The bitcoin address to receive the change",
+          },
+          {
+            names: "changePosition",
+            type: "num",
+            fallback: { hint: "random" },
+            description: "The index of the change output",
+          },
+          {
+            names: "change_type",
+            type: "str",
+            fallback: { hint: "set by -changetype" },
+            description:
+              `The output type to use. Only valid if changeAddress is not specified. Options are ${ALL_OUTPUT_TYPES_TEXT}.`,
+          },
+          {
+            names: "includeWatching",
+            type: "bool",
+            fallback: { default: false },
+            description: "(DEPRECATED) No longer used",
+          },
+          {
+            names: "lockUnspents",
+            type: "bool",
+            fallback: { default: false },
+            description: "Lock selected unspent outputs",
+          },
+          {
+            names: "fee_rate",
+            type: "amount",
+            fallback: { hint: "not set, fall back to wallet fee estimation" },
+            description: "Specify a fee rate in sat/vB.",
+          },
+          {
+            names: "feeRate",
+            type: "amount",
+            fallback: { hint: "not set, fall back to wallet fee estimation" },
+            description: "Specify a fee rate in BTC/kvB.",
+          },
+          {
+            names: "subtractFeeFromOutputs",
+            type: "arr",
+            fallback: { default: [] },
+            description: "The outputs to subtract the fee from.\n" +
+              "The fee will be equally deducted from the amount of each specified output.\n" +
+              "Those recipients will receive less bitcoins than you enter in their corresponding amount field.\n" +
+              "If no outputs are specified here, the sender pays the fee.",
+            inner: [{
+              names: "vout_index",
+              type: "num",
+              fallback: "omitted",
+              description: "The zero-based output index, before a change output is added.",
+            }],
+          },
+          MAX_TX_WEIGHT_ARG,
+          ...fundTxDoc(),
+        ],
+      },
+      {
+        names: "bip32derivs",
+        type: "bool",
+        fallback: { default: true },
+        description: "Include BIP 32 derivation paths for public keys if we know them",
+      },
+      { names: "version", type: "num", fallback: { default: 2 }, description: "Transaction version" },
+      {
+        names: "psbt_version",
+        type: "num",
+        fallback: { default: 2 },
+        description: "The PSBT version number to use.",
+      },
+    ],
+    results: [{
+      type: "obj",
+      inner: [
+        { type: "str", key: "psbt", description: "The resulting raw transaction (base64-encoded string)" },
+        { type: "str_amount", key: "fee", description: "Fee in BTC the resulting transaction pays" },
+        { type: "num", key: "changepos", description: "The position of the added change output, or -1" },
+      ],
+    }],
+    examples:
+      "\nCreate a PSBT with automatically picked inputs that sends 0.5 BTC to an address and has a fee rate of 2 sat/vB:\n" +
+      helpExampleCli(
+        "walletcreatefundedpsbt",
+        `"[]" "[{\\"${EXAMPLE_ADDRESS[0]}\\":0.5}]" 0 "{\\"add_inputs\\":true,\\"fee_rate\\":2}"`,
+      ) +
+      "\nCreate the same PSBT as the above one instead using named arguments:\n" +
+      helpExampleCli(
+        "-named walletcreatefundedpsbt",
+        `outputs="[{\\"${EXAMPLE_ADDRESS[0]}\\":0.5}]" add_inputs=true fee_rate=2`,
+      ),
+    losslessNumbers: true,
+    handler: async (params, ctx) => {
+      const wallet = await rpc.walletFor(ctx);
+      await wallet.blockUntilSyncedToCurrentChain?.();
+      const options: JsonObject = params[3] === undefined || params[3] === null
+        ? {}
+        : { ...getObject(params[3]) };
+      const cc = new CoinControl(wallet.settings().avoidPartialSpends);
+      cc.version = getInt(ctx.arg("version") ?? 2, 0, 0xffffffff);
+      const replaceable = options.replaceable;
+      const rbf = replaceable === undefined || replaceable === null
+        ? wallet.settings().signalRbf
+        : getBool(replaceable);
+      const rawTx = constructTransaction(params[0], params[1], params[2], rbf, cc.version, wallet.network);
+      const outputs = normalizeOutputs(params[1]);
+      const sffo = interpretSubtractFeeFromOutputInstructions(
+        options.subtractFeeFromOutputs,
+        outputs.map(([k]) => k),
+      );
+      const recipients = createRecipients(outputs, sffo, wallet.network);
+      cc.allowOtherInputs = rawTx.inputs.length === 0;
+      setOptionsInputWeights(params[0], options);
+      const funded = await wallet.withLock(() =>
+        fundTransactionRpc(wallet, { ...rawTx, outputs: [] }, recipients, options, cc, true)
+      );
+      let psbtVersion = 2;
+      if (params[6] !== undefined && params[6] !== null) psbtVersion = getInt(params[6]);
+      if (psbtVersion !== 2 && psbtVersion !== 0) {
+        throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, "The PSBT version can only be 2 or 0");
+      }
+      const bip32Derivs = params[4] === undefined || params[4] === null ? true : getBool(params[4]);
+      const filled = await wallet.fillPsbt(encodePsbt(psbtFromTransaction(funded.tx, psbtVersion)), {
+        sign: false,
+        finalize: true,
+        bip32Derivs,
+      });
+      return {
+        psbt: encodeBase64(filled.psbt),
+        fee: valueFromAmount(funded.fee),
+        changepos: funded.changePos ?? -1,
+      };
+    },
+  };
+}
+
+/** The wallet's PSBT and signing RPC methods. */
+export function walletPsbtMethods(ctx: SpendRpcContext): RpcMethod[] {
+  return [walletcreatefundedpsbt(ctx), walletprocesspsbt(ctx), signrawtransactionwithwallet(ctx)];
+}
