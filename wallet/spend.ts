@@ -26,7 +26,7 @@ import {
   cryptoRng,
   fundingFailureMessage,
   makeCoinSelectionParams,
-  type OutputType as SelectionOutputType,
+  outpointKey as selectionOutpointKey,
   selectCoins,
   SELECTION_ERRORS,
   type SelectionRng,
@@ -40,7 +40,8 @@ import {
   getDiscardRate,
   getMinimumFeeRate,
 } from "./fees.ts";
-import type { WalletCore, WalletTx } from "./types.ts";
+import type { WalletCore } from "./types.ts";
+import { availableCoins as walletAvailableCoins, type CoinFilterParams } from "./available_coins.ts";
 import type { ExternalSolvingData } from "./solving_data.ts";
 
 /** nSequence that signals BIP125 replaceability and disables relative locktime (Core's `MAX_BIP125_RBF_SEQUENCE`). */
@@ -330,105 +331,9 @@ export function scriptForAddress(wallet: WalletCore, address: string): Uint8Arra
   return isDecodedDestination(decoded) ? getScriptForDestination(decoded.destination) : undefined;
 }
 
-/** The coin selection output type of a wallet output script (Core's `GetOutputType` of the solved type). */
-export function coinOutputType(script: Uint8Array, solvable: boolean): SelectionOutputType {
-  switch (solver(script).type) {
-    case "witness_v1_taproot":
-      return "bech32m";
-    case "witness_v0_keyhash":
-    case "witness_v0_scripthash":
-      return "bech32";
-    case "scripthash":
-      return solvable ? "p2sh-segwit" : "legacy";
-    case "pubkeyhash":
-      return "legacy";
-    default:
-      return "unknown";
-  }
-}
-
-/** Core's `CachedTxIsFromMe`: the transaction spends an output of the wallet. */
-export function isFromMe(wallet: WalletCore, wtx: WalletTx): boolean {
-  return wtx.tx.inputs.some((input) => wallet.getTxo(input.prevout) !== undefined);
-}
-
-/** Core's `CachedTxIsTrusted`: confirmed, or in the mempool from us spending only trusted wallet outputs. */
-export function isTrusted(wallet: WalletCore, wtx: WalletTx, trustedParents = new Set<string>()): boolean {
-  const depth = wallet.depth(wtx);
-  if (depth >= 1) return true;
-  if (depth < 0) return false;
-  if (!wallet.settings().spendZeroConfChange || !isFromMe(wallet, wtx)) return false;
-  if (wtx.state.kind !== "inMempool") return false;
-  for (const input of wtx.tx.inputs) {
-    const parentId = txidHex(input.prevout.txid);
-    const parent = wallet.getTx(parentId);
-    if (parent === undefined) return false;
-    const out = parent.tx.outputs[input.prevout.vout];
-    if (out === undefined || !wallet.isMine(out.scriptPubKey)) return false;
-    if (trustedParents.has(parentId)) continue;
-    if (!isTrusted(wallet, parent, trustedParents)) return false;
-    trustedParents.add(parentId);
-  }
-  return true;
-}
-
-/** Filters of {@link availableCoins} (Core's `CoinFilterParams`). */
-export interface CoinFilterParams {
-  /** Smallest output value (default 1 sat). */
-  minAmount?: bigint;
-  /** Largest output value. */
-  maxAmount?: bigint;
-  /** Include immature coinbase outputs. */
-  includeImmatureCoinbase?: boolean;
-  /** Skip locked coins (default true). */
-  skipLocked?: boolean;
-}
-
-interface TxCheckOptions {
-  minDepth: number;
-  maxDepth: number;
-  onlySafe: boolean;
-  version: number;
-  trustedParents: Set<string>;
-  filter: CoinFilterParams;
-}
-
-/** Core's transaction-level checks of `AvailableCoins`; undefined when the transaction's outputs are skipped. */
-async function txLevelChecks(
-  wallet: WalletCore,
-  wtx: WalletTx,
-  o: TxCheckOptions,
-): Promise<
-  { safe: boolean; fromMe: boolean; depth: number; ancestors: number; cluster: number } | undefined
-> {
-  if (!o.filter.includeImmatureCoinbase && wallet.blocksToMaturity(wtx) > 0) return undefined;
-  const depth = wallet.depth(wtx);
-  if (depth < 0) return undefined;
-  if (depth === 0 && wtx.state.kind !== "inMempool") return undefined;
-  let safe = isTrusted(wallet, wtx, o.trustedParents);
-  if (
-    depth === 0 &&
-    (wtx.mapValue["replaces_txid"] !== undefined || wtx.mapValue["replaced_by_txid"] !== undefined)
-  ) {
-    safe = false;
-  }
-  if (depth === 0 && (o.version === TRUC_VERSION) !== (wtx.tx.version === TRUC_VERSION)) return undefined;
-  if (o.onlySafe && !safe) return undefined;
-  if (depth < o.minDepth || depth > o.maxDepth) return undefined;
-  let ancestors = 0, cluster = 0;
-  if (depth === 0) {
-    const a = await wallet.chain.getTransactionAncestry(wtx.txid);
-    ancestors = a.ancestors;
-    cluster = a.clusterCount;
-  }
-  return { safe, fromMe: isFromMe(wallet, wtx), depth, ancestors, cluster };
-}
-
 /**
- * Core's `AvailableCoins` as spending needs it: the wallet's unspent outputs that pass the transaction checks
- * (mature, not conflicted, in the chain or the mempool, safe unless allowed, within the depth range, TRUC rules
- * for the version) and the output checks (amount range, not selected, not locked, not spent, not reused when
- * avoided), as coin selection coins with their fee at `feeRate`.
+ * The wallet's spendable coins for a coin control (Core's `AvailableCoins(wallet, &coin_control, feerate,
+ * params)`, wallet/available_coins.ts), with mempool ancestry for the selection's chain limits.
  */
 export async function availableCoins(
   wallet: WalletCore,
@@ -436,60 +341,22 @@ export async function availableCoins(
   feeRate: FeeRate | undefined,
   filter: CoinFilterParams = {},
 ): Promise<Coin[]> {
-  const minAmount = filter.minAmount ?? 1n;
-  const maxAmount = filter.maxAmount ?? 2_100_000_000_000_000n;
-  const skipLocked = filter.skipLocked ?? true;
-  const allowUsed = !wallet.hasFlag("avoid_reuse") || (control !== undefined && !control.avoidAddressReuse);
-  const minDepth = control?.minDepth ?? 0;
-  const maxDepth = control?.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const onlySafe = !(control?.includeUnsafeInputs ?? false);
-  const version = control?.version ?? 2;
-  const trustedParents = new Set<string>();
-  const coins: Coin[] = [];
-  // Per transaction: undefined when its outputs are skipped, else whether it is safe and its mempool ancestry.
-  const txCache = new Map<
-    string,
-    { safe: boolean; fromMe: boolean; depth: number; ancestors: number; cluster: number } | undefined
-  >();
-  for (const { outpoint, wtx, txout: out } of wallet.txos()) {
-    let info = txCache.get(wtx.txid);
-    if (!txCache.has(wtx.txid)) {
-      info = await txLevelChecks(wallet, wtx, {
-        minDepth,
-        maxDepth,
-        onlySafe,
-        version,
-        trustedParents,
-        filter,
-      });
-      txCache.set(wtx.txid, info);
-    }
-    if (info === undefined) continue;
-    if (out.value < minAmount || out.value > maxAmount) continue;
-    if (control?.selected(outpoint) !== undefined) continue;
-    if (skipLocked && wallet.isLockedCoin(outpoint)) continue;
-    if (wallet.isSpent(outpoint)) continue;
-    if (!allowUsed && wallet.isSpentKey(out.scriptPubKey)) continue;
-    const inputBytes = maximumSignedInputSize(wallet, out);
-    const solvable = inputBytes > -1;
-    coins.push(
-      new Coin({
-        outpoint,
-        txout: out,
-        depth: info.depth,
-        inputBytes,
-        fromMe: info.fromMe,
-        safe: info.safe,
-        solvable,
-        time: wtx.timeSmart,
-        ancestors: info.ancestors,
-        clusterCount: info.cluster,
-        outputType: coinOutputType(out.scriptPubKey, solvable),
-        feerate: feeRate,
-      }),
-    );
-  }
-  return coins;
+  const selected = new Set<string>();
+  for (const input of control?.listSelected() ?? []) selected.add(selectionOutpointKey(input.outpoint));
+  const coins = await walletAvailableCoins(wallet, {
+    control: control === undefined ? undefined : {
+      minDepth: control.minDepth,
+      maxDepth: control.maxDepth,
+      includeUnsafe: control.includeUnsafeInputs,
+      avoidAddressReuse: control.avoidAddressReuse,
+      selected,
+      version: control.version,
+    },
+    feerate: feeRate,
+    filter,
+    withAncestry: true,
+  });
+  return coins.all();
 }
 
 /** Destination kind of a recipient script, for the change type rules. */
