@@ -21,10 +21,13 @@ import { loggerFromArgs } from "../util/logging.ts";
 import type { RunContext } from "./run_mode.ts";
 import { startArgs } from "./startup.ts";
 import { startWalletRpcServer, walletServesRpc } from "./wallet_server.ts";
+import { isWalletToolArgv, walletToolMain } from "./wallet_tool.ts";
 import type { RpcServer } from "../rpc/server.ts";
 
 /** Runs the wallet process; resolves with the exit status. */
 export async function walletMain(argv: string[], ctx: RunContext): Promise<number> {
+  // A command word (create, info, dump, createfromdump) selects the offline wallet tool (cli/wallet_tool.ts).
+  if (isWalletToolArgv(argv)) return await walletToolMain(argv, ctx);
   const spawned = argv.some((a) => /^--?ipcfd=/.test(a));
   const args = await startArgs("wallet", spawned ? [...argv, "-nodebuglogfile"] : argv, {
     readConfig: !spawned && !ctx.resolved,
@@ -73,6 +76,7 @@ export async function walletMain(argv: string[], ctx: RunContext): Promise<numbe
       chain,
       walletDir,
       walletDirGiven: walletDirArg !== undefined && walletDirArg !== null,
+      network: args.network,
       logger,
     });
   let conn: IpcConnection | null = null;

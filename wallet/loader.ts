@@ -1,23 +1,25 @@
 /**
  * The wallet process's {@linkcode WalletLoader} (Core's `WalletLoaderImpl`): it talks to the node only through
- * the node's {@linkcode Chain}, registers its RPC methods there (`handleRpc`: the node forwards them, with their
- * `/wallet/<name>` URI, to this process's own RPC table), checks `-walletdir`, and reads the wallets to load from
- * `-wallet` and settings.json through the Chain.
- *
- * Descriptor wallets themselves (create/load, keys, balances) are not built yet: this process loads no wallet,
- * and serves what a wallet process without wallets really answers — `listwallets` (`[]`) and `getwalletinfo`
- * (Core's -18 "No wallet is loaded…" / "Requested wallet does not exist or is not loaded").
+ * the node's {@linkcode Chain}, registers the wallet RPC methods there (`handleRpc`: the node forwards them, with
+ * their `/wallet/<name>` URI, to this process's own RPC table), checks `-walletdir` and the wallet options
+ * (Core's `VerifyWallets`), loads the wallets named by `-wallet` and settings.json (Core's `LoadWallets`), and
+ * unloads them on stop.
  *
  * @module
  */
+import type { Network } from "../core/chain_params_base.ts";
 import type { Chain, Handler, RpcCommandSpec } from "../interfaces/chain.ts";
 import type { Rpc } from "../interfaces/rpc.ts";
 import type { WalletLoader } from "../interfaces/wallet_loader.ts";
 import { RpcError, RpcErrorCode } from "../rpc/errors.ts";
-import { helpExampleCli, helpExampleRpc } from "../rpc/help.ts";
 import type { JsonValue } from "../rpc/json.ts";
-import { type RpcCallContext, type RpcMethod, RpcTable } from "../rpc/table.ts";
+import { RpcTable } from "../rpc/table.ts";
 import type { Logger } from "../util/logging.ts";
+import { WalletContext } from "./context.ts";
+import { walletRpcMethods } from "./rpc/mod.ts";
+import { walletForRequest, type WalletRpcContext } from "./rpc/wallet_util.ts";
+
+export { walletForRequest } from "./rpc/wallet_util.ts";
 
 /** Options of {@linkcode makeWalletLoader}. */
 export interface WalletLoaderOptions {
@@ -27,100 +29,45 @@ export interface WalletLoaderOptions {
   walletDir: string;
   /** Whether `-walletdir` was given (Core checks a given one; the default one is created). */
   walletDirGiven: boolean;
+  /** Network of the wallets (default regtest). */
+  network?: Network;
   /** Logger of the wallet process. */
   logger?: Logger;
 }
 
-/** A loaded wallet as the RPC layer sees it (none are loaded until descriptor wallets exist). */
-export interface LoadedWallet {
-  /** The wallet's name ("" for the default wallet). */
-  readonly name: string;
-}
+/** The loader, with its RPC table and wallet context (for the standalone server and tests). */
+export type WalletProcessLoader = WalletLoader & {
+  readonly table: RpcTable;
+  readonly context: WalletContext;
+};
 
-/** Core's `GetWalletForJSONRPCRequest`: the wallet a request is for, or Core's -18/-19 error. */
-export function walletForRequest(wallets: readonly LoadedWallet[], ctx: Pick<RpcCallContext, "walletName">) {
-  if (ctx.walletName !== null) {
-    const w = wallets.find((x) => x.name === ctx.walletName);
-    if (!w) {
-      throw new RpcError(
-        RpcErrorCode.RPC_WALLET_NOT_FOUND,
-        "Requested wallet does not exist or is not loaded",
-      );
-    }
-    return w;
-  }
-  if (wallets.length === 1) return wallets[0];
-  if (wallets.length === 0) {
-    throw new RpcError(
-      RpcErrorCode.RPC_WALLET_NOT_FOUND,
-      "No wallet is loaded. Load a wallet using loadwallet or create a new one with createwallet. " +
-        "(Note: A default wallet is no longer automatically created)",
-    );
-  }
-  throw new RpcError(
-    RpcErrorCode.RPC_WALLET_NOT_SPECIFIED,
-    "Multiple wallets are loaded. Please select which wallet to use by requesting the RPC through the " +
-      "/wallet/<walletname> URI path.",
-  );
-}
-
-/** The wallet RPC methods this process serves, over the loaded wallets. */
-export function walletProcessMethods(wallets: () => readonly LoadedWallet[]): RpcMethod[] {
-  return [{
-    name: "listwallets",
-    category: "wallet",
-    description:
-      'Returns a list of currently loaded wallets.\nFor full information on the wallet, use "getwalletinfo"\n',
-    args: [],
-    results: [{ type: "arr", inner: [{ type: "str", key: "walletname", description: "the wallet name" }] }],
-    examples: helpExampleCli("listwallets", "") + helpExampleRpc("listwallets", ""),
-    handler: () => wallets().map((w) => w.name),
-  }, {
-    name: "getwalletinfo",
-    category: "wallet",
-    description: "Returns an object containing various wallet state info.\n",
-    args: [],
-    results: [{
-      type: "obj",
-      inner: [
-        { type: "str", key: "walletname", description: "the wallet name" },
-        { type: "str", key: "format", description: "the database format" },
-        { type: "num", key: "txcount", description: "the total number of transactions in the wallet" },
-        {
-          type: "num",
-          key: "keypoolsize",
-          description: "how many new keys are pre-generated (only counts external keys)",
-        },
-        {
-          type: "bool",
-          key: "private_keys_enabled",
-          description: "false if privatekeys are disabled for this wallet (enforced watch-only wallet)",
-        },
-        {
-          type: "bool",
-          key: "descriptors",
-          description: "whether this wallet uses descriptors for output script management",
-        },
-      ],
-    }],
-    examples: helpExampleCli("getwalletinfo", "") + helpExampleRpc("getwalletinfo", ""),
-    handler: (_params, ctx) => {
-      const w = walletForRequest(wallets(), ctx);
-      // Unreachable until wallets can be loaded: no loaded wallet has any state to report yet.
-      throw new RpcError(RpcErrorCode.RPC_WALLET_ERROR, `Wallet "${w.name}" cannot report its state`);
-    },
-  }];
-}
+const VERIFY_PREFIX = "Wallet file verification failed. ";
 
 /** Makes the wallet process's loader. */
-export function makeWalletLoader(opts: WalletLoaderOptions): WalletLoader & { readonly table: RpcTable } {
+export function makeWalletLoader(opts: WalletLoaderOptions): WalletProcessLoader {
   const chain = opts.chain;
-  const wallets: LoadedWallet[] = [];
+  const context = new WalletContext({
+    chain,
+    walletDir: opts.walletDir,
+    network: opts.network ?? "regtest",
+    logger: opts.logger,
+  });
+  const rpcContext: WalletRpcContext = {
+    walletFor: (ctx) => walletForRequest(context.wallets, ctx),
+    wallets: context,
+  };
   const table = new RpcTable({ logger: opts.logger });
-  const methods = walletProcessMethods(() => wallets);
+  // Until the startup wallets are loaded, calls answer Core's warmup error (as the node's RPC does then).
+  let started = false;
+  const methods = walletRpcMethods(rpcContext).map((m) => ({
+    ...m,
+    handler: (params: Parameters<typeof m.handler>[0], call: Parameters<typeof m.handler>[1]) => {
+      if (!started) throw new RpcError(RpcErrorCode.RPC_IN_WARMUP, "Loading wallet…");
+      return m.handler(params, call);
+    },
+  }));
   table.registerAll(methods);
   let rpcHandler: Handler | null = null;
-  let mockTime = 0;
   const rpc: Rpc = {
     executeRpc: async (request, uri, user) => (await table.execute(request, { uri, user })).body,
     close: () => Promise.resolve(),
@@ -141,6 +88,7 @@ export function makeWalletLoader(opts: WalletLoaderOptions): WalletLoader & { re
 
   return {
     table,
+    context,
     async registerRpcs() {
       if (rpcHandler !== null) return;
       const commands: RpcCommandSpec[] = methods.map((m) => ({
@@ -178,35 +126,51 @@ export function makeWalletLoader(opts: WalletLoaderOptions): WalletLoader & { re
       } else {
         await Deno.mkdir(dir, { recursive: true });
       }
+      const bad = await context.readSettings();
+      if (bad !== null) {
+        await chain.initError(bad);
+        return false;
+      }
       return true;
     },
     async load() {
       for (const name of await requestedWallets()) {
-        await chain.initWarning(
-          `Wallet "${name}" was not loaded: this tsbtc version cannot load descriptor wallets yet`,
-        );
+        try {
+          await context.loadWallet(name, null);
+        } catch (e) {
+          const message = e instanceof Error ? e.message : String(e);
+          if (e instanceof RpcError && e.code === RpcErrorCode.RPC_WALLET_NOT_FOUND) {
+            await chain.initWarning(
+              `Skipping -wallet path that doesn't exist. ${message.replace(VERIFY_PREFIX, "")}`,
+            );
+            continue;
+          }
+          if (e instanceof RpcError && e.code === RpcErrorCode.RPC_WALLET_ALREADY_LOADED) continue;
+          await chain.initError(message);
+          return false;
+        }
       }
       return true;
     },
     start() {
-      // Each loaded wallet follows the chain through its own handleNotifications; none is loaded.
+      started = true;
       opts.logger?.info(
-        `Wallet process started: ${wallets.length} wallet(s) loaded, wallets directory ${opts.walletDir}`,
+        `Wallet process started: ${context.wallets.length} wallet(s) loaded, wallets directory ${opts.walletDir}`,
       );
       return Promise.resolve();
     },
     async stop() {
       const h = rpcHandler;
       rpcHandler = null;
+      started = false;
       await h?.disconnect();
-      wallets.length = 0;
+      await context.unloadAll();
     },
     setMockTime(time) {
-      mockTime = time;
-      opts.logger?.debug("walletdb", `Wallet mock time ${mockTime}`);
+      context.setMockTime(time);
       return Promise.resolve();
     },
-    getWalletNames: () => Promise.resolve(wallets.map((w) => w.name)),
+    getWalletNames: () => Promise.resolve(context.wallets.map((w) => w.name)),
     async close() {
       await this.stop();
     },

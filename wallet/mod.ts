@@ -1,14 +1,17 @@
 /**
- * The wallet process: its loader (the WalletLoader a node drives over IPC, and the wallet RPCs it serves), and
- * coin selection as Bitcoin Core does it (coin_selection/).
+ * The wallet process: its loader (the WalletLoader a node drives over IPC, and the wallet RPCs it serves), the
+ * descriptor wallets it loads, and coin selection as Bitcoin Core does it (coin_selection/).
  *
  * @module
  */
 export * as coinSelection from "./coin_selection/mod.ts";
 export {
-  type LoadedWallet,
   makeWalletLoader,
   walletForRequest,
   type WalletLoaderOptions,
-  walletProcessMethods,
+  type WalletProcessLoader,
 } from "./loader.ts";
+export { type CreateOptions, WalletContext } from "./context.ts";
+export { defaultWalletSettings, Wallet, type WalletEnvironment } from "./wallet.ts";
+export { DescriptorScriptPubKeyMan } from "./scriptpubkeyman.ts";
+export * from "./types.ts";

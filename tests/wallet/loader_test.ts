@@ -5,7 +5,7 @@ import { makeWalletLoader, walletForRequest } from "../../wallet/loader.ts";
 import { assert, assertEquals, assertThrows } from "../assert.ts";
 import { chainFixture } from "../node/interfaces/chain_fixture.ts";
 
-Deno.test("wallet loader: registers listwallets/getwalletinfo with the node and answers as Core without wallets", async () => {
+Deno.test("wallet loader: registers the wallet methods with the node, skips -wallet paths that do not exist", async () => {
   const f = await chainFixture(101);
   const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-loader-" });
   const warnings: string[] = [];
@@ -34,13 +34,25 @@ Deno.test("wallet loader: registers listwallets/getwalletinfo with the node and 
     await loader.registerRpcs();
     const reg = registered as { commands: readonly RpcCommandSpec[]; rpc: Rpc } | null;
     assert(reg !== null);
-    assertEquals(reg.commands.map((c) => c.name), ["listwallets", "getwalletinfo"]);
-    assertEquals(reg.commands[0].category, "wallet");
+    const names = reg.commands.map((c) => c.name);
+    for (
+      const n of [
+        "createwallet",
+        "loadwallet",
+        "unloadwallet",
+        "listwallets",
+        "listwalletdir",
+        "getwalletinfo",
+      ]
+    ) {
+      assert(names.includes(n), n);
+    }
+    assert(reg.commands.every((c) => c.category === "wallet"));
     assertEquals(await loader.verify(), true);
     assert((await Deno.stat(`${dir}/wallets`)).isDirectory, "default wallets directory created");
     assertEquals(await loader.load(), true);
     assertEquals(warnings, [
-      'Wallet "w1" was not loaded: this tsbtc version cannot load descriptor wallets yet',
+      `Skipping -wallet path that doesn't exist. Failed to load database path '${dir}/wallets/w1'. Path does not exist.`,
     ]);
     await loader.start();
     assertEquals(await loader.getWalletNames(), []);
@@ -58,8 +70,18 @@ Deno.test("wallet loader: registers listwallets/getwalletinfo with the node and 
       code: -18,
       message: "Requested wallet does not exist or is not loaded",
     });
+    // A wallet created here is loaded by the next loader from -wallet.
+    assertEquals((await run2(reg, "createwallet", '["w1"]')).result, { name: "w1" });
+    assertEquals(await loader.getWalletNames(), ["w1"]);
+    assertEquals((await run("getwalletinfo")).result.walletname, "w1");
     await loader.stop();
     assert(disconnected, "stop withdraws the RPC methods");
+    assertEquals(await loader.getWalletNames(), []);
+    const again = makeWalletLoader({ chain, walletDir: `${dir}/wallets`, walletDirGiven: false });
+    assertEquals(await again.verify(), true);
+    assertEquals(await again.load(), true);
+    assertEquals(await again.getWalletNames(), ["w1"]);
+    await again.stop();
 
     // A given -walletdir must exist (Core's init error, sent to the node).
     const bad = makeWalletLoader({ chain, walletDir: `${dir}/missing`, walletDirGiven: true });
@@ -71,6 +93,12 @@ Deno.test("wallet loader: registers listwallets/getwalletinfo with the node and 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+async function run2(reg: { rpc: Rpc }, method: string, params: string) {
+  return JSON.parse(
+    await reg.rpc.executeRpc(`{"jsonrpc":"2.0","id":1,"method":"${method}","params":${params}}`, "/", ""),
+  );
+}
 
 Deno.test("wallet loader: walletForRequest picks the single wallet, or Core's -19 with several", () => {
   const one = [{ name: "a" }];

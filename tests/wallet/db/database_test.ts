@@ -1,0 +1,106 @@
+import { assert, assertEquals, assertRejects } from "../../assert.ts";
+import {
+  copyDatabaseFile,
+  DB_IN_USE_MESSAGE,
+  hasWalletDatabase,
+  WALLET_DB_FILE,
+  WalletDatabase,
+  WalletDatabaseError,
+} from "../../../wallet/db/database.ts";
+import { decodeWalletTx, encodeWalletTx, MAX_PART_BYTES } from "../../../wallet/db/records.ts";
+import { decodeScriptChunk, encodeScriptChunk } from "../../../wallet/db/records.ts";
+import { encodeTransaction } from "../../../core/wire/transaction.ts";
+import type { WalletTx } from "../../../wallet/types.ts";
+
+Deno.test("wallet db: one owner at a time, batches split at Deno KV's limits, backups copy everything", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tsbtc-walletdb-" });
+  try {
+    assertEquals(await hasWalletDatabase(dir), false);
+    const db = await WalletDatabase.open(dir);
+    assertEquals(await hasWalletDatabase(dir), true);
+    assert((await Deno.stat(`${dir}/${WALLET_DB_FILE}`)).isFile);
+    // A second opener (another process, or this one) is refused with Core's message.
+    const e = await assertRejects(() => WalletDatabase.open(dir), DB_IN_USE_MESSAGE);
+    assert(e instanceof WalletDatabaseError);
+
+    // 2,500 small writes and a few 60 KB values: several atomics, all applied.
+    const batch = db.batch();
+    for (let i = 0; i < 2500; i++) batch.put(["k", i], new Uint8Array([i & 0xff]));
+    for (let i = 0; i < 20; i++) batch.put(["big", i], new Uint8Array(60_000).fill(i));
+    const before = db.commits;
+    await batch.commit();
+    assert(db.commits - before >= 3, `${db.commits - before} commits`);
+    assertEquals(batch.size, 0);
+    let n = 0;
+    for await (const [key, value] of db.list(["k"])) {
+      assertEquals(value[0], (key[1] as number) & 0xff);
+      n++;
+    }
+    assertEquals(n, 2500);
+    assertEquals((await db.get(["big", 7]))?.[59_999], 7);
+    const del = db.batch();
+    del.delete(["k", 0]);
+    await del.commit();
+    assertEquals(await db.get(["k", 0]), null);
+
+    // Backup into a file, restore into a new database.
+    await db.backupTo(`${dir}/backup.kv`);
+    await db.close();
+    await db.close(); // idempotent
+    const other = `${dir}/restored`;
+    await Deno.mkdir(other);
+    const restored = await WalletDatabase.open(other);
+    await copyDatabaseFile(`${dir}/backup.kv`, restored);
+    assertEquals((await restored.get(["k", 2499]))?.[0], 2499 & 0xff);
+    assertEquals(await restored.get(["k", 0]), null);
+    await restored.close();
+    // Released: it can be opened again.
+    const again = await WalletDatabase.open(dir);
+    await again.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("wallet db records: transactions over 60,000 bytes are split in parts and read back", () => {
+  const big = {
+    version: 2,
+    inputs: [{
+      prevout: { txid: new Uint8Array(32).fill(1), vout: 0 },
+      scriptSig: new Uint8Array(0),
+      sequence: 0xfffffffd,
+      witness: [new Uint8Array(150_000).fill(9)],
+    }],
+    outputs: [{ value: 5000n, scriptPubKey: new Uint8Array([0x51]) }],
+    locktime: 0,
+  };
+  const raw = encodeTransaction(big);
+  const wtx: WalletTx = {
+    txid: "aa".repeat(32),
+    wtxid: "bb".repeat(32),
+    tx: big,
+    raw,
+    state: { kind: "confirmed", blockHash: "cc".repeat(32), blockHeight: 7, index: 1 },
+    timeReceived: 100,
+    timeSmart: 90,
+    orderPos: 3,
+    mapValue: { comment: "hi" },
+    orderForm: [["Message", "m"]],
+    mempoolConflicts: new Set(["dd".repeat(32)]),
+  };
+  const parts = encodeWalletTx(wtx);
+  assertEquals(parts.length, Math.ceil((4 + raw.length + 200) / MAX_PART_BYTES));
+  assert(parts.every((p) => p.length <= MAX_PART_BYTES));
+  const back = decodeWalletTx(wtx.txid, () => "bb".repeat(32), parts);
+  assertEquals(back.raw, raw);
+  assertEquals(back.state, wtx.state);
+  assertEquals(back.mapValue, { comment: "hi" });
+  assertEquals(back.orderForm, [["Message", "m"]]);
+  assertEquals([...back.mempoolConflicts], ["dd".repeat(32)]);
+  assertEquals(back.tx.inputs[0].witness[0].length, 150_000);
+});
+
+Deno.test("wallet db records: script cache chunks round-trip", () => {
+  const chunk = [[new Uint8Array([1, 2])], [], [new Uint8Array(300).fill(4), new Uint8Array([5])]];
+  assertEquals(decodeScriptChunk(encodeScriptChunk(chunk)), chunk);
+});

@@ -1,0 +1,395 @@
+/**
+ * The wallet process's loaded wallets (Core's `WalletContext` with `CreateWallet`, `LoadWallet`,
+ * `RemoveWallet`, `GetWalletPath`, `MakeDatabase`'s checks and `ListDatabases`): wallets live in directories
+ * under the wallets directory (`<walletdir>/<name>/wallet.kv`; the default wallet "" is the wallets directory
+ * itself), are created and loaded with Core's error codes and messages, and are added to or removed from
+ * settings.json's `wallet` list for `load_on_startup`.
+ *
+ * @module
+ */
+import type { Network } from "../core/chain_params_base.ts";
+import type { OutputType } from "../core/descriptors/mod.ts";
+import type { Chain } from "../interfaces/chain.ts";
+import { parseMoney } from "../node/policy/money.ts";
+import { RpcError, RpcErrorCode } from "../rpc/errors.ts";
+import type { JsonValue } from "../rpc/json.ts";
+import type { Logger } from "../util/logging.ts";
+import { hasWalletDatabase, WALLET_DB_FILE, WalletDatabaseError } from "./db/database.ts";
+import { DEFAULT_KEYPOOL_SIZE } from "./scriptpubkeyman.ts";
+import type { WalletSettings } from "./types.ts";
+import { type CreateWalletOptions, defaultWalletSettings, Wallet, type WalletEnvironment } from "./wallet.ts";
+
+/** Output types by the names `-addresstype` and the RPCs take (Core's `ParseOutputType`). */
+export function parseOutputType(text: string): OutputType | undefined {
+  return text === "legacy" || text === "p2sh-segwit" || text === "bech32" || text === "bech32m"
+    ? text
+    : undefined;
+}
+
+/** Core's `FormatAllOutputTypes`. */
+export const ALL_OUTPUT_TYPES_TEXT = '"legacy", "p2sh-segwit", "bech32", "bech32m"';
+
+/** Options of {@linkcode WalletContext}. */
+export interface WalletContextOptions {
+  /** The node. */
+  chain: Chain;
+  /** Wallets directory (absolute). */
+  walletDir: string;
+  /** Network of the wallets. */
+  network: Network;
+  /** Logger. */
+  logger?: Logger;
+}
+
+/** Options of {@linkcode WalletContext.createWallet}. */
+export interface CreateOptions extends CreateWalletOptions {
+  /** Encrypt with this passphrase (empty: not encrypted). */
+  passphrase?: string;
+  /** `external_signer`. */
+  externalSigner?: boolean;
+}
+
+/** The loaded wallets and how to create, load and unload them. */
+export class WalletContext {
+  readonly chain: Chain;
+  readonly walletDir: string;
+  readonly network: Network;
+  readonly logger: Logger | undefined;
+  /** Loaded wallets, in load order. */
+  readonly wallets: Wallet[] = [];
+  #loading = new Set<string>();
+  #mockTime = 0;
+  #keypool = DEFAULT_KEYPOOL_SIZE;
+  #addressType: OutputType = "bech32";
+  #changeType: OutputType | undefined;
+  #settings: WalletSettings = defaultWalletSettings();
+
+  /** A context without wallets; {@link readSettings} reads the wallet options from the node. */
+  constructor(opts: WalletContextOptions) {
+    this.chain = opts.chain;
+    this.walletDir = opts.walletDir;
+    this.network = opts.network;
+    this.logger = opts.logger;
+  }
+
+  /** Current time in seconds (`setmocktime` aware). */
+  now(): number {
+    return this.#mockTime || Math.floor(Date.now() / 1000);
+  }
+
+  /** Sets the mock time (0: the clock). */
+  setMockTime(t: number): void {
+    this.#mockTime = t;
+  }
+
+  /**
+   * Reads the wallet options (`-keypool`, `-addresstype`, `-changetype`, fee and spending options) from the
+   * node's settings; returns an error text (Core's init error) for a bad value, else null.
+   */
+  async readSettings(): Promise<string | null> {
+    const get = async (name: string): Promise<JsonValue> => await this.chain.getSetting(name);
+    const str = async (name: string): Promise<string | null> => {
+      const v = await get(name);
+      return typeof v === "string" ? v : null;
+    };
+    const bool = async (name: string, fallback: boolean): Promise<boolean> => {
+      const v = await get(name);
+      if (v === false) return false;
+      if (typeof v !== "string") return fallback;
+      return v === "" || v !== "0" && v.toLowerCase() !== "false";
+    };
+    const keypool = await str("keypool");
+    if (keypool !== null) {
+      const n = Number.parseInt(keypool, 10);
+      this.#keypool = Number.isFinite(n) ? Math.max(1, n) : DEFAULT_KEYPOOL_SIZE;
+    }
+    const at = await str("addresstype");
+    if (at !== null && at !== "") {
+      const t = parseOutputType(at);
+      if (t === undefined) return `Unknown address type '${at}'`;
+      this.#addressType = t;
+    }
+    const ct = await str("changetype");
+    if (ct !== null && ct !== "") {
+      const t = parseOutputType(ct);
+      if (t === undefined) return `Unknown change type '${ct}'`;
+      this.#changeType = t;
+    }
+    const s = defaultWalletSettings();
+    const money = async (name: string, fallback: bigint): Promise<bigint | string> => {
+      const v = await str(name);
+      if (v === null) return fallback;
+      const m = parseMoney(v);
+      if (m === null) return `Invalid amount for -${name}=<amount>: '${v}'`;
+      return m;
+    };
+    const moneyArgs: Array<[string, keyof WalletSettings]> = [
+      ["paytxfee", "payTxFee"],
+      ["mintxfee", "minTxFee"],
+      ["fallbackfee", "fallbackFee"],
+      ["discardfee", "discardFee"],
+      ["consolidatefeerate", "consolidateFeeRate"],
+      ["maxtxfee", "maxTxFee"],
+      ["maxapsfee", "maxApsFee"],
+    ];
+    for (const [name, field] of moneyArgs) {
+      const v = await money(name, s[field] as bigint);
+      if (typeof v === "string") return v;
+      (s as unknown as Record<string, bigint>)[field] = v;
+    }
+    const target = await str("txconfirmtarget");
+    if (target !== null) s.confirmTarget = Number.parseInt(target, 10) || s.confirmTarget;
+    s.signalRbf = await bool("walletrbf", s.signalRbf);
+    s.spendZeroConfChange = await bool("spendzeroconfchange", s.spendZeroConfChange);
+    s.avoidPartialSpends = await bool("avoidpartialspends", s.avoidPartialSpends);
+    s.broadcast = await bool("walletbroadcast", s.broadcast);
+    this.#settings = s;
+    return null;
+  }
+
+  /** The environment a wallet of this context gets. */
+  environment(): WalletEnvironment {
+    return {
+      chain: this.chain,
+      network: this.network,
+      keypoolSize: this.#keypool,
+      addressType: this.#addressType,
+      changeType: this.#changeType,
+      settings: this.#settings,
+      now: () => this.now(),
+      logger: this.logger,
+    };
+  }
+
+  /** The loaded wallet `name`, if any. */
+  getWallet(name: string): Wallet | undefined {
+    return this.wallets.find((w) => w.name === name);
+  }
+
+  /**
+   * Core's `GetWalletPath`: the directory of wallet `name` (absolute names are used as they are), or a
+   * {@linkcode RpcError} (-4) with Core's text for a name that is not a normalized path.
+   */
+  async walletPath(name: string): Promise<string> {
+    const absolute = name.startsWith("/");
+    if (name !== lexicallyNormal(name)) throw verifyError("Wallet name given as a path must be normalized");
+    const first = name.split("/")[0];
+    if (first === "." || first === "..") {
+      throw verifyError(
+        "Wallet name given as a relative path cannot begin with ./ or ../, for wallets not in the walletdir, " +
+          "please use an absolute path.",
+      );
+    }
+    if (name === "/") throw verifyError("Wallet name cannot be the root path");
+    const path = name === "" ? this.walletDir : absolute ? name : `${this.walletDir}/${name}`;
+    let info: Deno.FileInfo | null = null;
+    try {
+      info = await Deno.lstat(path);
+    } catch {
+      info = null;
+    }
+    if (
+      info !== null && !info.isDirectory &&
+      !(info.isSymlink && (await Deno.stat(path).catch(() => null))?.isDirectory)
+    ) {
+      throw verifyError(
+        `Invalid -wallet path '${name}'. -wallet path should point to a directory where wallet.dat and ` +
+          "database/log.?????????? files can be stored, a location where such a directory could be created, " +
+          `or (for backwards compatibility) the name of an existing data file in -walletdir ("${this.walletDir}")`,
+      );
+    }
+    return path;
+  }
+
+  /** Core's `CreateWallet` (the RPC's checks included). */
+  async createWallet(
+    name: string,
+    loadOnStart: boolean | null,
+    options: CreateOptions,
+  ): Promise<{ wallet: Wallet; warnings: string[] }> {
+    const warnings: string[] = [];
+    if (name === "") throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, "Wallet name cannot be empty");
+    const passphrase = options.passphrase ?? "";
+    if (options.externalSigner && !options.disablePrivateKeys) {
+      throw new RpcError(
+        RpcErrorCode.RPC_WALLET_ERROR,
+        "Wallet creation failed. Private keys must be disabled when using an external signer",
+      );
+    }
+    if (passphrase !== "" && options.disablePrivateKeys) {
+      throw new RpcError(
+        RpcErrorCode.RPC_WALLET_ERROR,
+        "Passphrase provided but private keys are disabled. A passphrase is only used to encrypt private keys, " +
+          "so cannot be used for wallets with private keys disabled.",
+      );
+    }
+    const path = await this.walletPath(name);
+    if (await hasWalletDatabase(path)) {
+      throw verifyError(`Failed to create database path '${path}'. Database already exists.`);
+    }
+    if (passphrase !== "") {
+      throw new RpcError(
+        RpcErrorCode.RPC_WALLET_ENCRYPTION_FAILED,
+        "Error: Wallet created but failed to encrypt.",
+      );
+    }
+    await Deno.mkdir(path, { recursive: true });
+    await this.chain.initMessage("Creating wallet…");
+    let wallet: Wallet;
+    try {
+      wallet = await Wallet.create(this.environment(), name, path, options);
+    } catch (e) {
+      throw loadFailure(e, "Wallet creation failed.");
+    }
+    this.wallets.push(wallet);
+    await wallet.attach();
+    await this.#updateSetting(name, loadOnStart, warnings);
+    return { wallet, warnings };
+  }
+
+  /** Core's `LoadWallet` (RPC `loadwallet`, and -wallet at startup). */
+  async loadWallet(
+    name: string,
+    loadOnStart: boolean | null,
+  ): Promise<{ wallet: Wallet; warnings: string[] }> {
+    if (this.getWallet(name) !== undefined) {
+      throw new RpcError(RpcErrorCode.RPC_WALLET_ALREADY_LOADED, `Wallet "${name}" is already loaded.`);
+    }
+    if (this.#loading.has(name)) throw new RpcError(RpcErrorCode.RPC_WALLET_ERROR, "Wallet already loading.");
+    this.#loading.add(name);
+    try {
+      const warnings: string[] = [];
+      const path = await this.walletPath(name);
+      const exists = await Deno.lstat(path).then(() => true, () => false);
+      if (!exists) {
+        throw new RpcError(
+          RpcErrorCode.RPC_WALLET_NOT_FOUND,
+          `Wallet file verification failed. Failed to load database path '${path}'. Path does not exist.`,
+        );
+      }
+      if (!await hasWalletDatabase(path)) {
+        throw new RpcError(
+          RpcErrorCode.RPC_WALLET_NOT_FOUND,
+          `Wallet file verification failed. Failed to load database path '${path}'. Data is not in recognized format.`,
+        );
+      }
+      await this.chain.initMessage("Loading wallet…");
+      let wallet: Wallet;
+      try {
+        wallet = await Wallet.load(this.environment(), name, path);
+      } catch (e) {
+        throw loadFailure(e, "Wallet loading failed.");
+      }
+      this.wallets.push(wallet);
+      try {
+        await wallet.attach();
+      } catch (e) {
+        this.wallets.splice(this.wallets.indexOf(wallet), 1);
+        await wallet.close().catch(() => {});
+        throw loadFailure(e, "Wallet loading failed.");
+      }
+      await this.#updateSetting(name, loadOnStart, warnings);
+      return { wallet, warnings };
+    } finally {
+      this.#loading.delete(name);
+    }
+  }
+
+  /** Core's `RemoveWallet` + unload: the wallet stops following the chain and its database is closed. */
+  async unloadWallet(wallet: Wallet, loadOnStart: boolean | null): Promise<string[]> {
+    const i = this.wallets.indexOf(wallet);
+    if (i < 0) throw new RpcError(RpcErrorCode.RPC_MISC_ERROR, "Requested wallet already unloaded");
+    this.wallets.splice(i, 1);
+    const warnings: string[] = [];
+    await this.#updateSetting(wallet.name, loadOnStart, warnings);
+    await wallet.close();
+    return warnings;
+  }
+
+  /** Unloads every wallet (shutdown). */
+  async unloadAll(): Promise<void> {
+    const all = this.wallets.splice(0);
+    for (const w of all) await w.close().catch(() => {});
+  }
+
+  /** Core's `ListDatabases`: names of the wallets in the wallets directory (sub-directories with a database). */
+  async listWalletDir(): Promise<string[]> {
+    const out: string[] = [];
+    const walk = async (dir: string, rel: string) => {
+      let entries: Deno.DirEntry[];
+      try {
+        entries = [];
+        for await (const e of Deno.readDir(dir)) entries.push(e);
+      } catch {
+        return;
+      }
+      entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+      for (const e of entries) {
+        if (e.isDirectory) {
+          const sub = rel === "" ? e.name : `${rel}/${e.name}`;
+          if (await hasWalletDatabase(`${dir}/${e.name}`)) out.push(sub);
+          await walk(`${dir}/${e.name}`, sub);
+        } else if (rel === "" && e.name === WALLET_DB_FILE && e.isFile) {
+          out.unshift("");
+        }
+      }
+    };
+    await walk(this.walletDir, "");
+    return out;
+  }
+
+  /** Core's `UpdateWalletSetting`: adds the name to (or removes it from) settings.json's `wallet` list. */
+  async #updateSetting(name: string, loadOnStart: boolean | null, warnings: string[]): Promise<void> {
+    if (loadOnStart === null) return;
+    const current = await this.chain.getRwSetting("wallet");
+    let next: JsonValue | undefined;
+    if (loadOnStart) {
+      const list = Array.isArray(current) ? [...current] : [];
+      if (!list.some((v) => v === name)) next = [...list, name];
+    } else if (Array.isArray(current)) {
+      const list = current.filter((v) => v !== name);
+      if (list.length !== current.length) next = list;
+    } else if (name === "" && current === null) {
+      next = [];
+    }
+    if (next === undefined) return;
+    if (!await this.chain.updateRwSetting("wallet", next)) {
+      warnings.push(
+        loadOnStart
+          ? "Wallet load on startup setting could not be updated, so wallet may not be loaded next node startup."
+          : "Wallet load on startup setting could not be updated, so wallet may still be loaded next node startup.",
+      );
+    }
+  }
+}
+
+/** `std::filesystem::path::lexically_normal` of a POSIX path (dot segments and repeated separators removed). */
+export function lexicallyNormal(path: string): string {
+  if (path === "") return "";
+  const absolute = path.startsWith("/");
+  const trailing = path.length > 1 && path.endsWith("/");
+  const out: string[] = [];
+  for (const seg of path.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === ".." && out.length > 0 && out[out.length - 1] !== "..") out.pop();
+    else if (seg === ".." && absolute) continue;
+    else out.push(seg);
+  }
+  let text = (absolute ? "/" : "") + out.join("/");
+  if (text === "") return ".";
+  if (trailing && out.length > 0 && out[out.length - 1] !== "..") text += "/";
+  return text;
+}
+
+/** Core's "Wallet file verification failed. …" error (RPC_WALLET_ERROR). */
+function verifyError(message: string): RpcError {
+  return new RpcError(RpcErrorCode.RPC_WALLET_ERROR, `Wallet file verification failed. ${message}`);
+}
+
+/** A failure while opening a wallet as Core reports it. */
+function loadFailure(e: unknown, prefix: string): RpcError {
+  if (e instanceof RpcError) return e;
+  if (e instanceof WalletDatabaseError) return verifyError(e.message);
+  const message = e instanceof Error ? e.message : String(e);
+  return new RpcError(RpcErrorCode.RPC_WALLET_ERROR, `${prefix} ${message}`);
+}

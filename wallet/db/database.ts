@@ -1,0 +1,180 @@
+/**
+ * The wallet database (Core's `WalletDatabase`/`SQLiteDatabase`): one Deno KV file per wallet directory,
+ * `<walletdir>/<name>/wallet.kv` (the default wallet "" is the wallets directory itself), held exclusively by
+ * one process through an advisory lock on `wallet.kv.lock` next to it. Writes go through a
+ * {@linkcode WalletBatch}: mutations are queued and committed in as few atomic operations as Deno KV's limits
+ * allow (1000 mutations, 800 KiB per atomic; one disk sync each).
+ *
+ * @module
+ */
+import { KvBatchWriter, type KvMutation } from "../../node/storage/kv_batch.ts";
+
+/** File name of a wallet's database inside its directory. */
+export const WALLET_DB_FILE = "wallet.kv";
+/** File name of the lock that keeps a second process out. */
+export const WALLET_LOCK_FILE = "wallet.kv.lock";
+
+/** Core's text when another process holds the wallet's database. */
+export const DB_IN_USE_MESSAGE =
+  "SQLiteDatabase: Unable to obtain an exclusive lock on the database, is it being used by another instance of " +
+  "Bitcoin Core?";
+
+/** A database failure with Core's message (the loader maps it to the RPC error). */
+export class WalletDatabaseError extends Error {
+  /** @param message Core's text */
+  constructor(message: string) {
+    super(message);
+    this.name = "WalletDatabaseError";
+  }
+}
+
+/** Whether `dir` holds a wallet database (Core's `IsSQLiteFile(SQLiteDataFile(path))`). */
+export async function hasWalletDatabase(dir: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(`${dir}/${WALLET_DB_FILE}`)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** Queued writes, committed in order as few atomic operations (see {@linkcode KvBatchWriter}). */
+export class WalletBatch {
+  readonly #db: WalletDatabase;
+  #mutations: KvMutation[] = [];
+
+  /** @param db the database it writes to */
+  constructor(db: WalletDatabase) {
+    this.#db = db;
+  }
+
+  /** Number of queued mutations. */
+  get size(): number {
+    return this.#mutations.length;
+  }
+
+  /** Queues a write. */
+  put(key: Deno.KvKey, value: Uint8Array): void {
+    this.#mutations.push({ type: "set", key, value });
+  }
+
+  /** Queues a deletion. */
+  delete(key: Deno.KvKey): void {
+    this.#mutations.push({ type: "delete", key });
+  }
+
+  /** Commits everything queued (one atomic when it fits the limits); the batch is empty afterwards. */
+  async commit(): Promise<void> {
+    const list = this.#mutations;
+    this.#mutations = [];
+    if (list.length === 0) return;
+    await this.#db.write(list);
+  }
+}
+
+/** One wallet's open database. */
+export class WalletDatabase {
+  readonly #kv: Deno.Kv;
+  readonly #lock: Deno.FsFile;
+  #closed = false;
+  /** Atomic commits made (for tests and measurements). */
+  commits = 0;
+
+  private constructor(readonly dir: string, kv: Deno.Kv, lock: Deno.FsFile) {
+    this.#kv = kv;
+    this.#lock = lock;
+  }
+
+  /** Path of the database file. */
+  get path(): string {
+    return `${this.dir}/${WALLET_DB_FILE}`;
+  }
+
+  /**
+   * Opens the database of the wallet directory `dir` (which must exist), creating the file when absent. Throws a
+   * {@linkcode WalletDatabaseError} when another process holds it.
+   */
+  static async open(dir: string): Promise<WalletDatabase> {
+    const lock = await Deno.open(`${dir}/${WALLET_LOCK_FILE}`, { read: true, write: true, create: true });
+    let locked = false;
+    try {
+      locked = await lock.tryLock(true);
+    } catch {
+      locked = false;
+    }
+    if (!locked) {
+      lock.close();
+      throw new WalletDatabaseError(DB_IN_USE_MESSAGE);
+    }
+    try {
+      const kv = await Deno.openKv(`${dir}/${WALLET_DB_FILE}`);
+      return new WalletDatabase(dir, kv, lock);
+    } catch (e) {
+      await lock.unlock().catch(() => {});
+      lock.close();
+      throw e;
+    }
+  }
+
+  /** The value at `key`, or null. */
+  async get(key: Deno.KvKey): Promise<Uint8Array | null> {
+    const r = await this.#kv.get<Uint8Array>(key);
+    return r.value ?? null;
+  }
+
+  /** Every entry under `prefix`, in key order. */
+  async *list(prefix: Deno.KvKey): AsyncIterable<[Deno.KvKey, Uint8Array]> {
+    for await (const e of this.#kv.list<Uint8Array>({ prefix }, { batchSize: 500 })) yield [e.key, e.value];
+  }
+
+  /** A new batch of writes. */
+  batch(): WalletBatch {
+    return new WalletBatch(this);
+  }
+
+  /** Writes `mutations` in order, in as few atomic commits as the limits allow. */
+  async write(mutations: readonly KvMutation[]): Promise<void> {
+    const writer = new KvBatchWriter(this.#kv, { onCommit: () => void this.commits++ });
+    for (const m of mutations) await writer.add(m);
+    await writer.commit();
+  }
+
+  /** Copies every entry into a new database file at `file` (Core's `BackupWallet`); the file must not exist. */
+  async backupTo(file: string): Promise<void> {
+    const dest = await Deno.openKv(file);
+    try {
+      const writer = new KvBatchWriter(dest);
+      for await (const e of this.#kv.list<Uint8Array>({ prefix: [] }, { batchSize: 500 })) {
+        await writer.add({ type: "set", key: e.key, value: e.value });
+      }
+      await writer.commit();
+    } finally {
+      dest.close();
+    }
+  }
+
+  /** Closes the database and releases the lock (idempotent). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#kv.close();
+    await this.#lock.unlock().catch(() => {});
+    this.#lock.close();
+  }
+}
+
+/** Copies every entry of the database file `file` into the open database `db` (restorewallet). */
+export async function copyDatabaseFile(file: string, db: WalletDatabase): Promise<void> {
+  const src = await Deno.openKv(file);
+  try {
+    const list: KvMutation[] = [];
+    for await (const e of src.list<Uint8Array>({ prefix: [] }, { batchSize: 500 })) {
+      if (!(e.value instanceof Uint8Array)) {
+        throw new WalletDatabaseError("Backup file is not a wallet database");
+      }
+      list.push({ type: "set", key: e.key, value: e.value });
+    }
+    await db.write(list);
+  } finally {
+    src.close();
+  }
+}

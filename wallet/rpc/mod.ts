@@ -1,0 +1,20 @@
+/**
+ * Every wallet RPC method of the wallet process (Core's `GetWalletRPCCommands`), by group. Each group exports
+ * `xxxMethods(ctx: WalletRpcContext): RpcMethod[]`; register a new group with one line below.
+ *
+ * @module
+ */
+import type { RpcMethod } from "../../rpc/table.ts";
+import { addressMethods } from "./addresses.ts";
+import type { WalletRpcContext } from "./wallet_util.ts";
+import { walletManagementMethods } from "./wallets.ts";
+
+export type { WalletRpcContext } from "./wallet_util.ts";
+
+/** The wallet RPC methods over `ctx`. */
+export function walletRpcMethods(ctx: WalletRpcContext): RpcMethod[] {
+  return [
+    ...walletManagementMethods(ctx),
+    ...addressMethods(ctx),
+  ];
+}

@@ -1,0 +1,1359 @@
+/**
+ * A descriptor wallet (Core's `CWallet`): its descriptors (wallet/scriptpubkeyman.ts), transactions with their
+ * states, address book and locked coins, kept in memory with indexes (script → descriptor, outpoint →
+ * spenders) and written to its database (wallet/db) in one batch per change (one per connected block).
+ *
+ * It follows the chain through {@linkcode ChainNotifications} (blocks connected and disconnected, mempool
+ * additions and removals: conflicts make transactions block-conflicted, reorgs bring them back), records the
+ * blocks it processed, and catches up on load from where it stopped (`Chain.findLocatorFork`, then
+ * `Chain.readBlocks`). Blocks are processed locally from their serialization: no round trip per transaction.
+ *
+ * @module
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Network } from "../core/chain_params_base.ts";
+import { encodeDestination } from "../core/address/destination.ts";
+import { reverseHex, toHex } from "../core/hash/hashes.ts";
+import { blockHash, decodeBlock } from "../core/wire/block.ts";
+import {
+  decodeTransaction,
+  encodeTransaction,
+  isCoinBase,
+  originalBytes,
+  txid as txidOf,
+  wtxid as wtxidOf,
+} from "../core/wire/transaction.ts";
+import type { Block, OutPoint, Transaction, TxOut } from "../core/wire/types.ts";
+import type { OutputType } from "../core/descriptors/mod.ts";
+import type {
+  BlockInfo,
+  Chain,
+  ChainNotifications,
+  Handler,
+  MempoolRemovalReason,
+} from "../interfaces/chain.ts";
+import { RpcError, RpcErrorCode } from "../rpc/errors.ts";
+import type { Logger } from "../util/logging.ts";
+import { type WalletBatch, WalletDatabase } from "./db/database.ts";
+import {
+  type BestBlockRecord,
+  decodeJson,
+  decodeWalletTx,
+  type DescriptorRecord,
+  encodeJson,
+  encodeWalletTx,
+  Keys,
+  MAX_PART_BYTES,
+  WALLET_DB_VERSION,
+} from "./db/records.ts";
+import {
+  defaultDescriptorText,
+  DescriptorScriptPubKeyMan,
+  KeypoolRanOutError,
+  randomMasterKeyText,
+  WALLET_OUTPUT_TYPES,
+} from "./scriptpubkeyman.ts";
+import type {
+  AddressBookEntry,
+  SignTransactionResult,
+  TxState,
+  WalletCore,
+  WalletFlag,
+  WalletScriptInfo,
+  WalletSettings,
+  WalletTx,
+  WalletTxo,
+} from "./types.ts";
+import { scriptInfoOf } from "./script_info.ts";
+
+/** Coinbase outputs mature after this many blocks (Core's `COINBASE_MATURITY`). */
+export const COINBASE_MATURITY = 100;
+
+/** Core's flag bit order, as getwalletinfo lists them. */
+const FLAG_ORDER: readonly WalletFlag[] = [
+  "avoid_reuse",
+  "last_hardened_xpub_cached",
+  "disable_private_keys",
+  "blank",
+  "descriptor_wallet",
+  "external_signer",
+];
+
+/** Default wallet settings (Core's defaults). */
+export function defaultWalletSettings(): WalletSettings {
+  return {
+    payTxFee: 0n,
+    minTxFee: 1000n,
+    fallbackFee: 0n,
+    discardFee: 10000n,
+    consolidateFeeRate: 10000n,
+    maxTxFee: 10_000_000n,
+    confirmTarget: 6,
+    signalRbf: true,
+    spendZeroConfChange: true,
+    avoidPartialSpends: false,
+    maxApsFee: 0n,
+    broadcast: true,
+  };
+}
+
+/** What a wallet needs from the process that loads it. */
+export interface WalletEnvironment {
+  /** The node. */
+  readonly chain: Chain;
+  /** Network of keys and addresses. */
+  readonly network: Network;
+  /** `-keypool`: lookahead per descriptor. */
+  readonly keypoolSize: number;
+  /** `-addresstype`. */
+  readonly addressType: OutputType;
+  /** `-changetype`. */
+  readonly changeType?: OutputType;
+  /** Settings from the arguments (copied per wallet). */
+  readonly settings: WalletSettings;
+  /** Current time in seconds (mock time aware). */
+  now(): number;
+  /** Logger. */
+  readonly logger?: Logger;
+}
+
+/** Options of {@linkcode Wallet.create}. */
+export interface CreateWalletOptions {
+  /** `disable_private_keys`. */
+  disablePrivateKeys?: boolean;
+  /** `blank`. */
+  blank?: boolean;
+  /** `avoid_reuse`. */
+  avoidReuse?: boolean;
+}
+
+/** Where a rescan stopped (Core's `ScanResult`). */
+export interface ScanResult {
+  /** "success", "failure" or "user_abort". */
+  status: "success" | "failure" | "user_abort";
+  /** Last block scanned. */
+  lastScanned: { hash: string; height: number } | null;
+  /** Block where a failure happened. */
+  lastFailed: { hash: string; height: number } | null;
+}
+
+/** "txid:vout" of an outpoint (display txid). */
+export function outpointKey(o: OutPoint): string {
+  return `${reverseHex(o.txid)}:${o.vout}`;
+}
+
+const lockHeld = new AsyncLocalStorage<Set<Wallet>>();
+
+/** How a transaction's state is updated while processing a block or the mempool. */
+interface SyncContext {
+  batch: WalletBatch;
+  /** Block time and max time (for nTimeSmart), when in a block. */
+  blockTime?: number;
+  blockMaxTime?: number;
+  /** Rescanning an old block (Core's `rescanning_old_block`). */
+  rescanning?: boolean;
+}
+
+/** A loaded descriptor wallet. */
+export class Wallet implements WalletCore, ChainNotifications {
+  readonly name: string;
+  readonly network: Network;
+  readonly chain: Chain;
+  readonly db: WalletDatabase;
+  readonly #env: WalletEnvironment;
+  readonly #flags = new Set<WalletFlag>();
+  readonly #spkms = new Map<string, DescriptorScriptPubKeyMan>();
+  /** "external:type" / "internal:type" → descriptor id. */
+  readonly #active = new Map<string, string>();
+  /** Script hex → descriptor and position. */
+  readonly #scripts = new Map<string, { spkm: DescriptorScriptPubKeyMan; index: number }>();
+  readonly #txs = new Map<string, WalletTx>();
+  /** Outpoint "txid:vout" → txids of wallet transactions spending it. */
+  readonly #spends = new Map<string, Set<string>>();
+  /** Owned outputs by "txid:vout". */
+  readonly #txos = new Map<string, WalletTxo>();
+  /** Wallet txs in order position order (ascending). */
+  #ordered: WalletTx[] = [];
+  #orderPosNext = 0;
+  #dirty = new Set<string>();
+  readonly #locked = new Map<string, boolean>();
+  readonly #addressBook = new Map<string, AddressBookEntry>();
+  /** Heights → hashes of the blocks processed (the wallet's view of the active chain). */
+  readonly #chainView = new Map<number, string>();
+  #last: BestBlockRecord = { hash: "", height: -1 };
+  #birthTime: number | undefined;
+  #settings: WalletSettings;
+  #lockTail: Promise<unknown> = Promise.resolve();
+  #handler: Handler | null = null;
+  #closed = false;
+  /** Reserved change addresses (script hex) until a committed transaction uses them. */
+  readonly #reservedChange = new Set<string>();
+  /** Rescan state. */
+  #scanning: { start: number; progress: number } | null = null;
+  #abortScan = false;
+
+  private constructor(env: WalletEnvironment, name: string, db: WalletDatabase) {
+    this.#env = env;
+    this.name = name;
+    this.network = env.network;
+    this.chain = env.chain;
+    this.db = db;
+    this.#settings = { ...env.settings };
+  }
+
+  // ---------------------------------------------------------------- creation and loading
+
+  /**
+   * Creates a wallet in the directory `dir` (Core's `CWallet::CreateNew`): flags, default descriptors from a
+   * random master key (unless blank or without private keys), the chain tip as last processed block.
+   */
+  static async create(
+    env: WalletEnvironment,
+    name: string,
+    dir: string,
+    options: CreateWalletOptions = {},
+  ): Promise<Wallet> {
+    const db = await WalletDatabase.open(dir);
+    try {
+      const w = new Wallet(env, name, db);
+      w.#flags.add("descriptor_wallet");
+      w.#flags.add("last_hardened_xpub_cached");
+      if (options.disablePrivateKeys) w.#flags.add("disable_private_keys");
+      if (options.blank) w.#flags.add("blank");
+      if (options.avoidReuse) w.#flags.add("avoid_reuse");
+      const batch = db.batch();
+      batch.put(Keys.version, encodeJson(WALLET_DB_VERSION));
+      batch.put(Keys.flags, encodeJson(w.flags()));
+      const height = await env.chain.getHeight();
+      if (height !== null) {
+        const hash = await env.chain.getBlockHash(height);
+        w.#setLastBlock(batch, hash, height);
+      }
+      if (!options.blank && !options.disablePrivateKeys) w.#setupDescriptors(batch);
+      await batch.commit();
+      env.logger?.info(`[${w.#logName()}] Wallet created with ${w.#spkms.size} descriptors`);
+      return w;
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
+
+  /** Loads the wallet stored in `dir` (Core's `CWallet::LoadExisting`); call {@link attach} next. */
+  static async load(env: WalletEnvironment, name: string, dir: string): Promise<Wallet> {
+    const db = await WalletDatabase.open(dir);
+    try {
+      const w = new Wallet(env, name, db);
+      await w.#loadRecords();
+      return w;
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
+
+  async #loadRecords(): Promise<void> {
+    const db = this.db;
+    const version = await db.get(Keys.version);
+    if (version === null) throw new Error("Wallet database has no version record: not a wallet");
+    const flags = await db.get(Keys.flags);
+    for (const f of flags ? decodeJson<WalletFlag[]>(flags) : []) this.#flags.add(f);
+    const birth = await db.get(Keys.birthTime);
+    if (birth !== null) this.#birthTime = decodeJson<number>(birth);
+    const best = await db.get(Keys.best);
+    if (best !== null) this.#last = decodeJson<BestBlockRecord>(best);
+    for await (const [key, value] of db.list(["chain"])) {
+      this.#chainView.set(key[1] as number, decodeJson<string>(value));
+    }
+    // Descriptors with their script caches.
+    const chunks = new Map<string, Uint8Array[]>();
+    for await (const [key, value] of db.list(["desccache"])) {
+      const id = key[1] as string;
+      const list = chunks.get(id) ?? [];
+      list[key[2] as number] = value;
+      chunks.set(id, list);
+    }
+    for await (const [key, value] of db.list(["desc"])) {
+      const id = key[1] as string;
+      const record = decodeJson<DescriptorRecord>(value);
+      const list = chunks.get(id) ?? [];
+      // A missing chunk stops the cache there: later positions are derived again.
+      const contiguous: Uint8Array[] = [];
+      for (let i = 0; i < list.length && list[i] !== undefined; i++) contiguous.push(list[i]);
+      const spkm = DescriptorScriptPubKeyMan.fromRecord(record, {
+        network: this.network,
+        chunks: contiguous,
+      });
+      this.#addSpkm(spkm);
+    }
+    for await (const [key, value] of db.list(["active"])) {
+      this.#active.set(`${String(key[1])}:${String(key[2])}`, decodeJson<string>(value));
+    }
+    // Transactions, their parts in order.
+    let current: { txid: string; parts: Uint8Array[] } | null = null;
+    const finish = () => {
+      if (current === null) return;
+      const wtx = decodeWalletTx(
+        current.txid,
+        (raw) => reverseHex(wtxidOf(decodeTransaction(raw))),
+        current.parts,
+      );
+      this.#insertTx(wtx);
+      if (wtx.orderPos >= this.#orderPosNext) this.#orderPosNext = wtx.orderPos + 1;
+    };
+    for await (const [key, value] of db.list(["tx"])) {
+      const id = key[1] as string;
+      if (current === null || current.txid !== id) {
+        finish();
+        current = { txid: id, parts: [] };
+      }
+      current.parts.push(value);
+    }
+    finish();
+    this.#ordered.sort((a, b) => a.orderPos - b.orderPos);
+    for await (const [key] of db.list(["lockedutxo"])) this.#locked.set(key[1] as string, true);
+    for await (const [key, value] of db.list(["addressbook"])) {
+      this.#addressBook.set(key[1] as string, decodeJson<AddressBookEntry>(value));
+    }
+  }
+
+  #logName(): string {
+    return this.name === "" ? "default wallet" : this.name;
+  }
+
+  #addSpkm(spkm: DescriptorScriptPubKeyMan): void {
+    this.#spkms.set(spkm.id, spkm);
+    for (const [script, index] of spkm.allScripts()) this.#scripts.set(toHex(script), { spkm, index });
+  }
+
+  /** Core's `SetupDescriptorScriptPubKeyMans`: the 8 default descriptors from a new master key, active. */
+  #setupDescriptors(batch: WalletBatch): void {
+    const xprv = randomMasterKeyText(this.network);
+    const now = this.#env.now();
+    for (const type of WALLET_OUTPUT_TYPES) {
+      for (const internal of [false, true]) {
+        const spkm = DescriptorScriptPubKeyMan.fromText(
+          defaultDescriptorText(xprv, type, internal, this.network),
+          {
+            network: this.network,
+            timestamp: now,
+          },
+        );
+        spkm.topUp(this.#env.keypoolSize);
+        this.#addSpkm(spkm);
+        for (const [k, v] of spkm.writes()) batch.put(k, v);
+        this.#active.set(`${internal ? "internal" : "external"}:${type}`, spkm.id);
+        batch.put(Keys.active(internal, type), encodeJson(spkm.id));
+      }
+    }
+    this.#updateBirthTime(batch, now);
+  }
+
+  #updateBirthTime(batch: WalletBatch, time: number): void {
+    if (this.#birthTime === undefined || time < this.#birthTime) {
+      this.#birthTime = time;
+      batch.put(Keys.birthTime, encodeJson(time));
+    }
+  }
+
+  /**
+   * Follows the chain (Core's `AttachChain`): registers for notifications, catches up from the last processed
+   * block (blocks of a stale branch are undone first), resubmits its unconfirmed transactions and syncs with
+   * the mempool.
+   */
+  async attach(): Promise<void> {
+    this.#handler = await this.chain.handleNotifications(this);
+    await this.withLock(() => this.#catchUp());
+    await this.#reacceptTransactions();
+    await this.chain.requestMempoolTransactions(this);
+  }
+
+  /** Stops following the chain and closes the database. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#abortScan = true;
+    const h = this.#handler;
+    this.#handler = null;
+    await h?.disconnect().catch(() => {});
+    await this.withLock(async () => {
+      this.#closed = true;
+      await this.db.close();
+    });
+  }
+
+  /** Whether the wallet was closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Locator of the processed blocks: the last ten, then exponentially sparser (Core's `GetLocator`). */
+  #locator(): string[] {
+    const out: string[] = [];
+    let step = 1;
+    for (let h = this.#last.height; h >= 0; h -= step) {
+      const hash = this.#chainView.get(h);
+      if (hash !== undefined) out.push(hash);
+      if (out.length >= 10) step *= 2;
+    }
+    const lowest = Math.min(...this.#chainView.keys());
+    const last = this.#chainView.get(lowest);
+    if (last !== undefined && out[out.length - 1] !== last) out.push(last);
+    return out;
+  }
+
+  /** Brings the wallet to the node's tip: undoes blocks no longer active, scans the new ones. */
+  async #catchUp(): Promise<void> {
+    const tip = await this.chain.getHeight();
+    if (tip === null) return;
+    let fork: number | null = null;
+    if (this.#chainView.size > 0) fork = await this.chain.findLocatorFork(this.#locator());
+    const batch = this.db.batch();
+    // No processed block is on the active chain any more: everything is scanned again.
+    if (fork === null) fork = -1;
+    if (fork < this.#last.height) this.#rewindTo(batch, fork);
+    await batch.commit();
+    if (fork < tip) await this.#scan(fork + 1, tip, { following: true });
+  }
+
+  /** Forgets the blocks above `height` (a stale branch): their transactions become inactive. */
+  #rewindTo(batch: WalletBatch, height: number): void {
+    for (const wtx of this.#txs.values()) {
+      const s = wtx.state;
+      if ((s.kind === "confirmed" || s.kind === "blockConflicted") && s.blockHeight > height) {
+        wtx.state = { kind: "inactive", abandoned: false };
+        this.#dirty.add(wtx.txid);
+      }
+    }
+    for (const h of [...this.#chainView.keys()]) {
+      if (h > height) {
+        this.#chainView.delete(h);
+        batch.delete(Keys.chain(h));
+      }
+    }
+    const hash = this.#chainView.get(height) ?? "";
+    this.#last = { hash, height };
+    batch.put(Keys.best, encodeJson(this.#last));
+    this.#flushDirty(batch);
+  }
+
+  /**
+   * Scans active-chain blocks `from`..`to` (Core's `ScanForWalletTransactions`). `following`: the blocks extend
+   * the wallet's view (catch-up), else they are old blocks scanned again (rescan).
+   */
+  async #scan(from: number, to: number, opts: { following: boolean }): Promise<ScanResult> {
+    this.#scanning = { start: Date.now(), progress: 0 };
+    this.#abortScan = false;
+    let lastScanned: { hash: string; height: number } | null = null;
+    try {
+      let h = from;
+      let maxTime = 0;
+      while (h <= to) {
+        if (this.#abortScan) return { status: "user_abort", lastScanned, lastFailed: null };
+        const blocks = await this.chain.readBlocks(h, Math.min(to - h + 1, 500), 4 * 1024 * 1024);
+        if (blocks.length === 0) {
+          const hash = await this.chain.getBlockHash(h).catch(() => "");
+          return { status: "failure", lastScanned, lastFailed: { hash, height: h } };
+        }
+        // One batch (one atomic when it fits) per group of blocks read.
+        const batch = this.db.batch();
+        let moved = false;
+        for (const b of blocks) {
+          if (b.height > to) break;
+          const block = decodeBlock(b.data);
+          maxTime = Math.max(maxTime, block.header.time);
+          if (opts.following) {
+            if (b.height !== this.#last.height + 1) {
+              // The chain moved while scanning: the notifications bring the rest.
+              moved = true;
+              break;
+            }
+            this.#connect(batch, block, b.hash, b.height, {
+              blockTime: block.header.time,
+              blockMaxTime: maxTime,
+            });
+          } else {
+            this.#syncBlockTxs(block, b.hash, b.height, {
+              batch,
+              blockTime: block.header.time,
+              blockMaxTime: maxTime,
+              rescanning: true,
+            });
+            this.#flushDirty(batch);
+          }
+          lastScanned = { hash: b.hash, height: b.height };
+          this.#scanning.progress = to > from ? (b.height - from) / (to - from) : 1;
+        }
+        await batch.commit();
+        if (moved) return { status: "success", lastScanned, lastFailed: null };
+        h = blocks[blocks.length - 1].height + 1;
+      }
+      return { status: "success", lastScanned, lastFailed: null };
+    } finally {
+      this.#scanning = null;
+    }
+  }
+
+  /**
+   * Rescans blocks `from`..`to` (default: the wallet's last block) for wallet transactions (Core's
+   * `ScanForWalletTransactions` of `rescanblockchain` and imports).
+   */
+  rescan(from: number, to?: number): Promise<ScanResult> {
+    return this.withLock(() => {
+      const stop = Math.min(to ?? this.#last.height, this.#last.height);
+      return this.#scan(from, stop, { following: false });
+    });
+  }
+
+  /** Asks a running rescan to stop (`abortrescan`); false when none runs. */
+  abortRescan(): boolean {
+    if (this.#scanning === null) return false;
+    this.#abortScan = true;
+    return true;
+  }
+
+  /** The running rescan's duration (seconds) and progress, or null. */
+  scanningState(): { duration: number; progress: number } | null {
+    const s = this.#scanning;
+    return s === null ? null : { duration: Math.floor((Date.now() - s.start) / 1000), progress: s.progress };
+  }
+
+  /** Core's `ResubmitWalletTransactions` at load: unconfirmed, not abandoned transactions go to the mempool. */
+  async #reacceptTransactions(): Promise<void> {
+    if (!this.#settings.broadcast) return;
+    const list = this.#ordered.filter((w) =>
+      w.state.kind === "inactive" && !w.state.abandoned && !isCoinBase(w.tx) && w.mempoolConflicts.size === 0
+    );
+    for (const wtx of list) {
+      const r = await this.chain.broadcastTransaction(wtx.raw, this.#settings.maxTxFee, false).catch(() =>
+        null
+      );
+      if (r !== null && !r.ok) {
+        this.#env.logger?.debug("walletdb", `[${this.#logName()}] ${wtx.txid} not resubmitted: ${r.message}`);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- lock
+
+  /** Runs `fn` holding the wallet's lock (re-entrant within the same async call chain). */
+  withLock<T>(fn: () => Promise<T> | T): Promise<T> {
+    const held = lockHeld.getStore();
+    if (held?.has(this)) return Promise.resolve(fn());
+    const next = new Set(held ?? []);
+    next.add(this);
+    const run = this.#lockTail.then(() => lockHeld.run(next, fn));
+    this.#lockTail = run.catch(() => {});
+    return run;
+  }
+
+  // ---------------------------------------------------------------- state accessors
+
+  /** Flags set, in Core's bit order. */
+  flags(): WalletFlag[] {
+    return FLAG_ORDER.filter((f) => this.#flags.has(f));
+  }
+
+  hasFlag(flag: WalletFlag): boolean {
+    return this.#flags.has(flag);
+  }
+
+  /** Sets or clears a mutable flag (`setwalletflag`: avoid_reuse). */
+  async setFlag(flag: WalletFlag, value: boolean): Promise<void> {
+    await this.withLock(async () => {
+      if (value) this.#flags.add(flag);
+      else this.#flags.delete(flag);
+      const batch = this.db.batch();
+      batch.put(Keys.flags, encodeJson(this.flags()));
+      await batch.commit();
+    });
+  }
+
+  lastBlock(): { hash: string; height: number } {
+    return { hash: this.#last.hash, height: this.#last.height };
+  }
+
+  /** Core's `GetBirthTime` (undefined: unknown). */
+  birthTime(): number | undefined {
+    return this.#birthTime;
+  }
+
+  transactions(): Iterable<WalletTx> {
+    return this.#ordered;
+  }
+
+  getTx(txid: string): WalletTx | undefined {
+    return this.#txs.get(txid);
+  }
+
+  /** Number of wallet transactions. */
+  get txCount(): number {
+    return this.#txs.size;
+  }
+
+  depth(wtx: WalletTx): number {
+    const s = wtx.state;
+    if (s.kind === "confirmed") return this.#last.height - s.blockHeight + 1;
+    if (s.kind === "blockConflicted") return -(this.#last.height - s.blockHeight + 1);
+    return 0;
+  }
+
+  blocksToMaturity(wtx: WalletTx): number {
+    if (!isCoinBase(wtx.tx)) return 0;
+    const chainDepth = Math.max(0, this.depth(wtx));
+    return Math.max(0, COINBASE_MATURITY + 1 - chainDepth);
+  }
+
+  isAbandoned(wtx: WalletTx): boolean {
+    return wtx.state.kind === "inactive" && wtx.state.abandoned;
+  }
+
+  // ---------------------------------------------------------------- descriptors and keys
+
+  /** Every descriptor. */
+  descriptors(): DescriptorScriptPubKeyMan[] {
+    return [...this.#spkms.values()];
+  }
+
+  /** The active descriptor of `type` (receive or change), if any. */
+  activeDescriptor(type: OutputType, internal: boolean): DescriptorScriptPubKeyMan | undefined {
+    const id = this.#active.get(`${internal ? "internal" : "external"}:${type}`);
+    return id === undefined ? undefined : this.#spkms.get(id);
+  }
+
+  /** Whether `spkm` is active, and for change. */
+  activeRole(spkm: DescriptorScriptPubKeyMan): { active: boolean; internal: boolean } {
+    for (const [k, id] of this.#active) {
+      if (id === spkm.id) return { active: true, internal: k.startsWith("internal:") };
+    }
+    return { active: false, internal: false };
+  }
+
+  /** The descriptor and position deriving `script`, if any. */
+  scriptOrigin(script: Uint8Array): { spkm: DescriptorScriptPubKeyMan; index: number } | undefined {
+    return this.#scripts.get(toHex(script));
+  }
+
+  /** Core's `KeypoolCountExternalKeys` and the internal count (getwalletinfo). */
+  keypoolSizes(): { external: number; internal: number } {
+    let external = 0;
+    let internal = 0;
+    for (const [k, id] of this.#active) {
+      const n = this.#spkms.get(id)?.keypoolSize() ?? 0;
+      if (k.startsWith("internal:")) internal += n;
+      else external += n;
+    }
+    return { external, internal };
+  }
+
+  /** Core's `CanGetAddresses`. */
+  canGetAddresses(internal = false): boolean {
+    for (const k of this.#active.keys()) if (k.startsWith(internal ? "internal:" : "external:")) return true;
+    return false;
+  }
+
+  isMine(script: Uint8Array): boolean {
+    return this.#scripts.has(toHex(script));
+  }
+
+  isChange(out: TxOut): boolean {
+    if (!this.isMine(out.scriptPubKey)) return false;
+    const address = encodeDestination(out.scriptPubKey, this.network);
+    if (address === undefined) return true;
+    const entry = this.#addressBook.get(address);
+    return entry === undefined || entry.label === undefined;
+  }
+
+  /** Core's `IsFromMe`: whether an input spends a wallet output that is mine. */
+  isFromMe(tx: Transaction): boolean {
+    for (const input of tx.inputs) {
+      const prev = this.#txs.get(reverseHex(input.prevout.txid));
+      const out = prev?.tx.outputs[input.prevout.vout];
+      if (out !== undefined && this.isMine(out.scriptPubKey)) return true;
+    }
+    return false;
+  }
+
+  isSpent(outpoint: OutPoint): boolean {
+    const set = this.#spends.get(outpointKey(outpoint));
+    if (set === undefined) return false;
+    for (const id of set) {
+      const wtx = this.#txs.get(id);
+      if (wtx === undefined) continue;
+      if (this.isAbandoned(wtx) || wtx.state.kind === "blockConflicted" || wtx.mempoolConflicts.size > 0) {
+        continue;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  spenders(outpoint: OutPoint): string[] {
+    return [...this.#spends.get(outpointKey(outpoint)) ?? []];
+  }
+
+  isSpentKey(script: Uint8Array): boolean {
+    const address = encodeDestination(script, this.network);
+    if (address === undefined) return false;
+    return this.#addressBook.get(address)?.used === true;
+  }
+
+  // ---------------------------------------------------------------- locked coins
+
+  isLockedCoin(outpoint: OutPoint): boolean {
+    return this.#locked.has(outpointKey(outpoint));
+  }
+
+  lockCoin(outpoint: OutPoint, persistent: boolean): Promise<void> {
+    return this.withLock(async () => {
+      const key = outpointKey(outpoint);
+      this.#locked.set(key, persistent);
+      if (persistent) {
+        const batch = this.db.batch();
+        batch.put(Keys.lockedUtxo(key), encodeJson(true));
+        await batch.commit();
+      }
+    });
+  }
+
+  unlockCoin(outpoint: OutPoint): Promise<boolean> {
+    return this.withLock(async () => {
+      const key = outpointKey(outpoint);
+      const was = this.#locked.get(key);
+      if (was === undefined) return false;
+      this.#locked.delete(key);
+      if (was) {
+        const batch = this.db.batch();
+        batch.delete(Keys.lockedUtxo(key));
+        await batch.commit();
+      }
+      return true;
+    });
+  }
+
+  unlockAllCoins(): Promise<void> {
+    return this.withLock(async () => {
+      const batch = this.db.batch();
+      for (const [key, persistent] of this.#locked) if (persistent) batch.delete(Keys.lockedUtxo(key));
+      this.#locked.clear();
+      await batch.commit();
+    });
+  }
+
+  lockedCoins(): OutPoint[] {
+    return [...this.#locked.keys()].map((k) => {
+      const i = k.lastIndexOf(":");
+      const hex = k.slice(0, i);
+      const bytes = new Uint8Array(32);
+      for (let j = 0; j < 32; j++) bytes[31 - j] = parseInt(hex.slice(2 * j, 2 * j + 2), 16);
+      return { txid: bytes, vout: Number(k.slice(i + 1)) };
+    });
+  }
+
+  // ---------------------------------------------------------------- address book
+
+  getAddressBook(address: string): AddressBookEntry | undefined {
+    return this.#addressBook.get(address);
+  }
+
+  setAddressBook(address: string, entry: AddressBookEntry): Promise<void> {
+    return this.withLock(async () => {
+      const batch = this.db.batch();
+      this.#putAddressBook(batch, address, entry);
+      await batch.commit();
+    });
+  }
+
+  #putAddressBook(batch: WalletBatch, address: string, entry: AddressBookEntry): void {
+    const merged: AddressBookEntry = { ...this.#addressBook.get(address), ...entry };
+    for (const k of Object.keys(merged) as (keyof AddressBookEntry)[]) {
+      if (merged[k] === undefined) delete merged[k];
+    }
+    this.#addressBook.set(address, merged);
+    batch.put(Keys.addressBook(address), encodeJson(merged));
+  }
+
+  addressBook(): ReadonlyMap<string, AddressBookEntry> {
+    return this.#addressBook;
+  }
+
+  // ---------------------------------------------------------------- addresses
+
+  defaultAddressType(): OutputType {
+    return this.#env.addressType;
+  }
+
+  defaultChangeType(): OutputType | undefined {
+    return this.#env.changeType;
+  }
+
+  /** Hands out the next address of the active descriptor; persisted before it is returned. */
+  #newDestination(
+    batch: WalletBatch,
+    type: OutputType,
+    internal: boolean,
+  ): { address: string; script: Uint8Array } {
+    const spkm = this.activeDescriptor(type, internal);
+    if (spkm === undefined) {
+      throw new RpcError(RpcErrorCode.RPC_WALLET_KEYPOOL_RAN_OUT, `Error: No ${type} addresses available.`);
+    }
+    const before = spkm.record.rangeEnd;
+    let dest: { address: string; script: Uint8Array; index: number };
+    try {
+      dest = spkm.getNewDestination(this.#env.keypoolSize);
+    } catch (e) {
+      if (e instanceof KeypoolRanOutError) {
+        throw new RpcError(RpcErrorCode.RPC_WALLET_KEYPOOL_RAN_OUT, e.message);
+      }
+      throw e;
+    }
+    this.#indexNewScripts(spkm, before);
+    for (const [k, v] of spkm.writes(Math.min(before, dest.index))) batch.put(k, v);
+    return dest;
+  }
+
+  /** Adds the scripts of positions from `from` of `spkm` to the script index. */
+  #indexNewScripts(spkm: DescriptorScriptPubKeyMan, from: number): void {
+    for (let pos = from; pos < spkm.record.rangeEnd; pos++) {
+      for (const s of spkm.scriptsAt(pos)) this.#scripts.set(toHex(s), { spkm, index: pos });
+    }
+  }
+
+  getNewAddress(type: OutputType, label: string): Promise<string> {
+    return this.withLock(async () => {
+      const batch = this.db.batch();
+      const dest = this.#newDestination(batch, type, false);
+      this.#putAddressBook(batch, dest.address, { label, purpose: "receive" });
+      await batch.commit();
+      return dest.address;
+    });
+  }
+
+  getNewChangeAddress(type: OutputType): Promise<string> {
+    return this.withLock(async () => {
+      const batch = this.db.batch();
+      const dest = this.#newDestination(batch, type, true);
+      await batch.commit();
+      this.#reservedChange.add(toHex(dest.script));
+      return dest.address;
+    });
+  }
+
+  maxInputSatisfactionWeight(script: Uint8Array): number | undefined {
+    const origin = this.scriptOrigin(script);
+    if (origin === undefined) return undefined;
+    return origin.spkm.descriptor.maxSatisfactionWeight(true);
+  }
+
+  canSign(script: Uint8Array): boolean {
+    const origin = this.scriptOrigin(script);
+    return origin !== undefined && origin.spkm.privateDescriptor() !== undefined &&
+      origin.spkm.descriptor.isSolvable();
+  }
+
+  signTransaction(
+    _tx: Transaction,
+    _coins: ReadonlyMap<string, TxOut>,
+    _sighashType?: number,
+  ): Promise<SignTransactionResult> {
+    return Promise.reject(new Error("Wallet signing is not available yet"));
+  }
+
+  fillPsbt(_psbt: Uint8Array, _options: {
+    sign: boolean;
+    sighashType?: number;
+    finalize: boolean;
+    bip32Derivs: boolean;
+  }): Promise<{ psbt: Uint8Array; complete: boolean }> {
+    return Promise.reject(new Error("Wallet PSBT filling is not available yet"));
+  }
+
+  // ---------------------------------------------------------------- transactions
+
+  #insertTx(wtx: WalletTx): void {
+    this.#txs.set(wtx.txid, wtx);
+    this.#ordered.push(wtx);
+    this.#refreshTxos(wtx);
+    if (!isCoinBase(wtx.tx)) {
+      for (const input of wtx.tx.inputs) {
+        const key = outpointKey(input.prevout);
+        let set = this.#spends.get(key);
+        if (set === undefined) this.#spends.set(key, set = new Set());
+        set.add(wtx.txid);
+      }
+    }
+  }
+
+  /** Core's `RefreshTXOsFromTx`: the outputs of `wtx` that are mine join the owned outputs. */
+  #refreshTxos(wtx: WalletTx): void {
+    let outpointTxid: Uint8Array | undefined;
+    wtx.tx.outputs.forEach((txout, vout) => {
+      const key = `${wtx.txid}:${vout}`;
+      if (this.#txos.has(key) || !this.isMine(txout.scriptPubKey)) return;
+      outpointTxid ??= txidOf(wtx.tx);
+      this.#txos.set(key, { outpoint: { txid: outpointTxid, vout }, wtx, txout });
+    });
+  }
+
+  /** Core's `RefreshAllTXOs` (after scripts were added by an import). */
+  refreshAllTxos(): void {
+    for (const wtx of this.#ordered) this.#refreshTxos(wtx);
+  }
+
+  txos(): Iterable<WalletTxo> {
+    return this.#txos.values();
+  }
+
+  getTxo(outpoint: OutPoint): WalletTxo | undefined {
+    return this.#txos.get(outpointKey(outpoint));
+  }
+
+  scriptInfo(script: Uint8Array): WalletScriptInfo | undefined {
+    const origin = this.scriptOrigin(script);
+    if (origin === undefined) return undefined;
+    return scriptInfoOf(origin.spkm, origin.index, script, [origin.spkm]);
+  }
+
+  /** Writes the changed transactions into `batch`. */
+  #flushDirty(batch: WalletBatch): void {
+    for (const id of this.#dirty) {
+      const wtx = this.#txs.get(id);
+      if (wtx === undefined) continue;
+      const parts = encodeWalletTx(wtx);
+      parts.forEach((p, i) => batch.put(Keys.tx(id, i), p));
+      // Parts of an earlier, longer record of the same transaction cannot exist: its serialization is fixed
+      // and only the metadata grows (by far less than a part).
+      if (parts.length * MAX_PART_BYTES < 4 + wtx.raw.length + 4096) batch.delete(Keys.tx(id, parts.length));
+    }
+    this.#dirty.clear();
+  }
+
+  /** Core's `ComputeTimeSmart`. */
+  #timeSmart(wtx: WalletTx, ctx: SyncContext): number {
+    if (ctx.blockTime === undefined) return wtx.timeReceived;
+    if (ctx.rescanning) return ctx.blockMaxTime ?? ctx.blockTime;
+    let latestNow = wtx.timeReceived;
+    let latestEntry = 0;
+    const tolerated = latestNow + 300;
+    for (let i = this.#ordered.length - 1; i >= 0; i--) {
+      const other = this.#ordered[i];
+      if (other === wtx) continue;
+      const t = other.timeSmart || other.timeReceived;
+      if (t <= tolerated) {
+        latestEntry = t;
+        if (t > latestNow) latestNow = t;
+        break;
+      }
+    }
+    return Math.max(latestEntry, Math.min(ctx.blockTime, latestNow));
+  }
+
+  /**
+   * Core's `AddToWallet`: inserts a new transaction (order position, times) or updates the state of a known
+   * one; marks the positions of its outputs used (topping the descriptors up).
+   */
+  #addToWallet(
+    tx: Transaction,
+    txid: string,
+    state: TxState,
+    ctx: SyncContext,
+    extra?: { mapValue?: Record<string, string>; orderForm?: Array<[string, string]> },
+  ): WalletTx {
+    let wtx = this.#txs.get(txid);
+    if (wtx === undefined) {
+      const raw = originalBytes(tx)?.slice() ?? encodeTransaction(tx);
+      const now = this.#env.now();
+      wtx = {
+        txid,
+        wtxid: reverseHex(wtxidOf(tx)),
+        tx,
+        raw,
+        state,
+        timeReceived: now,
+        timeSmart: now,
+        orderPos: this.#orderPosNext++,
+        mapValue: { ...extra?.mapValue },
+        orderForm: [...extra?.orderForm ?? []],
+        mempoolConflicts: new Set(),
+      };
+      this.#insertTx(wtx);
+      wtx.timeSmart = this.#timeSmart(wtx, ctx);
+      if (this.#flags.has("avoid_reuse")) this.#markInputsUsed(tx, ctx.batch);
+    } else {
+      if (!sameState(wtx.state, state)) wtx.state = state;
+      if (extra?.mapValue) Object.assign(wtx.mapValue, extra.mapValue);
+      if (extra?.orderForm && extra.orderForm.length > 0) wtx.orderForm = [...extra.orderForm];
+    }
+    this.#markOutputsUsed(tx, ctx.batch);
+    this.#dirty.add(txid);
+    return wtx;
+  }
+
+  /** Core's `SetSpentKeyState`: the destinations this transaction spends from are "used". */
+  #markInputsUsed(tx: Transaction, batch: WalletBatch): void {
+    for (const input of tx.inputs) {
+      const prev = this.#txs.get(reverseHex(input.prevout.txid));
+      const out = prev?.tx.outputs[input.prevout.vout];
+      if (out === undefined || !this.isMine(out.scriptPubKey)) continue;
+      const address = encodeDestination(out.scriptPubKey, this.network);
+      if (address !== undefined && this.#addressBook.get(address)?.used !== true) {
+        this.#putAddressBook(batch, address, { used: true });
+      }
+    }
+  }
+
+  /** Core's `MarkUnusedAddresses` + `TopUp` for each output that is mine. */
+  #markOutputsUsed(tx: Transaction, batch: WalletBatch): void {
+    for (const out of tx.outputs) {
+      const origin = this.#scripts.get(toHex(out.scriptPubKey));
+      if (origin === undefined) continue;
+      const spkm = origin.spkm;
+      this.#reservedChange.delete(toHex(out.scriptPubKey));
+      const moved = spkm.markUsed(origin.index);
+      const before = spkm.record.rangeEnd;
+      const added = spkm.topUp(this.#env.keypoolSize) !== null;
+      if (added) this.#indexNewScripts(spkm, before);
+      if (added) { for (const [k, v] of spkm.writes(before)) batch.put(k, v); }
+      else if (moved) batch.put(...spkm.recordWrite());
+    }
+  }
+
+  /** Whether the wallet keeps `tx` (Core's `AddToWalletIfInvolvingMe` test). */
+  #involvesMe(tx: Transaction): boolean {
+    for (const out of tx.outputs) if (this.isMine(out.scriptPubKey)) return true;
+    return this.isFromMe(tx);
+  }
+
+  /** Core's `SyncTransaction`/`AddToWalletIfInvolvingMe`, with block conflicts for confirmed states. */
+  #syncTx(tx: Transaction, state: TxState, ctx: SyncContext): WalletTx | undefined {
+    const txid = reverseHex(txidOf(tx));
+    if (state.kind === "confirmed" && !isCoinBase(tx)) {
+      for (const input of tx.inputs) {
+        for (const other of this.#spends.get(outpointKey(input.prevout)) ?? []) {
+          if (other !== txid) this.#markConflicted(other, state.blockHash, state.blockHeight);
+        }
+      }
+    }
+    if (!this.#txs.has(txid) && !this.#involvesMe(tx)) return undefined;
+    return this.#addToWallet(tx, txid, state, ctx);
+  }
+
+  /** Wallet transactions spending outputs of `txid`. */
+  #children(wtx: WalletTx): WalletTx[] {
+    const out: WalletTx[] = [];
+    for (let i = 0; i < wtx.tx.outputs.length; i++) {
+      for (const id of this.#spends.get(`${wtx.txid}:${i}`) ?? []) {
+        const child = this.#txs.get(id);
+        if (child !== undefined) out.push(child);
+      }
+    }
+    return out;
+  }
+
+  /** Applies `update` to `txid` and its in-wallet descendants (Core's `RecursiveUpdateTxState`). */
+  #recursiveUpdate(txid: string, update: (wtx: WalletTx) => boolean): void {
+    const todo = [txid];
+    const done = new Set<string>();
+    while (todo.length > 0) {
+      const id = todo.pop()!;
+      if (done.has(id)) continue;
+      done.add(id);
+      const wtx = this.#txs.get(id);
+      if (wtx === undefined) continue;
+      if (!update(wtx)) continue;
+      this.#dirty.add(id);
+      for (const child of this.#children(wtx)) todo.push(child.txid);
+    }
+  }
+
+  /** Core's `MarkConflicted`: `txid` and its descendants conflict with the block at `height`. */
+  #markConflicted(txid: string, blockHash: string, height: number): void {
+    const conflictConfirms = -(this.#last.height - height + 1);
+    if (conflictConfirms >= 0) return;
+    this.#recursiveUpdate(txid, (wtx) => {
+      if (conflictConfirms < this.depth(wtx)) {
+        wtx.state = { kind: "blockConflicted", blockHash, blockHeight: height };
+        return true;
+      }
+      return false;
+    });
+  }
+
+  /** Every transaction of a block: sync as confirmed. */
+  #syncBlockTxs(block: Block, hash: string, height: number, ctx: SyncContext): void {
+    block.txs.forEach((tx, index) => {
+      this.#syncTx(tx, { kind: "confirmed", blockHash: hash, blockHeight: height, index }, ctx);
+    });
+  }
+
+  #setLastBlock(batch: WalletBatch, hash: string, height: number): void {
+    this.#last = { hash, height };
+    this.#chainView.set(height, hash);
+    batch.put(Keys.chain(height), encodeJson(hash));
+    batch.put(Keys.best, encodeJson(this.#last));
+  }
+
+  /** Processes a block that extends the wallet's last block (the last block moves first, as in Core). */
+  #connect(
+    batch: WalletBatch,
+    block: Block,
+    hash: string,
+    height: number,
+    times: { blockTime: number; blockMaxTime: number },
+  ): void {
+    this.#setLastBlock(batch, hash, height);
+    this.#syncBlockTxs(block, hash, height, { batch, ...times });
+    this.#flushDirty(batch);
+  }
+
+  // ---------------------------------------------------------------- chain notifications
+
+  /** A block joined the active chain (Core's `blockConnected`). */
+  blockConnected(info: BlockInfo): Promise<void> {
+    return this.withLock(async () => {
+      if (this.#closed) return;
+      if (info.prevHash === this.#last.hash) {
+        const block = decodeBlock(info.data);
+        const batch = this.db.batch();
+        this.#connect(batch, block, info.hash, info.height, {
+          blockTime: info.time,
+          blockMaxTime: info.chainTimeMax,
+        });
+        await batch.commit();
+        return;
+      }
+      if (this.#chainView.get(info.height) === info.hash) return; // already processed (catch-up)
+      // A gap (notifications missed, e.g. while loading): catch up through the locator.
+      await this.#catchUp();
+    });
+  }
+
+  /** A block left the active chain (Core's `blockDisconnected`). */
+  blockDisconnected(info: BlockInfo): Promise<void> {
+    return this.withLock(async () => {
+      if (this.#closed || info.hash !== this.#last.hash) return;
+      const block = decodeBlock(info.data);
+      const batch = this.db.batch();
+      const inactive: TxState = { kind: "inactive", abandoned: false };
+      for (const tx of block.txs) {
+        const id = reverseHex(txidOf(tx));
+        const wtx = this.#txs.get(id);
+        if (wtx !== undefined) {
+          wtx.state = inactive;
+          this.#dirty.add(id);
+        }
+        if (isCoinBase(tx)) continue;
+        for (const input of tx.inputs) {
+          for (const other of this.#spends.get(outpointKey(input.prevout)) ?? []) {
+            if (other === id) continue;
+            this.#recursiveUpdate(other, (w) => {
+              if (w.state.kind === "blockConflicted" && w.state.blockHeight >= info.height) {
+                w.state = { kind: "inactive", abandoned: false };
+                return true;
+              }
+              return false;
+            });
+          }
+        }
+      }
+      this.#chainView.delete(info.height);
+      batch.delete(Keys.chain(info.height));
+      this.#last = { hash: info.prevHash, height: info.height - 1 };
+      batch.put(Keys.best, encodeJson(this.#last));
+      this.#flushDirty(batch);
+      await batch.commit();
+    });
+  }
+
+  /** A transaction entered the mempool. */
+  transactionAddedToMempool(raw: Uint8Array, _sequence: number): Promise<void> {
+    return this.withLock(async () => {
+      if (this.#closed) return;
+      const tx = decodeTransaction(raw);
+      const id = reverseHex(txidOf(tx));
+      const batch = this.db.batch();
+      const existing = this.#txs.get(id);
+      if (existing === undefined || existing.state.kind !== "confirmed") {
+        this.#syncTx(tx, { kind: "inMempool" }, { batch });
+      }
+      // Wallet transactions spending the same outputs conflict with it in the mempool.
+      for (const input of tx.inputs) {
+        for (const other of this.#spends.get(outpointKey(input.prevout)) ?? []) {
+          if (other === id) continue;
+          const w = this.#txs.get(other);
+          if (w !== undefined && !w.mempoolConflicts.has(id)) {
+            w.mempoolConflicts.add(id);
+            this.#dirty.add(other);
+          }
+        }
+      }
+      this.#flushDirty(batch);
+      await batch.commit();
+    });
+  }
+
+  /** A transaction left the mempool. */
+  transactionRemovedFromMempool(
+    raw: Uint8Array,
+    reason: MempoolRemovalReason,
+    _sequence: number,
+  ): Promise<void> {
+    return this.withLock(async () => {
+      if (this.#closed) return;
+      const tx = decodeTransaction(raw);
+      const id = reverseHex(txidOf(tx));
+      const batch = this.db.batch();
+      const wtx = this.#txs.get(id);
+      if (wtx !== undefined && wtx.state.kind === "inMempool") {
+        wtx.state = { kind: "inactive", abandoned: false };
+        this.#dirty.add(id);
+      }
+      if (reason !== "block") {
+        for (const input of tx.inputs) {
+          for (const other of this.#spends.get(outpointKey(input.prevout)) ?? []) {
+            const w = this.#txs.get(other);
+            if (w !== undefined && w.mempoolConflicts.delete(id)) this.#dirty.add(other);
+          }
+        }
+      }
+      this.#flushDirty(batch);
+      await batch.commit();
+    });
+  }
+
+  /** The tip moved: nothing to do (each block was processed). */
+  updatedBlockTip(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** The node flushed its chain state: the wallet's records are written with each block already. */
+  chainStateFlushed(_locator: string[]): Promise<void> {
+    return Promise.resolve();
+  }
+
+  // ---------------------------------------------------------------- spending
+
+  commitTransaction(
+    tx: Transaction,
+    mapValue: Record<string, string>,
+    orderForm: Array<[string, string]>,
+  ): Promise<void> {
+    return this.withLock(async () => {
+      const txid = reverseHex(txidOf(tx));
+      const batch = this.db.batch();
+      const wtx = this.#addToWallet(tx, txid, { kind: "inactive", abandoned: false }, { batch }, {
+        mapValue,
+        orderForm,
+      });
+      this.#flushDirty(batch);
+      await batch.commit();
+      this.#env.logger?.info(`[${this.#logName()}] CommitTransaction: ${txid}`);
+      if (!this.#settings.broadcast) return;
+      const r = await this.chain.broadcastTransaction(wtx.raw, this.#settings.maxTxFee, true);
+      if (r.ok) {
+        if (wtx.state.kind === "inactive") {
+          wtx.state = { kind: "inMempool" };
+          this.#dirty.add(txid);
+          const b = this.db.batch();
+          this.#flushDirty(b);
+          await b.commit();
+        }
+      } else {
+        this.#env.logger?.info(
+          `[${this.#logName()}] CommitTransaction(): Transaction cannot be broadcast immediately, ${r.message}`,
+        );
+      }
+    });
+  }
+
+  abandonTransaction(txid: string): Promise<boolean> {
+    return this.withLock(async () => {
+      const wtx = this.#txs.get(txid);
+      if (wtx === undefined) return false;
+      if (this.depth(wtx) !== 0 || wtx.state.kind === "inMempool") return false;
+      this.#recursiveUpdate(txid, (w) => {
+        if (w.state.kind === "inactive" && !w.state.abandoned) {
+          w.state = { kind: "inactive", abandoned: true };
+          return true;
+        }
+        return false;
+      });
+      const batch = this.db.batch();
+      this.#flushDirty(batch);
+      await batch.commit();
+      return true;
+    });
+  }
+
+  /**
+   * Core's `MarkReplaced`: the wallet transaction `txid` was replaced by `newTxid` (its mapValue
+   * "replaced_by_txid", persisted); false when `txid` is not in the wallet.
+   */
+  markReplaced(txid: string, newTxid: string): Promise<boolean> {
+    return this.withLock(async () => {
+      const wtx = this.#txs.get(txid);
+      if (wtx === undefined) return false;
+      wtx.mapValue.replaced_by_txid = newTxid;
+      this.#dirty.add(txid);
+      const batch = this.db.batch();
+      this.#flushDirty(batch);
+      await batch.commit();
+      return true;
+    });
+  }
+
+  hasChangeDescriptor(type: OutputType): boolean {
+    return this.activeDescriptor(type, true) !== undefined;
+  }
+
+  /**
+   * Core's `BlockUntilSyncedToCurrentChain`: waits until the notifications raised so far are processed (not
+   * while the caller holds the wallet's lock: the notifications need it).
+   */
+  async blockUntilSyncedToCurrentChain(): Promise<void> {
+    if (lockHeld.getStore()?.has(this) || this.#closed) return;
+    await this.chain.waitForNotifications();
+    await this.withLock(() => {});
+  }
+
+  isCrypted(): boolean {
+    return false;
+  }
+
+  /** Core's `nRelockTime`: when the unlocked wallet locks again (0: locked). */
+  unlockedUntil(): number {
+    return 0;
+  }
+
+  isLocked(): boolean {
+    return false;
+  }
+
+  settings(): WalletSettings {
+    return this.#settings;
+  }
+
+  setPayTxFee(feeRate: bigint): void {
+    this.#settings.payTxFee = feeRate;
+  }
+}
+
+function sameState(a: TxState, b: TxState): boolean {
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case "confirmed": {
+      const o = b as typeof a;
+      return a.blockHash === o.blockHash && a.index === o.index;
+    }
+    case "blockConflicted":
+      return a.blockHash === (b as typeof a).blockHash;
+    case "inactive":
+      return a.abandoned === (b as typeof a).abandoned;
+    default:
+      return true;
+  }
+}
+
+/** The display hash of a block's header (helper for tests and callers holding a decoded block). */
+export function blockHashHex(block: Block): string {
+  return reverseHex(blockHash(block.header));
+}
