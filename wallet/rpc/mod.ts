@@ -6,6 +6,8 @@
  */
 import type { RpcMethod } from "../../rpc/table.ts";
 import { addressMethods } from "./addresses.ts";
+import { walletPsbtMethods } from "./psbt.ts";
+import { spendMethods } from "./spend.ts";
 import type { WalletRpcContext } from "./wallet_util.ts";
 import { walletManagementMethods } from "./wallets.ts";
 
@@ -16,5 +18,7 @@ export function walletRpcMethods(ctx: WalletRpcContext): RpcMethod[] {
   return [
     ...walletManagementMethods(ctx),
     ...addressMethods(ctx),
+    ...spendMethods(ctx),
+    ...walletPsbtMethods(ctx),
   ];
 }
