@@ -10,7 +10,12 @@ import { type Component, type PermissionProfile, profileFor } from "../sandbox/p
 import { ArgsManager } from "./args.ts";
 import { isMode, optionsFor } from "./options.ts";
 import { walletRpcCookiePath, walletRpcListenAddresses } from "./wallet_server.ts";
-import { walletToolFiles } from "./wallet_tool.ts";
+import {
+  absoluteDumpfileArgv,
+  isWalletToolArgv,
+  splitWalletToolArgv,
+  walletToolFiles,
+} from "./wallet_tool.ts";
 
 function dirOf(path: string): string {
   const i = path.lastIndexOf("/");
@@ -176,11 +181,16 @@ export async function prepareComponent(
 ): Promise<{ profile: PermissionProfile; argv: string[] } | null> {
   if (mode === "echo") return { profile: await childProfile(mode, argv), argv: [...argv] };
   if (!isMode(mode) || mode === "rpc") throw new Error(`Cannot sandbox mode "${mode}": not a component`);
-  const args = ArgsManager.parse(mode, argv);
+  // The wallet tool (`tsbtc wallet … <command>`): options before the command word, which is passed on as is.
+  const tool = mode === "wallet" && isWalletToolArgv(argv) ? splitWalletToolArgv(argv) : null;
+  const options = tool ? absoluteDumpfileArgv(tool.options, Deno.cwd()) : argv;
+  const args = ArgsManager.parse(mode, options);
   // Printing help or the version touches nothing: no sandbox needed (null).
   if (args.helpRequested || args.versionRequested) return null;
   await args.readConfigFiles({ sectionOnly: "error" });
   // The component reads the resolved settings without the config files: their warnings are shown here, once.
   for (const w of args.warnings) console.error(w);
-  return { profile: profileFromArgs(mode as Component, args), argv: resolvedArgv(args) };
+  const resolved = resolvedArgv(args);
+  if (tool) resolved.push(tool.command!, ...tool.extra);
+  return { profile: profileFromArgs(mode as Component, args), argv: resolved };
 }

@@ -575,7 +575,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "or -maxconnections=0)",
     category: "Connection options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "externalip",
@@ -590,14 +589,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Allow fixed seeds if DNS seeds don't provide peers (default: 1)",
     category: "Connection options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "forcednsseed",
     help: "Always query for peer addresses via DNS lookup (default: 0)",
     category: "Connection options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "listen",
@@ -683,7 +680,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "times to allow multiple networks.",
     category: "Connection options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "v2transport",
@@ -751,7 +747,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "dnsseeds.",
     category: "Connection options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "networkactive",
@@ -1032,7 +1027,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     param: "=<option>",
     help: "Pass a test-only option. Options include : addrman (use deterministic addrman), " +
       "reindex_after_failure_noninteractive_yes (When asked for a reindex after failure interactively, " +
-      "simulate as-if answered with 'yes'), bip94 (enforce BIP94 consensus rules).",
+      "simulate as-if answered with 'yes'), bip94 (enforce BIP94 consensus rules), addrmanlocal (tsbtc, " +
+      "regtest: loopback addresses count as routable, so tests on one host can gossip addresses).",
     category: "Debugging/Testing options",
     modes: SERVER,
     debugOnly: true,
@@ -2023,6 +2019,16 @@ export const OPTIONS: readonly OptionSpec[] = [
       "net-specific datadir location. (default: ipc.cookie in the network data directory)",
     category: "IPC interprocess connection options",
     modes: ALL,
+  },
+  {
+    name: "dumpfile",
+    param: "=<file name>",
+    help:
+      "When used with 'dump', writes out the records to this file. When used with 'createfromdump', loads " +
+      "the records into a new wallet. (tsbtc wallet's dump and createfromdump commands)",
+    category: "Wallet options",
+    modes: ["wallet"],
+    disallowNegation: true,
   },
   {
     name: "ipcconnect",

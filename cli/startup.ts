@@ -14,6 +14,8 @@ export interface StartArgsOptions {
   readConfig?: boolean;
   /** Create the data directories (server modes that own them). */
   createDataDirs?: boolean;
+  /** How an argument error is printed (default {@linkcode formatArgsError} for the mode). */
+  formatError?: (err: ArgsError) => string;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function startArgs(
     if (opts.createDataDirs) await args.ensureDataDirs();
   } catch (err) {
     if (err instanceof ArgsError) {
-      console.error(formatArgsError(mode, err));
+      console.error(opts.formatError ? opts.formatError(err) : formatArgsError(mode, err));
       return 1;
     }
     throw err;

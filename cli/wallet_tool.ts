@@ -7,6 +7,9 @@
  */
 import type { ArgsLike } from "../rpc/args_like.ts";
 import { absolutePath } from "../wallet/dump.ts";
+import type { WalletToolCommand } from "../wallet/tool.ts";
+import type { RunContext } from "./run_mode.ts";
+import { startArgs } from "./startup.ts";
 
 /** The wallet tool's commands with Core's help texts (Core's `AddCommand` calls), in Core's order. */
 export const WALLET_TOOL_COMMANDS: ReadonlyArray<{ name: string; help: string; options: readonly string[] }> =
@@ -73,4 +76,52 @@ export function commandOptionErrors(args: Pick<ArgsLike, "isSet">, command: stri
   return COMMAND_OPTIONS.filter((o) => args.isSet(o) && !allowed.includes(o)).map((o) =>
     `The ${o} option cannot be used with the '${command}' command.`
   );
+}
+
+/**
+ * Runs `tsbtc wallet [options] <command>` (Core's `bitcoin-wallet` main): checks the command line with Core's
+ * messages, then runs the command (wallet/tool.ts); resolves with the exit status.
+ */
+export async function walletToolMain(argv: string[], ctx: RunContext): Promise<number> {
+  let split: WalletToolArgv;
+  try {
+    split = splitWalletToolArgv(argv);
+  } catch (e) {
+    console.error(`Error parsing command line arguments: ${(e as Error).message}`);
+    return 1;
+  }
+  const options = ctx.sandbox === "none" ? absoluteDumpfileArgv(split.options, Deno.cwd()) : split.options;
+  // bitcoin-wallet prints argument errors without bitcoind's "Error: " prefix.
+  const args = await startArgs("wallet", options, {
+    readConfig: !ctx.resolved,
+    formatError: (e) => e.kind === "other" ? `Error: ${e.message}` : e.message,
+  });
+  if (typeof args === "number") return args;
+  const command = split.command!;
+  if (split.extra.length > 0) {
+    console.error(
+      `Error: Additional arguments provided (${split.extra.join(", ")}). Methods do not take arguments. ` +
+        "Please refer to `-help`.",
+    );
+    return 1;
+  }
+  const problems = commandOptionErrors(args, command);
+  if (problems.length > 0) {
+    console.error(`Error: Invalid arguments provided:\n${problems.map((p) => `- ${p}`).join("\n")}`);
+    return 1;
+  }
+  const walletDirArg = args.getArg("-walletdir");
+  const { runWalletTool } = await import("../wallet/tool.ts");
+  const encoder = new TextEncoder();
+  const ok = await runWalletTool({
+    command: command as WalletToolCommand,
+    wallet: args.isSet("-wallet") ? args.getArg("-wallet") ?? "" : undefined,
+    walletDir: walletDirArg ? args.absPathForConfigVal(walletDirArg) : `${args.netDataDir}/wallets`,
+    network: args.network,
+    dumpFile: args.getArg("-dumpfile") || undefined,
+    keypoolSize: args.getInt("-keypool", 1000),
+    out: (t) => Deno.stdout.writeSync(encoder.encode(t)),
+    err: (t) => Deno.stderr.writeSync(encoder.encode(t)),
+  });
+  return ok ? 0 : 1;
 }

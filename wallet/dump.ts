@@ -16,6 +16,8 @@
  */
 import { Sha256 } from "../core/hash/sha256.ts";
 import { fromHex, toHex } from "../core/hash/hashes.ts";
+import { ByteReader } from "../core/wire/reader.ts";
+import { ByteWriter } from "../core/wire/writer.ts";
 
 /** The first record's key (Core's `DUMP_MAGIC`). */
 export const DUMP_MAGIC = "BITCOIN_CORE_WALLET_DUMP";
@@ -174,9 +176,14 @@ const IS_HEX = /^(?:[0-9a-fA-F]{2})+$/;
  * Reads and checks a dump file (Core's `CreateFromDump` checks, with its messages): the file must exist
  * (`Dump file … does not exist.`), start with the identifier and version 1 record, then a `format` record
  * whose value is `acceptFormat` (`Error: Dumpfile specifies an unsupported database format (…). Only …
- * database dumps are supported`), hold hex records only, and end with a matching checksum.
+ * database dumps are supported`), hold hex records only, and end with a matching checksum. `afterHeader` runs
+ * once the header records passed (Core creates the new database there, so its errors come before the records').
  */
-export async function readDumpFile(path: string, acceptFormat: string): Promise<DumpContents> {
+export async function readDumpFile(
+  path: string,
+  acceptFormat: string,
+  opts: { afterHeader?: () => Promise<void> } = {},
+): Promise<DumpContents> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -215,6 +222,7 @@ export async function readDumpFile(path: string, acceptFormat: string): Promise<
     );
   }
   hasher.update(ENCODER.encode(`${formatKey},${format}\n`));
+  await opts.afterHeader?.();
   const records: DumpRecord[] = [];
   let checksum: Uint8Array | null = null;
   while (rd.good) {
@@ -240,4 +248,72 @@ export async function readDumpFile(path: string, acceptFormat: string): Promise<
     );
   }
   return { format, records };
+}
+
+const KEY_STRING = 1;
+const KEY_BYTES = 2;
+const KEY_NUMBER = 3;
+const KEY_BIGINT = 4;
+const KEY_FALSE = 5;
+const KEY_TRUE = 6;
+
+/**
+ * The bytes of a Deno KV key (a dump record's key): the part count, then per part a type byte and its value
+ * (string as UTF-8 and bytes with a compact-size length, number as float64, bigint as decimal text).
+ */
+export function encodeRecordKey(key: Deno.KvKey): Uint8Array {
+  const w = new ByteWriter(64).compactSize(key.length);
+  for (const part of key) {
+    if (typeof part === "string") w.u8(KEY_STRING).varBytes(ENCODER.encode(part));
+    else if (part instanceof Uint8Array) w.u8(KEY_BYTES).varBytes(part);
+    else if (typeof part === "number") {
+      const b = new Uint8Array(8);
+      new DataView(b.buffer).setFloat64(0, part, true);
+      w.u8(KEY_NUMBER).bytes(b);
+    } else if (typeof part === "bigint") w.u8(KEY_BIGINT).varBytes(ENCODER.encode(part.toString()));
+    else if (typeof part === "boolean") w.u8(part ? KEY_TRUE : KEY_FALSE);
+    else throw new Error(`Cannot encode a wallet record key: unsupported part ${String(part)}`);
+  }
+  return w.finish();
+}
+
+/** Parses {@linkcode encodeRecordKey}'s bytes; throws `Cannot decode record key: …` for anything else. */
+export function decodeRecordKey(bytes: Uint8Array): Deno.KvKey {
+  const rd = new ByteReader(bytes, "record key");
+  const n = rd.count(1, "key part");
+  const out: Deno.KvKeyPart[] = [];
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  for (let i = 0; i < n; i++) {
+    const at = rd.pos;
+    const tag = rd.u8();
+    switch (tag) {
+      case KEY_STRING:
+        try {
+          out.push(decoder.decode(rd.varBytes()));
+        } catch {
+          rd.fail("string part is not UTF-8", at);
+        }
+        break;
+      case KEY_BYTES:
+        out.push(rd.varBytes().slice());
+        break;
+      case KEY_NUMBER:
+        out.push(new DataView(rd.bytes(8).slice().buffer).getFloat64(0, true));
+        break;
+      case KEY_BIGINT: {
+        const text = new TextDecoder().decode(rd.varBytes());
+        if (!/^-?[0-9]+$/.test(text)) rd.fail(`bigint part "${text}" is not an integer`, at);
+        out.push(BigInt(text));
+        break;
+      }
+      case KEY_FALSE:
+      case KEY_TRUE:
+        out.push(tag === KEY_TRUE);
+        break;
+      default:
+        rd.fail(`unknown part type ${tag}`, at);
+    }
+  }
+  rd.expectEnd("record key");
+  return out;
 }
