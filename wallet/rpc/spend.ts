@@ -540,6 +540,7 @@ function fundrawtransaction(rpc: SpendRpcContext): RpcMethod {
       }));
       const cc = new CoinControl(wallet.settings().avoidPartialSpends);
       cc.allowOtherInputs = true;
+      await wallet.blockUntilSyncedToCurrentChain?.();
       const res = await wallet.withLock(() =>
         fundTransactionRpc(wallet, { ...tx, outputs: [] }, recipients, options, cc, true)
       );
@@ -959,6 +960,7 @@ function send(rpc: SpendRpcContext): RpcMethod {
       cc.allowOtherInputs = rawTx.inputs.length === 0;
       if (has(options, "max_tx_weight")) cc.maxTxWeight = getInt(options.max_tx_weight);
       setOptionsInputWeights(options.inputs, options);
+      await wallet.blockUntilSyncedToCurrentChain?.();
       const funded = await wallet.withLock(() =>
         fundTransactionRpc(wallet, { ...rawTx, outputs: [] }, recipients, options, cc, false)
       );
