@@ -7,6 +7,7 @@
 import type { RpcMethod } from "../../rpc/table.ts";
 import { addressMethods } from "./addresses.ts";
 import { walletPsbtMethods } from "./psbt.ts";
+import { signMessageMethods } from "./signmessage.ts";
 import { spendMethods } from "./spend.ts";
 import type { WalletRpcContext } from "./wallet_util.ts";
 import { walletManagementMethods } from "./wallets.ts";
@@ -20,5 +21,6 @@ export function walletRpcMethods(ctx: WalletRpcContext): RpcMethod[] {
     ...addressMethods(ctx),
     ...spendMethods(ctx),
     ...walletPsbtMethods(ctx),
+    ...signMessageMethods(ctx),
   ];
 }
