@@ -274,7 +274,7 @@ export async function availableCoins(
     if (out.value < minAmount || out.value > maxAmount) continue;
     if (selected !== undefined && selected.size > 0 && selected.has(outpointKey(txo.outpoint))) continue;
     if (skipLocked && wallet.isLockedCoin(txo.outpoint)) continue;
-    if (wallet.isSpent(txo.outpoint)) continue;
+    if (cache.spendOf(wallet, wtx, txo.outpoint.vout).spent) continue;
     if (!allowUsed && wallet.isSpentKey(out.scriptPubKey)) continue;
 
     const inputBytes = maxSignedInputSize(wallet, out.scriptPubKey);

@@ -34,6 +34,28 @@ import {
 } from "./receive.ts";
 import type { AddressBookEntry, WalletCore, WalletTx } from "./types.ts";
 
+/** Addresses of output scripts by network and script hex (encoding is the costly part of listing outputs). */
+const ADDRESS_OF_SCRIPT = new Map<string, string | null>();
+const ADDRESS_CACHE_MAX = 200_000;
+
+/**
+ * The address of an output script (Core's `ExtractDestination` + `EncodeDestination`), undefined when it has
+ * none; `hex` is the script's hex when the caller has it. Memoized.
+ */
+export function scriptAddress(
+  network: WalletCore["network"],
+  script: Uint8Array,
+  hex = toHex(script),
+): string | undefined {
+  const key = network + hex;
+  const known = ADDRESS_OF_SCRIPT.get(key);
+  if (known !== undefined) return known ?? undefined;
+  const address = encodeDestination(script, network);
+  if (ADDRESS_OF_SCRIPT.size >= ADDRESS_CACHE_MAX) ADDRESS_OF_SCRIPT.clear();
+  ADDRESS_OF_SCRIPT.set(key, address ?? null);
+  return address;
+}
+
 /** Block times by hash (they never change), shared by every wallet of the process. */
 const BLOCK_TIMES = new Map<string, number>();
 const BLOCK_TIMES_MAX = 200_000;
@@ -167,7 +189,7 @@ export async function listTransactions(
   if (options.filterLabel === undefined) {
     for (const s of sent) {
       const entry: JsonObject = {};
-      const address = s.destination === undefined ? undefined : encodeDestination(s.destination, network);
+      const address = s.destination === undefined ? undefined : scriptAddress(network, s.script);
       if (address !== undefined) entry.address = address;
       entry.category = "send";
       entry.amount = valueFromAmount(-s.amount);
@@ -182,7 +204,7 @@ export async function listTransactions(
   }
   if (received.length > 0 && wallet.depth(wtx) >= options.minDepth) {
     for (const r of received) {
-      const address = r.destination === undefined ? undefined : encodeDestination(r.destination, network);
+      const address = r.destination === undefined ? undefined : scriptAddress(network, r.script);
       const book = findAddressBookEntry(wallet, address);
       const label = book?.label ?? "";
       if (options.filterLabel !== undefined && label !== options.filterLabel) continue;

@@ -105,12 +105,23 @@ interface TxMemo {
   trusted?: boolean;
 }
 
+/** How an owned output is spent, from one scan of the wallet's inputs ({@linkcode ReceiveCache.spendOf}). */
+export interface OutputSpend {
+  /** Core's `HowSpent`. */
+  how: SpendType;
+  /** Core's `IsSpent`: a spender that is neither abandoned nor (block or mempool) conflicted. */
+  spent: boolean;
+}
+
+const UNSPENT: OutputSpend = Object.freeze({ how: "unspent", spent: false }) as OutputSpend;
+
 /**
  * Per-transaction results for one pass over a wallet that does not change meanwhile (Core's cached amounts on
  * `CWalletTx`, and the `trusted_parents` set of `GetBalance`/`AvailableCoins`). Make one per RPC call.
  */
 export class ReceiveCache {
   readonly #memo = new Map<WalletTx, TxMemo>();
+  #spends: Map<WalletTx, Map<number, OutputSpend>> | undefined;
 
   /** The memo of `wtx` (created empty). */
   memo(wtx: WalletTx): TxMemo {
@@ -121,6 +132,44 @@ export class ReceiveCache {
     }
     return m;
   }
+
+  /**
+   * How output `vout` of `wtx` is spent ({@linkcode howSpent} and `isSpent` at once). The first call scans the
+   * inputs of every wallet transaction once (Core's `mapTxSpends` seen from the spending side), so a pass over
+   * many outputs costs one lookup per input instead of one per output.
+   */
+  spendOf(wallet: WalletCore, wtx: WalletTx, vout: number): OutputSpend {
+    if (this.#spends === undefined) this.#spends = scanSpends(wallet);
+    return this.#spends.get(wtx)?.get(vout) ?? UNSPENT;
+  }
+}
+
+function scanSpends(wallet: WalletCore): Map<WalletTx, Map<number, OutputSpend>> {
+  const out = new Map<WalletTx, Map<number, OutputSpend>>();
+  for (const spender of wallet.transactions()) {
+    const kind = spender.state.kind;
+    const live = !wallet.isAbandoned(spender) && kind !== "blockConflicted" &&
+      spender.mempoolConflicts.size === 0;
+    const inputs = spender.tx.inputs;
+    if (isCoinBaseTx(spender.tx)) continue;
+    for (const input of inputs) {
+      const txo = wallet.getTxo(input.prevout);
+      if (txo === undefined) continue;
+      let byVout = out.get(txo.wtx);
+      if (byVout === undefined) out.set(txo.wtx, byVout = new Map());
+      const vout = input.prevout.vout;
+      const cur = byVout.get(vout) ?? { how: "unspent", spent: false };
+      // Core's HowSpent: confirmed wins, then mempool, then a live spender outside the mempool.
+      if (cur.how !== "confirmed") {
+        if (kind === "confirmed") cur.how = "confirmed";
+        else if (kind === "inMempool") cur.how = "mempool";
+        else if (live && cur.how === "unspent") cur.how = "nonmempool";
+      }
+      if (live) cur.spent = true;
+      byVout.set(vout, cur);
+    }
+  }
+  return out;
 }
 
 /** Core's `CachedTxGetCredit`: what `wtx` pays the wallet; 0 while it is an immature coinbase. */
@@ -307,7 +356,7 @@ export function getBalance(wallet: WalletCore, options: GetBalanceOptions = {}):
   const ret: Balance = { trusted: 0n, untrustedPending: 0n, immature: 0n, used: 0n, nonmempool: 0n };
   for (const txo of wallet.txos()) {
     const wtx = txo.wtx;
-    const spent = howSpent(wallet, txo.outpoint);
+    const spent = cache.spendOf(wallet, wtx, txo.outpoint.vout).how;
     if (spent === "confirmed" || spent === "mempool") continue;
     if (spent === "nonmempool" && !includeNonmempool) continue;
     const trusted = cachedTxIsTrusted(wallet, wtx, cache);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { decodeDestination, encodeDestination, isDecodedDestination } from "../../core/address/mod.ts";
+import { decodeDestination, isDecodedDestination } from "../../core/address/mod.ts";
 import { ripemd160 } from "@noble/hashes/legacy.js";
 import { reverseHex, toHex } from "../../core/hash/mod.ts";
 import { solver } from "../../core/script/standard.ts";
@@ -21,6 +21,7 @@ import {
   findAddressBookEntry,
   getReceived,
   pushParentDescriptors,
+  scriptAddress,
 } from "../history.ts";
 import { getBalance, ReceiveCache } from "../receive.ts";
 import type { WalletCore } from "../types.ts";
@@ -586,10 +587,11 @@ export function coinsMethods(c: WalletRpcContext): RpcMethod[] {
         const ancestry = new Map<string, Awaited<ReturnType<typeof wallet.chain.getTransactionAncestry>>>();
         for (const coin of coins.all()) {
           const script = coin.txout.scriptPubKey;
-          if (destinations.size > 0 && !destinations.has(toHex(script))) continue;
           const txid = reverseHex(coin.outpoint.txid);
           const entry: JsonObject = { txid, vout: coin.outpoint.vout };
-          const address = encodeDestination(script, wallet.network);
+          const scriptHex = toHex(script);
+          if (destinations.size > 0 && !destinations.has(scriptHex)) continue;
+          const address = scriptAddress(wallet.network, script, scriptHex);
           const info = wallet.scriptInfo(script);
           if (address !== undefined) {
             entry.address = address;
@@ -597,7 +599,7 @@ export function coinsMethods(c: WalletRpcContext): RpcMethod[] {
             if (book !== undefined) entry.label = book.label ?? "";
             if (info !== undefined) pushSolvingScripts(entry, script, info.scripts);
           }
-          entry.scriptPubKey = toHex(script);
+          entry.scriptPubKey = scriptHex;
           entry.amount = valueFromAmount(coin.value);
           entry.confirmations = coin.depth;
           if (coin.depth === 0) {
