@@ -65,6 +65,7 @@ import type {
   WalletTxo,
 } from "./types.ts";
 import { scriptInfoOf } from "./script_info.ts";
+import { fillPsbt, signTransactionWithWallet } from "./signing.ts";
 
 /** Coinbase outputs mature after this many blocks (Core's `COINBASE_MATURITY`). */
 export const COINBASE_MATURITY = 100;
@@ -851,20 +852,37 @@ export class Wallet implements WalletCore, ChainNotifications {
   }
 
   signTransaction(
-    _tx: Transaction,
-    _coins: ReadonlyMap<string, TxOut>,
-    _sighashType?: number,
+    tx: Transaction,
+    coins: ReadonlyMap<string, TxOut>,
+    sighashType?: number,
   ): Promise<SignTransactionResult> {
-    return Promise.reject(new Error("Wallet signing is not available yet"));
+    return this.withLock(() => {
+      if (this.isLocked()) {
+        throw new RpcError(
+          RpcErrorCode.RPC_WALLET_UNLOCK_NEEDED,
+          "Error: Please enter the wallet passphrase with walletpassphrase first.",
+        );
+      }
+      return signTransactionWithWallet(this, tx, coins, sighashType);
+    });
   }
 
-  fillPsbt(_psbt: Uint8Array, _options: {
+  fillPsbt(psbt: Uint8Array, options: {
     sign: boolean;
     sighashType?: number;
     finalize: boolean;
     bip32Derivs: boolean;
   }): Promise<{ psbt: Uint8Array; complete: boolean }> {
-    return Promise.reject(new Error("Wallet PSBT filling is not available yet"));
+    return this.withLock(() => {
+      const r = fillPsbt(this, psbt, options);
+      if (r.error === "sighash_mismatch") {
+        throw new RpcError(
+          RpcErrorCode.RPC_DESERIALIZATION_ERROR,
+          "Specified sighash value does not match value stored in PSBT",
+        );
+      }
+      return { psbt: r.psbt, complete: r.complete, signed: r.signed };
+    });
   }
 
   // ---------------------------------------------------------------- transactions

@@ -3,7 +3,8 @@ import { decodeDestination, isDecodedDestination } from "../../core/address/dest
 import { reverseHex } from "../../core/hash/hashes.ts";
 import { blockHash } from "../../core/wire/block.ts";
 import { txid } from "../../core/wire/transaction.ts";
-import type { Block } from "../../core/wire/types.ts";
+import type { Block, Transaction, TxOut } from "../../core/wire/types.ts";
+import { decodePsbt, encodePsbt, psbtFromTransaction } from "../../core/psbt/mod.ts";
 import { defaultWalletSettings, Wallet, type WalletEnvironment } from "../../wallet/wallet.ts";
 import { buildBlock } from "../node/chain/block_builder.ts";
 import { type ChainFixture, chainFixture, params } from "../node/interfaces/chain_fixture.ts";
@@ -16,6 +17,7 @@ function env(f: ChainFixture, keypoolSize = 20): WalletEnvironment {
     addressType: "bech32",
     settings: defaultWalletSettings(),
     now: () => 1_700_100_000,
+    logger: Deno.env.get("W1DEBUG") ? { info: console.log, debug: console.log } as never : undefined,
   };
 }
 
@@ -26,9 +28,9 @@ function scriptOf(address: string): Uint8Array {
 }
 
 /** Mines a block paying its coinbase to `payTo` and waits for the notifications. */
-async function mineTo(f: ChainFixture, payTo: Uint8Array): Promise<Block> {
+async function mineTo(f: ChainFixture, payTo: Uint8Array, txs: Transaction[] = []): Promise<Block> {
   const tip = f.chainstate.tip();
-  const block = buildBlock({ prev: tip, params, payTo, time: tip.header.time + 1 });
+  const block = buildBlock({ prev: tip, params, payTo, time: tip.header.time + 1, txs });
   const r = await f.chainstate.processNewBlock(block);
   assert(r.state.valid);
   await f.signals.sync();
@@ -116,6 +118,166 @@ Deno.test("wallet: follows the chain, persists, catches up after a restart and u
     assertEquals(w.getTx(orphan.txid)!.state.kind, "inactive");
     assertEquals(w.txCount, 5);
     await w.close();
+  } finally {
+    await f.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A transaction spending `coins` to `outputs` (unsigned). */
+function spendTx(
+  coins: ReadonlyArray<{ txid: Uint8Array; vout: number }>,
+  outputs: ReadonlyArray<{ value: bigint; scriptPubKey: Uint8Array }>,
+): Transaction {
+  return {
+    version: 2,
+    inputs: coins.map((c) => ({
+      prevout: { txid: c.txid, vout: c.vout },
+      scriptSig: new Uint8Array(0),
+      sequence: 0xfffffffd,
+      witness: [],
+    })),
+    outputs,
+    locktime: 0,
+  };
+}
+
+Deno.test("wallet: signs every address type, commits, and follows conflicts through blocks and reorgs", async () => {
+  const f = await chainFixture(101);
+  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-" });
+  try {
+    const w = await Wallet.create(env(f), "w", dir);
+    await w.attach();
+    const mine = scriptOf(await w.getNewAddress("bech32", ""));
+    const blocks: Block[] = [];
+    for (let i = 0; i < 101; i++) blocks.push(await mineTo(f, mine));
+    await w.blockUntilSyncedToCurrentChain();
+    assertEquals(w.txCount, 101);
+    const cb = (i: number) => ({ txid: txid(blocks[i].txs[0]), vout: 0 });
+    const coinMap = (list: ReadonlyArray<{ txid: Uint8Array; vout: number }>) => {
+      const m = new Map<string, TxOut>();
+      for (const c of list) m.set(`${reverseHex(c.txid)}:${c.vout}`, w.getTxo(c)!.txout);
+      return m;
+    };
+
+    // Pay to one address of each type, sign, commit: the mempool accepts it, the wallet sees it.
+    const types = ["legacy", "p2sh-segwit", "bech32", "bech32m"] as const;
+    const scripts = await Promise.all(types.map(async (t) => scriptOf(await w.getNewAddress(t, t))));
+    const fan = spendTx([cb(0)], scripts.map((s) => ({ value: 12_4999_0000n, scriptPubKey: s })));
+    const signed = await w.signTransaction(fan, coinMap([cb(0)]));
+    assertEquals(signed.errors, []);
+    assert(signed.complete);
+    await w.commitTransaction(signed.tx, { comment: "fan out" }, []);
+    const fanId = reverseHex(txid(signed.tx));
+    assertEquals(w.getTx(fanId)!.state.kind, "inMempool");
+    assertEquals(w.getTx(fanId)!.mapValue, { comment: "fan out" });
+    assert(w.isSpent(cb(0)));
+    assertEquals(w.spenders(cb(0)), [fanId]);
+    await mineTo(f, new Uint8Array([0x51]), [signed.tx]);
+    await w.blockUntilSyncedToCurrentChain();
+    assertEquals(w.getTx(fanId)!.state.kind, "confirmed");
+
+    // Spend the four outputs (one per type) together.
+    const outs = types.map((_, vout) => ({ txid: txid(signed.tx), vout }));
+    const back = spendTx(outs, [{ value: 49_9995_0000n, scriptPubKey: mine }]);
+    const signed2 = await w.signTransaction(back, coinMap(outs));
+    assertEquals(signed2.errors, []);
+    await w.commitTransaction(signed2.tx, {}, []);
+    const backId = reverseHex(txid(signed2.tx));
+    assertEquals(w.getTx(backId)!.state.kind, "inMempool");
+
+    // An input the wallet cannot sign: Core's per-input error.
+    const foreign = { txid: new Uint8Array(32).fill(7), vout: 1 };
+    const bad = await w.signTransaction(
+      spendTx([foreign], [{ value: 1000n, scriptPubKey: mine }]),
+      new Map([[`${reverseHex(foreign.txid)}:1`, {
+        value: 5000n,
+        scriptPubKey: new Uint8Array([0x51, 0x20, ...new Uint8Array(32).fill(3)]),
+      }]]),
+    );
+    assertEquals(bad.complete, false);
+    assertEquals(bad.errors.length, 1);
+    assertEquals(bad.errors[0].vout, 1);
+
+    // PSBT: the wallet fills in UTXOs and derivations and signs.
+    const psbtTx = spendTx([cb(1)], [{ value: 49_9999_0000n, scriptPubKey: mine }]);
+    const filled = await w.fillPsbt(encodePsbt(psbtFromTransaction(psbtTx)), {
+      sign: true,
+      finalize: true,
+      bip32Derivs: true,
+    });
+    assert(filled.complete);
+    const unsignedOnly = await w.fillPsbt(encodePsbt(psbtFromTransaction(psbtTx)), {
+      sign: false,
+      finalize: true,
+      bip32Derivs: true,
+    });
+    assertEquals(unsignedOnly.complete, false);
+    assertEquals(decodePsbt(unsignedOnly.psbt).inputs[0].bip32Derivs.size, 1);
+
+    // A conflicting spend of coinbase 2 in a block: the wallet's mempool spend and its child become
+    // block-conflicted; a reorg brings them back.
+    const a = (await w.signTransaction(
+      spendTx([cb(2)], [{ value: 49_9999_0000n, scriptPubKey: mine }]),
+      coinMap([cb(2)]),
+    )).tx;
+    await w.commitTransaction(a, {}, []);
+    const aId = reverseHex(txid(a));
+    const aOut = { txid: txid(a), vout: 0 };
+    const child = (await w.signTransaction(
+      spendTx([aOut], [{ value: 49_9998_0000n, scriptPubKey: mine }]),
+      coinMap([aOut]),
+    )).tx;
+    await w.commitTransaction(child, {}, []);
+    const childId = reverseHex(txid(child));
+    assertEquals(w.getTx(childId)!.state.kind, "inMempool");
+    const b = (await w.signTransaction(
+      spendTx([cb(2)], [{ value: 49_9990_0000n, scriptPubKey: new Uint8Array([0x51]) }]),
+      coinMap([cb(2)]),
+    )).tx;
+    const tip = f.chainstate.tip();
+    const conflictBlock = buildBlock({
+      prev: tip,
+      params,
+      payTo: new Uint8Array([0x51]),
+      time: tip.header.time + 1,
+      txs: [b],
+      fees: 10_0000n,
+    });
+    assert((await f.chainstate.processNewBlock(conflictBlock)).state.valid);
+    await f.signals.sync();
+    await f.chain.waitForNotifications();
+    await w.blockUntilSyncedToCurrentChain();
+    assertEquals(w.getTx(aId)!.state.kind, "blockConflicted");
+    assertEquals(w.getTx(childId)!.state.kind, "blockConflicted");
+    assertEquals(w.depth(w.getTx(aId)!), -1);
+    const bId = reverseHex(txid(b));
+    assertEquals(w.getTx(bId)!.state.kind, "confirmed");
+    assertEquals(w.isSpent(cb(2)), true);
+    // Abandoning is refused for a conflicted transaction (depth != 0).
+    assertEquals(await w.abandonTransaction(aId), false);
+
+    await f.chainstate.invalidateBlock(reverseHex(blockHash(conflictBlock.header)));
+    await f.signals.sync();
+    await f.chain.waitForNotifications();
+    await w.blockUntilSyncedToCurrentChain();
+    assertEquals(w.getTx(aId)!.state.kind, "inactive");
+    assertEquals(w.getTx(childId)!.state.kind, "inactive");
+    assertEquals(w.getTx(bId)!.state.kind, "inactive");
+    assertEquals(await w.abandonTransaction(aId), true);
+    assert(w.isAbandoned(w.getTx(aId)!));
+    assert(w.isAbandoned(w.getTx(childId)!));
+    assertEquals(await w.markReplaced(backId, "ee".repeat(32)), true);
+    assertEquals(w.getTx(backId)!.mapValue.replaced_by_txid, "ee".repeat(32));
+    await w.close();
+
+    // Everything persisted.
+    const again = await Wallet.load(env(f), "w", dir);
+    assert(again.isAbandoned(again.getTx(childId)!));
+    assertEquals(again.getTx(backId)!.mapValue.replaced_by_txid, "ee".repeat(32));
+    assertEquals(again.getTx(fanId)!.mapValue, { comment: "fan out" });
+    assertEquals(again.txCount, w.txCount);
+    await again.close();
   } finally {
     await f.close();
     await Deno.remove(dir, { recursive: true });
