@@ -82,9 +82,19 @@ Deno.test("tsbtc wallet -server serves wallet RPC itself, with its own cookie in
       `node methods are not served by the wallet: ${help.stdout}`,
     );
     // getwalletinfo with no wallet: Core's -18, from the wallet's server.
+    const none = await cli("getwalletinfo");
+    assertEquals(none.code, 18, none.stderr);
+    assert(none.stderr.includes("No wallet is loaded"), none.stderr);
+    // A wallet created through the wallet's own server; the node sees it too (same process).
+    const created = await cli("createwallet", "sw");
+    assertEquals(created.code, 0, created.stderr);
     const info = await cli("getwalletinfo");
-    assertEquals(info.code, 18, info.stderr);
-    assert(info.stderr.includes("No wallet is loaded"), info.stderr);
+    assertEquals(info.code, 0, info.stderr);
+    assertEquals(JSON.parse(info.stdout).walletname, "sw");
+    const address = await cli("getnewaddress");
+    assertEquals(address.code, 0, address.stderr);
+    assert(address.stdout.trim().startsWith("bcrt1"), address.stdout);
+    assertEquals((await node.rpc("listwallets")).result, ["sw"]);
     // The cookie authenticates; the node's cookie does not.
     const wrong = await runTsbtc([
       "rpc",
