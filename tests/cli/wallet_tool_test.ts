@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../assert.ts";
-import { exists, runTsbtc, tsbtcCommand } from "../helpers.ts";
+import { exists, runTsbtc, startNode, tsbtcCommand, waitFor } from "../helpers.ts";
 import { DB_IN_USE_MESSAGE, WalletDatabase } from "../../wallet/db/mod.ts";
 
 function tool(dataDir: string, ...args: string[]) {
@@ -176,5 +176,21 @@ Deno.test("tsbtc wallet tool: refuses a wallet another process holds; a relative
     assert(await exists(`${dataDir}/rel.dump`), "rel.dump written in the working directory");
   } finally {
     await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("tsbtc wallet tool: refuses a wallet the node's wallet process has loaded, opens it once unloaded", async () => {
+  const node = await startNode([]);
+  try {
+    await waitFor(async () => (await node.rpc("listwallets")).error === null, 30_000, "the wallet process");
+    assertEquals((await node.rpc("createwallet", ["live"])).error, null);
+    const held = await tool(node.dataDir, "-wallet=live", "info");
+    assertEquals([held.code, held.stderr], [1, `${DB_IN_USE_MESSAGE}\n`]);
+    assertEquals((await node.rpc("unloadwallet", ["live"])).error, null);
+    const free = await tool(node.dataDir, "-wallet=live", "info");
+    assertEquals(free.code, 0, free.stderr);
+    assert(free.stdout.includes("Name: live\n"), free.stdout);
+  } finally {
+    await node.cleanup();
   }
 });
