@@ -10,7 +10,7 @@ import { ripemd160 } from "@noble/hashes/legacy.js";
 import { reverseHex, toHex } from "../../core/hash/mod.ts";
 import { solver } from "../../core/script/standard.ts";
 import { RpcError, RpcErrorCode } from "../../rpc/errors.ts";
-import { helpExampleCli, helpExampleRpc, type RpcArgSpec, type RpcResultSpec } from "../../rpc/help.ts";
+import { helpExampleCli, helpExampleRpc, type RpcArgSpec } from "../../rpc/help.ts";
 import { type JsonObject, type JsonValue, typeName, valueFromAmount } from "../../rpc/json.ts";
 import { amountFromValue, parseHashV } from "../../rpc/methods/rawtransaction.ts";
 import type { RpcCallContext, RpcMethod } from "../../rpc/table.ts";
@@ -25,11 +25,15 @@ import {
 } from "../history.ts";
 import { getBalance, ReceiveCache } from "../receive.ts";
 import type { WalletCore } from "../types.ts";
+import { labelFromValue, RESULT_LAST_PROCESSED_BLOCK } from "./wallet_util.ts";
 
-/** What the wallet RPC groups need from the process (W1's `WalletRpcContext` provides at least this). */
-export interface WalletRpcContext {
+/**
+ * What these groups use of the process's `WalletRpcContext` (wallet_util.ts): the request's wallet as a
+ * {@linkcode WalletCore} (W1's context satisfies it; tests pass a fake wallet).
+ */
+export interface WalletCoreRpcContext {
   /** Core's `GetWalletForJSONRPCRequest` (-18 / -19 errors). */
-  walletFor(ctx: RpcCallContext): WalletCore;
+  walletFor(ctx: Pick<RpcCallContext, "walletName">): WalletCore;
 }
 
 /** Core's `CURRENCY_UNIT`. */
@@ -41,25 +45,6 @@ export const EXAMPLE_ADDRESS = [
   "bc1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl",
   "bc1q02ad21edsxd23d32dfgqqsz4vv4nmtfzuklhy3",
 ];
-
-/** Core's `RESULT_LAST_PROCESSED_BLOCK`. */
-export const RESULT_LAST_PROCESSED_BLOCK: RpcResultSpec = {
-  type: "obj",
-  key: "lastprocessedblock",
-  description: "hash and height of the block this information was generated on",
-  inner: [
-    { type: "str_hex", key: "hash", description: "hash of the block this information was generated on" },
-    { type: "num", key: "height", description: "height of the block this information was generated on" },
-  ],
-};
-
-/** Core's `LabelFromValue`: "" for null, "*" refused (-11 "Invalid label name"). */
-export function labelFromValue(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  const label = getStr(value);
-  if (label === "*") throw new RpcError(RpcErrorCode.RPC_WALLET_INVALID_LABEL_NAME, "Invalid label name");
-  return label;
-}
 
 /** Core's `GetAvoidReuseFlag`. */
 export function getAvoidReuseFlag(wallet: WalletCore, param: unknown): boolean {
@@ -79,7 +64,7 @@ export function getAvoidReuseFlag(wallet: WalletCore, param: unknown): boolean {
  * `BlockUntilSyncedToCurrentChain`), holding its lock.
  */
 export async function withSyncedWallet<T>(
-  c: WalletRpcContext,
+  c: WalletCoreRpcContext,
   ctx: RpcCallContext,
   fn: (wallet: WalletCore) => Promise<T> | T,
   sync = true,
@@ -166,7 +151,7 @@ const LOCK_EXAMPLE_TX =
   '"[{\\"txid\\":\\"a08e6907dbbd3d809776dbfc5d82e371b764ed838b5655e72f463568df1aadf0\\",\\"vout\\":1}]"';
 
 /** The coin RPC methods. */
-export function coinsMethods(c: WalletRpcContext): RpcMethod[] {
+export function coinsMethods(c: WalletCoreRpcContext): RpcMethod[] {
   const getreceivedbyaddress: RpcMethod = {
     name: "getreceivedbyaddress",
     category: "wallet",

@@ -24,7 +24,8 @@ import { getStr } from "../../rpc/values.ts";
 import { addressBookItems, compareStrings, findAddressBookEntry } from "../history.ts";
 import { outputIsChange } from "../receive.ts";
 import type { WalletCore, WalletScriptInfo } from "../types.ts";
-import { EXAMPLE_ADDRESS, labelFromValue, type WalletRpcContext, withSyncedWallet } from "./coins.ts";
+import { EXAMPLE_ADDRESS, type WalletCoreRpcContext, withSyncedWallet } from "./coins.ts";
+import { labelFromValue } from "./wallet_util.ts";
 
 const UNIX_EPOCH_TIME = "UNIX epoch time";
 const SCRIPT_TYPES_DOC =
@@ -206,7 +207,7 @@ export function addressInfo(wallet: WalletCore, addressText: string): JsonObject
 const PURPOSES = ["receive", "send", "refund"] as const;
 
 /** The address and label RPC methods. */
-export function labelsMethods(c: WalletRpcContext): RpcMethod[] {
+export function labelsMethods(c: WalletCoreRpcContext): RpcMethod[] {
   const getaddressinfo: RpcMethod = {
     name: "getaddressinfo",
     category: "wallet",

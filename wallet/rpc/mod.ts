@@ -6,9 +6,12 @@
  */
 import type { RpcMethod } from "../../rpc/table.ts";
 import { addressMethods } from "./addresses.ts";
+import { coinsMethods } from "./coins.ts";
+import { labelsMethods } from "./labels.ts";
 import { walletPsbtMethods } from "./psbt.ts";
 import { signMessageMethods } from "./signmessage.ts";
 import { spendMethods } from "./spend.ts";
+import { transactionsMethods } from "./transactions.ts";
 import type { WalletRpcContext } from "./wallet_util.ts";
 import { walletManagementMethods } from "./wallets.ts";
 
@@ -22,5 +25,8 @@ export function walletRpcMethods(ctx: WalletRpcContext): RpcMethod[] {
     ...spendMethods(ctx),
     ...walletPsbtMethods(ctx),
     ...signMessageMethods(ctx),
+    ...coinsMethods(ctx),
+    ...transactionsMethods(ctx),
+    ...labelsMethods(ctx),
   ];
 }

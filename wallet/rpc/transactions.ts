@@ -19,14 +19,8 @@ import {
   recentTransactions,
   transactionDetails,
 } from "../history.ts";
-import {
-  CURRENCY_UNIT,
-  EXAMPLE_ADDRESS,
-  labelFromValue,
-  RESULT_LAST_PROCESSED_BLOCK,
-  type WalletRpcContext,
-  withSyncedWallet,
-} from "./coins.ts";
+import { CURRENCY_UNIT, EXAMPLE_ADDRESS, type WalletCoreRpcContext, withSyncedWallet } from "./coins.ts";
+import { labelFromValue, RESULT_LAST_PROCESSED_BLOCK } from "./wallet_util.ts";
 
 const UNIX_EPOCH_TIME = "UNIX epoch time";
 const EXAMPLE_TXID = '"1075db55d416d3ca199f55b6084e2115b9345e16c5cf302fc80e9d5fbf5d48d"';
@@ -203,7 +197,7 @@ function optBoolean(v: unknown, fallback: boolean): boolean {
 }
 
 /** The history RPC methods. */
-export function transactionsMethods(c: WalletRpcContext): RpcMethod[] {
+export function transactionsMethods(c: WalletCoreRpcContext): RpcMethod[] {
   const listreceivedbyaddress: RpcMethod = {
     name: "listreceivedbyaddress",
     category: "wallet",
