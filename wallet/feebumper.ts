@@ -11,7 +11,7 @@ import { FeeRate } from "../node/policy/feerate.ts";
 import { formatMoney } from "../node/policy/money.ts";
 import { transactionInputWeight } from "../node/policy/policy.ts";
 import { transactionVsize } from "../core/wire/mod.ts";
-import type { Transaction, TxOut } from "../core/wire/types.ts";
+import type { OutPoint, Transaction, TxOut } from "../core/wire/types.ts";
 import { getMinimumFeeRate, getRequiredFee, WALLET_INCREMENTAL_RELAY_FEE } from "./fees.ts";
 import {
   calculateMaximumSignedTxSizeOf,
@@ -51,6 +51,25 @@ export function hasWalletSpend(wallet: WalletCore, wtx: WalletTx): boolean {
     if (wallet.spenders({ txid, vout }).length > 0) return true;
   }
   return false;
+}
+
+/**
+ * The wallet's own output at `outpoint` when it is unspent as far as the chain goes (its transaction confirmed
+ * or in the mempool, no confirmed wallet transaction spending it). Core's `findCoins` reports coins spent only
+ * in the mempool; the node's does not, so the wallet answers for its own outputs.
+ */
+function walletCoin(
+  wallet: WalletCore,
+  outpoint: OutPoint,
+): { value: bigint; scriptPubKey: Uint8Array } | null {
+  const txo = wallet.getTxo(outpoint);
+  if (txo === undefined) return null;
+  if (wallet.depth(txo.wtx) <= 0 && txo.wtx.state.kind !== "inMempool") return null;
+  for (const spender of wallet.spenders(outpoint)) {
+    const s = wallet.getTx(spender);
+    if (s !== undefined && wallet.depth(s) > 0) return null;
+  }
+  return { value: txo.txout.value, scriptPubKey: txo.txout.scriptPubKey };
 }
 
 /** Core's `AllInputsMine`. */
@@ -213,7 +232,7 @@ export async function createRateBumpTransaction(
   let inputValue = 0n;
   for (let i = 0; i < wtx.tx.inputs.length; i++) {
     const input = wtx.tx.inputs[i];
-    const coin = coins[i];
+    const coin = coins[i] ?? walletCoin(wallet, input.prevout);
     if (coin === null) {
       return no(fail("MISC_ERROR", `${txidHex(input.prevout.txid)}:${input.prevout.vout} is already spent`));
     }

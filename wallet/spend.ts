@@ -782,6 +782,19 @@ export async function fundTransaction(
   return res;
 }
 
+/**
+ * The outputs `tx` spends that the wallet has (Core's `CWallet::SignTransaction(tx)` fills its coins from the
+ * wallet's transactions), keyed by `outPointKey`.
+ */
+export function walletSpentCoins(wallet: WalletCore, tx: Transaction): Map<string, TxOut> {
+  const coins = new Map<string, TxOut>();
+  for (const input of tx.inputs) {
+    const out = wallet.getTx(txidHex(input.prevout.txid))?.tx.outputs[input.prevout.vout];
+    if (out !== undefined) coins.set(outPointKey(input.prevout), out);
+  }
+  return coins;
+}
+
 /** Txid (display hex) of a transaction. */
 export function txidOfTx(tx: Transaction): string {
   return txidHex(txidOf(tx));

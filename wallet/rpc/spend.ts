@@ -45,6 +45,7 @@ import {
   TRUC_VERSION,
   txidHex,
   txidOfTx,
+  walletSpentCoins,
 } from "../spend.ts";
 import type { WalletCore } from "../types.ts";
 import {
@@ -732,19 +733,7 @@ function bumpfeeHelper(rpc: SpendRpcContext, methodName: "bumpfee" | "psbtbumpfe
         const result: JsonObject = {};
         let errors: string[] = [];
         if (!wantPsbt) {
-          const coins = new Map<string, Transaction["outputs"][number]>();
-          const found = await wallet.chain.findCoins(
-            tx.inputs.map((i) => ({ txid: txidHex(i.prevout.txid), vout: i.prevout.vout })),
-          );
-          tx.inputs.forEach((i, n) => {
-            const c = found[n];
-            if (c !== null) {
-              coins.set(`${txidHex(i.prevout.txid)}:${i.prevout.vout}`, {
-                value: c.value,
-                scriptPubKey: c.scriptPubKey,
-              });
-            }
-          });
+          const coins = walletSpentCoins(wallet, tx);
           const signed = await wallet.signTransaction(tx, coins);
           if (!signed.complete) {
             if (wallet.hasFlag("external_signer")) {
