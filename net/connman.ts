@@ -7,14 +7,32 @@
  * Each connection is a {@link Peer}; the message logic (Core's `PeerManager`) attaches to every new peer through
  * the `onPeer` callback before the peer starts, so it sees the whole handshake.
  *
- * tsbtc has no address manager yet, so the only outbound connections are manual ones (Core's `MANUAL` type):
- * those of `-connect` (exclusive), `-addnode` and the `addnode` RPC.
+ * Outbound connections are manual ones (Core's `MANUAL` type: `-connect`, which is exclusive, `-addnode` and the
+ * `addnode` RPC) and, without `-connect`, automatic ones from the address manager (Core's
+ * `ThreadOpenConnections`): 8 full-relay and 2 block-relay-only slots (fewer under `-maxconnections`), one
+ * connection per network group, the anchors of the last run first, a feeler every 2 minutes, `-seednode`
+ * address fetches while the address manager is empty. When the inbound slots are full a new inbound connection
+ * evicts one chosen by Core's `SelectNodeToEvict` (eviction.ts), or is dropped.
  *
  * @module
  */
 
 import type { Logger } from "../util/logging.ts";
-import { Bip155Network, parseIp } from "./address.ts";
+import { Bip155Network, formatAddressPort, formatIp, type NetAddress, parseIp } from "./address.ts";
+import type { AddrMan } from "./addrman.ts";
+import type { Anchor } from "./addrman_db.ts";
+import { type EvictionCandidate, selectNodeToEvict } from "./eviction.ts";
+import {
+  addressNetwork,
+  isBadPort,
+  isLocal,
+  isRoutable as isRoutableAddr,
+  isValid,
+  type NetClassOptions,
+  netGroup,
+  type NetworkId,
+} from "./netaddr.ts";
+import { SipHasher } from "./siphash.ts";
 import type { BanMan } from "./banman.ts";
 import { parseSubNet, type SubNet, subNetContains } from "./banman.ts";
 import { type LocalVersion, Peer } from "./peer.ts";
@@ -160,6 +178,17 @@ export interface Connection {
   readonly destination?: string;
   /** Permissions of the peer (from -whitelist / -whitebind). */
   readonly permissions: ReadonlySet<Permission>;
+  /** The remote address (undefined when it is not an IP address). */
+  readonly addr: NetAddress | undefined;
+}
+
+/** What the peer manager knows of a peer that eviction needs (Core's `CNode` fields it fills). */
+export interface EvictionStats {
+  readonly lastBlockTime: number;
+  readonly lastTxTime: number;
+  readonly relayTxs: boolean;
+  readonly relevantServices: boolean;
+  readonly preferEvict: boolean;
 }
 
 /** Options of {@link ConnectionManager}. */
@@ -205,6 +234,25 @@ export interface ConnectionManagerOptions {
   readonly checkIntervalMs?: number;
   /** The node's clock in ms (mockable, as Core's ping and timeout clocks are; default `Date.now`). */
   readonly nowMs?: () => number;
+  /** The address manager: with it (and without `-connect`), automatic outbound connections are made. */
+  readonly addrman?: AddrMan;
+  /** Whether automatic connections are made (Core's `m_use_addrman_outgoing`: no `-connect` given). */
+  readonly useAddrmanOutgoing?: boolean;
+  /** `-seednode` destinations: address fetches while the address manager is empty. */
+  readonly seedNodes?: readonly string[];
+  /** Block-relay-only peers of the last run, tried first. */
+  readonly anchors?: readonly Anchor[];
+  /** DNS seeds to query (`-dnsseed`), with `-forcednsseed`. */
+  readonly dnsSeeds?: readonly string[];
+  readonly forceDnsSeed?: boolean;
+  /** Networks automatic connections may use (`-onlynet`; default IPv4 and IPv6). */
+  readonly reachable?: (net: NetworkId) => boolean;
+  /** Classification options (loopback as routable, for regtest tests). */
+  readonly netClass?: NetClassOptions;
+  /** Eviction facts of a peer from the peer manager. */
+  readonly evictionStats?: (id: number) => EvictionStats | undefined;
+  /** Interval of the automatic connection loop (Core's 500 ms). */
+  readonly openIntervalMs?: number;
 }
 
 /** Core's `MAX_OUTBOUND_FULL_RELAY_CONNECTIONS`. */
@@ -219,6 +267,18 @@ export const MAX_ADDNODE_CONNECTIONS = 8;
 export const DEFAULT_MAX_PEER_CONNECTIONS = 125;
 /** Core's `DEFAULT_CONNECT_TIMEOUT` (`-timeout`, 5 s). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+/** Core's `FEELER_INTERVAL` (2 minutes, Poisson). */
+export const FEELER_INTERVAL_MS = 2 * 60 * 1000;
+/** Core's `SEED_OUTBOUND_CONNECTION_THRESHOLD`. */
+export const SEED_OUTBOUND_CONNECTION_THRESHOLD = 2;
+/** Core's `ADD_NEXT_SEEDNODE` (10 s). */
+export const ADD_NEXT_SEEDNODE_MS = 10_000;
+/** Core's `DNSSEEDS_DELAY_FEW_PEERS` (11 s) and `DNSSEEDS_DELAY_MANY_PEERS` (5 min), threshold 1000. */
+export const DNSSEEDS_DELAY_FEW_PEERS_MS = 11_000;
+export const DNSSEEDS_DELAY_MANY_PEERS_MS = 5 * 60 * 1000;
+export const DNSSEEDS_DELAY_PEER_THRESHOLD = 1000;
+/** Core's `SeedsServiceFlags`: NODE_NETWORK | NODE_WITNESS. */
+const SEEDS_SERVICE_FLAGS = 1n | 8n;
 
 function hostOf(addr: string): string {
   if (addr.startsWith("[")) return addr.slice(1, addr.indexOf("]"));
@@ -226,35 +286,33 @@ function hostOf(addr: string): string {
   return c < 0 ? addr : addr.slice(0, c);
 }
 
-/** Core's `CNetAddr::IsRoutable` for IPv4/IPv6 (loopback, private, link-local, shared, benchmark, docs, ULA). */
-export function isRoutable(host: string): boolean {
+/** Core's `CNetAddr::IsRoutable` for an IPv4/IPv6 literal (see netaddr.ts). */
+export function isRoutableHost(host: string): boolean {
   const ip = parseIp(host);
-  if (ip === undefined) return false;
-  const a = ip.addr;
-  if (ip.net === Bip155Network.IPV4) {
-    if (a[0] === 0 || a[0] === 127 || a[0] === 10) return false; // RFC1122, loopback, RFC1918
-    if (a[0] === 172 && (a[1] & 0xf0) === 16) return false; // RFC1918
-    if (a[0] === 192 && a[1] === 168) return false; // RFC1918
-    if (a[0] === 169 && a[1] === 254) return false; // RFC3927
-    if (a[0] === 100 && (a[1] & 0xc0) === 64) return false; // RFC6598
-    if (a[0] === 198 && (a[1] & 0xfe) === 18) return false; // RFC2544
-    if (a[0] === 192 && a[1] === 0 && a[2] === 2) return false; // RFC5737
-    if (a[0] === 198 && a[1] === 51 && a[2] === 100) return false;
-    if (a[0] === 203 && a[1] === 0 && a[2] === 113) return false;
-    if (a[0] >= 240) return false; // reserved and broadcast
-    return true;
-  }
-  if (a.every((b, i) => b === (i === 15 ? 1 : 0)) || a.every((b) => b === 0)) return false; // ::1, ::
-  if ((a[0] & 0xfe) === 0xfc) return false; // RFC4193
-  if (a[0] === 0xfe && (a[1] & 0xc0) === 0x80) return false; // RFC4862
-  if (a[0] === 0x20 && a[1] === 0x01 && a[2] === 0x0d && a[3] === 0xb8) return false; // RFC3849
-  return true;
+  return ip !== undefined && isRoutableAddr(ip);
 }
 
 function networkOf(host: string): string {
   const ip = parseIp(host);
-  if (ip === undefined || !isRoutable(host)) return "not_publicly_routable";
+  if (ip === undefined || !isRoutableAddr(ip)) return "not_publicly_routable";
   return ip.net === Bip155Network.IPV6 ? "ipv6" : "ipv4";
+}
+
+/** The remote address of a socket as a {@link NetAddress}. */
+function netAddressOf(a: Deno.Addr): NetAddress | undefined {
+  const n = a as Deno.NetAddr;
+  if (typeof n.hostname !== "string") return undefined;
+  const ip = parseIp(n.hostname);
+  return ip === undefined ? undefined : { net: ip.net, addr: ip.addr, port: n.port };
+}
+
+function sameAddress(a: NetAddress, b: NetAddress): boolean {
+  return a.net === b.net && a.port === b.port && a.addr.length === b.addr.length &&
+    a.addr.every((x, i) => x === b.addr[i]);
+}
+
+function poissonMs(avgMs: number): number {
+  return -Math.log(1 - Math.random()) * avgMs;
 }
 
 function formatNetAddr(a: Deno.Addr): string {
@@ -286,10 +344,21 @@ export class ConnectionManager {
   #closedBytesSent = 0;
   #closedBytesRecv = 0;
   readonly #startTime = Date.now();
+  /** Destinations queued for an address fetch (Core's `m_addr_fetches`). */
+  readonly #addrFetches: string[] = [];
+  /** Anchors still to try (Core's `m_anchors`, tried from the back). */
+  readonly #anchors: Anchor[];
+  /** Keyed network-group hashes for eviction (Core's `nKeyedNetGroup`). */
+  readonly #groupHasher = new SipHasher({
+    k0: crypto.getRandomValues(new BigUint64Array(1))[0],
+    k1: crypto.getRandomValues(new BigUint64Array(1))[0],
+  });
+  #wake: (() => void) | undefined;
 
   private constructor(options: ConnectionManagerOptions) {
     this.#opts = options;
     for (const a of options.addNodes ?? []) if (!this.#addedNodes.includes(a)) this.#addedNodes.push(a);
+    this.#anchors = [...(options.anchors ?? [])];
   }
 
   /**
@@ -321,6 +390,15 @@ export class ConnectionManager {
     }
     cm.#retryTimer = setInterval(() => cm.#openMissing(), options.retryIntervalMs ?? 2000);
     queueMicrotask(() => cm.#openMissing());
+    if (options.addrman !== undefined && (options.useAddrmanOutgoing ?? false)) {
+      options.logger?.info(`${cm.#anchors.length} block-relay-only anchors will be tried for connections.`);
+      void cm.#openConnectionsLoop(options.addrman).catch((e) =>
+        options.logger?.error(
+          `Automatic connections stopped: ${e instanceof Error ? e.stack ?? e.message : e}`,
+        )
+      );
+      if ((options.dnsSeeds ?? []).length > 0) void cm.#dnsSeedLoop(options.addrman);
+    }
     return cm;
   }
 
@@ -444,7 +522,11 @@ export class ConnectionManager {
    * Core's `OpenNetworkConnection` for a manual connection (`addnode onetry`, added nodes, -connect): resolves
    * with the connection, or null when it was not made (already connected, network off, limits, refused).
    */
-  async openConnection(dest: string, type: ConnectionType = "manual"): Promise<Connection | null> {
+  async openConnection(
+    dest: string,
+    type: ConnectionType = "manual",
+    auto?: { addr: NetAddress; countFailure: boolean },
+  ): Promise<Connection | null> {
     if (!this.#active || this.#closed) return null;
     if (this.#findDestination(dest) || this.#pending.has(dest)) return null;
     const target = splitHostPort(dest, this.#opts.defaultPort);
@@ -455,6 +537,8 @@ export class ConnectionManager {
     this.#pending.set(dest, type);
     try {
       const conn = await this.#dial(inetAton(target.host) ?? target.host, target.port);
+      // Core's ConnectNode: every attempt to an address of the address manager is recorded.
+      if (auto !== undefined) this.#opts.addrman?.attempt(auto.addr, auto.countFailure);
       if (conn === null) return null;
       if (!this.#active || this.#closed) {
         conn.close();
@@ -560,8 +644,64 @@ export class ConnectionManager {
     const inbound = this.counts().inbound;
     const max = this.#maxInbound();
     if (!perms.has("noban") && banMan?.isDiscouraged(ip) && inbound + 1 >= max) return drop("discouraged");
-    if (inbound >= max) return drop("full");
+    if (inbound >= max) {
+      // Core's AttemptToEvictConnection: make room by evicting an inbound peer, or drop the new one.
+      if (!this.#attemptToEvict()) {
+        log?.debug("net", "failed to find an eviction candidate - connection dropped (full)");
+        return drop("full");
+      }
+    }
     this.#add(conn, { type: "inbound", permissions: perms, onion });
+  }
+
+  /** The eviction candidates (every connection not already disconnecting), as Core builds them. */
+  evictionCandidates(): EvictionCandidate[] {
+    const out: EvictionCandidate[] = [];
+    for (const c of this.#conns.values()) {
+      if (c.peer.disconnectReason !== undefined) continue;
+      const s = c.peer.stats();
+      const e = this.#opts.evictionStats?.(c.peer.id);
+      const net: NetworkId = c.network === "onion"
+        ? 3
+        : c.network === "ipv4"
+        ? 1
+        : c.network === "ipv6"
+        ? 2
+        : c.addr !== undefined && !isRoutableAddr(c.addr)
+        ? 0
+        : c.addr !== undefined
+        ? addressNetwork(c.addr)
+        : 0;
+      out.push({
+        id: c.peer.id,
+        connected: s.connTime,
+        minPingTime: s.minPingMs === undefined ? Infinity : s.minPingMs * 1000,
+        lastBlockTime: e?.lastBlockTime ?? 0,
+        lastTxTime: e?.lastTxTime ?? 0,
+        relevantServices: e?.relevantServices ?? false,
+        relayTxs: e?.relayTxs ?? false,
+        bloomFilter: false,
+        keyedNetGroup: c.addr === undefined
+          ? 0n
+          : this.#groupHasher.hash(netGroup(c.addr, this.#opts.netClass)),
+        preferEvict: e?.preferEvict ?? false,
+        isLocal: c.addr !== undefined && isLocal(c.addr),
+        network: net,
+        noban: c.permissions.has("noban"),
+        connType: c.type,
+      });
+    }
+    return out;
+  }
+
+  #attemptToEvict(): boolean {
+    const id = selectNodeToEvict(this.evictionCandidates());
+    if (id === null) return false;
+    const c = this.#conns.get(id);
+    if (c === undefined) return false;
+    this.#opts.logger?.debug("net", `selected ${c.type} connection for eviction, disconnecting peer=${id}`);
+    c.peer.disconnect("evicted");
+    return true;
   }
 
   #add(
@@ -601,6 +741,7 @@ export class ConnectionManager {
       network: info.onion ? "onion" : networkOf(remoteHost),
       destination: info.destination,
       permissions: info.permissions,
+      addr: netAddressOf(conn.remoteAddr),
     };
     this.#conns.set(id, c);
     if (!inbound) this.#ownNonces.add(peer.localNonce);
@@ -643,10 +784,256 @@ export class ConnectionManager {
     this.#listeners.length = 0;
   }
 
+  /** The addresses of the block-relay-only peers (Core's `GetCurrentBlockRelayOnlyConns`), to save as anchors. */
+  blockRelayOnlyAnchors(): Anchor[] {
+    const out: Anchor[] = [];
+    for (const c of this.connections()) {
+      if (c.type !== "block-relay-only" || c.addr === undefined) continue;
+      out.push({ ...c.addr, services: c.peer.peerVersion?.services ?? 0n });
+    }
+    return out;
+  }
+
+  /** Core's `AddAddrFetch`: a short connection to `dest` only to ask it for addresses. */
+  addAddrFetch(dest: string): void {
+    this.#addrFetches.push(dest);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.#wake = undefined;
+        resolve();
+      }, ms);
+      this.#wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  #processAddrFetch(): void {
+    const dest = this.#addrFetches.shift();
+    if (dest === undefined) return;
+    void this.openConnection(dest, "addr-fetch").catch(() => null);
+  }
+
+  #alreadyConnected(a: NetAddress): boolean {
+    for (const c of this.#conns.values()) if (c.addr !== undefined && sameAddress(c.addr, a)) return true;
+    for (const d of this.#pending.keys()) if (d === formatAddressPort(a)) return true;
+    return false;
+  }
+
+  #addedNodesContain(a: NetAddress): boolean {
+    const key = formatAddressPort(a);
+    return this.#addedNodes.some((d) => canonicalDestination(d, this.#opts.defaultPort) === key);
+  }
+
+  #isReachable(a: NetAddress): boolean {
+    const net = addressNetwork(a);
+    return this.#opts.reachable?.(net) ?? (net === 1 || net === 2);
+  }
+
+  #wantedServices(services: bigint): boolean {
+    // Core's HasAllDesirableServiceFlags: NODE_NETWORK (or NODE_NETWORK_LIMITED) and NODE_WITNESS.
+    return (services & 8n) !== 0n && (services & (1n | 1024n)) !== 0n;
+  }
+
+  /** Core's `ThreadOpenConnections` without `-connect`: fills the automatic outbound slots from the address manager. */
+  async #openConnectionsLoop(addrman: AddrMan): Promise<void> {
+    const log = this.#opts.logger;
+    const interval = this.#opts.openIntervalMs ?? 500;
+    const max = this.#opts.maxConnections ?? DEFAULT_MAX_PEER_CONNECTIONS;
+    const maxFull = Math.min(MAX_OUTBOUND_FULL_RELAY_CONNECTIONS, max);
+    const maxBlock = Math.min(MAX_BLOCK_RELAY_ONLY_CONNECTIONS, max - maxFull);
+    const seeds = [...(this.#opts.seedNodes ?? [])];
+    for (let i = seeds.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [seeds[i], seeds[j]] = [seeds[j], seeds[i]];
+    }
+    let seedTimer = Date.now();
+    let addAddrFetch = addrman.size() === 0 && seeds.length > 0;
+    let nextFeeler = Date.now() + poissonMs(FEELER_INTERVAL_MS);
+    while (!this.#closed) {
+      if (addAddrFetch && seeds.length > 0) {
+        addAddrFetch = false;
+        const seed = seeds.pop()!;
+        this.addAddrFetch(seed);
+        if (addrman.size() === 0) log?.info(`Empty addrman, adding seednode (${seed}) to addrfetch`);
+        else {
+          log?.info(
+            `Couldn't connect to peers from addrman after ${
+              ADD_NEXT_SEEDNODE_MS / 1000
+            } seconds. Adding seednode (${seed}) to addrfetch`,
+          );
+        }
+      }
+      if (this.#active) this.#processAddrFetch();
+      await this.#sleep(interval);
+      if (this.#closed) return;
+      if (!this.#active || max === 0) continue;
+      let nFull = 0;
+      let nBlock = 0;
+      const groups = new Set<string>();
+      for (const c of this.#conns.values()) {
+        if (c.type === "outbound-full-relay") nFull++;
+        if (c.type === "block-relay-only") nBlock++;
+        if (
+          (c.type === "manual" || c.type === "outbound-full-relay" || c.type === "block-relay-only") &&
+          c.addr !== undefined
+        ) groups.add(netGroup(c.addr, this.#opts.netClass).join("."));
+      }
+      for (const t of this.#pending.values()) {
+        if (t === "outbound-full-relay") nFull++;
+        if (t === "block-relay-only") nBlock++;
+      }
+      if (
+        seeds.length > 0 && nFull < SEED_OUTBOUND_CONNECTION_THRESHOLD &&
+        Date.now() > seedTimer + ADD_NEXT_SEEDNODE_MS
+      ) {
+        seedTimer = Date.now();
+        addAddrFetch = true;
+      }
+      let type: ConnectionType;
+      let anchor = false;
+      let feeler = false;
+      const now = Date.now();
+      if (this.#anchors.length > 0 && nBlock < maxBlock) {
+        type = "block-relay-only";
+        anchor = true;
+      } else if (nFull < maxFull) type = "outbound-full-relay";
+      else if (nBlock < maxBlock) type = "block-relay-only";
+      else if (now > nextFeeler) {
+        nextFeeler = now + poissonMs(FEELER_INTERVAL_MS);
+        type = "feeler";
+        feeler = true;
+      } else continue;
+      addrman.resolveCollisions();
+      const nowS = Math.floor(Date.now() / 1000);
+      let target: NetAddress | undefined;
+      let tries = 0;
+      const groupOf = (a: NetAddress) => netGroup(a, this.#opts.netClass).join(".");
+      const reachableNets = new Set<NetworkId>(
+        [1, 2, 3, 4, 5].filter((n) =>
+          this.#opts.reachable?.(n as NetworkId) ?? (n === 1 || n === 2)
+        ) as NetworkId[],
+      );
+      while (!this.#closed) {
+        if (anchor && this.#anchors.length > 0) {
+          const a = this.#anchors.pop()!;
+          if (
+            !isValid(a) || !this.#isReachable(a) ||
+            !this.#wantedServices(a.services) || groups.has(groupOf(a)) || this.#alreadyConnected(a)
+          ) continue;
+          target = a;
+          log?.debug("net", `Trying to make an anchor connection to ${formatAddressPort(a)}`);
+          break;
+        }
+        if (++tries > 100) break;
+        let pick: { addr: NetAddress & { services: bigint }; lastTry: number } | null = null;
+        if (feeler) {
+          pick = addrman.selectTriedCollision();
+          if (pick === null) pick = addrman.select(true, reachableNets);
+          else if (this.#alreadyConnected(pick.addr)) {
+            addrman.good(pick.addr);
+            pick = addrman.select(true, reachableNets);
+          }
+        } else {
+          pick = addrman.select(false, reachableNets);
+        }
+        if (pick === null) break;
+        const a = pick.addr;
+        if (!feeler && groups.has(groupOf(a))) continue;
+        if (!this.#isReachable(a)) continue;
+        // Only consider addresses not tried in the last 10 minutes, for the first 30 picks.
+        if (nowS - pick.lastTry < 600 && tries < 30) continue;
+        if (!feeler && !this.#wantedServices(a.services)) continue;
+        if (feeler && (a.services & (1n | 1024n)) === 0n) continue; // Core's MayHaveUsefulAddressDB
+        if (tries < 50 && isBadPort(a.port)) continue;
+        if (this.#addedNodesContain(a)) {
+          log?.debug(
+            "net",
+            `Not making automatic ${type} connection to peer selected for manual (addnode) connection`,
+          );
+          continue;
+        }
+        if (this.#alreadyConnected(a)) continue;
+        target = a;
+        break;
+      }
+      if (target === undefined) continue;
+      if (
+        this.#opts.banMan?.isBanned(formatIp(target)) || this.#opts.banMan?.isDiscouraged(formatIp(target))
+      ) {
+        continue;
+      }
+      if (feeler) log?.debug("net", `Making feeler connection to ${formatAddressPort(target)}`);
+      const countFailure = groups.size >= Math.min(max - 1, 2);
+      await this.openConnection(formatAddressPort(target), type, { addr: target, countFailure }).catch(() =>
+        null
+      );
+    }
+  }
+
+  /** Core's `ThreadDNSAddressSeed`: queries the DNS seeds when the address manager is (nearly) empty. */
+  async #dnsSeedLoop(addrman: AddrMan): Promise<void> {
+    const log = this.#opts.logger;
+    const seeds = [...(this.#opts.dnsSeeds ?? [])].sort(() => Math.random() - 0.5);
+    if (!(this.#opts.forceDnsSeed ?? false) && addrman.size() > 0) {
+      await this.#sleep(
+        addrman.size() >= DNSSEEDS_DELAY_PEER_THRESHOLD
+          ? DNSSEEDS_DELAY_MANY_PEERS_MS
+          : DNSSEEDS_DELAY_FEW_PEERS_MS,
+      );
+      let full = 0;
+      for (const c of this.#conns.values()) if (c.type === "outbound-full-relay") full++;
+      if (this.#closed || full >= SEED_OUTBOUND_CONNECTION_THRESHOLD) {
+        log?.info("P2P peers available. Skipped DNS seeding.");
+        return;
+      }
+    }
+    let found = 0;
+    for (const seed of seeds) {
+      if (this.#closed) return;
+      log?.info(`Loading addresses from DNS seed ${seed}`);
+      const host = `x9.${seed.replace(/\.$/, "")}`;
+      const addrs: (NetAddress & { services: bigint; time: number })[] = [];
+      for (const type of ["A", "AAAA"] as const) {
+        try {
+          const ips = await Deno.resolveDns(host, type, { signal: AbortSignal.timeout(5000) });
+          for (const ip of ips.slice(0, 32)) {
+            const p = parseIp(ip);
+            if (p === undefined) continue;
+            const age = 3 * 24 * 3600 + Math.floor(Math.random() * 4 * 24 * 3600);
+            addrs.push({
+              ...p,
+              port: this.#opts.defaultPort,
+              services: SEEDS_SERVICE_FLAGS,
+              time: Math.floor(Date.now() / 1000) - age,
+            });
+          }
+        } catch (e) {
+          log?.debug(
+            "net",
+            `DNS seed ${host} (${type}) did not resolve: ${e instanceof Error ? e.message : e}`,
+          );
+        }
+      }
+      if (addrs.length > 0) {
+        for (const a of addrs) addrman.add([a], a);
+        found += addrs.length;
+      } else {
+        log?.info(`DNS seed ${seed} could not be resolved; moving on`);
+      }
+    }
+    log?.info(`${found} addresses found from DNS seeds`);
+  }
+
   /** Stops listening and connecting and disconnects every peer; resolves once all are closed. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#wake?.();
     if (this.#retryTimer !== undefined) clearInterval(this.#retryTimer);
     this.#closeListeners();
     const peers = [...this.#conns.values()].map((c) => c.peer);

@@ -4,8 +4,9 @@
  * message (messages.ts), network addresses including BIP155 (address.ts), the user agent (user_agent.ts),
  * BIP152 compact blocks (siphash.ts, compact_blocks.ts, partial_block.ts), and one peer connection with Core's
  * handshake rules, pings, accounting and backpressure (peer.ts); the node's networking on top: the connection
- * manager (connman.ts), Core's PeerManager logic for sync and relay (net_processing.ts), bans (banman.ts), and
- * the P2P service the node starts (p2p.ts).
+ * manager (connman.ts), Core's PeerManager logic for sync and relay (net_processing.ts), bans (banman.ts),
+ * address classification (netaddr.ts), the address manager and its database (addrman.ts, addrman_db.ts),
+ * inbound eviction (eviction.ts), and the P2P service the node starts (p2p.ts).
  *
  * @module
  */
@@ -24,3 +25,7 @@ export * from "./banman.ts";
 export * from "./connman.ts";
 export * from "./net_processing.ts";
 export * from "./p2p.ts";
+export * from "./netaddr.ts";
+export * from "./addrman.ts";
+export * from "./addrman_db.ts";
+export * from "./eviction.ts";

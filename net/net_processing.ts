@@ -25,8 +25,12 @@ import type { MempoolAcceptResult } from "../node/mempool/accept.ts";
 import type { MempoolEntry } from "../node/mempool/entry.ts";
 import type { ValidationInterface } from "../node/validation_signals.ts";
 import type { Logger } from "../util/logging.ts";
+import { formatIp, type NetAddress, type PeerAddress } from "./address.ts";
+import type { AddrMan } from "./addrman.ts";
 import type { BanMan } from "./banman.ts";
 import { createCompactBlock } from "./compact_blocks.ts";
+import { addressNetwork, isRoutable, type NetClassOptions, type NetworkId, serviceKey } from "./netaddr.ts";
+import { SipHasher } from "./siphash.ts";
 import type { Connection } from "./connman.ts";
 import { isLocalAddress } from "./connman.ts";
 import type { InvItem, NetMessage } from "./messages.ts";
@@ -36,6 +40,7 @@ import {
   CMPCTBLOCKS_VERSION,
   InvType,
   invTypeName,
+  MAX_ADDR_TO_SEND,
   MAX_GETDATA_SZ,
   MAX_HEADERS_RESULTS,
   MSG_TYPE_MASK,
@@ -107,6 +112,16 @@ export const STALE_RELAY_AGE_LIMIT_S = 30 * 24 * 60 * 60;
 export const INVENTORY_BROADCAST_TARGET = 70;
 /** Core's number of high-bandwidth compact block peers we ask for. */
 export const MAX_HB_PEERS = 3;
+/** Core's `MAX_PCT_ADDR_TO_SEND`: a getaddr answer holds at most 23% of the address manager. */
+export const MAX_PCT_ADDR_TO_SEND = 23;
+/** Core's `MAX_ADDR_RATE_PER_SECOND`: addresses processed per second and peer (token bucket refill). */
+export const MAX_ADDR_RATE_PER_SECOND = 0.1;
+/** Core's `AVG_ADDRESS_BROADCAST_INTERVAL` (30 s, Poisson). */
+export const AVG_ADDRESS_BROADCAST_INTERVAL_MS = 30_000;
+/** Core's `ROTATE_ADDR_RELAY_DEST_INTERVAL` (24 h): the relay destinations of an address change daily. */
+export const ROTATE_ADDR_RELAY_DEST_INTERVAL_S = 24 * 3600;
+/** Addresses remembered per peer as known to it (Core's rolling filter of 5,000). */
+export const MAX_ADDR_KNOWN = 5000;
 
 /** The mempool as the peer manager uses it. */
 export interface RelayMempool {
@@ -153,6 +168,12 @@ export interface PeerManagerOptions {
   readonly localServices?: bigint;
   /** Housekeeping interval (default 100 ms, Core's message handler wake-up). */
   readonly tickMs?: number;
+  /** The address manager (none: addresses are counted and dropped). */
+  readonly addrman?: AddrMan;
+  /** Networks we can reach (`-onlynet`; default IPv4 and IPv6): only their addresses are stored. */
+  readonly reachable?: (net: NetworkId) => boolean;
+  /** Classification options (loopback as routable, for regtest tests). */
+  readonly netClass?: NetClassOptions;
 }
 
 interface QueuedBlock {
@@ -211,6 +232,18 @@ interface PeerState {
   lastGetHeaders: number;
   /** A block inv from the peer started headers sync with it before its turn (Core's flag of that name). */
   invTriggeredSync: boolean;
+  /** We take part in address relay with the peer (Core's `m_addr_relay_enabled`). */
+  addrRelayEnabled: boolean;
+  /** Addresses the peer knows (service keys in hex; Core's `m_addr_known`). */
+  readonly addrKnown: Set<string>;
+  /** Addresses queued for the peer. */
+  addrsToSend: PeerAddress[];
+  nextAddrSend: number;
+  getaddrSent: boolean;
+  getaddrRecvd: boolean;
+  addrTokenBucket: number;
+  addrTokenTimestamp: number;
+  addrRateLimited: number;
 }
 
 /** A peer's sync state as getpeerinfo reports it. */
@@ -226,6 +259,8 @@ export interface PeerSyncStats {
   readonly minFeeFilter: bigint;
   readonly bip152HighBandwidthTo: boolean;
   readonly addrProcessed: number;
+  readonly addrRelayEnabled: boolean;
+  readonly addrRateLimited: number;
 }
 
 /**
@@ -248,6 +283,16 @@ export function roundFeeFilter(fee: bigint, random: () => number = Math.random):
   if (i === -1) i = FEE_FILTER_BUCKETS.length - 1;
   else if (i > 0 && Math.floor(random() * 3) !== 0) i--;
   return BigInt(Math.trunc(FEE_FILTER_BUCKETS[i]));
+}
+
+/** Core's `HasAllDesirableServiceFlags` (without the near-tip relaxation): NODE_NETWORK and NODE_WITNESS. */
+function hasAllDesirableServiceFlags(services: bigint): boolean {
+  const want = ServiceFlags.NODE_NETWORK | ServiceFlags.NODE_WITNESS;
+  return (services & want) === want;
+}
+
+function hexKey(a: NetAddress): string {
+  return Array.from(serviceKey(a), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function poisson(avgMs: number): number {
@@ -319,6 +364,12 @@ export class PeerManager {
   #lastBlockInvTriggeringSync = "";
   #stallingTimeoutMs = BLOCK_STALLING_TIMEOUT_DEFAULT_MS;
   #closed = false;
+  /** Cached getaddr answers by local address (Core's `m_addr_response_caches`). */
+  readonly #addrCache = new Map<string, { addrs: PeerAddress[]; expires: number }>();
+  readonly #addrRelayHasher = new SipHasher({
+    k0: crypto.getRandomValues(new BigUint64Array(1))[0],
+    k1: crypto.getRandomValues(new BigUint64Array(1))[0],
+  });
 
   /** @param options the chain, mempool, signals and settings. */
   constructor(options: PeerManagerOptions) {
@@ -374,7 +425,46 @@ export class PeerManager {
       minFeeFilter: ps.peer.feeFilter,
       bip152HighBandwidthTo: ps.hbTo,
       addrProcessed: ps.addrProcessed,
+      addrRelayEnabled: ps.addrRelayEnabled,
+      addrRateLimited: ps.addrRateLimited,
     };
+  }
+
+  /** What eviction needs to know of peer `id` (Core's `CNode` eviction fields). */
+  evictionStats(
+    id: number,
+  ):
+    | {
+      lastBlockTime: number;
+      lastTxTime: number;
+      relayTxs: boolean;
+      relevantServices: boolean;
+      preferEvict: boolean;
+    }
+    | undefined {
+    const ps = this.#peers.get(id);
+    if (!ps) return undefined;
+    const services = ps.peer.peerVersion?.services ?? 0n;
+    return {
+      lastBlockTime: ps.lastBlockTime,
+      lastTxTime: ps.lastTxTime,
+      relayTxs: this.#relaysTxTo(ps),
+      relevantServices: hasAllDesirableServiceFlags(services),
+      preferEvict: ps.peer.shouldDiscourage,
+    };
+  }
+
+  /**
+   * Core's `GetAddressesUnsafe`: up to `maxAddresses` and `maxPct` percent of the address manager's addresses,
+   * of `network` only when given, banned and discouraged ones left out.
+   */
+  getAddressesUnsafe(maxAddresses: number, maxPct: number, network?: NetworkId): PeerAddress[] {
+    const am = this.#opts.addrman;
+    if (am === undefined) return [];
+    return am.getAddr(maxAddresses, maxPct, network).filter((a) => {
+      const ip = formatIp(a);
+      return !this.#opts.banMan.isBanned(ip) && !this.#opts.banMan.isDiscouraged(ip);
+    }).map((a) => ({ time: a.time, services: a.services, net: a.net, addr: a.addr, port: a.port }));
   }
 
   /** Number of orphan transactions held. */
@@ -416,6 +506,15 @@ export class PeerManager {
       addrProcessed: 0,
       lastGetHeaders: 0,
       invTriggeredSync: false,
+      addrRelayEnabled: false,
+      addrKnown: new Set(),
+      addrsToSend: [],
+      nextAddrSend: 0,
+      getaddrSent: false,
+      getaddrRecvd: false,
+      addrTokenBucket: 1,
+      addrTokenTimestamp: this.#nowMs(),
+      addrRateLimited: 0,
     };
     this.#peers.set(peer.id, ps);
     peer.on("handshake", () => this.#onHandshake(ps));
@@ -558,12 +657,24 @@ export class PeerManager {
     const inboundMs = this.#opts.inboundInvIntervalMs ?? INBOUND_INVENTORY_BROADCAST_INTERVAL_MS;
     const outboundMs = this.#opts.outboundInvIntervalMs ?? OUTBOUND_INVENTORY_BROADCAST_INTERVAL_MS;
     ps.nextInvSend = this.#nowMs() + poisson(peer.inbound ? inboundMs : outboundMs);
+    // Core: a one-time address fetch from outbound peers we relay addresses with (not block-relay-only or
+    // feelers), with room in the token bucket for the whole answer.
+    if (!peer.inbound && this.#setupAddressRelay(ps)) {
+      this.#send(ps, { type: "getaddr" });
+      ps.getaddrSent = true;
+      ps.addrTokenBucket += MAX_ADDR_TO_SEND;
+    }
     this.#maybeSendFeeFilter(ps, this.#nowMs());
     this.#maybeStartSync(ps);
   }
 
   #onDisconnect(ps: PeerState): void {
     this.#peers.delete(ps.id);
+    // Core's FinalizeNode: the address of a full outbound peer is marked as recently seen.
+    if (
+      ps.peer.successfullyConnected && !ps.peer.inbound && ps.conn.type !== "block-relay-only" &&
+      ps.conn.addr !== undefined
+    ) this.#opts.addrman?.connected(ps.conn.addr, this.#nowSec());
     const hb = this.#hbPeers.indexOf(ps.id);
     if (hb >= 0) this.#hbPeers.splice(hb, 1);
     if (ps.syncStarted) this.#syncStarted--;
@@ -620,6 +731,14 @@ export class PeerManager {
 
   /** Core's `SendMessages` for one peer. */
   #sendMessages(ps: PeerState, now: number): void {
+    if (
+      ps.conn.type === "addr-fetch" && now - ps.peer.stats().connTime > 10 * AVG_ADDRESS_BROADCAST_INTERVAL_MS
+    ) {
+      this.#debug(`addrfetch connection timeout, disconnecting peer=${ps.id}`);
+      ps.peer.disconnect("addrfetch connection timeout");
+      return;
+    }
+    this.#maybeSendAddr(ps, now);
     this.#maybeStartSync(ps);
     this.#maybeSendSendHeaders(ps);
     this.#checkStalling(ps, now);
@@ -744,8 +863,9 @@ export class PeerManager {
         return await this.#onBlockTxn(ps, msg.blockHash, msg.txs);
       case "addr":
       case "addrv2":
-        ps.addrProcessed += msg.addrs.length;
-        return;
+        return this.#processAddrs(ps, msg.type, [...msg.addrs]);
+      case "getaddr":
+        return this.#onGetAddr(ps);
       case "unknown":
         // Core without NODE_BLOOM: BIP37 filter messages disconnect the peer.
         if (msg.command === "filterload" || msg.command === "filteradd" || msg.command === "filterclear") {
@@ -758,6 +878,177 @@ export class PeerManager {
       default:
         return;
     }
+  }
+
+  // --- address relay ---
+
+  /** Core's `SetupAddressRelay`: none with block-relay-only peers and feelers; otherwise enabled from now on. */
+  #setupAddressRelay(ps: PeerState): boolean {
+    if (ps.conn.type === "block-relay-only" || ps.conn.type === "feeler") return false;
+    ps.addrRelayEnabled = true;
+    return true;
+  }
+
+  #isAddrCompatible(ps: PeerState, a: NetAddress): boolean {
+    return ps.peer.wantsAddrV2 || a.net === 1 || a.net === 2;
+  }
+
+  #addAddressKnown(ps: PeerState, a: NetAddress): void {
+    addBounded(ps.addrKnown, hexKey(a), MAX_ADDR_KNOWN);
+  }
+
+  /** Core's `PushAddress`. */
+  #pushAddress(ps: PeerState, a: PeerAddress): void {
+    if (ps.addrKnown.has(hexKey(a)) || !this.#isAddrCompatible(ps, a)) return;
+    if (ps.addrsToSend.length >= MAX_ADDR_TO_SEND) {
+      ps.addrsToSend[Math.floor(Math.random() * ps.addrsToSend.length)] = a;
+    } else {
+      ps.addrsToSend.push(a);
+    }
+  }
+
+  #reachable(a: NetAddress): boolean {
+    const net = addressNetwork(a);
+    return this.#opts.reachable?.(net) ?? (net === 1 || net === 2);
+  }
+
+  /** Core's `ProcessAddrs`: rate limiting, relay of fresh addresses, storage of reachable ones. */
+  #processAddrs(ps: PeerState, type: "addr" | "addrv2", addrs: PeerAddress[]): void {
+    if (!this.#setupAddressRelay(ps)) {
+      this.#debug(`ignoring ${type} message from ${ps.conn.type} peer=${ps.id}`);
+      return;
+    }
+    if (addrs.length > MAX_ADDR_TO_SEND) {
+      this.#misbehaving(ps, `${type} message size = ${addrs.length}`);
+      return;
+    }
+    const nowMs = this.#nowMs();
+    if (ps.addrTokenBucket < MAX_ADDR_TO_SEND) {
+      const increment = Math.max((nowMs - ps.addrTokenTimestamp) / 1000, 0) * MAX_ADDR_RATE_PER_SECOND;
+      ps.addrTokenBucket = Math.min(ps.addrTokenBucket + increment, MAX_ADDR_TO_SEND);
+    }
+    ps.addrTokenTimestamp = nowMs;
+    const rateLimited = !ps.conn.permissions.has("addr");
+    let processed = 0;
+    let limited = 0;
+    for (let i = addrs.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [addrs[i], addrs[j]] = [addrs[j], addrs[i]];
+    }
+    const now = this.#nowSec();
+    const ok: PeerAddress[] = [];
+    for (let addr of addrs) {
+      if (ps.addrTokenBucket < 1) {
+        if (rateLimited) {
+          limited++;
+          continue;
+        }
+      } else {
+        ps.addrTokenBucket -= 1;
+      }
+      const services = addr.services;
+      const mayHaveUsefulAddressDb =
+        (services & (ServiceFlags.NODE_NETWORK | ServiceFlags.NODE_NETWORK_LIMITED)) !== 0n;
+      if (!mayHaveUsefulAddressDb && !hasAllDesirableServiceFlags(services)) continue;
+      if (addr.time <= 100_000_000 || addr.time > now + 10 * 60) {
+        addr = { ...addr, time: now - 5 * 24 * 3600 };
+      }
+      this.#addAddressKnown(ps, addr);
+      const ip = formatIp(addr);
+      if (this.#opts.banMan.isDiscouraged(ip) || this.#opts.banMan.isBanned(ip)) continue;
+      processed++;
+      const reachable = this.#reachable(addr);
+      if (
+        addr.time > now - 10 * 60 && !ps.getaddrSent && addrs.length <= 10 &&
+        isRoutable(addr, this.#opts.netClass)
+      ) this.#relayAddress(ps.id, addr, reachable);
+      if (reachable) ok.push(addr);
+    }
+    ps.addrProcessed += processed;
+    ps.addrRateLimited += limited;
+    this.#debug(
+      `Received addr: ${addrs.length} addresses (${processed} processed, ${limited} rate-limited) from peer=${ps.id}`,
+    );
+    const source = ps.conn.addr;
+    if (source !== undefined) this.#opts.addrman?.add(ok, source, 2 * 3600);
+    if (addrs.length < 1000) ps.getaddrSent = false;
+    if (ps.conn.type === "addr-fetch" && addrs.length > 1) {
+      this.#debug(`addrfetch connection completed, disconnecting peer=${ps.id}`);
+      ps.peer.disconnect("addrfetch connection completed");
+    }
+  }
+
+  /**
+   * Core's `RelayAddress`: to 2 peers (1 or 2 for an unreachable address), the same ones for a day, chosen by
+   * keyed hashes of the address, the day and the peer id.
+   */
+  #relayAddress(originator: number, a: PeerAddress, reachable: boolean): void {
+    const key = serviceKey(a);
+    const hashAddr = this.#addrRelayHasher.hash(key);
+    const timeAddr = (BigInt(this.#nowSec()) + hashAddr) / BigInt(ROTATE_ADDR_RELAY_DEST_INTERVAL_S);
+    const base = new Uint8Array(16);
+    const dv = new DataView(base.buffer);
+    dv.setBigUint64(0, hashAddr, true);
+    dv.setBigUint64(8, timeAddr & 0xffffffffffffffffn, true);
+    const relayNodes = reachable || (this.#addrRelayHasher.hash(base) & 1n) === 1n ? 2 : 1;
+    const best: { key: bigint; ps: PeerState }[] = [];
+    for (const ps of this.#peers.values()) {
+      if (!ps.addrRelayEnabled || ps.id === originator || !this.#isAddrCompatible(ps, a)) continue;
+      const withId = new Uint8Array(24);
+      withId.set(base);
+      new DataView(withId.buffer).setBigUint64(16, BigInt(ps.id), true);
+      best.push({ key: this.#addrRelayHasher.hash(withId), ps });
+    }
+    best.sort((x, y) => (y.key > x.key ? 1 : y.key < x.key ? -1 : 0));
+    for (const b of best.slice(0, relayNodes)) this.#pushAddress(b.ps, a);
+  }
+
+  /** Core's getaddr handling: inbound peers only, once per connection, from a cache renewed about daily. */
+  #onGetAddr(ps: PeerState): void {
+    if (!ps.peer.inbound) {
+      this.#debug(`Ignoring "getaddr" from ${ps.conn.type} connection. peer=${ps.id}`);
+      return;
+    }
+    this.#setupAddressRelay(ps);
+    if (ps.getaddrRecvd) {
+      this.#debug(`Ignoring repeated "getaddr". peer=${ps.id}`);
+      return;
+    }
+    ps.getaddrRecvd = true;
+    ps.addrsToSend = [];
+    let addrs: PeerAddress[];
+    if (ps.conn.permissions.has("addr")) {
+      addrs = this.getAddressesUnsafe(MAX_ADDR_TO_SEND, MAX_PCT_ADDR_TO_SEND);
+    } else {
+      const now = this.#nowMs();
+      const cacheKey = ps.conn.addrBind;
+      let entry = this.#addrCache.get(cacheKey);
+      if (entry === undefined || entry.expires < now) {
+        entry = {
+          addrs: this.getAddressesUnsafe(MAX_ADDR_TO_SEND, MAX_PCT_ADDR_TO_SEND),
+          expires: now + 21 * 3600_000 + Math.floor(Math.random() * 6 * 3600_000),
+        };
+        this.#addrCache.set(cacheKey, entry);
+      }
+      addrs = entry.addrs;
+    }
+    for (const a of addrs) this.#pushAddress(ps, a);
+  }
+
+  /** Core's `MaybeSendAddr` (without self-announcement): queued addresses at Poisson intervals of 30 s. */
+  #maybeSendAddr(ps: PeerState, now: number): void {
+    if (!ps.addrRelayEnabled) return;
+    if (now <= ps.nextAddrSend) return;
+    ps.nextAddrSend = now + poisson(AVG_ADDRESS_BROADCAST_INTERVAL_MS);
+    const toSend = ps.addrsToSend.filter((a) => {
+      const k = hexKey(a);
+      if (ps.addrKnown.has(k)) return false;
+      addBounded(ps.addrKnown, k, MAX_ADDR_KNOWN);
+      return true;
+    });
+    ps.addrsToSend = [];
+    if (toSend.length === 0) return;
+    this.#send(ps, { type: ps.peer.wantsAddrV2 ? "addrv2" : "addr", addrs: toSend });
   }
 
   /**
@@ -776,6 +1067,10 @@ export class PeerManager {
    */
   #onVersion(ps: PeerState, services: bigint): void {
     const type = ps.conn.type;
+    // Core: a connection we made succeeded; its address moves to the tried table.
+    if (!ps.peer.inbound && ps.conn.addr !== undefined) {
+      this.#opts.addrman?.good(ps.conn.addr, this.#nowSec());
+    }
     if (type === "feeler") {
       // Core: a feeler only checks that the address answers.
       this.#debug(`feeler connection completed, disconnecting peer=${ps.id}`);

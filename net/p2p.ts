@@ -1,7 +1,8 @@
 /**
  * The node's P2P side as one object: the settings read from the command line (Core's init.cpp rules for
- * `-listen`, `-bind`, `-whitebind`, `-port`, `-connect`, `-addnode`, `-maxconnections`, `-peertimeout`,
- * `-timeout`, `-whitelist`, `-blocksonly`), the connection manager, the peer manager and the ban manager wired
+ * `-listen`, `-bind`, `-whitebind`, `-port`, `-connect`, `-addnode`, `-seednode`, `-dnsseed`, `-fixedseeds`,
+ * `-onlynet`, `-maxconnections`, `-peertimeout`, `-timeout`, `-whitelist`, `-blocksonly`), the address manager
+ * with its database and the anchors, the connection manager, the peer manager and the ban manager wired
  * together, and the {@link NetControl} the network RPCs drive.
  *
  * @module
@@ -28,7 +29,35 @@ import {
 } from "./connman.ts";
 import { PeerManager, type RelayMempool } from "./net_processing.ts";
 import { ServiceFlags, serviceFlagsToStrings } from "./protocol.ts";
-import { parseIp } from "./address.ts";
+import { formatIp, parseIp } from "./address.ts";
+import { deterministicAddrManKey, seededRandom } from "./addrman.ts";
+import { AddrManDb } from "./addrman_db.ts";
+import { netClass as netClassOf, Network, type NetworkId, networkName, parseNetwork } from "./netaddr.ts";
+import type { NodeAddressInfo } from "../rpc/methods/net.ts";
+
+/** Core's DNS seeds per chain (regtest's is a dummy that never resolves). */
+const DNS_SEEDS: Record<string, readonly string[]> = {
+  main: [
+    "seed.bitcoin.sipa.be.",
+    "dnsseed.bluematt.me.",
+    "seed.bitcoin.jonasschnelli.ch.",
+    "seed.btc.petertodd.net.",
+    "seed.bitcoin.sprovoost.nl.",
+    "dnsseed.emzy.de.",
+    "seed.bitcoin.wiz.biz.",
+    "seed.mainnet.achownodes.xyz.",
+  ],
+  test: [
+    "testnet-seed.bitcoin.jonasschnelli.ch.",
+    "seed.tbtc.petertodd.net.",
+    "seed.testnet.bitcoin.sprovoost.nl.",
+    "testnet-seed.bluematt.me.",
+    "seed.testnet.achownodes.xyz.",
+  ],
+  testnet4: ["seed.testnet4.bitcoin.sprovoost.nl.", "seed.testnet4.wiz.biz."],
+  signet: ["seed.signet.bitcoin.sprovoost.nl.", "seed.signet.achownodes.xyz."],
+  regtest: ["dummySeed.invalid."],
+};
 
 /** The P2P settings of a node. */
 export interface P2pSettings {
@@ -54,6 +83,72 @@ export interface P2pSettings {
   readonly banTime: number;
   /** `-maxsendbuffer` in bytes (Core's option is in kB, default 1000). */
   readonly maxSendBuffer: number;
+  /** Automatic outbound connections from the address manager (no `-connect`, no `-noconnect`). */
+  readonly useAddrmanOutgoing: boolean;
+  /** `-seednode` destinations. */
+  readonly seedNodes: readonly string[];
+  /** `-dnsseed` (default on, off on regtest, with `-connect` or `-maxconnections=0`) and `-forcednsseed`. */
+  readonly dnsSeed: boolean;
+  readonly forceDnsSeed: boolean;
+  /** `-fixedseeds` (tsbtc carries no fixed seed list: nothing is added). */
+  readonly fixedSeeds: boolean;
+  /** Networks reachable for automatic connections and stored addresses (`-onlynet`). */
+  readonly reachable: ReadonlySet<NetworkId>;
+  /** `-test=addrman`: deterministic address manager (key 1, seeded randomness). */
+  readonly deterministicAddrman: boolean;
+  /** `-test=addrmanlocal` (regtest only): loopback addresses count as routable IPv4/IPv6. */
+  readonly addrmanLocal: boolean;
+  /** The chain's name (DNS seeds). */
+  readonly chain: string;
+}
+
+/** Core's `-onlynet` handling: the reachable networks, with Core's init errors. */
+function reachableFromArgs(args: ArgsLike): Set<NetworkId> {
+  const onlynets = args.getArgs("-onlynet");
+  const reachable = new Set<NetworkId>([
+    Network.IPV4,
+    Network.IPV6,
+    Network.ONION,
+    Network.I2P,
+    Network.CJDNS,
+  ]);
+  if (onlynets.length > 0) {
+    reachable.clear();
+    for (const n of onlynets) {
+      const net = parseNetwork(n);
+      if (net === Network.UNROUTABLE) throw new Error(`Unknown network specified in -onlynet: '${n}'`);
+      reachable.add(net);
+    }
+  }
+  if (!args.isSet("-cjdnsreachable")) {
+    if (onlynets.length > 0 && reachable.has(Network.CJDNS)) {
+      throw new Error(
+        "Outbound connections restricted to CJDNS (-onlynet=cjdns) but -cjdnsreachable is not provided",
+      );
+    }
+    reachable.delete(Network.CJDNS);
+  }
+  const onlyOnion = onlynets.length > 0 && reachable.has(Network.ONION);
+  if (args.getArg("-onion") === "0" && onlyOnion) {
+    throw new Error(
+      "Outbound connections restricted to Tor (-onlynet=onion) but the proxy for reaching the Tor network is explicitly forbidden: -onion=0",
+    );
+  }
+  if (!args.isSet("-proxy") && !args.isSet("-onion")) {
+    if (onlyOnion && !args.getBool("-listenonion", true)) {
+      throw new Error(
+        "Outbound connections restricted to Tor (-onlynet=onion) but the proxy for reaching the Tor network is not provided: none of -proxy, -onion or -listenonion is given",
+      );
+    }
+    reachable.delete(Network.ONION);
+  }
+  if (!args.isSet("-i2psam")) {
+    if (onlynets.length > 0 && reachable.has(Network.I2P)) {
+      throw new Error("Outbound connections restricted to i2p (-onlynet=i2p) but -i2psam is not provided");
+    }
+    reachable.delete(Network.I2P);
+  }
+  return reachable;
 }
 
 /** A numeric address or a plain host name (letters, digits, dots, dashes). */
@@ -102,6 +197,21 @@ export function p2pSettingsFromArgs(args: ArgsLike): P2pSettings {
     }
     if (binds.length === 0) binds.push({ host: "0.0.0.0", port });
   }
+  const reachable = reachableFromArgs(args);
+  const connectGiven = args.getArgs("-connect").length > 0 || (args.isNegated?.("-connect") ?? false);
+  const dnsDefault = args.network !== "regtest" && !connectGiven && maxConnections > 0 &&
+    (args.getArgs("-onlynet").length === 0 || reachable.has(Network.IPV4) || reachable.has(Network.IPV6));
+  const dnsSeed = args.getBool("-dnsseed", dnsDefault);
+  const forceDnsSeed = args.getBool("-forcednsseed", false);
+  if (forceDnsSeed && !dnsSeed) {
+    throw new Error("Cannot set -forcednsseed to true when setting -dnsseed to false.");
+  }
+  if (args.isSet("-dnsseed") && dnsSeed && !reachable.has(Network.IPV4) && !reachable.has(Network.IPV6)) {
+    throw new Error(
+      "Incompatible options: -dnsseed=1 was explicitly specified, but -onlynet forbids connections to IPv4/IPv6",
+    );
+  }
+  const tests = args.getArgs("-test");
   const pruned = args.getInt("-prune", 0) !== 0;
   let services = ServiceFlags.NODE_WITNESS | ServiceFlags.NODE_NETWORK_LIMITED;
   if (!pruned) services |= ServiceFlags.NODE_NETWORK;
@@ -120,6 +230,15 @@ export function p2pSettingsFromArgs(args: ArgsLike): P2pSettings {
     networkActive: args.getBool("-networkactive", true),
     banTime: args.getInt("-bantime", 60 * 60 * 24),
     maxSendBuffer: Math.max(0, args.getInt("-maxsendbuffer", 1000)) * 1000,
+    useAddrmanOutgoing: !connectGiven,
+    seedNodes: args.getArgs("-seednode"),
+    dnsSeed,
+    forceDnsSeed,
+    fixedSeeds: args.getBool("-fixedseeds", true),
+    reachable,
+    deterministicAddrman: tests.includes("addrman"),
+    addrmanLocal: tests.includes("addrmanlocal") && args.network === "regtest",
+    chain: args.network,
   };
 }
 
@@ -158,34 +277,63 @@ export interface P2pNodeOptions {
   readonly tickMs?: number;
 }
 
+/** The addresses of a `getnodeaddresses` answer. */
+export type { NodeAddressInfo };
+
 /** The running P2P side of a node. */
 export class P2pNode implements NetControl {
   readonly connman: ConnectionManagerType;
   readonly peerman: PeerManager;
   readonly banMan: BanMan;
   readonly settings: P2pSettings;
+  readonly addrDb: AddrManDb | null;
+  readonly #clock: () => number;
 
   private constructor(
     settings: P2pSettings,
     connman: ConnectionManager,
     peerman: PeerManager,
     banMan: BanMan,
+    addrDb: AddrManDb | null,
+    clock: () => number,
   ) {
+    this.#clock = clock;
     this.settings = settings;
     this.connman = connman;
     this.peerman = peerman;
     this.banMan = banMan;
+    this.addrDb = addrDb;
   }
 
-  /** Binds, starts connecting and attaches the message logic. Throws Core's bind errors. */
-  static start(options: P2pNodeOptions): P2pNode {
+  /** Loads the address manager, binds, starts connecting and attaches the message logic. Throws Core's bind errors. */
+  static async start(options: P2pNodeOptions): Promise<P2pNode> {
     const s = options.settings;
     const banMan = new BanMan({
       now: options.now,
       path: options.netDataDir === undefined ? undefined : `${options.netDataDir}/banlist.json`,
       log: (m) => options.logger?.info(m),
     });
+    const netClass = { localRoutable: s.addrmanLocal };
+    const addrmanOptions = {
+      now: options.now,
+      netClass,
+      random: s.deterministicAddrman ? seededRandom(1) : undefined,
+      log: (m: string) => options.logger?.debug("addrman", m),
+    };
+    const addrDb = options.netDataDir === undefined ? null : await AddrManDb.open({
+      dir: options.netDataDir,
+      addrman: addrmanOptions,
+      fixedKey: s.deterministicAddrman ? deterministicAddrManKey() : undefined,
+      log: (m) => options.logger?.info(m),
+    });
+    const addrman = addrDb?.addrman;
+    const anchors = addrDb !== null && s.useAddrmanOutgoing ? await addrDb.takeAnchors() : [];
+    if (!s.fixedSeeds) options.logger?.info("Fixed seeds are disabled");
+    const reachable = (n: NetworkId) => s.reachable.has(n);
     const peerman = new PeerManager({
+      addrman,
+      reachable,
+      netClass,
       chain: options.chain,
       mempool: options.mempool,
       signals: options.signals,
@@ -221,12 +369,82 @@ export class P2pNode implements NetControl {
         nowMs: options.nowMs,
         networkActive: s.networkActive,
         maxSendBuffer: s.maxSendBuffer,
+        addrman,
+        useAddrmanOutgoing: s.useAddrmanOutgoing,
+        seedNodes: s.useAddrmanOutgoing ? s.seedNodes : [],
+        anchors,
+        dnsSeeds: s.dnsSeed ? DNS_SEEDS[s.chain] ?? [] : [],
+        forceDnsSeed: s.forceDnsSeed,
+        reachable,
+        netClass,
+        evictionStats: (id) => peerman.evictionStats(id),
       });
     } catch (e) {
       peerman.close();
+      await addrDb?.close();
       throw e;
     }
-    return new P2pNode(s, connman, peerman, banMan);
+    if (s.connect.length > 0 && s.seedNodes.length > 0) {
+      options.logger?.info("-seednode is ignored when -connect is used");
+    }
+    return new P2pNode(
+      s,
+      connman,
+      peerman,
+      banMan,
+      addrDb,
+      options.now ?? (() => Math.floor(Date.now() / 1000)),
+    );
+  }
+
+  /** `getnodeaddresses`: up to `count` (0: all) known good addresses, of `network` only when given. */
+  nodeAddresses(count: number, network?: string): NodeAddressInfo[] {
+    let net: NetworkId | undefined;
+    if (network !== undefined) {
+      net = parseNetwork(network);
+      if (net === Network.UNROUTABLE) throw new RangeError(`Network not recognized: ${network}`);
+    }
+    const netClass = { localRoutable: this.settings.addrmanLocal };
+    return this.peerman.getAddressesUnsafe(count, 0, net).map((a) => ({
+      time: a.time,
+      services: a.services,
+      address: formatIp(a),
+      port: a.port,
+      network: networkName(netClassOf(a, netClass)),
+    }));
+  }
+
+  /** `addpeeraddress`: adds `address:port` as if it announced itself, then to tried when asked. */
+  addPeerAddress(address: string, port: number, tried: boolean): { success: boolean; error?: string } {
+    const ip = parseIp(address);
+    if (ip === undefined) throw new RangeError("Invalid IP address");
+    const am = this.addrDb?.addrman;
+    if (am === undefined) throw new RangeError("Address manager functionality missing or disabled");
+    const a = {
+      ...ip,
+      port,
+      services: ServiceFlags.NODE_NETWORK | ServiceFlags.NODE_WITNESS,
+      time: this.#nowSec(),
+    };
+    if (!am.add([a], a)) return { success: false, error: "failed-adding-to-new" };
+    if (tried && !am.good(a, this.#nowSec())) return { success: false, error: "failed-adding-to-tried" };
+    return { success: true };
+  }
+
+  /** `getaddrmaninfo`: new, tried and total per network and for all networks. */
+  addrmanInfo(): Record<string, { new: number; tried: number; total: number }> {
+    const am = this.addrDb?.addrman;
+    if (am === undefined) throw new RangeError("Address manager functionality missing or disabled");
+    const out: Record<string, { new: number; tried: number; total: number }> = {};
+    for (const n of [Network.IPV4, Network.IPV6, Network.ONION, Network.I2P, Network.CJDNS] as NetworkId[]) {
+      out[networkName(n)] = { new: am.size(n, true), tried: am.size(n, false), total: am.size(n) };
+    }
+    out.all_networks = { new: am.size(undefined, true), tried: am.size(undefined, false), total: am.size() };
+    return out;
+  }
+
+  #nowSec(): number {
+    return this.#clock();
   }
 
   /** The addresses listened on. */
@@ -293,6 +511,8 @@ export class P2pNode implements NetControl {
         syncedBlocks: sync.syncedBlocks,
         inflight: sync.inflight,
         addrProcessed: sync.addrProcessed,
+        addrRelayEnabled: sync.addrRelayEnabled,
+        addrRateLimited: sync.addrRateLimited,
         permissions: perms,
         minFeeFilter: sync.minFeeFilter,
         bytesSentPerMsg: s.bytesSentPerMsg,
@@ -380,9 +600,16 @@ export class P2pNode implements NetControl {
     this.banMan.clear();
   }
 
-  /** Disconnects everyone and stops (the node's teardown). */
+  /**
+   * Disconnects everyone and stops (the node's teardown): the block-relay-only peers are saved as anchors
+   * first (Core dumps them only on a clean shutdown), and the address manager is flushed.
+   */
   async close(): Promise<void> {
+    if (this.addrDb !== null && this.settings.useAddrmanOutgoing) {
+      await this.addrDb.saveAnchors(this.connman.blockRelayOnlyAnchors()).catch(() => {});
+    }
     this.peerman.close();
     await this.connman.close();
+    await this.addrDb?.close();
   }
 }

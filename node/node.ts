@@ -265,7 +265,7 @@ export class Node {
       log.info(`Listening for IPC requests on address ${listener.address.text}`);
       this.#listeners.push(listener);
     }
-    this.#p2p = P2pNode.start({
+    this.#p2p = await P2pNode.start({
       settings: p2pSettingsFromArgs(args),
       magic: this.#chain.params.messageStart,
       userAgent: this.#subversion,

@@ -76,11 +76,27 @@ export interface PeerInfo {
   readonly syncedBlocks: number;
   readonly inflight: readonly number[];
   readonly addrProcessed: number;
+  /** Whether we take part in address relay with the peer. */
+  readonly addrRelayEnabled?: boolean;
+  /** Addresses dropped by rate limiting. */
+  readonly addrRateLimited?: number;
   readonly permissions: readonly string[];
   readonly minFeeFilter: bigint;
   readonly bytesSentPerMsg: Readonly<Record<string, number>>;
   readonly bytesRecvPerMsg: Readonly<Record<string, number>>;
   readonly connectionType: string;
+}
+
+/** One address of `getnodeaddresses`. */
+export interface NodeAddressInfo {
+  /** Last seen, seconds since the epoch. */
+  readonly time: number;
+  readonly services: bigint;
+  /** The IP address as text. */
+  readonly address: string;
+  readonly port: number;
+  /** Core's network name (`ipv4`, `ipv6`, …, `not_publicly_routable`). */
+  readonly network: string;
 }
 
 /** A ban as `listbanned` reports it. */
@@ -125,6 +141,15 @@ export interface NetControl {
   listBanned(): BanInfo[];
   /** Removes every ban. */
   clearBanned(): void;
+  /**
+   * `getnodeaddresses`: up to `count` (0: all) addresses; `RangeError("Network not recognized: …")` for an
+   * unknown network name. Absent: the node has no address manager.
+   */
+  nodeAddresses?(count: number, network?: string): NodeAddressInfo[];
+  /** `addpeeraddress`; `RangeError("Invalid IP address")` when `address` is not an IP literal. */
+  addPeerAddress?(address: string, port: number, tried: boolean): { success: boolean; error?: string };
+  /** `getaddrmaninfo`: counts per network and `all_networks`. */
+  addrmanInfo?(): Record<string, { new: number; tried: number; total: number }>;
 }
 
 /** What the network methods need from the node. */
@@ -288,6 +313,7 @@ export function netMethods(options: NetMethodsOptions): RpcMethod[] {
 }
 
 const P2P_DISABLED = "Error: Peer-to-peer functionality missing or disabled";
+const ADDRMAN_DISABLED = "Error: Address manager functionality missing or disabled";
 
 function peerJson(p: PeerInfo): JsonValue {
   const out: Record<string, JsonValue> = {
@@ -321,9 +347,9 @@ function peerJson(p: PeerInfo): JsonValue {
   out.synced_headers = p.syncedHeaders;
   out.synced_blocks = p.syncedBlocks;
   out.inflight = [...p.inflight];
-  out.addr_relay_enabled = false;
+  out.addr_relay_enabled = p.addrRelayEnabled ?? false;
   out.addr_processed = p.addrProcessed;
-  out.addr_rate_limited = 0;
+  out.addr_rate_limited = p.addrRateLimited ?? 0;
   out.permissions = [...p.permissions];
   out.minfeefilter = valueFromAmount(p.minFeeFilter);
   const nonZero = (m: Readonly<Record<string, number>>) =>
@@ -886,6 +912,153 @@ function p2pMethods(options: NetMethodsOptions): RpcMethod[] {
           );
         }
         return { address, connection_type: type };
+      },
+    },
+    {
+      name: "getnodeaddresses",
+      category: "network",
+      description: "Return known addresses, after filtering for quality and recency.\n" +
+        "These can potentially be used to find new peers in the network.\n" +
+        "The total number of addresses known to the node may be higher.\n",
+      args: [
+        {
+          names: "count",
+          type: "num",
+          fallback: { default: 1 },
+          description: "The maximum number of addresses to return. Specify 0 to return all known addresses.",
+        },
+        {
+          names: "network",
+          type: "str",
+          fallback: { hint: "all networks" },
+          description: `Return only addresses of the specified network. Can be one of: ${
+            NETWORK_NAMES.join(", ")
+          }.`,
+        },
+      ],
+      results: [{
+        type: "arr",
+        description: "",
+        inner: [{
+          type: "obj",
+          description: "",
+          inner: [
+            { type: "num", key: "time", description: "The UNIX epoch time when the node was last seen" },
+            num("services", "The services offered by the node"),
+            str("address", "The address of the node"),
+            num("port", "The port number of the node"),
+            str("network", `The network (${NETWORK_NAMES.join(", ")}) the node connected through`),
+          ],
+        }],
+      }],
+      examples: helpExampleCli("getnodeaddresses", "8") + helpExampleCli("getnodeaddresses", '4 "i2p"') +
+        helpExampleCli("-named getnodeaddresses", "network=onion count=12") +
+        helpExampleRpc("getnodeaddresses", "8") + helpExampleRpc("getnodeaddresses", '4, "i2p"'),
+      handler: (params) => {
+        const c = p2p();
+        const count = params[0] === undefined || params[0] === null ? 1 : getInt(params[0]);
+        if (count < 0) throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, "Address count out of range");
+        const network = params[1] === undefined || params[1] === null ? undefined : getStr(params[1]);
+        if (c.nodeAddresses === undefined) {
+          throw new RpcError(RpcErrorCode.RPC_CLIENT_P2P_DISABLED, ADDRMAN_DISABLED);
+        }
+        let list: NodeAddressInfo[];
+        try {
+          list = c.nodeAddresses(count, network);
+        } catch (e) {
+          if (e instanceof RangeError) throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, e.message);
+          throw e;
+        }
+        return list.map((a) => ({
+          time: a.time,
+          services: Number(a.services),
+          address: a.address,
+          port: a.port,
+          network: a.network,
+        }));
+      },
+    },
+    {
+      name: "addpeeraddress",
+      category: "hidden",
+      description:
+        "Add the address of a potential peer to an address manager table. This RPC is for testing only.\n",
+      args: [
+        { names: "address", type: "str", description: "The IP address of the peer" },
+        { names: "port", type: "num", description: "The port of the peer" },
+        {
+          names: "tried",
+          type: "bool",
+          fallback: { default: false },
+          description: "If true, attempt to add the peer to the tried addresses table",
+        },
+      ],
+      results: [{
+        type: "obj",
+        description: "",
+        inner: [
+          bool("success", "whether the peer address was successfully added to the address manager table"),
+          { ...str("error", "error description, if the address could not be added"), optional: true },
+        ],
+      }],
+      examples: helpExampleCli("addpeeraddress", '"1.2.3.4" 8333 true') +
+        helpExampleRpc("addpeeraddress", '"1.2.3.4", 8333, true'),
+      handler: (params) => {
+        const c = options.p2p?.() ?? null;
+        if (c === null || c.addPeerAddress === undefined) {
+          throw new RpcError(RpcErrorCode.RPC_CLIENT_P2P_DISABLED, ADDRMAN_DISABLED);
+        }
+        const address = getStr(params[0]);
+        const port = getInt(params[1], 0, 65535);
+        const tried = params[2] === undefined || params[2] === null ? false : getBool(params[2]);
+        let r: { success: boolean; error?: string };
+        try {
+          r = c.addPeerAddress(address, port, tried);
+        } catch (e) {
+          if (e instanceof RangeError) {
+            throw new RpcError(RpcErrorCode.RPC_CLIENT_INVALID_IP_OR_SUBNET, "Invalid IP address");
+          }
+          throw e;
+        }
+        const out: Record<string, JsonValue> = {};
+        if (r.error !== undefined) out.error = r.error;
+        out.success = r.success;
+        return out;
+      },
+    },
+    {
+      name: "getaddrmaninfo",
+      category: "network",
+      description: "Provides information about the node's address manager by returning the number of " +
+        "addresses in the `new` and `tried` tables and their sum for all networks.\n",
+      args: [],
+      results: [{
+        type: "obj_dyn",
+        description: "json object with network type as keys",
+        inner: [{
+          type: "obj",
+          key: "network",
+          description: `the network (${NETWORK_NAMES.join(", ")}, all_networks)`,
+          inner: [
+            num(
+              "new",
+              "number of addresses in the new table, which represent potential peers the node has discovered but hasn't yet successfully connected to.",
+            ),
+            num(
+              "tried",
+              "number of addresses in the tried table, which represent peers the node has successfully connected to in the past.",
+            ),
+            num("total", "total number of addresses in both new/tried tables"),
+          ],
+        }],
+      }],
+      examples: helpExampleCli("getaddrmaninfo", "") + helpExampleRpc("getaddrmaninfo", ""),
+      handler: () => {
+        const c = options.p2p?.() ?? null;
+        if (c === null || c.addrmanInfo === undefined) {
+          throw new RpcError(RpcErrorCode.RPC_CLIENT_P2P_DISABLED, ADDRMAN_DISABLED);
+        }
+        return c.addrmanInfo();
       },
     },
     {

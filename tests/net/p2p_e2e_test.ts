@@ -2,7 +2,7 @@
  * Three (then four) tsbtc nodes on loopback, connected in a line (0 ← 1 ← 2) with `addnode onetry`: a block
  * mined on one reaches the others; a transaction sent on one reaches the others' mempools; a partition where
  * both sides mine resolves to the chain with the most work on reconnect and the losing side's transaction
- * returns to its mempool; a node started late syncs 250+ blocks by headers-first download from two peers.
+ * returns to its mempool; a node started late syncs 500+ blocks by headers-first download from two peers.
  */
 import { assert, assertEquals } from "../assert.ts";
 import { freePort, startNode, type TestNode, waitFor } from "../helpers.ts";
@@ -177,12 +177,12 @@ Deno.test({
         },
       );
 
-      await t.step("a node started late syncs 250+ blocks from two peers", async () => {
-        const hashes = await call<string[]>(n0, "generatetoaddress", [150, ADDRESS]);
+      await t.step("a node started late syncs 500+ blocks from two peers", async () => {
+        const hashes = await call<string[]>(n0, "generatetoaddress", [400, ADDRESS]);
         const tip = hashes[hashes.length - 1];
-        await waitFor(() => allOn([n0, n1], tip), 30_000, "150 more blocks on nodes 0 and 1");
+        await waitFor(() => allOn([n0, n1], tip), 30_000, "400 more blocks on nodes 0 and 1");
         const height = await call<number>(n0, "getblockcount");
-        assert(height >= 250, `height ${height}`);
+        assert(height >= 500, `height ${height}`);
         const late = await startNode([`-port=${ports[3]}`, "-bind=127.0.0.1", "-uacomment=late"]);
         nodes.push(late);
         await call(late, "addnode", [`127.0.0.1:${ports[0]}`, "onetry"]);

@@ -1,0 +1,274 @@
+/**
+ * Classification of peer addresses as Core's `CNetAddr` does it: validity, loopback ("local"), routability
+ * (the RFC ranges that never reach the public Internet), network class and name, the network group used to
+ * spread connections and address-manager buckets (Core's `NetGroupManager::GetGroup` without an asmap: /16 for
+ * IPv4, /32 for IPv6, /36 for Hurricane Electric, /4 for Tor and I2P, /12 for CJDNS), the address key
+ * (`CService::GetKey`), and Core's list of bad ports.
+ *
+ * Tests on loopback (`-test=addrmanlocal`, regtest only) can ask for loopback addresses to count as routable
+ * IPv4/IPv6 ones: every `127.a.b.c` is then its own /16 group, so nodes bound to 127.0.0.1, 127.1.0.1, … behave
+ * as peers from different networks. Core has no such switch; it never gossips loopback addresses.
+ *
+ * @module
+ */
+
+import { Bip155Network, type NetAddress } from "./address.ts";
+
+/** Core's `enum Network`. */
+export const Network = {
+  UNROUTABLE: 0,
+  IPV4: 1,
+  IPV6: 2,
+  ONION: 3,
+  I2P: 4,
+  CJDNS: 5,
+  INTERNAL: 6,
+} as const;
+/** One of {@link Network}. */
+export type NetworkId = typeof Network[keyof typeof Network];
+
+const NETWORK_NAMES: Record<NetworkId, string> = {
+  0: "not_publicly_routable",
+  1: "ipv4",
+  2: "ipv6",
+  3: "onion",
+  4: "i2p",
+  5: "cjdns",
+  6: "internal",
+};
+
+/** Core's `GetNetworkName`. */
+export function networkName(net: NetworkId): string {
+  return NETWORK_NAMES[net];
+}
+
+/** Core's `ParseNetwork` (case-insensitive; anything unknown is `UNROUTABLE`). */
+export function parseNetwork(name: string): NetworkId {
+  switch (name.toLowerCase()) {
+    case "ipv4":
+      return Network.IPV4;
+    case "ipv6":
+      return Network.IPV6;
+    case "onion":
+      return Network.ONION;
+    case "i2p":
+      return Network.I2P;
+    case "cjdns":
+      return Network.CJDNS;
+    default:
+      return Network.UNROUTABLE;
+  }
+}
+
+/** Options of the classification (see the module note). */
+export interface NetClassOptions {
+  /** Loopback addresses count as routable (regtest tests only). */
+  readonly localRoutable?: boolean;
+}
+
+type Addr = Pick<NetAddress, "net" | "addr">;
+
+/** The network an address belongs to by its BIP155 id (Core's `m_net`). */
+export function addressNetwork(a: Addr): NetworkId {
+  switch (a.net) {
+    case Bip155Network.IPV4:
+      return Network.IPV4;
+    case Bip155Network.IPV6:
+      return Network.IPV6;
+    case Bip155Network.TORV3:
+      return Network.ONION;
+    case Bip155Network.I2P:
+      return Network.I2P;
+    case Bip155Network.CJDNS:
+      return Network.CJDNS;
+    default:
+      return Network.UNROUTABLE;
+  }
+}
+
+/** Core's `CNetAddr::IsLocal`: 127/8, 0/8 and ::1. */
+export function isLocal(a: Addr): boolean {
+  const b = a.addr;
+  if (a.net === Bip155Network.IPV4) return b[0] === 127 || b[0] === 0;
+  if (a.net === Bip155Network.IPV6) return b.length === 16 && b.every((x, i) => x === (i === 15 ? 1 : 0));
+  return false;
+}
+
+/** Core's `CNetAddr::IsValid`: not unspecified, not 255.255.255.255, not 2001:db8::/32, a known length. */
+export function isValid(a: Addr): boolean {
+  const b = a.addr;
+  if (a.net === Bip155Network.IPV4) {
+    if (b.length !== 4) return false;
+    if (b.every((x) => x === 0) || b.every((x) => x === 0xff)) return false;
+    return true;
+  }
+  if (a.net === Bip155Network.IPV6) {
+    if (b.length !== 16 || b.every((x) => x === 0)) return false;
+    if (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0x0d && b[3] === 0xb8) return false; // RFC3849
+    return true;
+  }
+  return a.net === Bip155Network.TORV3 || a.net === Bip155Network.I2P || a.net === Bip155Network.CJDNS;
+}
+
+/** Core's `CNetAddr::IsRoutable`: valid and in none of the private, shared, documentation or local ranges. */
+export function isRoutable(a: Addr, options: NetClassOptions = {}): boolean {
+  if (!isValid(a)) return false;
+  const b = a.addr;
+  if (a.net === Bip155Network.IPV4) {
+    if (b[0] === 10 || (b[0] === 192 && b[1] === 168) || (b[0] === 172 && b[1] >= 16 && b[1] <= 31)) {
+      return false; // RFC1918
+    }
+    if (b[0] === 198 && (b[1] === 18 || b[1] === 19)) return false; // RFC2544
+    if (b[0] === 169 && b[1] === 254) return false; // RFC3927
+    if (b[0] === 100 && b[1] >= 64 && b[1] <= 127) return false; // RFC6598
+    if (
+      (b[0] === 192 && b[1] === 0 && b[2] === 2) || (b[0] === 198 && b[1] === 51 && b[2] === 100) ||
+      (b[0] === 203 && b[1] === 0 && b[2] === 113)
+    ) return false; // RFC5737
+  }
+  if (a.net === Bip155Network.IPV6) {
+    if ((b[0] & 0xfe) === 0xfc) return false; // RFC4193
+    if (b[0] === 0xfe && b[1] === 0x80 && b.subarray(2, 8).every((x) => x === 0)) return false; // RFC4862
+    if (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0x00 && (b[3] & 0xf0) === 0x10) return false; // RFC4843
+    if (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0x00 && (b[3] & 0xf0) === 0x20) return false; // RFC7343
+  }
+  if (isLocal(a)) return options.localRoutable === true;
+  return true;
+}
+
+/** Core's `CNetAddr::GetNetClass`: the network, or `UNROUTABLE` for an address that is not routable. */
+export function netClass(a: Addr, options: NetClassOptions = {}): NetworkId {
+  if (!isRoutable(a, options)) return Network.UNROUTABLE;
+  return addressNetwork(a);
+}
+
+/**
+ * Core's `NetGroupManager::GetGroup` without an asmap: the network class, then the significant prefix of the
+ * address (/16 IPv4, /32 IPv6, /36 for 2001:470::/32, /4 Tor and I2P, /12 CJDNS); every local or unroutable
+ * address shares one group per class.
+ */
+export function netGroup(a: Addr, options: NetClassOptions = {}): Uint8Array {
+  const cls = netClass(a, options);
+  if (cls === Network.UNROUTABLE || (isLocal(a) && !options.localRoutable)) return Uint8Array.of(cls);
+  if (a.net === Bip155Network.IPV4) return Uint8Array.of(cls, a.addr[0], a.addr[1]);
+  let bits = 32;
+  if (a.net === Bip155Network.TORV3 || a.net === Bip155Network.I2P) bits = 4;
+  else if (a.net === Bip155Network.CJDNS) bits = 12;
+  else if (a.addr[0] === 0x20 && a.addr[1] === 0x01 && a.addr[2] === 0x04 && a.addr[3] === 0x70) bits = 36;
+  const out: number[] = [cls];
+  let i = 0;
+  for (; bits >= 8; bits -= 8) out.push(a.addr[i++]);
+  if (bits > 0) out.push(a.addr[i] | ((1 << (8 - bits)) - 1));
+  return Uint8Array.from(out);
+}
+
+const V4_MAPPED = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
+
+/** Core's `CNetAddr::GetAddrBytes`: the 16-byte v1 form for IPv4/IPv6, the raw bytes otherwise. */
+export function addrBytes(a: Addr): Uint8Array {
+  if (a.net === Bip155Network.IPV4) return Uint8Array.from([...V4_MAPPED, ...a.addr]);
+  return a.addr;
+}
+
+/** Core's `CService::GetKey`: the address bytes and the port (big-endian). */
+export function serviceKey(a: NetAddress): Uint8Array {
+  const b = addrBytes(a);
+  const out = new Uint8Array(b.length + 2);
+  out.set(b);
+  out[b.length] = a.port >> 8;
+  out[b.length + 1] = a.port & 0xff;
+  return out;
+}
+
+const BAD_PORTS: ReadonlySet<number> = new Set([
+  1,
+  7,
+  9,
+  11,
+  13,
+  15,
+  17,
+  19,
+  20,
+  21,
+  22,
+  23,
+  25,
+  37,
+  42,
+  43,
+  53,
+  69,
+  77,
+  79,
+  87,
+  95,
+  101,
+  102,
+  103,
+  104,
+  109,
+  110,
+  111,
+  113,
+  115,
+  117,
+  119,
+  123,
+  135,
+  137,
+  139,
+  143,
+  161,
+  179,
+  389,
+  427,
+  465,
+  512,
+  513,
+  514,
+  515,
+  526,
+  530,
+  531,
+  532,
+  540,
+  548,
+  554,
+  556,
+  563,
+  587,
+  601,
+  636,
+  989,
+  990,
+  993,
+  995,
+  1719,
+  1720,
+  1723,
+  2049,
+  3306,
+  3389,
+  3659,
+  4045,
+  5060,
+  5061,
+  5432,
+  5900,
+  6000,
+  6566,
+  6665,
+  6666,
+  6667,
+  6668,
+  6669,
+  6697,
+  10080,
+  27017,
+]);
+
+/** Core's `IsBadPort`: ports of other well-known services, avoided by automatic connections. */
+export function isBadPort(port: number): boolean {
+  return BAD_PORTS.has(port);
+}
