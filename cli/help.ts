@@ -126,8 +126,15 @@ const MODE_TEXT: Readonly<Record<Mode, { title: string; about: string; usage: st
     title: "wallet",
     about:
       "The tsbtc wallet process: a component a tsbtc node spawns and talks to over Cap'n Proto IPC. It " +
-      "can also be started by hand and connected to a running node with -ipcconnect.\n",
-    usage: ["tsbtc wallet [options]"],
+      "can also be started by hand and connected to a running node with -ipcconnect (with -server it serves " +
+      "wallet RPC itself, on -rpcport with its own cookie in the wallets directory).\n\n" +
+      "Given a command it is instead an offline tool for wallet files (Bitcoin Core's bitcoin-wallet), acting " +
+      "on the wallet named by -wallet in the wallets directory of -datadir and the chain selected:\n" +
+      "  info            Get wallet info\n" +
+      "  create          Create a new descriptor wallet file\n" +
+      "  dump            Print out all of the wallet key-value records (to -dumpfile)\n" +
+      "  createfromdump  Create new wallet file from dumped records (from -dumpfile)\n",
+    usage: ["tsbtc wallet [options]", "tsbtc wallet [options] <command>"],
   },
   gui: {
     title: "gui",
