@@ -237,9 +237,19 @@ export class WalletContext {
     await this.chain.initMessage("Creating wallet…");
     let wallet: Wallet;
     try {
-      wallet = await Wallet.create(this.environment(), name, path, options);
+      wallet = await Wallet.create(this.environment(), name, path, {
+        ...options,
+        bornEncrypted: passphrase !== "",
+      });
     } catch (e) {
       throw loadFailure(e, "Wallet creation failed.");
+    }
+    if (passphrase !== "" && !await wallet.encrypt(passphrase).catch(() => false)) {
+      await wallet.close().catch(() => {});
+      throw new RpcError(
+        RpcErrorCode.RPC_WALLET_ENCRYPTION_FAILED,
+        "Error: Wallet created but failed to encrypt.",
+      );
     }
     this.wallets.push(wallet);
     await wallet.attach();

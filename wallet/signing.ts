@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { descriptorSigningProvider, type Psbt, SimpleSigningProvider } from "../core/psbt/mod.ts";
+import { descriptorSigningProvider, type Psbt, type SimpleSigningProvider } from "../core/psbt/mod.ts";
 import { decodePsbt, encodePsbt } from "../core/psbt/codec.ts";
 import {
   hidingProvider,

@@ -13,7 +13,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Network } from "../core/chain_params_base.ts";
 import { encodeDestination } from "../core/address/destination.ts";
-import { reverseHex, toHex } from "../core/hash/hashes.ts";
+import { fromHex, reverseHex, toHex } from "../core/hash/hashes.ts";
 import { blockHash, decodeBlock } from "../core/wire/block.ts";
 import {
   decodeTransaction,
@@ -65,6 +65,16 @@ import type {
   WalletTxo,
 } from "./types.ts";
 import { scriptInfoOf } from "./script_info.ts";
+import {
+  decodeMasterKeyRecord,
+  decryptSecret,
+  encodeMasterKeyRecord,
+  encryptSecret,
+  type MasterKeyRecord,
+  newMasterKey,
+  rewrapMasterKey,
+  unlockMasterKey,
+} from "./crypter.ts";
 import { fillPsbt, signTransactionWithWallet } from "./signing.ts";
 
 /** Coinbase outputs mature after this many blocks (Core's `COINBASE_MATURITY`). */
@@ -126,6 +136,8 @@ export interface CreateWalletOptions {
   blank?: boolean;
   /** `avoid_reuse`. */
   avoidReuse?: boolean;
+  /** The wallet is encrypted right after creation: its descriptors are made then (Core's `born_encrypted`). */
+  bornEncrypted?: boolean;
 }
 
 /** Where a rescan stopped (Core's `ScanResult`). */
@@ -192,6 +204,11 @@ export class Wallet implements WalletCore, ChainNotifications {
   /** Rescan state. */
   #scanning: { start: number; progress: number } | null = null;
   #abortScan = false;
+  /** Encryption: the wrapped master key (null: not encrypted), the master key while unlocked. */
+  #masterRecord: MasterKeyRecord | null = null;
+  #masterKey: Uint8Array | null = null;
+  #relockTime = 0;
+  #relockTimer: ReturnType<typeof setTimeout> | null = null;
 
   private constructor(env: WalletEnvironment, name: string, db: WalletDatabase) {
     this.#env = env;
@@ -230,7 +247,7 @@ export class Wallet implements WalletCore, ChainNotifications {
         const hash = await env.chain.getBlockHash(height);
         w.#setLastBlock(batch, hash, height);
       }
-      if (!options.blank && !options.disablePrivateKeys) w.#setupDescriptors(batch);
+      if (!options.blank && !options.disablePrivateKeys && !options.bornEncrypted) w.#setupDescriptors(batch);
       await batch.commit();
       env.logger?.info(`[${w.#logName()}] Wallet created with ${w.#spkms.size} descriptors`);
       return w;
@@ -261,6 +278,8 @@ export class Wallet implements WalletCore, ChainNotifications {
     for (const f of flags ? decodeJson<WalletFlag[]>(flags) : []) this.#flags.add(f);
     const birth = await db.get(Keys.birthTime);
     if (birth !== null) this.#birthTime = decodeJson<number>(birth);
+    const mk = await db.get(Keys.masterKey);
+    if (mk !== null) this.#masterRecord = decodeMasterKeyRecord(mk);
     const best = await db.get(Keys.best);
     if (best !== null) this.#last = decodeJson<BestBlockRecord>(best);
     for await (const [key, value] of db.list(["chain"])) {
@@ -341,6 +360,7 @@ export class Wallet implements WalletCore, ChainNotifications {
           },
         );
         spkm.topUp(this.#env.keypoolSize);
+        this.#protect(spkm);
         this.#addSpkm(spkm);
         for (const [k, v] of spkm.writes()) batch.put(k, v);
         this.#active.set(`${internal ? "internal" : "external"}:${type}`, spkm.id);
@@ -378,6 +398,7 @@ export class Wallet implements WalletCore, ChainNotifications {
     await h?.disconnect().catch(() => {});
     await this.withLock(async () => {
       this.#closed = true;
+      this.#lockNow();
       await this.db.close();
     });
   }
@@ -1333,17 +1354,135 @@ export class Wallet implements WalletCore, ChainNotifications {
     await this.withLock(() => {});
   }
 
-  isCrypted(): boolean {
-    return false;
-  }
+  // ---------------------------------------------------------------- encryption
 
-  /** Core's `nRelockTime`: when the unlocked wallet locks again (0: locked). */
-  unlockedUntil(): number {
-    return 0;
+  isCrypted(): boolean {
+    return this.#masterRecord !== null;
   }
 
   isLocked(): boolean {
-    return false;
+    return this.#masterRecord !== null && this.#masterKey === null;
+  }
+
+  /** Core's `nRelockTime`: when the unlocked wallet locks again (0: locked, or no timeout yet). */
+  unlockedUntil(): number {
+    return this.isLocked() ? 0 : this.#relockTime;
+  }
+
+  /** Encrypts a descriptor's private text under the master key (the plain text leaves the record). */
+  #protect(spkm: DescriptorScriptPubKeyMan): void {
+    const key = this.#masterKey;
+    if (key === null || spkm.record.priv === undefined) return;
+    const text = new TextEncoder().encode(spkm.record.priv);
+    spkm.record.cpriv = toHex(encryptSecret(key, text, fromHex(spkm.id)));
+    text.fill(0);
+    delete spkm.record.priv;
+  }
+
+  /**
+   * Core's `EncryptWallet`: a new master key wrapped under `passphrase`, every private key encrypted with it,
+   * new default descriptors (unless blank or without private keys), the database rewritten without the old
+   * plaintext, and the wallet locked. False when already encrypted.
+   */
+  encrypt(passphrase: string): Promise<boolean> {
+    return this.withLock(async () => {
+      if (this.isCrypted()) return false;
+      const { record, key } = await newMasterKey(passphrase);
+      this.#masterRecord = record;
+      this.#masterKey = key;
+      const batch = this.db.batch();
+      batch.put(Keys.masterKey, encodeMasterKeyRecord(record));
+      for (const spkm of this.#spkms.values()) {
+        if (spkm.record.priv === undefined) continue;
+        this.#protect(spkm);
+        batch.put(...spkm.recordWrite());
+      }
+      if (!this.hasFlag("blank") && !this.hasFlag("disable_private_keys")) this.#setupDescriptors(batch);
+      await batch.commit();
+      await this.db.rewrite();
+      this.#lockNow();
+      return true;
+    });
+  }
+
+  /**
+   * Core's `Unlock` + `walletpassphrase`'s relock: decrypts the private keys with the master key unwrapped by
+   * `passphrase`; they are forgotten again after `timeoutSeconds`. False for a wrong passphrase.
+   */
+  unlock(passphrase: string, timeoutSeconds: number): Promise<boolean> {
+    return this.withLock(async () => {
+      const record = this.#masterRecord;
+      if (record === null) return false;
+      const key = await unlockMasterKey(record, passphrase);
+      if (key === null) return false;
+      const texts = new Map<DescriptorScriptPubKeyMan, string>();
+      const dec = new TextDecoder();
+      for (const spkm of this.#spkms.values()) {
+        if (spkm.record.cpriv === undefined) continue;
+        const plain = decryptSecret(key, fromHex(spkm.record.cpriv), fromHex(spkm.id));
+        if (plain === null) {
+          key.fill(0);
+          return false;
+        }
+        texts.set(spkm, dec.decode(plain));
+        plain.fill(0);
+      }
+      this.#masterKey?.fill(0);
+      this.#masterKey = key;
+      for (const [spkm, text] of texts) spkm.setPrivateText(text);
+      this.#scheduleRelock(timeoutSeconds);
+      return true;
+    });
+  }
+
+  #scheduleRelock(timeoutSeconds: number): void {
+    if (this.#relockTimer !== null) clearTimeout(this.#relockTimer);
+    this.#relockTime = this.#env.now() + timeoutSeconds;
+    const timer = setTimeout(() => {
+      this.#relockTimer = null;
+      void this.withLock(() => this.#lockNow());
+    }, Math.min(timeoutSeconds * 1000, 0x7fffffff));
+    Deno.unrefTimer(timer);
+    this.#relockTimer = timer;
+  }
+
+  #lockNow(): void {
+    if (this.#relockTimer !== null) clearTimeout(this.#relockTimer);
+    this.#relockTimer = null;
+    this.#relockTime = 0;
+    this.#masterKey?.fill(0);
+    this.#masterKey = null;
+    for (const spkm of this.#spkms.values()) {
+      if (spkm.record.cpriv !== undefined) spkm.setPrivateText(undefined);
+    }
+  }
+
+  /** Core's `Lock` (`walletlock`): forgets the master key and the private keys. */
+  lock(): Promise<void> {
+    return this.withLock(() => this.#lockNow());
+  }
+
+  /**
+   * Core's `ChangeWalletPassphrase`: the master key is wrapped again under `newPassphrase`; false when `old`
+   * is wrong. The lock state is kept.
+   */
+  changePassphrase(oldPassphrase: string, newPassphrase: string): Promise<boolean> {
+    return this.withLock(async () => {
+      const record = this.#masterRecord;
+      if (record === null) return false;
+      const key = await unlockMasterKey(record, oldPassphrase);
+      if (key === null) return false;
+      try {
+        const next = await rewrapMasterKey(record, key, newPassphrase);
+        const batch = this.db.batch();
+        batch.put(Keys.masterKey, encodeMasterKeyRecord(next));
+        await batch.commit();
+        this.#masterRecord = next;
+        return true;
+      } finally {
+        key.fill(0);
+      }
+    });
   }
 
   settings(): WalletSettings {

@@ -283,3 +283,76 @@ Deno.test("wallet: signs every address type, commits, and follows conflicts thro
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Whether the database files under `dir` contain `text`. */
+async function filesContain(dir: string, text: string): Promise<boolean> {
+  const needle = new TextEncoder().encode(text);
+  for await (const e of Deno.readDir(dir)) {
+    if (!e.isFile || !e.name.startsWith("wallet.kv")) continue;
+    const bytes = await Deno.readFile(`${dir}/${e.name}`);
+    outer: for (let i = 0; i + needle.length <= bytes.length; i++) {
+      for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;
+      return true;
+    }
+  }
+  return false;
+}
+
+Deno.test("wallet: encryption keeps private keys encrypted at rest; unlock, relock, passphrase change", async () => {
+  const f = await chainFixture(101);
+  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-" });
+  try {
+    let w = await Wallet.create(env(f), "w", dir);
+    await w.attach();
+    const oldAddress = await w.getNewAddress("bech32", "");
+    assert(await filesContain(dir, "tprv8"), "plain keys before encryption");
+    assertEquals(await w.encrypt("pass phrase"), true);
+    assertEquals(await w.encrypt("again"), false);
+    assert(w.isCrypted() && w.isLocked());
+    assertEquals(await filesContain(dir, "tprv8"), false);
+    // New descriptors after encryption (Core): 8 old inactive ones and 8 new active ones.
+    assertEquals(w.descriptors().length, 16);
+    assert(w.isMine(scriptOf(oldAddress)));
+    // Addresses still come while locked (from the account xpubs); signing does not.
+    const address = await w.getNewAddress("bech32", "");
+    const script = scriptOf(address);
+    assertEquals(w.canSign(script), false);
+    const blocks: Block[] = [];
+    for (let i = 0; i < 101; i++) blocks.push(await mineTo(f, script));
+    await w.blockUntilSyncedToCurrentChain();
+    const coin = { txid: txid(blocks[0].txs[0]), vout: 0 };
+    const coins = new Map([[`${reverseHex(coin.txid)}:0`, w.getTxo(coin)!.txout]]);
+    const tx = spendTx([coin], [{ value: 49_9999_0000n, scriptPubKey: script }]);
+    const e = await w.signTransaction(tx, coins).then(() => null, (err) => err);
+    assertEquals((e as { code?: number })?.code, -13);
+    assertEquals(await w.unlock("wrong", 60), false);
+    assert(w.isLocked());
+    assertEquals(await w.unlock("pass phrase", 60), true);
+    assert(!w.isLocked());
+    assert(w.unlockedUntil() > 1_700_100_000);
+    assert(w.canSign(script));
+    assert((await w.signTransaction(tx, coins)).complete);
+    await w.lock();
+    assert(w.isLocked() && w.unlockedUntil() === 0);
+    assertEquals(await w.changePassphrase("wrong", "new"), false);
+    assertEquals(await w.changePassphrase("pass phrase", "new"), true);
+    assert(w.isLocked());
+    // A short timeout relocks by itself.
+    assertEquals(await w.unlock("new", 0.2), true);
+    await new Promise((r) => setTimeout(r, 400));
+    assert(w.isLocked());
+    await w.close();
+
+    w = await Wallet.load(env(f), "w", dir);
+    await w.attach();
+    assert(w.isCrypted() && w.isLocked());
+    assertEquals(await w.unlock("pass phrase", 10), false);
+    assertEquals(await w.unlock("new", 10), true);
+    assert((await w.signTransaction(tx, coins)).complete);
+    await w.close();
+    assertEquals(await filesContain(dir, "tprv8"), false);
+  } finally {
+    await f.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

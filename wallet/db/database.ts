@@ -73,7 +73,7 @@ export class WalletBatch {
 
 /** One wallet's open database. */
 export class WalletDatabase {
-  readonly #kv: Deno.Kv;
+  #kv: Deno.Kv;
   readonly #lock: Deno.FsFile;
   #closed = false;
   /** Atomic commits made (for tests and measurements). */
@@ -150,6 +150,22 @@ export class WalletDatabase {
     } finally {
       dest.close();
     }
+  }
+
+  /**
+   * Writes every entry into a fresh file that replaces the database (Core's `Rewrite` after encryption): no
+   * deleted value (a plaintext key) survives in free pages of the old file.
+   */
+  async rewrite(): Promise<void> {
+    const tmp = `${this.dir}/${WALLET_DB_FILE}.rewrite`;
+    for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(tmp + suffix).catch(() => {});
+    await this.backupTo(tmp);
+    this.#kv.close();
+    // The old file's write-ahead log was checkpointed on close; a leftover one must not meet the new file.
+    for (const suffix of ["-wal", "-shm"]) await Deno.remove(this.path + suffix).catch(() => {});
+    await Deno.rename(tmp, this.path);
+    for (const suffix of ["-wal", "-shm"]) await Deno.remove(tmp + suffix).catch(() => {});
+    this.#kv = await Deno.openKv(this.path);
   }
 
   /** Closes the database and releases the lock (idempotent). */
