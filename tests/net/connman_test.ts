@@ -112,3 +112,44 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "connman: with every inbound slot taken a new peer evicts one (SelectNodeToEvict), noban ones never",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    // 40 - 11 automatic outbound slots = 29 inbound. Raw sockets that never shake hands are candidates too.
+    for (const noban of [false, true]) {
+      const a = manager({
+        maxConnections: 40,
+        whitelist: noban ? [parseWhitelist("noban@127.0.0.1")] : [],
+      });
+      const socks: Deno.TcpConn[] = [];
+      try {
+        for (let i = 0; i < 29; i++) {
+          socks.push(await Deno.connect({ hostname: "127.0.0.1", port: portOf(a) }));
+        }
+        await waitFor(() => a.counts().inbound === 29, 5000, "29 inbound");
+        const closedIds = new Set<number>();
+        for (const c of a.connections()) c.peer.closed.then(() => closedIds.add(c.peer.id));
+        socks.push(await Deno.connect({ hostname: "127.0.0.1", port: portOf(a) }));
+        if (noban) {
+          // Every candidate is protected: the newcomer is dropped.
+          await new Promise((r) => setTimeout(r, 300));
+          assertEquals(closedIds.size, 0);
+          assertEquals(a.counts().inbound, 29);
+        } else {
+          await waitFor(() => closedIds.size === 1 && a.counts().inbound === 29, 5000, "one evicted");
+          assert(a.connections().some((c) => c.peer.id === 29), "the newcomer is in");
+        }
+      } finally {
+        for (const s of socks) {
+          try {
+            s.close();
+          } catch { /* closed */ }
+        }
+        await a.close();
+      }
+    }
+  },
+});
