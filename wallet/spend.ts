@@ -491,7 +491,7 @@ async function createTransactionInternal(
   recipients: readonly Recipient[],
   control: CoinControl,
   options: CreateTransactionOptions,
-): Promise<SpendResult<CreatedTransaction>> {
+): Promise<SpendResult<BuiltTransaction>> {
   const rng = options.rng ?? cryptoRng();
   const maxTxWeight = control.maxTxWeight ?? MAX_STANDARD_TX_WEIGHT;
   const minimumTxWeight = MIN_STANDARD_TX_NONWITNESS_SIZE * 4;
@@ -516,14 +516,12 @@ async function createTransactionInternal(
   // The change script: the caller's, or a new change address.
   let changeScript: Uint8Array = new Uint8Array(0);
   let changeError = "";
-  let reservedChange = false;
   if (control.changeScript !== undefined) {
     changeScript = control.changeScript;
   } else {
     try {
       const address = await wallet.getNewChangeAddress(changeType);
       changeScript = scriptForAddress(wallet, address) ?? new Uint8Array(0);
-      reservedChange = true;
     } catch (e) {
       changeError = `Transaction needs a change address, but we can't generate it. ${
         e instanceof Error ? e.message : String(e)
@@ -673,28 +671,48 @@ async function createTransactionInternal(
   if (feeNeeded > currentFee) return err(internalBug("Fee needed > fee paid"));
   if (changeScript.length === 0 && changePos !== undefined) return err(changeError);
 
-  if (options.sign) {
-    const coins = new Map<string, TxOut>();
-    for (const c of selected) coins.set(outPointKey(c.outpoint), c.txout);
-    const signed = await wallet.signTransaction(tx, coins);
-    if (!signed.complete) return err("Signing transaction failed");
-    tx = signed.tx;
-  }
-  if (
-    (options.sign && transactionWeight(tx) > MAX_STANDARD_TX_WEIGHT) ||
-    (!options.sign && sizes.weight > MAX_STANDARD_TX_WEIGHT)
-  ) {
-    return err("Transaction too large");
-  }
   if (currentFee > settings.maxTxFee) {
     return err("Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)");
   }
+  const spentCoins = new Map<string, TxOut>();
+  for (const c of selected) spentCoins.set(outPointKey(c.outpoint), c.txout);
+  return {
+    ok: true,
+    value: { tx, fee: currentFee, changePos, feeCalc, spentCoins, estimatedWeight: sizes.weight },
+  };
+}
+
+/** A built, not yet signed or checked, transaction of {@link createTransactionInternal}. */
+interface BuiltTransaction extends CreatedTransaction {
+  /** The outputs its inputs spend, by `outPointKey`. */
+  spentCoins: Map<string, TxOut>;
+  /** Its estimated signed weight. */
+  estimatedWeight: number;
+}
+
+/**
+ * The end of Core's `CreateTransactionInternal`: signing (when asked), the weight limit (of the signed
+ * transaction, or the estimate) and the mempool chain limits. Done only for the transaction kept, so that the
+ * partial-spend-avoiding alternative is not signed for nothing.
+ */
+async function signAndCheck(
+  wallet: WalletCore,
+  built: BuiltTransaction,
+  options: CreateTransactionOptions,
+): Promise<SpendResult<CreatedTransaction>> {
+  let tx = built.tx;
+  if (options.sign) {
+    const signed = await wallet.signTransaction(tx, built.spentCoins);
+    if (!signed.complete) return err("Signing transaction failed");
+    tx = signed.tx;
+  }
+  const weight = options.sign ? transactionWeight(tx) : built.estimatedWeight;
+  if (weight > MAX_STANDARD_TX_WEIGHT) return err("Transaction too large");
   if (options.rejectLongChains ?? true) {
     const limits = await wallet.chain.checkChainLimits(encodeTransaction(tx));
     if (limits !== null) return err(limits);
   }
-  void reservedChange;
-  return { ok: true, value: { tx, fee: currentFee, changePos, feeCalc } };
+  return { ok: true, value: { tx, fee: built.fee, changePos: built.changePos, feeCalc: built.feeCalc } };
 }
 
 function internalBug(what: string): string {
@@ -725,9 +743,12 @@ export async function createTransaction(
         grouped.changeScript = res.value.tx.outputs[res.value.changePos].scriptPubKey;
       }
       const second = await createTransactionInternal(wallet, recipients, grouped, options);
-      if (second.ok && second.value.fee <= res.value.fee + maxApsFee) return second;
+      if (second.ok && second.value.fee <= res.value.fee + maxApsFee) {
+        const done = await signAndCheck(wallet, second.value, options);
+        if (done.ok) return done;
+      }
     }
-    return res;
+    return await signAndCheck(wallet, res.value, options);
   });
 }
 
