@@ -646,6 +646,22 @@ export class AddrMan {
     return { addr: this.#view(old), lastTry: old.lastTry };
   }
 
+  /** Core's `GetEntries`: every slot of the new or tried table in bucket/position order, with its entry. */
+  entries(fromTried: boolean): { addr: AddrInfo; bucket: number; position: number }[] {
+    const table = fromTried ? this.#tried : this.#new;
+    const out: { addr: AddrInfo; bucket: number; position: number }[] = [];
+    for (let slot = 0; slot < table.length; slot++) {
+      const id = table[slot];
+      if (id === -1) continue;
+      out.push({
+        addr: this.#view(this.#info.get(id)!),
+        bucket: Math.floor(slot / BUCKET_SIZE),
+        position: slot % BUCKET_SIZE,
+      });
+    }
+    return out;
+  }
+
   /** The entry of `a`, if known, and where it sits. */
   find(a: NetAddress): (AddrInfo & { newSlots: number[]; triedSlot: number | null }) | undefined {
     const found = this.#find(a);

@@ -33,7 +33,7 @@ import { formatIp, parseIp } from "./address.ts";
 import { deterministicAddrManKey, seededRandom } from "./addrman.ts";
 import { AddrManDb } from "./addrman_db.ts";
 import { netClass as netClassOf, Network, type NetworkId, networkName, parseNetwork } from "./netaddr.ts";
-import type { NodeAddressInfo } from "../rpc/methods/net.ts";
+import type { NodeAddressInfo, RawAddrmanEntry } from "../rpc/methods/net.ts";
 
 /** Core's DNS seeds per chain (regtest's is a dummy that never resolves). */
 const DNS_SEEDS: Record<string, readonly string[]> = {
@@ -441,6 +441,29 @@ export class P2pNode implements NetControl {
     }
     out.all_networks = { new: am.size(undefined, true), tried: am.size(undefined, false), total: am.size() };
     return out;
+  }
+
+  /** `getrawaddrman`: both tables, keyed `bucket/position`. */
+  rawAddrman(): Record<"new" | "tried", Record<string, RawAddrmanEntry>> {
+    const am = this.addrDb?.addrman;
+    if (am === undefined) throw new RangeError("Address manager functionality missing or disabled");
+    const nc = { localRoutable: this.settings.addrmanLocal };
+    const table = (tried: boolean) => {
+      const out: Record<string, RawAddrmanEntry> = {};
+      for (const e of am.entries(tried)) {
+        out[`${e.bucket}/${e.position}`] = {
+          address: formatIp(e.addr),
+          port: e.addr.port,
+          services: e.addr.services,
+          time: e.addr.time,
+          network: networkName(netClassOf(e.addr, nc)),
+          source: formatIp(e.addr.source),
+          sourceNetwork: networkName(netClassOf(e.addr.source, nc)),
+        };
+      }
+      return out;
+    };
+    return { new: table(false), tried: table(true) };
   }
 
   #nowSec(): number {

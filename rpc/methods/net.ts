@@ -99,6 +99,17 @@ export interface NodeAddressInfo {
   readonly network: string;
 }
 
+/** One entry of `getrawaddrman`. */
+export interface RawAddrmanEntry {
+  readonly address: string;
+  readonly port: number;
+  readonly services: bigint;
+  readonly time: number;
+  readonly network: string;
+  readonly source: string;
+  readonly sourceNetwork: string;
+}
+
 /** A ban as `listbanned` reports it. */
 export interface BanInfo {
   readonly address: string;
@@ -150,6 +161,8 @@ export interface NetControl {
   addPeerAddress?(address: string, port: number, tried: boolean): { success: boolean; error?: string };
   /** `getaddrmaninfo`: counts per network and `all_networks`. */
   addrmanInfo?(): Record<string, { new: number; tried: number; total: number }>;
+  /** `getrawaddrman`: both tables keyed `bucket/position`. */
+  rawAddrman?(): Record<"new" | "tried", Record<string, RawAddrmanEntry>>;
 }
 
 /** What the network methods need from the node. */
@@ -1059,6 +1072,57 @@ function p2pMethods(options: NetMethodsOptions): RpcMethod[] {
           throw new RpcError(RpcErrorCode.RPC_CLIENT_P2P_DISABLED, ADDRMAN_DISABLED);
         }
         return c.addrmanInfo();
+      },
+    },
+    {
+      name: "getrawaddrman",
+      category: "hidden",
+      description: "EXPERIMENTAL warning: this call may be changed in future releases.\n" +
+        "\nReturns information on all address manager entries for the new and tried tables.\n",
+      args: [],
+      results: [{
+        type: "obj_dyn",
+        description: "",
+        inner: [{
+          type: "obj_dyn",
+          key: "table",
+          description: "buckets with addresses in the address manager table ( new, tried )",
+          inner: [{
+            type: "obj",
+            key: "bucket/position",
+            description: "the location in the address manager table (<bucket>/<position>)",
+            inner: [
+              str("address", "The address of the node"),
+              num("port", "The port number of the node"),
+              str("network", `The network (${NETWORK_NAMES.join(", ")}) of the address`),
+              num("services", "The services offered by the node"),
+              { type: "num", key: "time", description: "The UNIX epoch time when the node was last seen" },
+              str("source", "The address that relayed the address to us"),
+              str("source_network", `The network (${NETWORK_NAMES.join(", ")}) of the source address`),
+            ],
+          }],
+        }],
+      }],
+      examples: helpExampleCli("getrawaddrman", "") + helpExampleRpc("getrawaddrman", ""),
+      handler: () => {
+        const c = options.p2p?.() ?? null;
+        if (c === null || c.rawAddrman === undefined) {
+          throw new RpcError(RpcErrorCode.RPC_CLIENT_P2P_DISABLED, ADDRMAN_DISABLED);
+        }
+        const raw = c.rawAddrman();
+        const table = (t: Record<string, RawAddrmanEntry>) =>
+          Object.fromEntries(
+            Object.entries(t).map(([k, e]) => [k, {
+              address: e.address,
+              port: e.port,
+              services: Number(e.services),
+              time: e.time,
+              network: e.network,
+              source: e.source,
+              source_network: e.sourceNetwork,
+            }]),
+          );
+        return { new: table(raw.new), tried: table(raw.tried) };
       },
     },
     {

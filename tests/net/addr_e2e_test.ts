@@ -132,6 +132,24 @@ Deno.test({
         );
         assertEquals(info.all_networks.total, 6);
         assertEquals(info.ipv4.tried, 1);
+        const raw = await call<Record<"new" | "tried", Record<string, Record<string, unknown>>>>(
+          a,
+          "getrawaddrman",
+        );
+        assertEquals(Object.keys(raw.new).length, 5);
+        const tried = Object.entries(raw.tried);
+        assertEquals(tried.length, 1);
+        assert(/^\d+\/\d+$/.test(tried[0][0]), tried[0][0]);
+        assertEquals(Object.keys(tried[0][1]), [
+          "address",
+          "port",
+          "services",
+          "time",
+          "network",
+          "source",
+          "source_network",
+        ]);
+        assertEquals([tried[0][1].address, tried[0][1].port, tried[0][1].source], [hostB, pb, hostB]);
       });
 
       await t.step("a block-relay-only peer at shutdown is an anchor at the next start", async () => {
