@@ -4,29 +4,8 @@
  * labels and received-by tallies.
  */
 import { assert, assertEquals } from "../../assert.ts";
-import { startNode, type TestNode, waitFor } from "../../helpers.ts";
-
-type Reply = { result: unknown; error: { code: number; message: string } | null };
-
-/** Calls `method` on wallet `wallet` (the `/wallet/<name>` endpoint) or on the node. */
-export function walletClient(node: TestNode) {
-  const call = async (wallet: string | null, method: string, ...params: unknown[]): Promise<Reply> => {
-    const cookie = await Deno.readTextFile(`${node.netDataDir}/.cookie`);
-    const path = wallet === null ? "/" : `/wallet/${encodeURIComponent(wallet)}`;
-    const res = await fetch(`http://127.0.0.1:${node.rpcPort}${path}`, {
-      method: "POST",
-      headers: { authorization: `Basic ${btoa(cookie)}` },
-      body: JSON.stringify({ jsonrpc: "1.0", id: 1, method, params }),
-    });
-    return await res.json() as Reply;
-  };
-  const ok = async <T = unknown>(wallet: string | null, method: string, ...params: unknown[]): Promise<T> => {
-    const r = await call(wallet, method, ...params);
-    if (r.error) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
-    return r.result as T;
-  };
-  return { call, ok };
-}
+import { startNode, waitFor } from "../../helpers.ts";
+import { walletClient } from "./wallet_client.ts";
 
 type Obj = Record<string, unknown>;
 
