@@ -227,12 +227,6 @@ export class WalletContext {
     if (await hasWalletDatabase(path)) {
       throw verifyError(`Failed to create database path '${path}'. Database already exists.`);
     }
-    if (passphrase !== "") {
-      throw new RpcError(
-        RpcErrorCode.RPC_WALLET_ENCRYPTION_FAILED,
-        "Error: Wallet created but failed to encrypt.",
-      );
-    }
     await Deno.mkdir(path, { recursive: true });
     await this.chain.initMessage("Creating wallet…");
     let wallet: Wallet;
@@ -244,7 +238,11 @@ export class WalletContext {
     } catch (e) {
       throw loadFailure(e, "Wallet creation failed.");
     }
-    if (passphrase !== "" && !await wallet.encrypt(passphrase).catch(() => false)) {
+    const encrypted = passphrase === "" || await wallet.encrypt(passphrase).catch((e) => {
+      this.logger?.error(`[${name}] Encryption failed: ${e instanceof Error ? e.message : e}`);
+      return false;
+    });
+    if (!encrypted) {
       await wallet.close().catch(() => {});
       throw new RpcError(
         RpcErrorCode.RPC_WALLET_ENCRYPTION_FAILED,
@@ -302,6 +300,69 @@ export class WalletContext {
       return { wallet, warnings };
     } finally {
       this.#loading.delete(name);
+    }
+  }
+
+  /** A path given to backupwallet/restorewallet: absolute, or relative to the wallets directory. */
+  resolvePath(path: string): string {
+    return path.startsWith("/") ? path : `${this.walletDir}/${path}`;
+  }
+
+  /** Core's `RestoreWallet`: copies the backup into a new wallet directory and loads it. */
+  async restoreWallet(
+    name: string,
+    backupFile: string,
+    loadOnStart: boolean | null,
+  ): Promise<{ wallet: Wallet; warnings: string[] }> {
+    if (name === "") throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, "Wallet name cannot be empty");
+    const backup = this.resolvePath(backupFile);
+    if (!await Deno.lstat(backup).then(() => true, () => false)) {
+      throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, "Backup file does not exist");
+    }
+    const path = name.startsWith("/") ? name : `${this.walletDir}/${name}`;
+    const file = `${path}/${WALLET_DB_FILE}`;
+    const info = await Deno.lstat(path).catch(() => null);
+    let createdDir = false;
+    if (info !== null) {
+      if (!info.isDirectory) {
+        throw new RpcError(
+          RpcErrorCode.RPC_WALLET_ALREADY_EXISTS,
+          `Failed to restore wallet. Database file exists '${path}'.`,
+        );
+      }
+      if (await Deno.lstat(file).then(() => true, () => false)) {
+        throw new RpcError(
+          RpcErrorCode.RPC_WALLET_ALREADY_EXISTS,
+          `Failed to restore wallet. Database file exists in '${file}'.`,
+        );
+      }
+    } else {
+      try {
+        await Deno.mkdir(path, { recursive: true });
+      } catch {
+        throw new RpcError(
+          RpcErrorCode.RPC_WALLET_ALREADY_EXISTS,
+          `Failed to restore database path '${path}'.`,
+        );
+      }
+      createdDir = true;
+    }
+    let copied = false;
+    try {
+      await Deno.copyFile(backup, file);
+      copied = true;
+      return await this.loadWallet(name, loadOnStart);
+    } catch (e) {
+      if (copied) {
+        for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(file + suffix).catch(() => {});
+        await Deno.remove(`${path}/wallet.kv.lock`).catch(() => {});
+      }
+      if (createdDir) await Deno.remove(path).catch(() => {});
+      if (e instanceof RpcError) throw e;
+      throw new RpcError(
+        RpcErrorCode.RPC_WALLET_ERROR,
+        `Unexpected exception: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   }
 

@@ -108,10 +108,22 @@ export class DescriptorScriptPubKeyMan {
     range?: [number, number];
     nextIndex?: number;
   }): DescriptorScriptPubKeyMan {
-    const parsed = parseDescriptor(text, { network: options.network });
+    return DescriptorScriptPubKeyMan.fromDescriptor(
+      parseDescriptor(text, { network: options.network }),
+      options,
+    );
+  }
+
+  /** A new descriptor from a parsed one (see {@link fromText}). */
+  static fromDescriptor(parsed: Descriptor, options: {
+    timestamp: number;
+    range?: [number, number];
+    nextIndex?: number;
+  }): DescriptorScriptPubKeyMan {
+    const network = parsed.network;
     const hasKeys = parsed.hasPrivateKeys();
     const pubText = publicDescriptorText(parsed);
-    const pub = parseDescriptor(pubText, { network: options.network });
+    const pub = parseDescriptor(pubText, { network });
     const ranged = pub.isRange();
     const [start, end] = ranged ? options.range ?? [0, 0] : [0, 0];
     const record: DescriptorRecord = {
@@ -122,9 +134,36 @@ export class DescriptorScriptPubKeyMan {
       rangeEnd: ranged ? end + 1 : 1,
       nextIndex: ranged ? options.nextIndex ?? start : 0,
     };
+    if (record.priv === undefined) delete record.priv;
     const spkm = new DescriptorScriptPubKeyMan(record, pub, hasKeys ? parsed : undefined);
     spkm.#deriveTo(record.rangeEnd);
     return spkm;
+  }
+
+  /**
+   * Core's `UpdateWalletDescriptor`: takes the range, next index and timestamp of `other` (the same descriptor
+   * imported again) and its private keys when it has them. Throws when the new range does not include the
+   * current one.
+   */
+  updateFrom(other: DescriptorScriptPubKeyMan): void {
+    const r = this.record;
+    const o = other.record;
+    if (this.isRange() && (o.rangeStart > r.rangeStart || o.rangeEnd < r.rangeEnd)) {
+      throw new Error(`new range must include current range = [${r.rangeStart},${r.rangeEnd - 1}]`);
+    }
+    if (this.isRange()) {
+      // The other one derived its whole range already.
+      this.#scripts = other.#scripts;
+      r.rangeStart = o.rangeStart;
+      r.rangeEnd = o.rangeEnd;
+      r.nextIndex = o.nextIndex;
+    }
+    r.timestamp = o.timestamp;
+    if (other.#priv !== undefined && o.priv !== undefined) {
+      this.#priv = other.#priv;
+      r.priv = o.priv;
+      delete r.cpriv;
+    }
   }
 
   /**

@@ -528,7 +528,7 @@ export class Wallet implements WalletCore, ChainNotifications {
 
   /** Asks a running rescan to stop (`abortrescan`); false when none runs. */
   abortRescan(): boolean {
-    if (this.#scanning === null) return false;
+    if (this.#scanning === null || this.#abortScan) return false;
     this.#abortScan = true;
     return true;
   }
@@ -800,6 +800,11 @@ export class Wallet implements WalletCore, ChainNotifications {
 
   // ---------------------------------------------------------------- addresses
 
+  /** `-keypool`: the lookahead of each descriptor. */
+  get keypoolSize(): number {
+    return this.#env.keypoolSize;
+  }
+
   defaultAddressType(): OutputType {
     return this.#env.addressType;
   }
@@ -903,6 +908,78 @@ export class Wallet implements WalletCore, ChainNotifications {
         );
       }
       return { psbt: r.psbt, complete: r.complete, signed: r.signed };
+    });
+  }
+
+  // ---------------------------------------------------------------- imports
+
+  /**
+   * Core's `AddWalletDescriptor` (importdescriptors): adds `spkm` (or updates the same descriptor: range, next
+   * index, timestamp, private keys), tops it up, labels the addresses of an un-ranged receive descriptor, and
+   * makes it active for its output type (`active` true), or not (`active` false). Returns warnings; throws
+   * an `Error` with Core's reason ("new range must include current range = [a,b]").
+   */
+  addWalletDescriptor(
+    spkm: DescriptorScriptPubKeyMan,
+    options: { label: string | null; internal: boolean; active: boolean },
+  ): Promise<string[]> {
+    return this.withLock(async () => {
+      const warnings: string[] = [];
+      const batch = this.db.batch();
+      let target = this.#spkms.get(spkm.id);
+      if (target !== undefined) {
+        target.updateFrom(spkm);
+      } else {
+        target = spkm;
+      }
+      target.topUp(this.#env.keypoolSize);
+      this.#protect(target);
+      this.#addSpkm(target);
+      for (const [k, v] of target.writes()) batch.put(k, v);
+      this.#updateBirthTime(batch, target.record.timestamp);
+      if (!target.isRange() && options.label !== null && !options.internal) {
+        for (const [script] of target.allScripts()) {
+          const address = encodeDestination(script, this.network);
+          if (address !== undefined) {
+            this.#putAddressBook(batch, address, { label: options.label, purpose: "receive" });
+          }
+        }
+      }
+      const type = target.descriptor.outputType();
+      const key = (t: string) => `${options.internal ? "internal" : "external"}:${t}`;
+      if (options.active) {
+        if (type === undefined) warnings.push("Unknown output type, cannot set descriptor to active.");
+        else {
+          this.#active.set(key(type), target.id);
+          batch.put(Keys.active(options.internal, type), encodeJson(target.id));
+        }
+      } else if (type !== undefined && this.#active.get(key(type)) === target.id) {
+        this.#active.delete(key(type));
+        batch.delete(Keys.active(options.internal, type));
+      }
+      await batch.commit();
+      this.refreshAllTxos();
+      return warnings;
+    });
+  }
+
+  /**
+   * Core's `RescanFromTime`: scans from the first block whose time is at most two hours before `time`
+   * (`TIMESTAMP_WINDOW`) to the wallet's last block.
+   */
+  async rescanFromTime(time: number): Promise<ScanResult> {
+    const start = await this.chain.findFirstBlockWithTimeAndHeight(Math.max(0, time - 7200), 0);
+    if (start === null) return { status: "success", lastScanned: null, lastFailed: null };
+    return await this.rescan(start.height);
+  }
+
+  /** Core's `BackupWallet`: a copy of the database at `file` (replaced when it exists). */
+  backup(file: string): Promise<void> {
+    return this.withLock(async () => {
+      const info = await Deno.stat(file).catch(() => null);
+      if (info?.isDirectory) throw new Error(`Cannot back up the wallet to ${file}: it is a directory`);
+      for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(file + suffix).catch(() => {});
+      await this.db.backupTo(file);
     });
   }
 
@@ -1349,7 +1426,7 @@ export class Wallet implements WalletCore, ChainNotifications {
    * while the caller holds the wallet's lock: the notifications need it).
    */
   async blockUntilSyncedToCurrentChain(): Promise<void> {
-    if (lockHeld.getStore()?.has(this) || this.#closed) return;
+    if (lockHeld.getStore()?.has(this) || this.#closed || this.#scanning !== null) return;
     await this.chain.waitForNotifications();
     await this.withLock(() => {});
   }

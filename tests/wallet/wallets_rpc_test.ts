@@ -226,3 +226,151 @@ Deno.test("wallet RPCs: create, addresses of each type, mining to the wallet, re
     await Deno.remove(dataDir, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("wallet RPCs: listdescriptors, importdescriptors with rescan, rescanblockchain, backup and restore", async () => {
+  const node = await startNode(["-keypool=20"]);
+  try {
+    await walletReady(node);
+    const walletsDir = `${node.netDataDir}/wallets`;
+    await ok(node, "createwallet", ["w"]);
+    const address = await ok<string>(node, "getnewaddress", [], "w");
+    await ok(node, "generatetoaddress", [101, address]);
+    await waitFor(async () =>
+      (await ok<{ txcount: number }>(node, "getwalletinfo", [], "w")).txcount === 101
+    );
+
+    type DescEntry = {
+      desc: string;
+      active: boolean;
+      internal?: boolean;
+      range?: number[];
+      next_index?: number;
+    };
+    const listed = await ok<{ wallet_name: string; descriptors: DescEntry[] }>(
+      node,
+      "listdescriptors",
+      [],
+      "w",
+    );
+    assertEquals(listed.wallet_name, "w");
+    assertEquals(listed.descriptors.length, 8);
+    const texts = listed.descriptors.map((d) => d.desc);
+    assertEquals([...texts].sort(), texts);
+    assertEquals(Object.keys(listed.descriptors[0]), [
+      "desc",
+      "timestamp",
+      "active",
+      "internal",
+      "range",
+      "next",
+      "next_index",
+    ]);
+    const receive = listed.descriptors.find((d) => d.desc.startsWith("wpkh(") && !d.internal)!;
+    assert(/^wpkh\(\[[0-9a-f]{8}\/84h\/1h\/0h\]tpub\w+\/0\/\*\)#\w{8}$/.test(receive.desc), receive.desc);
+    assertEquals(receive.next_index, 1);
+    assertEquals(receive.range, [0, 20]);
+    // The address handed out is the descriptor's first one.
+    assertEquals(await ok(node, "deriveaddresses", [receive.desc, [0, 0]]), [address]);
+    for (const d of listed.descriptors.filter((x) => !x.internal && x.desc.startsWith("tr("))) {
+      const next = await ok<string>(node, "getnewaddress", ["", "bech32m"], "w");
+      assertEquals(await ok(node, "deriveaddresses", [d.desc, [0, 0]]), [next]);
+    }
+    const priv = await ok<{ descriptors: DescEntry[] }>(node, "listdescriptors", [true], "w");
+    assert(priv.descriptors.every((d) => d.desc.includes("tprv")));
+
+    // A watch-only wallet imports the receive descriptor and finds the past coinbases by rescanning.
+    await ok(node, "createwallet", ["watch", true, true]);
+    const imported = await ok<Array<Record<string, unknown>>>(node, "importdescriptors", [[
+      { desc: receive.desc, timestamp: 0, active: true },
+      {
+        desc:
+          "wpkh(tpubD6NzVbkrYhZ4XgiXtGrdW5XDAPFCL9h7we1vwNCpn8tGbBcgfVYjXyhWo4E1xkh56hjod1RhGjxbaTLV3X4FyWuejifB9jusQ46QzG87VKp/0/*)",
+        timestamp: "now",
+      },
+      { desc: "nonsense", timestamp: 0 },
+    ]], "watch");
+    assertEquals(imported[0], { success: true, warnings: ["Range not given, using default keypool range"] });
+    assertEquals(imported[1], { success: false, error: { code: -5, message: "Missing checksum" } });
+    assertEquals((imported[2] as { success: boolean }).success, false);
+    assertEquals((await walletCall(node, "importdescriptors", [[{ desc: receive.desc }]], "watch")).error, {
+      code: -3,
+      message: "Missing required timestamp field for key",
+    });
+    const watchInfo = await ok<Record<string, unknown>>(node, "getwalletinfo", [], "watch");
+    assertEquals(watchInfo.txcount, 101);
+    assertEquals(watchInfo.keypoolsize, 20);
+    // Position 0 was seen used by the rescan: the next address is position 1 (Core's MarkUnusedAddresses).
+    assertEquals(
+      [await ok(node, "getnewaddress", [], "watch")],
+      await ok(node, "deriveaddresses", [receive.desc, [1, 1]]),
+    );
+    assertEquals((await walletCall(node, "listdescriptors", [true], "watch")).error, {
+      code: -4,
+      message: "Can't get private descriptor string for watch-only wallets",
+    });
+    // A descriptor without keys is refused by a wallet with private keys.
+    const refused = await ok<Array<Record<string, unknown>>>(node, "importdescriptors", [[
+      { desc: receive.desc, timestamp: "now" },
+    ]], "w");
+    assertEquals(refused, [{
+      success: false,
+      error: {
+        code: -4,
+        message: "Cannot import descriptor without private keys to a wallet with private keys enabled",
+      },
+      warnings: ["Range not given, using default keypool range"],
+    }]);
+
+    // rescanblockchain.
+    assertEquals(await ok(node, "rescanblockchain", [], "watch"), { start_height: 0, stop_height: 101 });
+    assertEquals(await ok(node, "rescanblockchain", [100], "watch"), { start_height: 100, stop_height: 101 });
+    assertEquals(await ok(node, "rescanblockchain", [10, 20], "watch"), {
+      start_height: 10,
+      stop_height: 20,
+    });
+    assertEquals((await walletCall(node, "rescanblockchain", [102], "watch")).error, {
+      code: -8,
+      message: "Invalid start_height",
+    });
+    assertEquals((await walletCall(node, "rescanblockchain", [5, 3], "watch")).error, {
+      code: -8,
+      message: "stop_height must be greater than start_height",
+    });
+    assertEquals(await ok(node, "abortrescan", [], "watch"), false);
+
+    // Backup and restore.
+    assertEquals(await ok(node, "backupwallet", ["w-backup.kv"], "w"), null);
+    assertEquals((await walletCall(node, "backupwallet", [walletsDir], "w")).error, {
+      code: -4,
+      message: "Error: Wallet backup failed!",
+    });
+    assertEquals(await ok(node, "restorewallet", ["restored", "w-backup.kv"]), { name: "restored" });
+    const restored = await ok<Record<string, unknown>>(node, "getwalletinfo", [], "restored");
+    assertEquals(restored.txcount, 101);
+    assertEquals(
+      (await ok<{ descriptors: DescEntry[] }>(node, "listdescriptors", [], "restored")).descriptors,
+      (await ok<{ descriptors: DescEntry[] }>(node, "listdescriptors", [], "w")).descriptors,
+    );
+    assertEquals((await walletCall(node, "restorewallet", ["restored", "w-backup.kv"])).error, {
+      code: -36,
+      message: `Failed to restore wallet. Database file exists in '${walletsDir}/restored/wallet.kv'.`,
+    });
+    assertEquals((await walletCall(node, "restorewallet", ["r2", "nosuch.kv"])).error, {
+      code: -8,
+      message: "Backup file does not exist",
+    });
+
+    // An encrypted wallet: private descriptors need the passphrase.
+    await ok(node, "createwallet", ["enc", false, false, "secret"]);
+    const encInfo = await ok<Record<string, unknown>>(node, "getwalletinfo", [], "enc");
+    assertEquals(encInfo.unlocked_until, 0);
+    assertEquals(encInfo.keypoolsize, 80);
+    assertEquals((await walletCall(node, "listdescriptors", [true], "enc")).error, {
+      code: -13,
+      message: "Error: Please enter the wallet passphrase with walletpassphrase first.",
+    });
+    assert((await ok<string>(node, "getnewaddress", [], "enc")).startsWith("bcrt1q"));
+  } finally {
+    await node.cleanup();
+  }
+});

@@ -1,6 +1,7 @@
 /**
  * Wallet management RPCs (Core's `wallet/rpc/wallet.cpp` and `backup.cpp` parts): createwallet, loadwallet,
- * unloadwallet, listwallets, listwalletdir, getwalletinfo.
+ * unloadwallet, listwallets, listwalletdir, getwalletinfo, backupwallet, restorewallet. Backup paths that are not
+ * absolute are taken relative to the wallets directory (the sandboxed wallet process may write only there).
  *
  * @module
  */
@@ -366,6 +367,74 @@ export function walletManagementMethods(ctx: WalletRpcContext): RpcMethod[] {
       }
       const warnings = await ctx.wallets.unloadWallet(wallet, optionalBool(params[1]));
       const obj: JsonObject = {};
+      pushWarnings(warnings, obj);
+      return obj;
+    },
+  }, {
+    name: "backupwallet",
+    category: "wallet",
+    description:
+      "Safely copies the current wallet file to the specified destination, which can either be a directory or a path with a filename.\n",
+    args: [{ names: "destination", type: "str", description: "The destination directory or file" }],
+    results: [{ type: "none", description: "" }],
+    examples: helpExampleCli("backupwallet", '"backup.dat"') + helpExampleRpc("backupwallet", '"backup.dat"'),
+    handler: async (params, call) => {
+      const w = ctx.walletFor(call);
+      await w.blockUntilSyncedToCurrentChain();
+      const dest = ctx.wallets.resolvePath(getStr(params[0]));
+      try {
+        await w.backup(dest);
+      } catch (e) {
+        ctx.wallets.logger?.warn(
+          `[${w.name}] Backup to ${dest} failed: ${e instanceof Error ? e.message : e}`,
+        );
+        throw new RpcError(RpcErrorCode.RPC_WALLET_ERROR, "Error: Wallet backup failed!");
+      }
+      return null;
+    },
+  }, {
+    name: "restorewallet",
+    category: "wallet",
+    description: "Restores and loads a wallet from backup.\n" +
+      "\nThe rescan is significantly faster if block filters are available" +
+      '\n(using startup option "-blockfilterindex=1").\n',
+    args: [
+      {
+        names: "wallet_name",
+        type: "str",
+        description: "The name that will be applied to the restored wallet",
+      },
+      {
+        names: "backup_file",
+        type: "str",
+        description: "The backup file that will be used to restore the wallet.",
+      },
+      { names: "load_on_startup", type: "bool", fallback: "omitted", description: LOAD_ON_STARTUP_HELP },
+    ],
+    results: [{
+      type: "obj",
+      inner: [
+        { type: "str", key: "name", description: "The wallet name if restored successfully." },
+        WARNINGS_RESULT("restoring and loading the wallet"),
+      ],
+    }],
+    examples: helpExampleCli("restorewallet", '"testwallet" "home\\backups\\backup-file.bak"') +
+      helpExampleRpc("restorewallet", '"testwallet" "home\\backups\\backup-file.bak"') +
+      helpExampleCliNamed("restorewallet", [["wallet_name", "testwallet"], [
+        "backup_file",
+        'home\\backups\\backup-file.bak"',
+      ], ["load_on_startup", true]]) +
+      helpExampleRpcNamed("restorewallet", [["wallet_name", "testwallet"], [
+        "backup_file",
+        'home\\backups\\backup-file.bak"',
+      ], ["load_on_startup", true]]),
+    handler: async (params) => {
+      const { wallet, warnings } = await ctx.wallets.restoreWallet(
+        getStr(params[0]),
+        getStr(params[1]),
+        optionalBool(params[2]),
+      );
+      const obj: JsonObject = { name: wallet.name };
       pushWarnings(warnings, obj);
       return obj;
     },
