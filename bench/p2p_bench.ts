@@ -5,19 +5,27 @@
  * bitcoind is found (`BITCOIND`, or Core's build under /tmp/corebuild), bitcoind-to-bitcoind beside it and
  * across implementations (bitcoind → tsbtc, tsbtc → bitcoind), which also cross-checks the wire format.
  *
+ * The address manager section (`addrman`) times `addpeeraddress` × 10,000 over RPC on both implementations
+ * (rpc_net.py's workload) and, in process, tsbtc's AddrMan operations and its Deno KV database.
+ *
  * Usage: `deno run -A --unstable-kv --unstable-worker-options bench/p2p_bench.ts [--blocks=2000] [--rounds=20]
- * [--txs=5]`
+ * [--txs=5] [--only=sync,propagation,memory,addrman]`
  *
  * @module
  */
 import { tsbtcCommand } from "../tests/helpers.ts";
 import { TestPeer } from "../tests/net/test_peer.ts";
+import { parseIp } from "../net/address.ts";
+import { AddrManDb } from "../net/addrman_db.ts";
 
 const arg = (name: string, fallback: number) =>
   Number(Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback);
 const BLOCKS = arg("blocks", 2000);
 const ROUNDS = arg("rounds", 20);
 const TX_ROUNDS = arg("txs", 5);
+const ONLY = new Set(
+  (Deno.args.find((a) => a.startsWith("--only="))?.slice(7) ?? "sync,propagation,memory,addrman").split(","),
+);
 const CORE_BUILD = "/tmp/corebuild/libbitcoinkernel-sys/bitcoin/build/bin/bitcoind";
 const BITCOIND = Deno.env.get("BITCOIND") ?? (await exists(CORE_BUILD) ? CORE_BUILD : null);
 // Secret key 1: its P2WPKH address on regtest, and its WIF.
@@ -300,40 +308,126 @@ async function memoryBench(impl: Impl): Promise<string> {
   }
 }
 
+/** rpc_net.py's workload: 10,000 `addpeeraddress` calls (a.b.1.1:8333), then `getnodeaddresses 0`. */
+async function addrmanRpcBench(impl: Impl): Promise<string> {
+  const node = await startNode(impl);
+  try {
+    const t0 = performance.now();
+    for (let i = 0; i < 10_000; i++) await node.call("addpeeraddress", [`${i >> 8}.${i % 256}.1.1`, 8333]);
+    const add = performance.now() - t0;
+    const t1 = performance.now();
+    const all = await node.call<unknown[]>("getnodeaddresses", [0]);
+    const get = performance.now() - t1;
+    return `| ${impl} | ${(add / 1000).toFixed(2)} s (${(add / 10).toFixed(0)} µs/call) | ${all.length} | ${
+      get.toFixed(1)
+    } ms |`;
+  } finally {
+    await node.stop();
+  }
+}
+
+/** tsbtc's AddrMan and its database in process. */
+async function addrmanLibBench(): Promise<string[]> {
+  const dir = await Deno.makeTempDir({ prefix: "p2pbench-addrman-" });
+  try {
+    const db = await AddrManDb.open({ dir, flushIntervalMs: 0 });
+    const am = db.addrman;
+    const now = Math.floor(Date.now() / 1000);
+    const src = parseIp("250.1.1.1")!;
+    const t0 = performance.now();
+    for (let i = 0; i < 50_000; i++) {
+      const ip = parseIp(`${1 + (i % 200)}.${(i >> 8) & 255}.${i & 255}.7`)!;
+      am.add([{ ...ip, port: 8333, services: 9n, time: now }], (i & 1) ? src : ip);
+    }
+    const add = performance.now() - t0;
+    const size = am.size();
+    const t1 = performance.now();
+    for (let i = 0; i < 10_000; i++) am.select();
+    const select = performance.now() - t1;
+    const t2 = performance.now();
+    const got = am.getAddr(1000, 23).length;
+    const getAddr = performance.now() - t2;
+    const t3 = performance.now();
+    await db.flush();
+    const flush = performance.now() - t3;
+    await db.close();
+    const t4 = performance.now();
+    const db2 = await AddrManDb.open({ dir, flushIntervalMs: 0 });
+    const load = performance.now() - t4;
+    const loaded = db2.addrman.size();
+    await db2.close();
+    return [
+      `| add 50,000 addresses | ${add.toFixed(0)} ms (${
+        (add * 1000 / 50_000).toFixed(1)
+      } µs each; ${size} kept) |`,
+      `| select × 10,000 | ${select.toFixed(0)} ms (${(select / 10).toFixed(2)} µs each) |`,
+      `| getAddr(1000, 23%) | ${getAddr.toFixed(1)} ms (${got} addresses) |`,
+      `| first flush to Deno KV | ${flush.toFixed(0)} ms (${size} records) |`,
+      `| load from Deno KV | ${load.toFixed(0)} ms (${loaded} addresses) |`,
+    ];
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 console.log(
   `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs; bitcoind: ${BITCOIND ?? "not found"}`,
 );
-console.log(
-  `\nSync of ${BLOCKS} regtest blocks (the first 300 carry 4 transactions each from height 102 on) to a fresh node:\n`,
-);
-console.log("| source → fresh node | blocks | time | blocks/s | wire MB/s |");
-console.log("| --- | --- | --- | --- | --- |");
-const pairs: [Impl, Impl][] = [["tsbtc", "tsbtc"]];
-if (BITCOIND) pairs.push(["bitcoind", "bitcoind"], ["bitcoind", "tsbtc"], ["tsbtc", "bitcoind"]);
-for (const [s, t] of pairs) {
-  try {
-    console.log(await syncBench(s, t));
-  } catch (e) {
-    console.log(`| ${s} → ${t} | failed: ${e instanceof Error ? e.message : e} | | | |`);
+if (ONLY.has("addrman")) {
+  console.log(`\nAddress manager: 10,000 addpeeraddress calls over RPC, then getnodeaddresses 0:\n`);
+  console.log("| node | addpeeraddress × 10,000 | kept | getnodeaddresses 0 |");
+  console.log("| --- | --- | --- | --- |");
+  for (const impl of BITCOIND ? ["tsbtc", "bitcoind"] as Impl[] : ["tsbtc"] as Impl[]) {
+    try {
+      console.log(await addrmanRpcBench(impl));
+    } catch (e) {
+      console.log(`| ${impl} | failed: ${e instanceof Error ? e.message : e} | | |`);
+    }
+  }
+  console.log(`\ntsbtc's AddrMan in process:\n`);
+  console.log("| operation | time |");
+  console.log("| --- | --- |");
+  for (const line of await addrmanLibBench()) console.log(line);
+}
+if (ONLY.has("sync")) {
+  console.log(
+    `\nSync of ${BLOCKS} regtest blocks (the first 300 carry 4 transactions each from height 102 on) to a fresh node:\n`,
+  );
+  console.log("| source → fresh node | blocks | time | blocks/s | wire MB/s |");
+  console.log("| --- | --- | --- | --- | --- |");
+  const pairs: [Impl, Impl][] = [["tsbtc", "tsbtc"]];
+  if (BITCOIND) pairs.push(["bitcoind", "bitcoind"], ["bitcoind", "tsbtc"], ["tsbtc", "bitcoind"]);
+  for (const [s, t] of pairs) {
+    try {
+      console.log(await syncBench(s, t));
+    } catch (e) {
+      console.log(`| ${s} → ${t} | failed: ${e instanceof Error ? e.message : e} | | | |`);
+    }
   }
 }
-console.log(`\nPropagation across three nodes in a line (0 ← 1 ← 2), ms:\n`);
-console.log("| nodes | what | samples | median | p90 | min |");
-console.log("| --- | --- | --- | --- | --- | --- |");
-for (const impl of BITCOIND ? ["tsbtc", "bitcoind"] as Impl[] : ["tsbtc"] as Impl[]) {
-  try {
-    for (const line of await propagationBench(impl)) console.log(line);
-  } catch (e) {
-    console.log(`| ${impl} | failed: ${e instanceof Error ? e.message : e} | | | | |`);
+if (ONLY.has("propagation")) {
+  console.log(`\nPropagation across three nodes in a line (0 ← 1 ← 2), ms:\n`);
+  console.log("| nodes | what | samples | median | p90 | min |");
+  console.log("| --- | --- | --- | --- | --- | --- |");
+  for (const impl of BITCOIND ? ["tsbtc", "bitcoind"] as Impl[] : ["tsbtc"] as Impl[]) {
+    try {
+      for (const line of await propagationBench(impl)) console.log(line);
+    } catch (e) {
+      console.log(`| ${impl} | failed: ${e instanceof Error ? e.message : e} | | | | |`);
+    }
   }
 }
-console.log(`\nMemory per connection (100 raw peers after the handshake, RSS of the node's process tree):\n`);
-console.log("| node | RSS without peers | with 100 | per connection |");
-console.log("| --- | --- | --- | --- |");
-for (const impl of BITCOIND ? ["tsbtc", "bitcoind"] as Impl[] : ["tsbtc"] as Impl[]) {
-  try {
-    console.log(await memoryBench(impl));
-  } catch (e) {
-    console.log(`| ${impl} | failed: ${e instanceof Error ? e.message : e} | | |`);
+if (ONLY.has("memory")) {
+  console.log(
+    `\nMemory per connection (100 raw peers after the handshake, RSS of the node's process tree):\n`,
+  );
+  console.log("| node | RSS without peers | with 100 | per connection |");
+  console.log("| --- | --- | --- | --- |");
+  for (const impl of BITCOIND ? ["tsbtc", "bitcoind"] as Impl[] : ["tsbtc"] as Impl[]) {
+    try {
+      console.log(await memoryBench(impl));
+    } catch (e) {
+      console.log(`| ${impl} | failed: ${e instanceof Error ? e.message : e} | | |`);
+    }
   }
 }

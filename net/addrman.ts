@@ -102,14 +102,23 @@ export interface AddrManOptions {
   readonly now?: () => number;
   /** Classification options (loopback as routable for regtest tests). */
   readonly netClass?: NetClassOptions;
-  /** Debug log (category `addrman`). */
+  /** Debug log (category `addrman`); messages are built only when this is given. */
   readonly log?: (msg: string) => void;
 }
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
-/** Core's `HashWriter{} << …` then `GetCheapHash`: the first 8 bytes of SHA256d, little-endian. */
-function cheapHash(parts: readonly Uint8Array[]): bigint {
+function hex(b: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < b.length; i++) out += HEX[b[i]];
+  return out;
+}
+
+/**
+ * Core's `HashWriter{} << …` then `GetCheapHash` (the first 8 bytes of SHA256d, little-endian), reduced to its
+ * low 32 bits: every modulus Core takes of it (8, 64, 256, 1024) is a power of two, so only those bits count.
+ */
+function cheapHash(parts: readonly Uint8Array[]): number {
   let len = 0;
   for (const p of parts) len += p.length;
   const buf = new Uint8Array(len);
@@ -119,9 +128,7 @@ function cheapHash(parts: readonly Uint8Array[]): bigint {
     o += p.length;
   }
   const h = sha256d(buf);
-  let v = 0n;
-  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(h[i]);
-  return v;
+  return (h[0] | (h[1] << 8) | (h[2] << 16) | (h[3] << 24)) >>> 0;
 }
 
 /** A byte vector as Core serializes it: compact-size length, then the bytes (lengths here are < 253). */
@@ -132,9 +139,10 @@ function vec(b: Uint8Array): Uint8Array {
   return out;
 }
 
-function u64le(n: bigint): Uint8Array {
+/** A uint64 below 2^32 as 8 little-endian bytes. */
+function u64le(n: number): Uint8Array {
   const out = new Uint8Array(8);
-  for (let i = 0; i < 8; i++) out[i] = Number((n >> BigInt(8 * i)) & 0xffn);
+  new DataView(out.buffer).setUint32(0, n, true);
   return out;
 }
 
@@ -169,7 +177,7 @@ export class AddrMan {
   readonly #random: () => number;
   readonly #now: () => number;
   readonly #nc: NetClassOptions;
-  readonly #log: (msg: string) => void;
+  readonly #logFn: ((msg: string) => void) | undefined;
   readonly #info = new Map<number, Info>();
   readonly #byKey = new Map<string, number>();
   readonly #vRandom: number[] = [];
@@ -192,7 +200,11 @@ export class AddrMan {
     this.#random = options.random ?? Math.random;
     this.#now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.#nc = options.netClass ?? {};
-    this.#log = options.log ?? (() => {});
+    this.#logFn = options.log;
+  }
+
+  #log(msg: () => string): void {
+    if (this.#logFn !== undefined) this.#logFn(msg());
   }
 
   /** The secret bucketing key (persisted with the addresses). */
@@ -208,23 +220,23 @@ export class AddrMan {
     const h2 = cheapHash([
       this.#key,
       vec(netGroup(a, this.#nc)),
-      u64le(h1 % BigInt(TRIED_BUCKETS_PER_GROUP)),
+      u64le(h1 % TRIED_BUCKETS_PER_GROUP),
     ]);
-    return Number(h2 % BigInt(TRIED_BUCKET_COUNT));
+    return h2 % TRIED_BUCKET_COUNT;
   }
 
   /** Core's `GetNewBucket` for an address heard of from `source`. */
   newBucket(a: NetAddress, source: Pick<NetAddress, "net" | "addr">): number {
     const srcGroup = vec(netGroup(source, this.#nc));
     const h1 = cheapHash([this.#key, vec(netGroup(a, this.#nc)), srcGroup]);
-    const h2 = cheapHash([this.#key, srcGroup, u64le(h1 % BigInt(NEW_BUCKETS_PER_SOURCE_GROUP))]);
-    return Number(h2 % BigInt(NEW_BUCKET_COUNT));
+    const h2 = cheapHash([this.#key, srcGroup, u64le(h1 % NEW_BUCKETS_PER_SOURCE_GROUP)]);
+    return h2 % NEW_BUCKET_COUNT;
   }
 
   /** Core's `GetBucketPosition`. */
   bucketPosition(a: NetAddress, isNew: boolean, bucket: number): number {
     const h = cheapHash([this.#key, Uint8Array.of(isNew ? 0x4e : 0x4b), i32le(bucket), vec(serviceKey(a))]);
-    return Number(h % BigInt(BUCKET_SIZE));
+    return h % BUCKET_SIZE;
   }
 
   // --- sizes ---
@@ -335,7 +347,7 @@ export class AddrMan {
     info.refCount--;
     this.#new[slot] = -1;
     this.#dirty.add(info.keyHex);
-    this.#log(`Removed ${formatAddressPort(info)} from new[${bucket}][${pos}]`);
+    this.#log(() => `Removed ${formatAddressPort(info)} from new[${bucket}][${pos}]`);
     if (info.refCount === 0) this.#delete(id);
   }
 
@@ -370,8 +382,8 @@ export class AddrMan {
       this.#nNew++;
       this.#counts(old).nNew++;
       this.#dirty.add(old.keyHex);
-      this.#log(
-        `Moved ${formatAddressPort(old)} from tried[${kb}][${kp}] to new[${ub}][${up}] to make space`,
+      this.#log(() =>
+        `Moved ${formatAddressPort(old)} from tried[${kb}][${kp}] to new[${ub}][${up}] to make space`
       );
     }
     this.#tried[tslot] = id;
@@ -427,7 +439,7 @@ export class AddrMan {
         info.refCount++;
         this.#new[slot] = id;
         this.#dirty.add(info.keyHex);
-        this.#log(`Added ${formatAddressPort(a)} to new[${bucket}][${pos}]`);
+        this.#log(() => `Added ${formatAddressPort(a)} to new[${bucket}][${pos}]`);
       } else if (info.refCount === 0) {
         this.#delete(id);
       }
@@ -443,10 +455,10 @@ export class AddrMan {
     let added = 0;
     for (const a of addrs) if (this.#addSingle(a, source, timePenaltyS)) added++;
     if (added > 0) {
-      this.#log(
+      this.#log(() =>
         `Added ${added} addresses (of ${addrs.length}) from ${
           formatIp(source)
-        }: ${this.#nTried} tried, ${this.#nNew} new`,
+        }: ${this.#nTried} tried, ${this.#nNew} new`
       );
     }
     return added > 0;
@@ -472,15 +484,15 @@ export class AddrMan {
     if (testBeforeEvict && occupant !== -1) {
       if (this.#collisions.size < SET_TRIED_COLLISION_SIZE) this.#collisions.add(id);
       const other = this.#info.get(occupant);
-      this.#log(
+      this.#log(() =>
         `Collision with ${other ? formatAddressPort(other) : "<unknown-addr>"} while attempting to move ${
           formatAddressPort(info)
-        } to tried table. Collisions=${this.#collisions.size}`,
+        } to tried table. Collisions=${this.#collisions.size}`
       );
       return false;
     }
     this.#makeTried(id, info);
-    this.#log(`Moved ${formatAddressPort(info)} to tried[${tb}][${tp}]`);
+    this.#log(() => `Moved ${formatAddressPort(info)} to tried[${tb}][${tp}]`);
     return true;
   }
 
@@ -561,7 +573,7 @@ export class AddrMan {
       if (id === -1) continue;
       const info = this.#info.get(id)!;
       if (this.#randRange(1 << 30) < chanceFactor * this.#chance(info, now) * (1 << 30)) {
-        this.#log(`Selected ${formatAddressPort(info)} from ${searchTried ? "tried" : "new"}`);
+        this.#log(() => `Selected ${formatAddressPort(info)} from ${searchTried ? "tried" : "new"}`);
         return { addr: this.#view(info), lastTry: info.lastTry };
       }
       chanceFactor *= 1.2;
@@ -585,7 +597,7 @@ export class AddrMan {
       if (filtered && this.#isTerrible(info, now)) continue;
       out.push(this.#view(info));
     }
-    this.#log(`GetAddr returned ${out.length} random addresses`);
+    this.#log(() => `GetAddr returned ${out.length} random addresses`);
     return out;
   }
 
@@ -606,17 +618,17 @@ export class AddrMan {
             erase = true; // the incumbent answered recently: keep it
           } else if (now - old.lastTry < REPLACEMENT_S) {
             if (now - old.lastTry > 60) {
-              this.#log(
-                `Replacing ${formatAddressPort(old)} with ${formatAddressPort(infoNew)} in tried table`,
+              this.#log(() =>
+                `Replacing ${formatAddressPort(old)} with ${formatAddressPort(infoNew)} in tried table`
               );
               this.good(infoNew, now, false);
               erase = true;
             }
           } else if (now - infoNew.lastSuccess > TEST_WINDOW_S) {
-            this.#log(
+            this.#log(() =>
               `Unable to test; replacing ${formatAddressPort(old)} with ${
                 formatAddressPort(infoNew)
-              } in tried table anyway`,
+              } in tried table anyway`
             );
             this.good(infoNew, now, false);
             erase = true;
@@ -701,7 +713,20 @@ export class AddrMan {
 
   // --- persistence support ---
 
-  #record(id: number, info: Info): AddrRecord {
+  /** Every entry's new-table slots, from one pass over the table. */
+  #newSlotIndex(): Map<number, number[]> {
+    const index = new Map<number, number[]>();
+    for (let s = 0; s < this.#new.length; s++) {
+      const id = this.#new[s];
+      if (id === -1) continue;
+      const list = index.get(id);
+      if (list === undefined) index.set(id, [s]);
+      else list.push(s);
+    }
+    return index;
+  }
+
+  #record(id: number, info: Info, index: Map<number, number[]>): AddrRecord {
     return {
       net: info.net,
       addr: info.addr,
@@ -715,14 +740,15 @@ export class AddrMan {
       lastSuccess: info.lastSuccess,
       attempts: info.attempts,
       inTried: info.inTried,
-      newSlots: info.inTried ? [] : this.#slots(id, info).newSlots,
+      newSlots: info.inTried ? [] : index.get(id) ?? [],
     };
   }
 
   /** Every entry as a record (database key: `serviceKey` in hex). */
   records(): Map<string, AddrRecord> {
     const out = new Map<string, AddrRecord>();
-    for (const [id, info] of this.#info) out.set(info.keyHex, this.#record(id, info));
+    const index = this.#newSlotIndex();
+    for (const [id, info] of this.#info) out.set(info.keyHex, this.#record(id, info, index));
     return out;
   }
 
@@ -730,10 +756,11 @@ export class AddrMan {
   takeChanges(): { put: Map<string, AddrRecord>; deleted: string[] } {
     const put = new Map<string, AddrRecord>();
     const deleted: string[] = [];
+    const index = this.#newSlotIndex();
     for (const k of this.#dirty) {
       const id = this.#byKey.get(k);
       if (id === undefined) deleted.push(k);
-      else put.set(k, this.#record(id, this.#info.get(id)!));
+      else put.set(k, this.#record(id, this.#info.get(id)!, index));
     }
     this.#dirty.clear();
     return { put, deleted };

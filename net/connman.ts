@@ -353,7 +353,8 @@ export class ConnectionManager {
     k0: crypto.getRandomValues(new BigUint64Array(1))[0],
     k1: crypto.getRandomValues(new BigUint64Array(1))[0],
   });
-  #wake: (() => void) | undefined;
+  /** Wakes the sleeping connection loops (at close). */
+  readonly #wakers = new Set<() => void>();
 
   private constructor(options: ConnectionManagerOptions) {
     this.#opts = options;
@@ -801,14 +802,13 @@ export class ConnectionManager {
 
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.#wake = undefined;
-        resolve();
-      }, ms);
-      this.#wake = () => {
+      const wake = () => {
         clearTimeout(t);
+        this.#wakers.delete(wake);
         resolve();
       };
+      const t = setTimeout(wake, ms);
+      this.#wakers.add(wake);
     });
   }
 
@@ -1033,7 +1033,7 @@ export class ConnectionManager {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#wake?.();
+    for (const wake of [...this.#wakers]) wake();
     if (this.#retryTimer !== undefined) clearInterval(this.#retryTimer);
     this.#closeListeners();
     const peers = [...this.#conns.values()].map((c) => c.peer);

@@ -162,12 +162,14 @@ export function netGroup(a: Addr, options: NetClassOptions = {}): Uint8Array {
   return Uint8Array.from(out);
 }
 
-const V4_MAPPED = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
-
 /** Core's `CNetAddr::GetAddrBytes`: the 16-byte v1 form for IPv4/IPv6, the raw bytes otherwise. */
 export function addrBytes(a: Addr): Uint8Array {
-  if (a.net === Bip155Network.IPV4) return Uint8Array.from([...V4_MAPPED, ...a.addr]);
-  return a.addr;
+  if (a.net !== Bip155Network.IPV4) return a.addr;
+  const out = new Uint8Array(16);
+  out[10] = 0xff;
+  out[11] = 0xff;
+  out.set(a.addr.subarray(0, 4), 12);
+  return out;
 }
 
 /** Core's `CService::GetKey`: the address bytes and the port (big-endian). */
