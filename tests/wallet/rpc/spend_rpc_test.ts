@@ -1,0 +1,337 @@
+/**
+ * The spending RPCs end to end through a real node and its wallet process: sendtoaddress (unconfirmed then
+ * confirmed at the receiver, verbose fee reason, Core's errors), sendmany with subtractfeefrom, send with options
+ * (add_to_wallet=false then sendrawtransaction), sendall, fundrawtransaction + signrawtransactionwithwallet +
+ * sendrawtransaction, walletcreatefundedpsbt + walletprocesspsbt, bumpfee (the replaced transaction leaves the
+ * mempool, the replacement pays more, replaced_by_txid), a 2-of-2 multisig between two wallets through a
+ * watch-only wallet's PSBT, and psbtbumpfee on that watch-only wallet.
+ */
+import { assert, assertEquals } from "../../assert.ts";
+import { startNode, type TestNode, waitFor } from "../../helpers.ts";
+
+type Reply = { result: unknown; error: { code: number; message: string } | null };
+
+async function walletCall(
+  node: TestNode,
+  wallet: string,
+  method: string,
+  params: unknown[] = [],
+): Promise<Reply> {
+  const cookie = await Deno.readTextFile(`${node.netDataDir}/.cookie`);
+  const res = await fetch(`http://127.0.0.1:${node.rpcPort}/wallet/${encodeURIComponent(wallet)}`, {
+    method: "POST",
+    headers: { authorization: `Basic ${btoa(cookie)}` },
+    body: JSON.stringify({ jsonrpc: "1.0", id: 1, method, params }),
+  });
+  return await res.json() as Reply;
+}
+
+async function w<T = unknown>(
+  node: TestNode,
+  wallet: string,
+  method: string,
+  params: unknown[] = [],
+): Promise<T> {
+  const r = await walletCall(node, wallet, method, params);
+  if (r.error !== null) throw new Error(`${wallet}.${method}: ${r.error.code} ${r.error.message}`);
+  return r.result as T;
+}
+
+async function n<T = unknown>(node: TestNode, method: string, params: unknown[] = []): Promise<T> {
+  const r = await node.rpc(method, params) as Reply;
+  if (r.error !== null) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
+  return r.result as T;
+}
+
+interface DecodedTx {
+  txid: string;
+  vsize: number;
+  vin: Array<{ txid: string; vout: number; sequence: number }>;
+  vout: Array<{ value: number; n: number; scriptPubKey: { address?: string } }>;
+  locktime: number;
+}
+
+async function mempoolEntryFee(node: TestNode, txid: string): Promise<number> {
+  const entry = await n<{ fees: { base: number } }>(node, "getmempoolentry", [txid]);
+  return entry.fees.base;
+}
+
+Deno.test({
+  name: "spending RPCs end to end: send, fund, sign, PSBTs, multisig, bumpfee",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const node = await startNode(["-fallbackfee=0.0002"]);
+    try {
+      // The wallet process answers -28 while it starts.
+      await waitFor(
+        async () => ((await node.rpc("listwallets")) as Reply).error === null,
+        20_000,
+        "the wallet",
+      );
+      await n(node, "createwallet", ["A"]);
+      await n(node, "createwallet", ["B"]);
+      const minerAddress = await w<string>(node, "A", "getnewaddress");
+      await n(node, "generatetoaddress", [101, minerAddress]);
+
+      // sendtoaddress: B sees it unconfirmed, then confirmed.
+      const b1 = await w<string>(node, "B", "getnewaddress");
+      const txid1 = await w<string>(node, "A", "sendtoaddress", [b1, 1.5]);
+      assert(/^[0-9a-f]{64}$/.test(txid1));
+      const tx1 = await n<DecodedTx>(node, "getrawtransaction", [txid1, true]);
+      // RBF signalled by default, anti-fee-sniping locktime at the tip.
+      assert(tx1.vin.every((i) => i.sequence === 0xfffffffd));
+      assertEquals(tx1.locktime <= 101 && tx1.locktime >= 2, true);
+      // -fallbackfee=0.0002: 20 sat/vB.
+      assertEquals(Math.round((await mempoolEntryFee(node, txid1)) * 1e8), 20 * tx1.vsize);
+      await n(node, "syncwithvalidationinterfacequeue").catch(() => {});
+      let seen = await w<{ confirmations: number; amount: number }>(node, "B", "gettransaction", [txid1]);
+      assertEquals([seen.confirmations, seen.amount], [0, 1.5]);
+      await n(node, "generatetoaddress", [1, minerAddress]);
+      seen = await w<{ confirmations: number; amount: number }>(node, "B", "gettransaction", [txid1]);
+      assertEquals(seen.confirmations, 1);
+
+      // verbose: the fee reason.
+      const verbose = await w<{ txid: string; fee_reason: string }>(node, "A", "sendtoaddress", [
+        b1,
+        0.01,
+        null,
+        null,
+        false,
+        null,
+        null,
+        "unset",
+        null,
+        null,
+        true,
+      ]);
+      assertEquals(verbose.fee_reason, "Fallback fee");
+
+      // Core's errors.
+      let r = await walletCall(node, "A", "sendtoaddress", [b1, 1000]);
+      assertEquals(r.error, { code: -6, message: "Insufficient funds" });
+      r = await walletCall(node, "A", "sendtoaddress", ["notanaddress", 1]);
+      assertEquals(r.error, { code: -5, message: "Invalid Bitcoin address: notanaddress" });
+      r = await walletCall(node, "A", "sendtoaddress", [
+        b1,
+        0.1,
+        null,
+        null,
+        false,
+        null,
+        6,
+        "unset",
+        null,
+        5,
+      ]);
+      assertEquals(r.error?.code, -8);
+      r = await walletCall(node, "A", "sendtoaddress", [
+        b1,
+        0.1,
+        null,
+        null,
+        false,
+        null,
+        null,
+        "unset",
+        null,
+        0.05,
+      ]);
+      assertEquals(r.error, {
+        code: -6,
+        message: "Fee rate (0.050 sat/vB) is lower than the minimum fee rate setting (1.000 sat/vB).\n" +
+          "Consider modifying -mintxfee (1.000 sat/vB) or -minrelaytxfee (0.100 sat/vB).",
+      });
+
+      // sendmany with subtractfeefrom.
+      const b2 = await w<string>(node, "B", "getnewaddress");
+      const b3 = await w<string>(node, "B", "getnewaddress");
+      const txid2 = await w<string>(node, "A", "sendmany", ["", { [b2]: 0.1, [b3]: 0.2 }, null, "two", [b2]]);
+      const tx2 = await n<DecodedTx>(node, "getrawtransaction", [txid2, true]);
+      const toB2 = tx2.vout.find((o) => o.scriptPubKey.address === b2)!;
+      const toB3 = tx2.vout.find((o) => o.scriptPubKey.address === b3)!;
+      assertEquals(toB3.value, 0.2);
+      const fee2 = await mempoolEntryFee(node, txid2);
+      assertEquals(Math.round((0.1 - toB2.value) * 1e8), Math.round(fee2 * 1e8));
+
+      // send with options, not added to the wallet, then broadcast by hand.
+      const sent = await w<{ complete: boolean; txid: string; hex: string; psbt: string }>(
+        node,
+        "A",
+        "send",
+        [
+          [{ [b1]: 0.3 }],
+          null,
+          "unset",
+          5,
+          { add_to_wallet: false, change_position: 0 },
+        ],
+      );
+      assertEquals(sent.complete, true);
+      assert(typeof sent.psbt === "string" && typeof sent.hex === "string");
+      const decodedSend = await n<DecodedTx>(node, "decoderawtransaction", [sent.hex]);
+      assertEquals(decodedSend.vout[1].value, 0.3);
+      assertEquals(await n(node, "sendrawtransaction", [sent.hex]), sent.txid);
+      assertEquals(Math.round((await mempoolEntryFee(node, sent.txid)) * 1e8), 5 * decodedSend.vsize);
+
+      // fundrawtransaction + signrawtransactionwithwallet + sendrawtransaction.
+      const raw = await n<string>(node, "createrawtransaction", [[], { [b2]: 0.25 }]);
+      const funded = await w<{ hex: string; fee: number; changepos: number }>(
+        node,
+        "A",
+        "fundrawtransaction",
+        [
+          raw,
+          { fee_rate: 3 },
+        ],
+      );
+      assert(funded.changepos === 0 || funded.changepos === 1);
+      const signed = await w<{ hex: string; complete: boolean }>(node, "A", "signrawtransactionwithwallet", [
+        funded.hex,
+      ]);
+      assertEquals(signed.complete, true);
+      const fundedTxid = await n<string>(node, "sendrawtransaction", [signed.hex]);
+      const fundedTx = await n<DecodedTx>(node, "getrawtransaction", [fundedTxid, true]);
+      assertEquals(Math.round(funded.fee * 1e8), 3 * fundedTx.vsize);
+
+      // walletcreatefundedpsbt + walletprocesspsbt.
+      const created = await w<{ psbt: string; fee: number; changepos: number }>(
+        node,
+        "A",
+        "walletcreatefundedpsbt",
+        [[], [{ [b3]: 0.2 }]],
+      );
+      assert(created.psbt.startsWith("cHNidP8BAgQCAAAA"), "PSBT version 2 by default");
+      const processed = await w<{ psbt: string; complete: boolean; hex: string }>(
+        node,
+        "A",
+        "walletprocesspsbt",
+        [
+          created.psbt,
+        ],
+      );
+      assertEquals(processed.complete, true);
+      await n(node, "sendrawtransaction", [processed.hex]);
+      await n(node, "generatetoaddress", [1, minerAddress]);
+
+      // bumpfee: the replacement pays more, the original leaves the mempool and is marked replaced.
+      const toBump = await w<string>(node, "A", "sendtoaddress", [b1, 0.1]);
+      const origFee = await mempoolEntryFee(node, toBump);
+      const bumped = await w<{ txid: string; origfee: number; fee: number; errors: string[] }>(
+        node,
+        "A",
+        "bumpfee",
+        [toBump],
+      );
+      assertEquals(bumped.errors, []);
+      assertEquals(bumped.origfee, origFee);
+      assert(bumped.fee > bumped.origfee);
+      const mempool = await n<string[]>(node, "getrawmempool");
+      assert(mempool.includes(bumped.txid) && !mempool.includes(toBump));
+      const old = await w<{ replaced_by_txid?: string }>(node, "A", "gettransaction", [toBump]);
+      assertEquals(old.replaced_by_txid, bumped.txid);
+      r = await walletCall(node, "A", "bumpfee", [toBump]);
+      assertEquals(r.error, {
+        code: -4,
+        message: `Cannot bump transaction ${toBump} which was already bumped by transaction ${bumped.txid}`,
+      });
+
+      // sendall from a third wallet.
+      await n(node, "createwallet", ["C"]);
+      const c1 = await w<string>(node, "C", "getnewaddress");
+      await w(node, "A", "sendtoaddress", [c1, 0.4]);
+      await w(node, "A", "sendtoaddress", [c1, 0.6]);
+      await n(node, "generatetoaddress", [1, minerAddress]);
+      const all = await w<{ complete: boolean; txid: string }>(node, "C", "sendall", [
+        [b1],
+        null,
+        "unset",
+        2,
+      ]);
+      assertEquals(all.complete, true);
+      const allTx = await n<DecodedTx>(node, "getrawtransaction", [all.txid, true]);
+      assertEquals(allTx.vin.length, 2);
+      assertEquals(allTx.vout.length, 1);
+      assertEquals(Math.round(allTx.vout[0].value * 1e8), 100_000_000 - 2 * allTx.vsize);
+      r = await walletCall(node, "C", "sendall", [[b1], null, "unset", 2]);
+      assertEquals(r.error?.code, -6);
+
+      // A 2-of-2 multisig between A and B: each cosigner imports the multisig descriptor with its own private
+      // key, a watch-only wallet M holds the public descriptor and funds the PSBT.
+      const descOf = async (wallet: string, priv: boolean) => {
+        const descs = await w<{ descriptors: Array<{ desc: string; internal: boolean }> }>(
+          node,
+          wallet,
+          "listdescriptors",
+          [priv],
+        );
+        const wpkh = descs.descriptors.find((d) => d.desc.startsWith("wpkh(") && !d.internal)!.desc;
+        return wpkh.slice(5, wpkh.indexOf("/0/*)"));
+      };
+      const [pubA, pubB, privA, privB] = [
+        await descOf("A", false),
+        await descOf("B", false),
+        await descOf("A", true),
+        await descOf("B", true),
+      ];
+      const withChecksum = async (text: string) => {
+        const info = await n<{ checksum: string }>(node, "getdescriptorinfo", [text]);
+        return `${text}#${info.checksum}`;
+      };
+      const publicDesc = await withChecksum(`wsh(multi(2,${pubA}/0/*,${pubB}/0/*))`);
+      const info = { descriptor: publicDesc };
+      for (
+        const [wallet, text] of [["A", `wsh(multi(2,${privA}/0/*,${pubB}/0/*))`], [
+          "B",
+          `wsh(multi(2,${pubA}/0/*,${privB}/0/*))`,
+        ]]
+      ) {
+        const res = await w<Array<{ success: boolean }>>(node, wallet, "importdescriptors", [[
+          { desc: await withChecksum(text), timestamp: "now", range: [0, 10] },
+        ]]);
+        assertEquals(res[0].success, true);
+      }
+      await n(node, "createwallet", ["M", true, true]);
+      const imported = await w<Array<{ success: boolean }>>(node, "M", "importdescriptors", [[
+        { desc: info.descriptor, timestamp: "now", range: [0, 10] },
+      ]]);
+      assertEquals(imported[0].success, true);
+      const [msAddress] = await n<string[]>(node, "deriveaddresses", [info.descriptor, [0, 0]]);
+      await w(node, "A", "sendtoaddress", [msAddress, 2]);
+      await n(node, "generatetoaddress", [1, minerAddress]);
+      const msPsbt = await w<{ psbt: string }>(node, "M", "walletcreatefundedpsbt", [
+        [],
+        [{ [b2]: 0.5 }],
+        0,
+        { changeAddress: msAddress, fee_rate: 2 },
+      ]);
+      const byA = await w<{ psbt: string; complete: boolean }>(node, "A", "walletprocesspsbt", [msPsbt.psbt]);
+      assertEquals(byA.complete, false);
+      const byB = await w<{ psbt: string; complete: boolean; hex: string }>(node, "B", "walletprocesspsbt", [
+        byA.psbt,
+      ]);
+      assertEquals(byB.complete, true);
+      const msTxid = await n<string>(node, "sendrawtransaction", [byB.hex]);
+
+      // psbtbumpfee on the watch-only wallet.
+      r = await walletCall(node, "M", "bumpfee", [msTxid]);
+      assertEquals(r.error, {
+        code: -4,
+        message:
+          "bumpfee is not available with wallets that have private keys disabled. Use psbtbumpfee instead.",
+      });
+      const psbtBump = await w<{ psbt: string; origfee: number; fee: number }>(node, "M", "psbtbumpfee", [
+        msTxid,
+      ]);
+      assert(psbtBump.fee > psbtBump.origfee);
+      const bumpA = await w<{ psbt: string }>(node, "A", "walletprocesspsbt", [psbtBump.psbt]);
+      const bumpB = await w<{ complete: boolean; hex: string }>(node, "B", "walletprocesspsbt", [bumpA.psbt]);
+      assertEquals(bumpB.complete, true);
+      const replacement = await n<string>(node, "sendrawtransaction", [bumpB.hex]);
+      const pool = await n<string[]>(node, "getrawmempool");
+      assert(pool.includes(replacement) && !pool.includes(msTxid));
+    } finally {
+      await node.cleanup();
+    }
+  },
+});
