@@ -2,49 +2,8 @@
  * End-to-end wallet RPCs through a real node and its wallet process.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { startNode, type TestNode, waitFor } from "../helpers.ts";
-
-interface Reply {
-  result: unknown;
-  error: { code: number; message: string } | null;
-}
-
-/** Calls `method` on the node, for `wallet` (the /wallet/<name> endpoint) when given. */
-export async function walletCall(
-  node: TestNode,
-  method: string,
-  params: unknown[] = [],
-  wallet?: string,
-): Promise<Reply> {
-  const path = wallet === undefined ? "/" : `/wallet/${encodeURIComponent(wallet)}`;
-  const res = await fetch(`http://127.0.0.1:${node.rpcPort}${path}`, {
-    method: "POST",
-    headers: { authorization: `Basic ${btoa(await Deno.readTextFile(`${node.netDataDir}/.cookie`))}` },
-    body: JSON.stringify({ jsonrpc: "1.0", id: 1, method, params }),
-  });
-  return await res.json();
-}
-
-/** The result of a call that must succeed. */
-export async function ok<T = unknown>(
-  node: TestNode,
-  method: string,
-  params: unknown[] = [],
-  wallet?: string,
-) {
-  const r = await walletCall(node, method, params, wallet);
-  if (r.error !== null) throw new Error(`${method} failed: ${JSON.stringify(r.error)}`);
-  return r.result as T;
-}
-
-/** Waits until the wallet process serves its methods. */
-export async function walletReady(node: TestNode): Promise<void> {
-  await waitFor(
-    async () => (await walletCall(node, "listwallets")).error === null,
-    20_000,
-    "the wallet process",
-  );
-}
+import { startNode, waitFor } from "../helpers.ts";
+import { ok, walletCall, walletReady } from "./wallet_rpc_helpers.ts";
 
 Deno.test("wallet RPCs: create, addresses of each type, mining to the wallet, restart, load/unload, errors", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-rpc-" });
