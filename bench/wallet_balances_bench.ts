@@ -1,11 +1,17 @@
 /**
- * `getbalances` and `listunspent` over a wallet with many UTXOs, in process (no node, no IPC): the in-memory
- * fake WalletCore of the tests holds `--utxos` confirmed P2WPKH outputs (one transaction per 100 outputs, one
- * script each, half of them labelled), and the RPC table runs the real method code (`wallet/rpc/coins.ts` over
- * `wallet/receive.ts` and `wallet/available_coins.ts`). Prints the median of `--runs` calls (ms) after one
- * warm-up call.
+ * `getbalances` and `listunspent` over a wallet with many UTXOs.
  *
- * Usage: `deno run -A bench/wallet_balances_bench.ts [--utxos=10000] [--runs=7]`
+ * In process (default): no node, no IPC — the in-memory fake WalletCore of the tests holds `--utxos` confirmed
+ * P2WPKH outputs (one transaction per 100 outputs, one script each, half of them labelled), and the RPC table
+ * runs the real method code (`wallet/rpc/coins.ts` over `wallet/receive.ts` and `wallet/available_coins.ts`).
+ *
+ * With `--node=tsbtc` or `--node=bitcoind` (Core's build under /tmp/corebuild, or `BITCOIND`): a fresh regtest
+ * node over HTTP; the wallet gets its UTXOs from itself (`sendmany` of 1,000 outputs to new addresses, then a
+ * block), and the calls are timed as a client sees them. Also times the first `getbalances` after a new block.
+ *
+ * Prints the median of `--runs` calls (ms) after one warm-up call.
+ *
+ * Usage: `deno run -A bench/wallet_balances_bench.ts [--utxos=10000] [--runs=7] [--node=tsbtc|bitcoind]`
  *
  * @module
  */
@@ -16,6 +22,12 @@ import { FakeWallet } from "../tests/wallet/fake_wallet.ts";
 const argValue = (name: string) => Deno.args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const UTXOS = Number(argValue("utxos") ?? 10_000);
 const RUNS = Number(argValue("runs") ?? 7);
+const NODE = argValue("node");
+
+if (NODE !== undefined) {
+  await nodeBench(NODE);
+  Deno.exit(0);
+}
 
 const w = new FakeWallet();
 w.height = 200;
@@ -49,3 +61,96 @@ const lu = await time("listunspent", []);
 console.log(`| UTXOs | getbalances (ms) | listunspent (ms) | listunspent reply |`);
 console.log(`|---|---|---|---|`);
 console.log(`| ${UTXOS} | ${bal.ms.toFixed(1)} | ${lu.ms.toFixed(1)} | ${(lu.bytes / 1e6).toFixed(1)} MB |`);
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+async function nodeBench(kind: string): Promise<void> {
+  const { freePort, tsbtcCommand } = await import("../tests/helpers.ts");
+  const dir = await Deno.makeTempDir({ prefix: "tsbtc-balances-bench-" });
+  const port = freePort();
+  const args = [
+    "-regtest",
+    `-datadir=${dir}`,
+    `-rpcport=${port}`,
+    "-rpcuser=bench",
+    "-rpcpassword=bench",
+    "-fallbackfee=0.0002",
+    "-listen=0",
+    "-server",
+  ];
+  const core = Deno.env.get("BITCOIND") ?? "/tmp/corebuild/libbitcoinkernel-sys/bitcoin/build/bin/bitcoind";
+  const { cmd, args: full } = kind === "bitcoind" ? { cmd: core, args } : tsbtcCommand(["node", ...args]);
+  const child = new Deno.Command(cmd, { args: full, stdout: "null", stderr: "null", stdin: "null" }).spawn();
+  const rpc = async (method: string, params: Json[] = [], wallet?: string): Promise<Json> => {
+    const path = wallet === undefined ? "/" : `/wallet/${wallet}`;
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method: "POST",
+      headers: { authorization: `Basic ${btoa("bench:bench")}` },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+    const body = await res.json() as { result: Json; error: { code: number; message: string } | null };
+    if (body.error) throw new Error(`${method}: ${body.error.code} ${body.error.message}`);
+    return body.result;
+  };
+  try {
+    const t0 = performance.now();
+    for (;;) {
+      try {
+        await rpc("listwallets");
+        break;
+      } catch {
+        if (performance.now() - t0 > 60_000) throw new Error(`${kind} did not start`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    await rpc("createwallet", ["w"]);
+    const mine = await rpc("getnewaddress", [], "w") as string;
+    await rpc("generatetoaddress", [150, mine]);
+    for (let done = 0; done < UTXOS; done += 1000) {
+      const amounts: Record<string, Json> = {};
+      for (let i = 0; i < Math.min(1000, UTXOS - done); i++) {
+        amounts[await rpc("getnewaddress", [], "w") as string] = 0.001;
+      }
+      await rpc("sendmany", ["", amounts], "w");
+    }
+    await rpc("generatetoaddress", [1, mine]);
+    const median = async (fn: () => Promise<unknown>) => {
+      await fn();
+      const xs: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const t = performance.now();
+        await fn();
+        xs.push(performance.now() - t);
+      }
+      return xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    };
+    const count = (await rpc("listunspent", [], "w") as Json[]).length;
+    const bal = await median(() => rpc("getbalances", [], "w"));
+    const lu = await median(() => rpc("listunspent", [], "w"));
+    const afterBlock: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      await rpc("generatetoaddress", [1, "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"]);
+      const t = performance.now();
+      await rpc("getbalances", [], "w");
+      afterBlock.push(performance.now() - t);
+    }
+    afterBlock.sort((a, b) => a - b);
+    console.log(
+      `| node | UTXOs | getbalances (ms) | first getbalances after a block (ms) | listunspent (ms) |`,
+    );
+    console.log(`|---|---|---|---|---|`);
+    console.log(
+      `| ${kind} | ${count} | ${bal.toFixed(1)} | ${afterBlock[Math.floor(RUNS / 2)].toFixed(1)} | ${
+        lu.toFixed(1)
+      } |`,
+    );
+    await rpc("stop");
+    await child.status;
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await child.status;
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}

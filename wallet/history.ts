@@ -32,7 +32,7 @@ import {
   ReceiveCache,
   txTime,
 } from "./receive.ts";
-import type { AddressBookEntry, WalletCore, WalletTx } from "./types.ts";
+import type { AddressBookEntry, WalletCore, WalletScriptInfo, WalletTx } from "./types.ts";
 
 /** Addresses of output scripts by network and script hex (encoding is the costly part of listing outputs). */
 const ADDRESS_OF_SCRIPT = new Map<string, string | null>();
@@ -159,8 +159,13 @@ export async function walletTxToJson(h: HistoryContext, wtx: WalletTx, entry: Js
 }
 
 /** Core's `PushParentDescriptors`: `entry.parent_descs`. */
-export function pushParentDescriptors(wallet: WalletCore, script: Uint8Array, entry: JsonObject): void {
-  entry.parent_descs = [...(wallet.scriptInfo(script)?.parentDescs ?? [])];
+export function pushParentDescriptors(
+  wallet: WalletCore,
+  script: Uint8Array,
+  entry: JsonObject,
+  info: WalletScriptInfo | undefined = wallet.scriptInfo(script),
+): void {
+  entry.parent_descs = [...(info?.parentDescs ?? [])];
 }
 
 /** Options of {@linkcode listTransactions}. */

@@ -177,7 +177,11 @@ export interface WalletCore {
   txos(): Iterable<WalletTxo>;
   /** The owned output at `outpoint` (Core's `GetTXO`: the debit lookup), if any. */
   getTxo(outpoint: OutPoint): WalletTxo | undefined;
-  /** What the wallet knows about solving `script`, or undefined when no descriptor of the wallet has it. */
+  /**
+   * What the wallet knows about solving `script`, or undefined when no descriptor of the wallet has it.
+   * `listunspent` asks once per coin (10,000 coins: 10,000 calls), so it must be cheap: a few µs, i.e. kept per
+   * script, not re-derived (Core keeps derived keys in its descriptor caches).
+   */
   scriptInfo(script: Uint8Array): WalletScriptInfo | undefined;
 
   /** Whether `outpoint` is locked (`lockunspent`). */

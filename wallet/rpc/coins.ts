@@ -602,7 +602,7 @@ export function coinsMethods(c: WalletCoreRpcContext): RpcMethod[] {
           entry.spendable = true;
           entry.solvable = coin.solvable;
           if (coin.solvable && info?.desc !== undefined) entry.desc = info.desc;
-          pushParentDescriptors(wallet, script, entry);
+          pushParentDescriptors(wallet, script, entry, info);
           if (avoidReuse) entry.reused = wallet.isSpentKey(script);
           entry.safe = coin.safe;
           results.push(entry);
