@@ -36,6 +36,8 @@ export interface FakeNode {
   broadcast: Transaction[];
   /** Txids with mempool descendants. */
   withDescendants: Set<string>;
+  /** UTXOs of others the node knows, by "txid:vout" (display hex). */
+  utxos: Map<string, TxOut>;
 }
 
 function p2wpkh(seed: number): Uint8Array {
@@ -63,6 +65,7 @@ export class FakeWallet implements WalletCore {
     incrementalFee: 100n,
     broadcast: [],
     withDescendants: new Set(),
+    utxos: new Map(),
   };
   readonly walletSettings: WalletSettings = {
     payTxFee: 0n,
@@ -112,7 +115,7 @@ export class FakeWallet implements WalletCore {
       checkChainLimits: () => Promise.resolve(null),
       findCoins: (outpoints: { txid: string; vout: number }[]) =>
         Promise.resolve(outpoints.map((o) => {
-          const out = txs.get(o.txid)?.tx.outputs[o.vout];
+          const out = txs.get(o.txid)?.tx.outputs[o.vout] ?? node.utxos.get(`${o.txid}:${o.vout}`);
           return out === undefined
             ? null
             : { value: out.value, scriptPubKey: out.scriptPubKey, height: 1, coinbase: false };

@@ -12,6 +12,7 @@ import {
   CoinControl,
   type CreatedTransaction,
   createTransaction,
+  fundTransaction,
   MAX_BIP125_RBF_SEQUENCE,
   MAX_SEQUENCE_NONFINAL,
   type Recipient,
@@ -19,6 +20,9 @@ import {
 } from "../../wallet/spend.ts";
 import { transactionVsize } from "../../core/wire/mod.ts";
 import { FakeWallet } from "./spend_fake_wallet.ts";
+import { ExternalSolvingData } from "../../wallet/solving_data.ts";
+import { hash160, toHex } from "../../core/hash/hashes.ts";
+import type { OutPoint, Transaction } from "../../core/wire/types.ts";
 
 const COIN = 100_000_000n;
 
@@ -238,4 +242,52 @@ Deno.test("createTransaction: explicit locktime and minimum confirmations", asyn
     failure(await createTransaction(w, [pay(w, COIN / 2n)], deep, { sign: false })),
     "Insufficient funds",
   );
+});
+
+Deno.test("fundTransaction: external inputs need a UTXO and solving data (pubkeys or descriptors)", async () => {
+  const w = new FakeWallet();
+  w.addCoins([COIN]);
+  const pubkey = Uint8Array.from([2, ...new Uint8Array(32).fill(9)]);
+  const external: OutPoint = { txid: new Uint8Array(32).fill(0xee), vout: 1 };
+  const externalKey = `${"ee".repeat(32)}:1`;
+  const tx: Transaction = {
+    version: 2,
+    inputs: [{
+      prevout: external,
+      scriptSig: new Uint8Array(0),
+      sequence: MAX_SEQUENCE_NONFINAL,
+      witness: [],
+    }],
+    outputs: [],
+    locktime: 0,
+  };
+  const recipients = [pay(w, COIN / 2n)];
+  assertEquals(
+    failure(await fundTransaction(w, tx, recipients, control(1))),
+    "Unable to find UTXO for external input",
+  );
+  const script = Uint8Array.of(0x00, 0x14, ...hash160(pubkey));
+  w.node.utxos.set(externalKey, { value: COIN / 4n, scriptPubKey: script });
+  assertEquals(
+    failure(await fundTransaction(w, tx, recipients, control(1))),
+    `Not solvable pre-selected input ${externalKey}`,
+  );
+  const cc = control(1);
+  cc.external = new ExternalSolvingData("regtest");
+  cc.external.addPubkey(pubkey);
+  const res = ok(await fundTransaction(w, tx, recipients, cc, { rng: seededRng(7) }));
+  // The external input stays first, a wallet coin is added, the caller's sequence and locktime are kept.
+  assertEquals(res.tx.inputs.length, 2);
+  assertEquals(res.tx.inputs[0].prevout, external);
+  assertEquals(res.tx.inputs[0].sequence, MAX_SEQUENCE_NONFINAL);
+  assertEquals(res.tx.locktime, 0);
+  // Sized with a largest (73-byte) signature for the external input (273 WU) and a 72-byte one for the wallet's
+  // (272 WU): 40 + 2 + 2 × 124 + 272 + 273 = 835 WU = 209 vB at 1 sat/vB.
+  assertEquals(res.tx.outputs.length, 2);
+  assertEquals(res.fee, 209n);
+  // Solving data as a descriptor does the same.
+  const byDesc = control(1);
+  byDesc.external = new ExternalSolvingData("regtest");
+  byDesc.external.addDescriptorText(`wpkh(${toHex(pubkey)})`);
+  assert(ok(await fundTransaction(w, tx, recipients, byDesc, { rng: seededRng(8) })).tx.inputs.length === 2);
 });
