@@ -182,3 +182,41 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "abandontransaction: a transaction outside the mempool is abandoned, its coins spendable again",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const node = await startNode(["-fallbackfee=0.0002", "-walletbroadcast=0"]);
+    try {
+      const { call, ok } = walletClient(node);
+      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+      await ok(null, "createwallet", "w");
+      const addr = await ok<string>("w", "getnewaddress");
+      await ok(null, "generatetoaddress", 101, addr);
+      // Not broadcast: the payment stays out of the mempool.
+      const txid = await ok<string>("w", "sendtoaddress", "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", 1);
+      assertEquals(await ok(null, "getrawmempool"), []);
+      const before = await ok<Obj>("w", "gettransaction", txid);
+      assertEquals([before.confirmations, before.trusted], [0, false]);
+      // getbalances counts the coin it spends as unspent, and reports it as nonmempool; getbalance does not.
+      const pending = (await ok<{ mine: Obj }>("w", "getbalances")).mine;
+      assertEquals([pending.trusted, pending.nonmempool], [50, -50]);
+      assertEquals(await ok("w", "getbalance"), 0);
+      assertEquals(await ok("w", "abandontransaction", txid), null);
+      const after = await ok<Obj>("w", "gettransaction", txid);
+      assertEquals((after.details as Obj[])[0].abandoned, true);
+      assertEquals(await ok("w", "getbalances"), {
+        mine: { trusted: 50, untrusted_pending: 0, immature: 5000, nonmempool: 0 },
+        lastprocessedblock: { hash: await ok<string>(null, "getbestblockhash"), height: 101 },
+      });
+      assertEquals(await ok("w", "getbalance"), 50);
+      assertEquals((await ok<Obj[]>("w", "listunspent")).length, 1);
+      // Abandoning again has no effect (Core: no error for an already abandoned transaction).
+      assertEquals(await ok("w", "abandontransaction", txid), null);
+    } finally {
+      await node.cleanup();
+    }
+  },
+});
