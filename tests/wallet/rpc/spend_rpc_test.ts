@@ -299,6 +299,13 @@ Deno.test({
       const [msAddress] = await n<string[]>(node, "deriveaddresses", [info.descriptor, [0, 0]]);
       await w(node, "A", "sendtoaddress", [msAddress, 2]);
       await n(node, "generatetoaddress", [1, minerAddress]);
+      // M has no change descriptor: change needs an address.
+      r = await walletCall(node, "M", "walletcreatefundedpsbt", [[], [{ [b2]: 0.5 }], 0, { fee_rate: 2 }]);
+      assertEquals(r.error, {
+        code: -4,
+        message:
+          "Transaction needs a change address, but we can't generate it. Error: No bech32 addresses available.",
+      });
       const msPsbt = await w<{ psbt: string }>(node, "M", "walletcreatefundedpsbt", [
         [],
         [{ [b2]: 0.5 }],
