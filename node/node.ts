@@ -69,6 +69,9 @@ import { RwSettings } from "./interfaces/rw_settings.ts";
 import { WalletProcess } from "./wallet_process.ts";
 import { WalletRpcForwarder } from "./wallet_rpc.ts";
 
+/** Longest wait for the wallet process's first start before RPC comes up without it. */
+const WALLET_FIRST_START_TIMEOUT_MS = 60_000;
+
 /** Options of {@linkcode Node.start}. */
 export interface NodeOptions {
   /** Parsed and config-read arguments. */
@@ -279,6 +282,18 @@ export class Node {
     });
     const p2p = this.#p2p;
     this.#mempool.setAnnouncer((txid) => void p2p.relayTransaction(txid));
+    // Core loads its wallets before RPC leaves warmup, so that a client that gets an answer (a script waiting
+    // for getblockcount, then calling createwallet) finds the wallet methods served: wait for the wallet
+    // process's first start (registered and loaded, or failed), bounded so a stuck one cannot hold the node.
+    const walletEnabled = !args.getBool("-disablewallet", false);
+    if (walletEnabled) {
+      this.#startWallet();
+      await withTimeout(this.#wallet!.ready(), WALLET_FIRST_START_TIMEOUT_MS).catch(() =>
+        log.warn(
+          `The wallet process did not start within ${WALLET_FIRST_START_TIMEOUT_MS} ms; going on without`,
+        )
+      );
+    } else log.info("Wallet disabled!");
     // RPC comes up last, so that a client that gets an answer finds every other endpoint ready too.
     if (args.getBool("-server", true)) {
       this.#rpc = await RpcServer.start(serverOptionsFromArgs(args, { table: this.#table, logger: log }));
@@ -289,8 +304,6 @@ export class Node {
       this.#parentConn.closed.then(() => this.shutdown());
     }
     this.#startMempoolLoad(now);
-    if (!args.getBool("-disablewallet", false)) this.#startWallet();
-    else log.info("Wallet disabled!");
     log.info("init message: Done loading");
     this.#startVerificationWorkers();
   }
