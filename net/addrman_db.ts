@@ -1,8 +1,6 @@
 /**
- * The address manager and the anchors on disk (Core's `peers.dat` and `anchors.dat`), in a Deno KV database of
- * the node's network directory (`peers.sqlite3`): the bucketing key, one record per address, and the anchors
- * (the block-relay-only peers at the last clean shutdown, read once and deleted, as Core deletes
- * `anchors.dat`). Only changed addresses are written, in batched atomic commits, every few seconds and at
+ * The address manager on disk (Core's `peers.dat`), in a Deno KV database of the node's network directory
+ * (`peers.sqlite3`): the bucketing key and one record per address. Only changed addresses are written, in batched atomic commits, every few seconds and at
  * shutdown, so a `kill -9` loses at most the last interval. Every record is self-contained; a database that
  * cannot be read (a missing key, a corrupt record) is set aside with a log line and the node starts with an
  * empty address manager, never fails.
@@ -13,20 +11,12 @@
 import { ByteReader } from "../core/wire/reader.ts";
 import { ByteWriter } from "../core/wire/writer.ts";
 import { KvBatchWriter } from "../node/storage/kv_batch.ts";
-import type { NetAddress } from "./address.ts";
 import { AddrMan, type AddrManOptions, type AddrRecord } from "./addrman.ts";
 
 /** The database file in the network data directory. */
 export const PEERS_DB_FILE = "peers.sqlite3";
 /** Record format version. */
 const RECORD_VERSION = 1;
-/** Core's `MAX_BLOCK_RELAY_ONLY_ANCHORS`. */
-export const MAX_BLOCK_RELAY_ONLY_ANCHORS = 2;
-
-/** An anchor: an address and the services it offered. */
-export interface Anchor extends NetAddress {
-  readonly services: bigint;
-}
 
 /** Encodes an address record. */
 export function encodeAddrRecord(r: AddrRecord): Uint8Array {
@@ -76,28 +66,6 @@ export function decodeAddrRecord(data: Uint8Array): AddrRecord {
     inTried: tried === 1,
     newSlots,
   };
-}
-
-function encodeAnchors(anchors: readonly Anchor[]): Uint8Array {
-  const w = new ByteWriter(64);
-  w.u8(RECORD_VERSION).compactSize(anchors.length);
-  for (const a of anchors) w.u8(a.net).varBytes(a.addr).u16(a.port).u64(a.services);
-  return w.finish();
-}
-
-function decodeAnchors(data: Uint8Array): Anchor[] {
-  const r = new ByteReader(data, "anchors");
-  const version = r.u8();
-  if (version !== RECORD_VERSION) throw new Error(`Cannot parse anchors: version is ${version}`);
-  const n = r.count(12, "anchor");
-  const out: Anchor[] = [];
-  for (let i = 0; i < n; i++) {
-    const net = r.u8();
-    const addr = r.varBytes().slice();
-    out.push({ net, addr, port: r.u16(), services: r.u64() });
-  }
-  r.expectEnd("anchors");
-  return out;
 }
 
 /** Options of {@link AddrManDb.open}. */
@@ -202,27 +170,6 @@ export class AddrManDb {
     });
     this.#flushing = run.catch(() => {});
     return run;
-  }
-
-  /** Reads the anchors and deletes them (they are used once, as Core's anchors.dat). Corrupt: none. */
-  async takeAnchors(): Promise<Anchor[]> {
-    const e = await this.#kv.get<Uint8Array>(["anchors"]);
-    if (e.value === null) return [];
-    await this.#kv.delete(["anchors"]);
-    try {
-      if (!(e.value instanceof Uint8Array)) throw new Error("not bytes");
-      return decodeAnchors(e.value).slice(0, MAX_BLOCK_RELAY_ONLY_ANCHORS);
-    } catch (err) {
-      this.#log(
-        `Invalid or corrupt anchors (${err instanceof Error ? err.message : err}); none will be tried`,
-      );
-      return [];
-    }
-  }
-
-  /** Stores the anchors for the next start. */
-  async saveAnchors(anchors: readonly Anchor[]): Promise<void> {
-    await this.#kv.set(["anchors"], encodeAnchors(anchors.slice(0, MAX_BLOCK_RELAY_ONLY_ANCHORS)));
   }
 
   /** Flushes and closes the database. */

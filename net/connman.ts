@@ -20,7 +20,7 @@
 import type { Logger } from "../util/logging.ts";
 import { Bip155Network, formatAddressPort, formatIp, type NetAddress, parseIp } from "./address.ts";
 import type { AddrMan } from "./addrman.ts";
-import type { Anchor } from "./addrman_db.ts";
+import type { Anchor } from "./anchors.ts";
 import { type EvictionCandidate, selectNodeToEvict } from "./eviction.ts";
 import {
   addressNetwork,

@@ -6,6 +6,7 @@
  * handshake rules, pings, accounting and backpressure (peer.ts); the node's networking on top: the connection
  * manager (connman.ts), Core's PeerManager logic for sync and relay (net_processing.ts), bans (banman.ts),
  * address classification (netaddr.ts), the address manager and its database (addrman.ts, addrman_db.ts),
+ * Core's anchors.dat (anchors.ts),
  * inbound eviction (eviction.ts), and the P2P service the node starts (p2p.ts).
  *
  * @module
@@ -28,4 +29,5 @@ export * from "./p2p.ts";
 export * from "./netaddr.ts";
 export * from "./addrman.ts";
 export * from "./addrman_db.ts";
+export * from "./anchors.ts";
 export * from "./eviction.ts";

@@ -32,6 +32,7 @@ import { ServiceFlags, serviceFlagsToStrings } from "./protocol.ts";
 import { formatIp, parseIp } from "./address.ts";
 import { deterministicAddrManKey, seededRandom } from "./addrman.ts";
 import { AddrManDb } from "./addrman_db.ts";
+import { dumpAnchors, readAnchors } from "./anchors.ts";
 import { netClass as netClassOf, Network, type NetworkId, networkName, parseNetwork } from "./netaddr.ts";
 import type { NodeAddressInfo, RawAddrmanEntry } from "../rpc/methods/net.ts";
 
@@ -288,6 +289,9 @@ export class P2pNode implements NetControl {
   readonly settings: P2pSettings;
   readonly addrDb: AddrManDb | null;
   readonly #clock: () => number;
+  readonly #netDataDir: string | undefined;
+  readonly #magic: Uint8Array;
+  readonly #log: (msg: string) => void;
 
   private constructor(
     settings: P2pSettings,
@@ -295,9 +299,12 @@ export class P2pNode implements NetControl {
     peerman: PeerManager,
     banMan: BanMan,
     addrDb: AddrManDb | null,
-    clock: () => number,
+    options: P2pNodeOptions,
   ) {
-    this.#clock = clock;
+    this.#clock = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.#netDataDir = options.netDataDir;
+    this.#magic = options.magic;
+    this.#log = (m) => options.logger?.info(m);
     this.settings = settings;
     this.connman = connman;
     this.peerman = peerman;
@@ -327,7 +334,9 @@ export class P2pNode implements NetControl {
       log: (m) => options.logger?.info(m),
     });
     const addrman = addrDb?.addrman;
-    const anchors = addrDb !== null && s.useAddrmanOutgoing ? await addrDb.takeAnchors() : [];
+    const anchors = options.netDataDir !== undefined && s.useAddrmanOutgoing
+      ? await readAnchors(options.netDataDir, options.magic, (m) => options.logger?.info(m))
+      : [];
     if (!s.fixedSeeds) options.logger?.info("Fixed seeds are disabled");
     const reachable = (n: NetworkId) => s.reachable.has(n);
     const peerman = new PeerManager({
@@ -393,7 +402,7 @@ export class P2pNode implements NetControl {
       peerman,
       banMan,
       addrDb,
-      options.now ?? (() => Math.floor(Date.now() / 1000)),
+      options,
     );
   }
 
@@ -628,8 +637,10 @@ export class P2pNode implements NetControl {
    * first (Core dumps them only on a clean shutdown), and the address manager is flushed.
    */
   async close(): Promise<void> {
-    if (this.addrDb !== null && this.settings.useAddrmanOutgoing) {
-      await this.addrDb.saveAnchors(this.connman.blockRelayOnlyAnchors()).catch(() => {});
+    if (this.#netDataDir !== undefined && this.settings.useAddrmanOutgoing) {
+      await dumpAnchors(this.#netDataDir, this.#magic, this.connman.blockRelayOnlyAnchors(), this.#log).catch(
+        (e) => this.#log(`Cannot write ${"anchors.dat"}: ${e instanceof Error ? e.message : e}`),
+      );
     }
     this.peerman.close();
     await this.connman.close();

@@ -9,6 +9,7 @@ import { parseIp, type PeerAddress } from "../../net/address.ts";
 import { AddrMan, deterministicAddrManKey, seededRandom } from "../../net/addrman.ts";
 import { AddrManDb, decodeAddrRecord, encodeAddrRecord, PEERS_DB_FILE } from "../../net/addrman_db.ts";
 import { Network } from "../../net/netaddr.ts";
+import { ANCHORS_FILE, decodeAnchors, dumpAnchors, readAnchors } from "../../net/anchors.ts";
 import { sha256d } from "../../core/hash/hashes.ts";
 
 const NOW = 1_700_000_000;
@@ -253,28 +254,23 @@ Deno.test("addrman: records encode and decode; the database survives a restart a
   }
 });
 
-Deno.test("addrman: anchors are read once; corrupt records start an empty manager with a log line", async () => {
+Deno.test("addrman: corrupt records or records without their key start an empty manager with a log line", async () => {
   const dir = await Deno.makeTempDir({ prefix: "tsbtc-addrman-" });
   try {
     const db = await AddrManDb.open({ dir, flushIntervalMs: 0 });
     db.addrman.add([addr("250.1.1.1", 8333, Math.floor(Date.now() / 1000))], ip("252.2.2.2"));
-    await db.saveAnchors([{ ...ip("250.9.9.9"), port: 8333, services: 9n }]);
     await db.close();
     const db2 = await AddrManDb.open({ dir, flushIntervalMs: 0 });
-    assertEquals((await db2.takeAnchors()).map((a) => a.port), [8333]);
-    assertEquals(await db2.takeAnchors(), []);
     assertEquals(db2.addrman.size(), 1);
     await db2.close();
     // Damage one record.
     const kv = await Deno.openKv(`${dir}/${PEERS_DB_FILE}`);
     for await (const e of kv.list({ prefix: ["addr"] })) await kv.set(e.key, Uint8Array.of(1, 2, 3));
-    await kv.set(["anchors"], Uint8Array.of(9));
     kv.close();
     const logs: string[] = [];
     const db3 = await AddrManDb.open({ dir, flushIntervalMs: 0, log: (m) => logs.push(m) });
     assertEquals(db3.addrman.size(), 0);
     assert(logs.some((l) => l.startsWith("Invalid or corrupt peers database")), logs.join("\n"));
-    assertEquals(await db3.takeAnchors(), []);
     await db3.close();
     // Records without their key: the same.
     const kv2 = await Deno.openKv(`${dir}/${PEERS_DB_FILE}`);
@@ -284,6 +280,36 @@ Deno.test("addrman: anchors are read once; corrupt records start an empty manage
     const db4 = await AddrManDb.open({ dir, flushIntervalMs: 0, log: (m) => logs.push(m) });
     assertEquals(db4.addrman.size(), 0);
     await db4.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("anchors: Core's anchors.dat format, read once, a damaged file gives none", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tsbtc-anchors-" });
+  const magic = Uint8Array.of(0xfa, 0xbf, 0xb5, 0xda);
+  try {
+    const logs: string[] = [];
+    const a1 = { ...ip("127.0.0.1"), port: 0x1234, services: 0n, time: 5 };
+    const a2 = { ...ip("250.9.9.9"), port: 8333, services: 9n, time: 6 };
+    await dumpAnchors(dir, magic, [a1, a2, a1], (m) => logs.push(m));
+    assert(
+      logs.some((l) =>
+        l.includes("DumpAnchors: Flush 2 outbound block-relay-only peer addresses to anchors.dat")
+      ),
+    );
+    const raw = await Deno.readFile(`${dir}/${ANCHORS_FILE}`);
+    // feature_anchors.py's checks: 127.0.0.1 and the port in hex; services byte at 4 + 1 + 4 + 4.
+    assert(Array.from(raw, (b) => b.toString(16).padStart(2, "0")).join("").includes("7f0000011234"));
+    assertEquals(raw[13], 0);
+    assertEquals(decodeAnchors(magic, raw).map((a) => [a.port, a.services]), [[0x1234, 0n], [8333, 9n]]);
+    assertEquals((await readAnchors(dir, magic)).length, 2);
+    assertEquals(await readAnchors(dir, magic), []); // deleted after reading
+    // A byte inserted (as feature_anchors.py does): no anchors, no error, file gone.
+    const damaged = new Uint8Array([...raw.subarray(0, 20), 0x31, ...raw.subarray(20)]);
+    await Deno.writeFile(`${dir}/${ANCHORS_FILE}`, damaged);
+    assertEquals(await readAnchors(dir, magic), []);
+    await Deno.stat(`${dir}/${ANCHORS_FILE}`).then(() => assert(false, "file left"), () => {});
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
