@@ -1050,7 +1050,7 @@ function sendall(rpc: SpendRpcContext): RpcMethod {
     ],
     results: SEND_RESULT,
     examples: "" +
-      "\nSpend all UTXOs from the wallet with a fee rate of 1 sat/vB using named arguments\n" +
+      "\nSpend all UTXOs from the wallet with a fee rate of 1\u00a0sat/vB using named arguments\n" +
       helpExampleCli("-named sendall", `recipients='["${A0}"]' fee_rate=1\n`) +
       "Spend all UTXOs with a fee rate of 1.1 sat/vB using positional arguments\n" +
       helpExampleCli("sendall", `'["${A0}"]' null "unset" 1.1\n`) +
