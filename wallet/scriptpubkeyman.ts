@@ -90,6 +90,8 @@ export class DescriptorScriptPubKeyMan {
   #priv: Descriptor | undefined;
   /** Scripts of each derived position, from `record.rangeStart`. */
   #scripts: Uint8Array[][] = [];
+  /** The range end a top-up asked for (Core's `TopUp` target; positions may still be derived later). */
+  #wantEnd = 0;
 
   private constructor(record: DescriptorRecord, descriptor: Descriptor, priv: Descriptor | undefined) {
     this.record = record;
@@ -247,17 +249,40 @@ export class DescriptorScriptPubKeyMan {
   }
 
   /**
-   * Core's `TopUp`: derives positions until `size` lie past the next index (ranged only). Returns the first
-   * new position, or null when nothing was added.
+   * Asks for `size` derived positions past the next index (Core's `TopUp` target) without deriving them yet:
+   * {@link deriveStep} does the work (the wallet spreads it over time). Returns whether work is pending.
    */
-  topUp(size: number): number | null {
-    if (!this.isRange()) return null;
-    const target = this.record.nextIndex + Math.max(size, 1);
+  requestTopUp(size: number): boolean {
+    if (!this.isRange()) return false;
+    this.#wantEnd = Math.max(this.#wantEnd, this.record.nextIndex + Math.max(size, 1));
+    return this.#wantEnd > this.record.rangeEnd;
+  }
+
+  /** Whether {@link requestTopUp} asked for positions not derived yet. */
+  pendingTopUp(): boolean {
+    return this.#wantEnd > this.record.rangeEnd;
+  }
+
+  /**
+   * Derives at most `max` of the requested positions (range end moves); returns the first new position, or null
+   * when nothing was derived.
+   */
+  deriveStep(max: number): number | null {
+    const target = Math.min(this.#wantEnd, this.record.rangeEnd + max);
     if (target <= this.record.rangeEnd) return null;
     const from = this.record.rangeEnd;
     this.#deriveTo(target);
     this.record.rangeEnd = target;
     return from;
+  }
+
+  /**
+   * Core's `TopUp`: derives positions until `size` lie past the next index (ranged only), now. Returns the first
+   * new position, or null when nothing was added.
+   */
+  topUp(size: number): number | null {
+    this.requestTopUp(size);
+    return this.deriveStep(Number.POSITIVE_INFINITY);
   }
 
   /** Positions handed out or seen used (Core's `MarkUnusedAddresses`): the next index moves past `pos`. */
@@ -273,12 +298,17 @@ export class DescriptorScriptPubKeyMan {
   }
 
   /**
-   * Hands out the next position (Core's `GetNewDestination`): tops up first, then returns the address and
-   * script and moves the next index. Throws {@linkcode KeypoolRanOutError} when no position is left.
+   * Hands out the next position (Core's `GetNewDestination`): asks for the top-up first (see
+   * {@link requestTopUp}), then returns the address and script and moves the next index. Throws
+   * {@linkcode KeypoolRanOutError} when no position is left.
    */
   getNewDestination(keypool: number): { address: string; script: Uint8Array; index: number } {
     if (!this.isRange()) throw new KeypoolRanOutError();
-    this.topUp(keypool);
+    // The whole lookahead is asked for; the position handed out is derived now, the rest may follow later.
+    this.requestTopUp(keypool);
+    if (this.record.nextIndex >= this.record.rangeEnd) {
+      this.deriveStep(this.record.nextIndex + 1 - this.record.rangeEnd);
+    }
     const index = this.record.nextIndex;
     if (index >= this.record.rangeEnd) throw new KeypoolRanOutError();
     const scripts = this.scriptsAt(index);

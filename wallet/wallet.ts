@@ -77,6 +77,11 @@ import {
 } from "./crypter.ts";
 import { fillPsbt, signTransactionWithWallet } from "./signing.ts";
 
+/** Positions a new descriptor derives at once; the rest of its lookahead is derived in the background. */
+export const INITIAL_LOOKAHEAD = 20;
+/** Positions one background top-up step derives (one database write). */
+export const TOPUP_STEP = 25;
+
 /** Coinbase outputs mature after this many blocks (Core's `COINBASE_MATURITY`). */
 export const COINBASE_MATURITY = 100;
 
@@ -208,6 +213,8 @@ export class Wallet implements WalletCore, ChainNotifications {
   #masterRecord: MasterKeyRecord | null = null;
   #masterKey: Uint8Array | null = null;
   #relockTime = 0;
+  /** The background top-up, while it runs. */
+  #topUpRunning: Promise<void> | null = null;
   #relockTimer: ReturnType<typeof setTimeout> | null = null;
 
   private constructor(env: WalletEnvironment, name: string, db: WalletDatabase) {
@@ -249,6 +256,7 @@ export class Wallet implements WalletCore, ChainNotifications {
       }
       if (!options.blank && !options.disablePrivateKeys && !options.bornEncrypted) w.#setupDescriptors(batch);
       await batch.commit();
+      w.#scheduleTopUp();
       env.logger?.info(`[${w.#logName()}] Wallet created with ${w.#spkms.size} descriptors`);
       return w;
     } catch (e) {
@@ -263,6 +271,9 @@ export class Wallet implements WalletCore, ChainNotifications {
     try {
       const w = new Wallet(env, name, db);
       await w.#loadRecords();
+      // Core tops every descriptor up on load (a crash may have left a lookahead short).
+      for (const spkm of w.#spkms.values()) spkm.requestTopUp(env.keypoolSize);
+      w.#scheduleTopUp();
       return w;
     } catch (e) {
       await db.close();
@@ -359,7 +370,8 @@ export class Wallet implements WalletCore, ChainNotifications {
             timestamp: now,
           },
         );
-        spkm.topUp(this.#env.keypoolSize);
+        spkm.requestTopUp(this.#env.keypoolSize);
+        spkm.deriveStep(INITIAL_LOOKAHEAD);
         this.#protect(spkm);
         this.#addSpkm(spkm);
         for (const [k, v] of spkm.writes()) batch.put(k, v);
@@ -465,6 +477,15 @@ export class Wallet implements WalletCore, ChainNotifications {
   async #scan(from: number, to: number, opts: { following: boolean }): Promise<ScanResult> {
     this.#scanning = { start: Date.now(), progress: 0 };
     this.#abortScan = false;
+    // Every requested lookahead position must be known before blocks are scanned.
+    const pre = this.db.batch();
+    for (const spkm of this.#spkms.values()) {
+      const before = spkm.record.rangeEnd;
+      if (spkm.deriveStep(Number.POSITIVE_INFINITY) === null) continue;
+      this.#indexNewScripts(spkm, before);
+      for (const [k, v] of spkm.writes(before)) pre.put(k, v);
+    }
+    await pre.commit();
     let lastScanned: { hash: string; height: number } | null = null;
     try {
       let h = from;
@@ -553,6 +574,52 @@ export class Wallet implements WalletCore, ChainNotifications {
         this.#env.logger?.debug("walletdb", `[${this.#logName()}] ${wtx.txid} not resubmitted: ${r.message}`);
       }
     }
+  }
+
+  /**
+   * Derives the lookahead positions asked for but not derived yet, a step at a time under the wallet's lock
+   * (each step written to the database before the next), yielding to other work between steps.
+   */
+  #scheduleTopUp(): void {
+    if (this.#topUpRunning !== null || this.#closed) return;
+    this.#topUpRunning = (async () => {
+      try {
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 0));
+          const more = await this.withLock(async () => {
+            if (this.#closed) return false;
+            let spkm: DescriptorScriptPubKeyMan | undefined;
+            for (const s of this.#spkms.values()) {
+              if (s.pendingTopUp()) {
+                spkm = s;
+                break;
+              }
+            }
+            if (spkm === undefined) return false;
+            const from = spkm.deriveStep(TOPUP_STEP);
+            if (from !== null) {
+              this.#indexNewScripts(spkm, from);
+              const batch = this.db.batch();
+              for (const [k, v] of spkm.writes(from)) batch.put(k, v);
+              await batch.commit();
+            }
+            return true;
+          });
+          if (!more) return;
+        }
+      } catch (e) {
+        this.#env.logger?.warn(
+          `[${this.#logName()}] Keypool top-up failed: ${e instanceof Error ? e.message : e}`,
+        );
+      } finally {
+        this.#topUpRunning = null;
+      }
+    })();
+  }
+
+  /** Resolves once the lookahead of every descriptor is derived (call without holding the wallet's lock). */
+  async keypoolReady(): Promise<void> {
+    while (this.#topUpRunning !== null) await this.#topUpRunning;
   }
 
   // ---------------------------------------------------------------- lock
@@ -835,6 +902,7 @@ export class Wallet implements WalletCore, ChainNotifications {
     }
     this.#indexNewScripts(spkm, before);
     for (const [k, v] of spkm.writes(Math.min(before, dest.index))) batch.put(k, v);
+    this.#scheduleTopUp();
     return dest;
   }
 
@@ -1126,7 +1194,11 @@ export class Wallet implements WalletCore, ChainNotifications {
       this.#reservedChange.delete(toHex(out.scriptPubKey));
       const moved = spkm.markUsed(origin.index);
       const before = spkm.record.rangeEnd;
-      const added = spkm.topUp(this.#env.keypoolSize) !== null;
+      spkm.requestTopUp(this.#env.keypoolSize);
+      // While scanning, the whole lookahead is needed at once (later blocks may pay further positions).
+      const added =
+        spkm.deriveStep(this.#scanning !== null ? Number.POSITIVE_INFINITY : INITIAL_LOOKAHEAD) !== null;
+      if (spkm.pendingTopUp()) this.#scheduleTopUp();
       if (added) this.#indexNewScripts(spkm, before);
       if (added) { for (const [k, v] of spkm.writes(before)) batch.put(k, v); }
       else if (moved) batch.put(...spkm.recordWrite());

@@ -47,6 +47,13 @@ Deno.test("scriptpubkeyman: handing out addresses, lookahead and the stored cach
   const first = spkm.getNewDestination(10);
   assertEquals(first.index, 0);
   assertEquals(first.address, encodeDestination(spkm.scriptsAt(0)[0], "regtest"));
+  // The lookahead is asked for; the wallet derives it step by step.
+  assertEquals(spkm.record.rangeEnd, 1);
+  assert(spkm.pendingTopUp());
+  assertEquals(spkm.deriveStep(4), 1);
+  assertEquals(spkm.record.rangeEnd, 5);
+  assertEquals(spkm.deriveStep(100), 5);
+  assertEquals(spkm.deriveStep(100), null);
   assertEquals(spkm.record.rangeEnd, 10);
   assertEquals(spkm.record.nextIndex, 1);
   assertEquals(spkm.keypoolSize(), 9);

@@ -465,7 +465,7 @@ export function addressMethods(ctx: WalletRpcContext): RpcMethod[] {
     }],
     examples: helpExampleCli("listdescriptors", "") + helpExampleRpc("listdescriptors", "") +
       helpExampleCli("listdescriptors", "true") + helpExampleRpc("listdescriptors", "true"),
-    handler: (params, call) => {
+    handler: async (params, call) => {
       const w = ctx.walletFor(call);
       const priv = params[0] !== undefined && params[0] !== null && getBool(params[0]);
       if (w.hasFlag("disable_private_keys") && priv) {
@@ -475,7 +475,8 @@ export function addressMethods(ctx: WalletRpcContext): RpcMethod[] {
         );
       }
       if (priv) ensureWalletIsUnlocked(w);
-      return w.withLock(() => {
+      if (w.scanningState() === null) await w.keypoolReady();
+      return await w.withLock(() => {
         const list = w.descriptors().map((spkm) => {
           let desc: string;
           if (priv) {

@@ -128,6 +128,7 @@ export function walletManagementMethods(ctx: WalletRpcContext): RpcMethod[] {
     handler: async (_params, call) => {
       const w = ctx.walletFor(call);
       await w.blockUntilSyncedToCurrentChain();
+      if (w.scanningState() === null) await w.keypoolReady();
       const kp = w.keypoolSizes();
       const obj: JsonObject = {
         walletname: w.name,
