@@ -6,6 +6,7 @@
  */
 import type { RpcMethod } from "../../rpc/table.ts";
 import { addressMethods } from "./addresses.ts";
+import { encryptionMethods } from "./encryption.ts";
 import { coinsMethods } from "./coins.ts";
 import { labelsMethods } from "./labels.ts";
 import { walletPsbtMethods } from "./psbt.ts";
@@ -25,6 +26,7 @@ export function walletRpcMethods(ctx: WalletRpcContext): RpcMethod[] {
     ...spendMethods(ctx),
     ...walletPsbtMethods(ctx),
     ...signMessageMethods(ctx),
+    ...encryptionMethods(ctx),
     ...coinsMethods(ctx),
     ...transactionsMethods(ctx),
     ...labelsMethods(ctx),

@@ -60,11 +60,11 @@ Deno.test("signmessage: Core's errors", async () => {
     // A P2PKH address that is not the wallet's.
     const foreign = encodeDestination({ type: "pubkeyhash", hash: new Uint8Array(20).fill(7) }, "regtest")!;
     await fails(node, "w", "signmessage", [foreign, "m"], -4, "Private key not available");
-    // A P2PKH address of the wallet's own key that only its P2WPKH descriptor has: no descriptor owns the script
-    // (checked once listdescriptors is served).
-    const listed = await call(node, "w", "listdescriptors");
-    if (listed.error?.code !== -32601) {
-      const descs = listed.result as { descriptors: Array<{ desc: string; internal: boolean }> };
+    // A P2PKH address of the wallet's own key that only its P2WPKH descriptor has: no descriptor owns the script.
+    {
+      const descs = await ok(node, "w", "listdescriptors") as {
+        descriptors: Array<{ desc: string; internal: boolean }>;
+      };
       const wpkh = descs.descriptors.find((d) => d.desc.startsWith("wpkh(") && !d.internal)!;
       const key = parseDescriptor(wpkh.desc, { network: "regtest" }).expand(0).pubkeys[0].pubkey;
       const pkh = encodeDestination({ type: "pubkeyhash", hash: hash160(key) }, "regtest")!;
