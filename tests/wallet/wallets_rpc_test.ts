@@ -337,3 +337,42 @@ Deno.test("wallet RPCs: listdescriptors, importdescriptors with rescan, rescanbl
     await node.cleanup();
   }
 });
+
+Deno.test("wallet RPCs: -wallet and settings.json load_on_startup choose the wallets loaded at start", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-rpc-" });
+  let node = await startNode(["-keypool=5"], { dataDir });
+  const settings = async () => JSON.parse(await Deno.readTextFile(`${node.netDataDir}/settings.json`));
+  try {
+    await walletReady(node);
+    await ok(node, "createwallet", ["a", false, false, null, false, true, true]);
+    await ok(node, "createwallet", ["b"]);
+    await ok(node, "createwallet", ["c", false, false, null, false, true, true]);
+    assertEquals((await settings()).wallet, ["a", "c"]);
+    assertEquals(await ok(node, "unloadwallet", ["c", false]), {});
+    assertEquals((await settings()).wallet, ["a"]);
+    assertEquals(await ok(node, "unloadwallet", ["b"]), {});
+    assertEquals(await ok(node, "loadwallet", ["b", true]), { name: "b" });
+    assertEquals((await settings()).wallet, ["a", "b"]);
+    await ok(node, "stop");
+    await node.wait();
+    await node.cleanup();
+
+    // settings.json's list, then -wallet (Core's order), each once.
+    node = await startNode(["-keypool=5", "-wallet=c", "-wallet=a"], { dataDir });
+    await walletReady(node);
+    assertEquals([...await ok<string[]>(node, "listwallets")].sort(), ["a", "b", "c"]);
+    await ok(node, "stop");
+    await node.wait();
+    await node.cleanup();
+
+    // A -wallet that does not exist is skipped with Core's warning.
+    await Deno.writeTextFile(`${node.netDataDir}/settings.json`, "{}\n");
+    node = await startNode(["-keypool=5", "-wallet=nosuch"], { dataDir });
+    await walletReady(node);
+    assertEquals(await ok(node, "listwallets"), []);
+    await waitFor(async () => (await node.log()).includes("Skipping -wallet path that doesn't exist."));
+  } finally {
+    await node.cleanup();
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+});
