@@ -88,3 +88,43 @@ export class ExternalSolvingData {
     return descriptorInputWeight(desc, useMaxSig);
   }
 }
+
+/** What {@link walletInputSatisfactionWeight} needs of a wallet. */
+export interface SolvingWallet {
+  /** Network of the wallet's scripts. */
+  readonly network: Network;
+  /** The solving data of one of its scripts (scripts and public keys by HASH160), if it has the script. */
+  scriptInfo(script: Uint8Array):
+    | { readonly scripts: ReadonlyMap<string, Uint8Array>; readonly pubkeys: ReadonlyMap<string, Uint8Array> }
+    | undefined;
+}
+
+const walletWeights = new WeakMap<object, Map<string, number>>();
+
+/**
+ * The weight a signed input spending the wallet's `script` adds beyond `(32 + 4 + 4 + 1) * 4` (see
+ * `WalletCore.maxInputSatisfactionWeight`): Core's `CalculateMaximumSignedInputSize` infers a descriptor from the
+ * script and the wallet's solving data (so `combo()` and multisig scripts are sized by what they are) and takes
+ * `MaxInputWeight(desc, tx_is_segwit = true, can_grind_r = true)`. Undefined when the wallet cannot solve it;
+ * known answers are cached per wallet (a script's solving data never changes once known).
+ */
+export function walletInputSatisfactionWeight(wallet: SolvingWallet, script: Uint8Array): number | undefined {
+  let cache = walletWeights.get(wallet);
+  if (cache === undefined) walletWeights.set(wallet, cache = new Map());
+  const key = toHex(script);
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const info = wallet.scriptInfo(script);
+  if (info === undefined) return undefined;
+  const inferred = inferDescriptor(script, wallet.network, { scripts: info.scripts, pubkeys: info.pubkeys });
+  let size: ExternalInputSize | undefined;
+  try {
+    size = descriptorInputWeight(parseDescriptor(inferred.descriptor, { network: wallet.network }), false);
+  } catch {
+    return undefined;
+  }
+  if (size === undefined) return undefined;
+  const weight = size.weight - (32 + 4 + 4 + 1) * 4;
+  cache.set(key, weight);
+  return weight;
+}

@@ -277,7 +277,7 @@ export class FakeWallet implements WalletCore {
     return undefined;
   }
   maxInputSatisfactionWeight(script: Uint8Array): number | undefined {
-    return this.isMine(script) ? 108 : undefined;
+    return this.isMine(script) ? 107 : undefined;
   }
   canSign(script: Uint8Array): boolean {
     return this.isMine(script);

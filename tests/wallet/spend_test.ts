@@ -281,8 +281,8 @@ Deno.test("fundTransaction: external inputs need a UTXO and solving data (pubkey
   assertEquals(res.tx.inputs[0].prevout, external);
   assertEquals(res.tx.inputs[0].sequence, MAX_SEQUENCE_NONFINAL);
   assertEquals(res.tx.locktime, 0);
-  // Sized with a largest (73-byte) signature for the external input (273 WU) and a 72-byte one for the wallet's
-  // (272 WU): 40 + 2 + 2 × 124 + 272 + 273 = 835 WU = 209 vB at 1 sat/vB.
+  // Sized with a largest (72-byte) signature for the external input (272 WU) and a ground one for the wallet's
+  // (271 WU): 40 + 2 + 2 × 124 + 271 + 272 = 833 WU = 209 vB at 1 sat/vB.
   assertEquals(res.tx.outputs.length, 2);
   assertEquals(res.fee, 209n);
   // Solving data as a descriptor does the same.
