@@ -189,6 +189,10 @@ export class Wallet implements WalletCore, ChainNotifications {
   readonly #txs = new Map<string, WalletTx>();
   /** Outpoint "txid:vout" → txids of wallet transactions spending it. */
   readonly #spends = new Map<string, Set<string>>();
+  /** Addresses of the wallet's scripts by script hex (memo). */
+  readonly #addresses = new Map<string, string | undefined>();
+  /** Solving information by script hex (derived once; cleared when descriptors are imported). */
+  readonly #scriptInfos = new Map<string, WalletScriptInfo>();
   /** Owned outputs by "txid:vout". */
   readonly #txos = new Map<string, WalletTxo>();
   /** Wallet txs in order position order (ascending). */
@@ -745,9 +749,18 @@ export class Wallet implements WalletCore, ChainNotifications {
     return this.#scripts.has(toHex(script));
   }
 
+  /** The address of one of the wallet's scripts (memoized per script; undefined for scripts without one). */
+  #addressOf(script: Uint8Array, hex: string = toHex(script)): string | undefined {
+    if (this.#addresses.has(hex)) return this.#addresses.get(hex);
+    const address = encodeDestination(script, this.network);
+    if (this.#scripts.has(hex)) this.#addresses.set(hex, address);
+    return address;
+  }
+
   isChange(out: TxOut): boolean {
-    if (!this.isMine(out.scriptPubKey)) return false;
-    const address = encodeDestination(out.scriptPubKey, this.network);
+    const hex = toHex(out.scriptPubKey);
+    if (!this.#scripts.has(hex)) return false;
+    const address = this.#addressOf(out.scriptPubKey, hex);
     if (address === undefined) return true;
     const entry = this.#addressBook.get(address);
     return entry === undefined || entry.label === undefined;
@@ -782,7 +795,7 @@ export class Wallet implements WalletCore, ChainNotifications {
   }
 
   isSpentKey(script: Uint8Array): boolean {
-    const address = encodeDestination(script, this.network);
+    const address = this.#addressOf(script);
     if (address === undefined) return false;
     return this.#addressBook.get(address)?.used === true;
   }
@@ -1025,6 +1038,7 @@ export class Wallet implements WalletCore, ChainNotifications {
         batch.delete(Keys.active(options.internal, type));
       }
       await batch.commit();
+      this.#scriptInfos.clear();
       this.refreshAllTxos();
       return warnings;
     });
@@ -1091,9 +1105,14 @@ export class Wallet implements WalletCore, ChainNotifications {
   }
 
   scriptInfo(script: Uint8Array): WalletScriptInfo | undefined {
-    const origin = this.scriptOrigin(script);
+    const hex = toHex(script);
+    const cached = this.#scriptInfos.get(hex);
+    if (cached !== undefined) return cached;
+    const origin = this.#scripts.get(hex);
     if (origin === undefined) return undefined;
-    return scriptInfoOf(origin.spkm, origin.index, script, [origin.spkm]);
+    const info = scriptInfoOf(origin.spkm, origin.index, script, [origin.spkm]);
+    this.#scriptInfos.set(hex, info);
+    return info;
   }
 
   /** Writes the changed transactions into `batch`. */
