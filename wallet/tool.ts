@@ -69,11 +69,15 @@ export function offlineChain(): Chain {
   });
 }
 
-function environment(opts: WalletToolOptions): WalletEnvironment {
+/**
+ * The environment of a wallet the tool opens. `topUp` false: the lookahead stays as stored (Core's tool tops
+ * up only a wallet it creates; `info` reports the keypool as it is).
+ */
+function environment(opts: WalletToolOptions, topUp: boolean): WalletEnvironment {
   return {
     chain: offlineChain(),
     network: opts.network,
-    keypoolSize: opts.keypoolSize ?? DEFAULT_KEYPOOL_SIZE,
+    keypoolSize: topUp ? opts.keypoolSize ?? DEFAULT_KEYPOOL_SIZE : 1,
     addressType: "bech32",
     settings: defaultWalletSettings(),
     now: opts.now ?? (() => Math.floor(Date.now() / 1000)),
@@ -119,8 +123,9 @@ async function requireCreate(path: string): Promise<void> {
   }
 }
 
-/** Core's `WalletShowInfo`. */
+/** Core's `WalletShowInfo` (after the keypool top-up the wallet runs in the background, as Core's is done). */
 async function showInfo(opts: WalletToolOptions, w: Wallet): Promise<void> {
+  await w.keypoolReady();
   const active = w.descriptors().filter((d) => w.activeRole(d).active);
   const hd = active.length > 0 && active.every((d) => d.isRange());
   const { external, internal } = w.keypoolSizes();
@@ -156,7 +161,7 @@ async function create(opts: WalletToolOptions, name: string, path: string): Prom
   opts.out("Topping up keypool...\n");
   let w: Wallet;
   try {
-    w = await Wallet.create(environment(opts), name, path);
+    w = await Wallet.create(environment(opts, true), name, path);
   } catch (e) {
     throw dbError(e);
   }
@@ -172,7 +177,7 @@ async function info(opts: WalletToolOptions, name: string, path: string): Promis
   await requireExisting(path);
   let w: Wallet;
   try {
-    w = await Wallet.load(environment(opts), name, path);
+    w = await Wallet.load(environment(opts, false), name, path);
   } catch (e) {
     throw dbError(e);
   }

@@ -15,16 +15,16 @@ Deno.test("tsbtc wallet create/info/dump/createfromdump: Core's bitcoin-wallet o
   const dataDir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-tool-" });
   const walletDir = `${dataDir}/regtest/wallets`;
   try {
-    const created = await tool(dataDir, "-wallet=w", "-keypool=10", "create");
+    const created = await tool(dataDir, "-wallet=w", "-keypool=100", "create");
     assertEquals(created.code, 0, created.stderr);
-    assertEquals(created.stdout, "Topping up keypool...\n" + INFO("w", 80));
+    assertEquals(created.stdout, "Topping up keypool...\n" + INFO("w", 800));
     assert(await exists(`${walletDir}/w/wallet.kv`));
     const again = await tool(dataDir, "-wallet=w", "create");
     assertEquals(again.code, 1);
     assertEquals(again.stderr, `Failed to create database path '${walletDir}/w'. Database already exists.\n`);
     const info = await tool(dataDir, "-wallet=w", "info");
     assertEquals(info.code, 0, info.stderr);
-    assertEquals(info.stdout, INFO("w", 80));
+    assertEquals(info.stdout, INFO("w", 800));
 
     // dump: every record, Core's header and checksum; the warning on stdout.
     const dumpFile = `${dataDir}/w.dump`;
@@ -50,7 +50,7 @@ Deno.test("tsbtc wallet create/info/dump/createfromdump: Core's bitcoin-wallet o
     const restored = await tool(dataDir, "-wallet=copy", `-dumpfile=${dumpFile}`, "createfromdump");
     assertEquals(restored.code, 0, restored.stderr);
     assertEquals(restored.stdout, "");
-    assertEquals((await tool(dataDir, "-wallet=copy", "info")).stdout, INFO("copy", 80));
+    assertEquals((await tool(dataDir, "-wallet=copy", "info")).stdout, INFO("copy", 800));
     const redump = `${dataDir}/copy.dump`;
     assertEquals((await tool(dataDir, "-wallet=copy", `-dumpfile=${redump}`, "dump")).code, 0);
     assertEquals(await Deno.readTextFile(redump), text);
