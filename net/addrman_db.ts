@@ -1,6 +1,8 @@
 /**
- * The address manager on disk (Core's `peers.dat`), in a Deno KV database of the node's network directory
- * (`peers.sqlite3`): the bucketing key and one record per address. Only changed addresses are written, in batched atomic commits, every few seconds and at
+ * The address manager on disk: a Deno KV (SQLite) database under Core's file name, `peers.dat` in the network
+ * directory (so tools that delete Core's `peers.dat` to clear the address manager, as Core's test framework
+ * does, work unchanged; the format is tsbtc's, not Core's serialization): the bucketing key and one record per
+ * address. Only changed addresses are written, in batched atomic commits, every few seconds and at
  * shutdown, so a `kill -9` loses at most the last interval. Every record is self-contained; a database that
  * cannot be read (a missing key, a corrupt record) is set aside with a log line and the node starts with an
  * empty address manager, never fails.
@@ -13,8 +15,8 @@ import { ByteWriter } from "../core/wire/writer.ts";
 import { KvBatchWriter } from "../node/storage/kv_batch.ts";
 import { AddrMan, type AddrManOptions, type AddrRecord } from "./addrman.ts";
 
-/** The database file in the network data directory. */
-export const PEERS_DB_FILE = "peers.sqlite3";
+/** The database file in the network data directory (Core's name; a Deno KV database). */
+export const PEERS_DB_FILE = "peers.dat";
 /** Record format version. */
 const RECORD_VERSION = 1;
 
@@ -101,7 +103,22 @@ export class AddrManDb {
   static async open(options: AddrManDbOptions): Promise<AddrManDb> {
     const log = options.log ?? (() => {});
     const path = `${options.dir}/${PEERS_DB_FILE}`;
-    const kv = await Deno.openKv(path);
+    const found = await Deno.lstat(path).then(() => true, () => false);
+    if (!found) log(`Creating ${PEERS_DB_FILE} because the file was not found ("${path}")`);
+    let kv: Deno.Kv;
+    try {
+      kv = await Deno.openKv(path);
+    } catch (e) {
+      // Not a database we can open (Core's own peers.dat, garbage): set it aside, as Core keeps a .bak.
+      log(
+        `Invalid or corrupt ${PEERS_DB_FILE} (${
+          e instanceof Error ? e.message : e
+        }); moved to ${PEERS_DB_FILE}.bak, starting with an empty address manager`,
+      );
+      await Deno.rename(path, `${path}.bak`);
+      for (const ext of ["-wal", "-shm"]) await Deno.remove(`${path}${ext}`).catch(() => {});
+      kv = await Deno.openKv(path);
+    }
     let addrman: AddrMan | null = null;
     const started = Date.now();
     try {
@@ -109,7 +126,6 @@ export class AddrManDb {
       if (meta.value === null) {
         const entries = kv.list({ prefix: ["addr"] }, { limit: 1 });
         for await (const _ of entries) throw new Error("address records without their key");
-        log(`Creating peers database ${path} because it was not found`);
       } else {
         if (
           !(meta.value instanceof Uint8Array) || meta.value.length !== 33 || meta.value[0] !== RECORD_VERSION
@@ -129,14 +145,14 @@ export class AddrManDb {
         addrman = new AddrMan({ ...options.addrman, key });
         addrman.restore(records);
         log(
-          `Loaded ${addrman.size()} addresses from peers database  ${Date.now() - started}ms (${
+          `Loaded ${addrman.size()} addresses from ${PEERS_DB_FILE}  ${Date.now() - started}ms (${
             addrman.size(undefined, true)
           } new, ${addrman.size(undefined, false)} tried)`,
         );
       }
     } catch (e) {
       log(
-        `Invalid or corrupt peers database (${
+        `Invalid or corrupt ${PEERS_DB_FILE} (${
           e instanceof Error ? e.message : e
         }); starting with an empty address manager`,
       );

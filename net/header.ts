@@ -74,11 +74,17 @@ export function decodeMessageHeader(bytes: Uint8Array): MessageHeader {
 
 /**
  * A complete message: header (magic, command, length, checksum) followed by the payload. Throws `RangeError`
- * for a bad magic or command, or a payload over {@link MAX_PROTOCOL_MESSAGE_LENGTH} (which no peer would accept).
+ * for a bad magic or command, or a payload over {@link MAX_PROTOCOL_MESSAGE_LENGTH} (which no peer would accept)
+ * unless `allowOversized` (the test-only `sendmsgtopeer`, which Core lets send anything).
  */
-export function frameMessage(magic: Uint8Array, command: string, payload: Uint8Array): Uint8Array {
+export function frameMessage(
+  magic: Uint8Array,
+  command: string,
+  payload: Uint8Array,
+  options: { allowOversized?: boolean } = {},
+): Uint8Array {
   if (magic.length !== 4) throw new RangeError(`Cannot frame message: magic is ${magic.length} bytes`);
-  if (payload.length > MAX_PROTOCOL_MESSAGE_LENGTH) {
+  if (payload.length > MAX_PROTOCOL_MESSAGE_LENGTH && !options.allowOversized) {
     throw new RangeError(
       `Cannot frame message: ${command} payload is ${payload.length} bytes (limit ${MAX_PROTOCOL_MESSAGE_LENGTH})`,
     );

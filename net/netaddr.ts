@@ -12,7 +12,9 @@
  * @module
  */
 
-import { Bip155Network, type NetAddress } from "./address.ts";
+import { base32 } from "@scure/base";
+import { sha3_256 } from "@noble/hashes/sha3.js";
+import { Bip155Network, formatIp, type NetAddress, parseIp } from "./address.ts";
 
 /** Core's `enum Network`. */
 export const Network = {
@@ -273,4 +275,73 @@ const BAD_PORTS: ReadonlySet<number> = new Set([
 /** Core's `IsBadPort`: ports of other well-known services, avoided by automatic connections. */
 export function isBadPort(port: number): boolean {
   return BAD_PORTS.has(port);
+}
+
+const ONION_CHECKSUM_TAG = new TextEncoder().encode(".onion checksum");
+const TORV3_VERSION = 3;
+
+function onionChecksum(pubkey: Uint8Array): Uint8Array {
+  const data = new Uint8Array(ONION_CHECKSUM_TAG.length + 33);
+  data.set(ONION_CHECKSUM_TAG);
+  data.set(pubkey, ONION_CHECKSUM_TAG.length);
+  data[data.length - 1] = TORV3_VERSION;
+  return sha3_256(data).subarray(0, 2);
+}
+
+/**
+ * Core's `LookupHost(text, false)` for literals: an IPv4 or IPv6 address (`parseIp`), a Tor v3 `.onion` (56
+ * base32 characters: key, checksum, version 3) or an I2P `.b32.i2p` address (52 base32 characters). With
+ * `cjdnsReachable`, an fc00::/8 IPv6 address is CJDNS (Core's `MaybeFlipIPv6toCJDNS`). Undefined otherwise.
+ */
+export function parseHost(text: string, options: { cjdnsReachable?: boolean } = {}): Addr | undefined {
+  const lower = text.toLowerCase();
+  if (lower.endsWith(".onion")) {
+    const b32 = lower.slice(0, -".onion".length);
+    if (b32.length !== 56) return undefined;
+    let bytes: Uint8Array;
+    try {
+      bytes = base32.decode(b32.toUpperCase());
+    } catch {
+      return undefined;
+    }
+    if (bytes.length !== 35 || bytes[34] !== TORV3_VERSION) return undefined;
+    const pubkey = bytes.subarray(0, 32);
+    const sum = onionChecksum(pubkey);
+    if (sum[0] !== bytes[32] || sum[1] !== bytes[33]) return undefined;
+    return { net: Bip155Network.TORV3, addr: pubkey.slice() };
+  }
+  if (lower.endsWith(".b32.i2p")) {
+    const b32 = lower.slice(0, -".b32.i2p".length);
+    if (b32.length !== 52) return undefined;
+    try {
+      const bytes = base32.decode(`${b32.toUpperCase()}====`);
+      return bytes.length === 32 ? { net: Bip155Network.I2P, addr: bytes } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  const ip = parseIp(text);
+  if (ip === undefined) return undefined;
+  if (options.cjdnsReachable && ip.net === Bip155Network.IPV6 && ip.addr[0] === 0xfc) {
+    return { net: Bip155Network.CJDNS, addr: ip.addr };
+  }
+  return ip;
+}
+
+/** Core's `CNetAddr::ToStringAddr`: IPv4/IPv6/CJDNS as text, Tor v3 as `….onion`, I2P as `….b32.i2p`. */
+export function formatAddr(a: Addr): string {
+  if (a.net === Bip155Network.TORV3 && a.addr.length === 32) {
+    const bytes = new Uint8Array(35);
+    bytes.set(a.addr);
+    bytes.set(onionChecksum(a.addr), 32);
+    bytes[34] = TORV3_VERSION;
+    return `${base32.encode(bytes).toLowerCase()}.onion`;
+  }
+  if (a.net === Bip155Network.I2P && a.addr.length === 32) {
+    return `${base32.encode(a.addr).replace(/=+$/, "").toLowerCase()}.b32.i2p`;
+  }
+  if (a.net === Bip155Network.CJDNS && a.addr.length === 16) {
+    return formatIp({ net: Bip155Network.IPV6, addr: a.addr });
+  }
+  return formatIp(a);
 }

@@ -29,11 +29,19 @@ import {
 } from "./connman.ts";
 import { PeerManager, type RelayMempool } from "./net_processing.ts";
 import { ServiceFlags, serviceFlagsToStrings } from "./protocol.ts";
-import { formatIp, parseIp } from "./address.ts";
+import { parseIp } from "./address.ts";
 import { deterministicAddrManKey, seededRandom } from "./addrman.ts";
 import { AddrManDb } from "./addrman_db.ts";
 import { dumpAnchors, readAnchors } from "./anchors.ts";
-import { netClass as netClassOf, Network, type NetworkId, networkName, parseNetwork } from "./netaddr.ts";
+import {
+  formatAddr,
+  netClass as netClassOf,
+  Network,
+  type NetworkId,
+  networkName,
+  parseHost,
+  parseNetwork,
+} from "./netaddr.ts";
 import type { NodeAddressInfo, RawAddrmanEntry } from "../rpc/methods/net.ts";
 
 /** Core's DNS seeds per chain (regtest's is a dummy that never resolves). */
@@ -417,7 +425,7 @@ export class P2pNode implements NetControl {
     return this.peerman.getAddressesUnsafe(count, 0, net).map((a) => ({
       time: a.time,
       services: a.services,
-      address: formatIp(a),
+      address: formatAddr(a),
       port: a.port,
       network: networkName(netClassOf(a, netClass)),
     }));
@@ -425,7 +433,7 @@ export class P2pNode implements NetControl {
 
   /** `addpeeraddress`: adds `address:port` as if it announced itself, then to tried when asked. */
   addPeerAddress(address: string, port: number, tried: boolean): { success: boolean; error?: string } {
-    const ip = parseIp(address);
+    const ip = parseHost(address, { cjdnsReachable: this.settings.reachable.has(Network.CJDNS) });
     if (ip === undefined) throw new RangeError("Invalid IP address");
     const am = this.addrDb?.addrman;
     if (am === undefined) throw new RangeError("Address manager functionality missing or disabled");
@@ -438,6 +446,17 @@ export class P2pNode implements NetControl {
     if (!am.add([a], a)) return { success: false, error: "failed-adding-to-new" };
     if (tried && !am.good(a, this.#nowSec())) return { success: false, error: "failed-adding-to-tried" };
     return { success: true };
+  }
+
+  /** `sendmsgtopeer`: a raw message (any command, any payload) to peer `id`; false when there is none. */
+  sendMessageToPeer(id: number, command: string, payload: Uint8Array): boolean {
+    const c = this.connman.get(id);
+    if (c === undefined || c.peer.disconnectReason !== undefined) return false;
+    try {
+      return c.peer.sendRaw(command, payload);
+    } catch {
+      return false;
+    }
   }
 
   /** `getaddrmaninfo`: new, tried and total per network and for all networks. */
@@ -461,12 +480,12 @@ export class P2pNode implements NetControl {
       const out: Record<string, RawAddrmanEntry> = {};
       for (const e of am.entries(tried)) {
         out[`${e.bucket}/${e.position}`] = {
-          address: formatIp(e.addr),
+          address: formatAddr(e.addr),
           port: e.addr.port,
           services: e.addr.services,
           time: e.addr.time,
           network: networkName(netClassOf(e.addr, nc)),
-          source: formatIp(e.addr.source),
+          source: formatAddr(e.addr.source),
           sourceNetwork: networkName(netClassOf(e.addr.source, nc)),
         };
       }

@@ -29,6 +29,7 @@ import type { DecodeError } from "../core/wire/errors.ts";
 import { Bip155Network, parseIp, UNSPECIFIED_ADDRESS } from "./address.ts";
 import type { NetAddress } from "./address.ts";
 import { MessageDecoder } from "./decoder.ts";
+import { frameMessage } from "./header.ts";
 import type { DecoderEvent } from "./decoder.ts";
 import { type FramingError, MessageLimitError } from "./errors.ts";
 import { decodePayload, encodeMessage, encodePayload, messageCommand } from "./messages.ts";
@@ -357,6 +358,19 @@ export class Peer {
     return this.#push(msg, options);
   }
 
+  /**
+   * Sends a message of any command and payload as given, oversized ones included (Core's test-only
+   * `sendmsgtopeer`). False when the peer is gone or its send queue is full.
+   */
+  sendRaw(command: string, payload: Uint8Array): boolean {
+    if (HANDSHAKE_TYPES.has(command)) {
+      throw new Error(`Cannot send ${command}: the handshake messages are sent by the Peer`);
+    }
+    if (!this.#connected) throw new Error(`Cannot send ${command} before the handshake is complete`);
+    if (this.#disconnected !== undefined) return false;
+    return this.#pushBytes(command, frameMessage(this.#magic, command, payload, { allowOversized: true }));
+  }
+
   /** Sends a ping at the next timer check (Core's RPC `ping`). */
   requestPing(): void {
     this.#pingQueued = true;
@@ -426,14 +440,16 @@ export class Peer {
 
   #push(msg: NetMessage, options: EncodeMessageOptions = {}): boolean {
     if (this.#disconnected !== undefined) return false;
-    const bytes = encodeMessage(this.#magic, msg, options);
+    return this.#pushBytes(messageCommand(msg), encodeMessage(this.#magic, msg, options));
+  }
+
+  #pushBytes(type: string, bytes: Uint8Array): boolean {
     const limit = this.#opts.maxSendQueue ??
       (this.#opts.maxSendBuffer ?? DEFAULT_MAX_SEND_BUFFER) + 2 * MAX_PROTOCOL_MESSAGE_LENGTH;
     if (this.#queueBytes + bytes.length > limit) {
       this.disconnect(`send queue over ${limit} bytes`);
       return false;
     }
-    const type = messageCommand(msg);
     const key = ALL_NET_MESSAGE_TYPES.includes(type) ? type : NET_MESSAGE_TYPE_OTHER;
     this.#bytesSentPerMsg.set(key, (this.#bytesSentPerMsg.get(key) ?? 0) + bytes.length);
     this.#msgsSentPerMsg.set(key, (this.#msgsSentPerMsg.get(key) ?? 0) + 1);

@@ -161,6 +161,8 @@ export interface NetControl {
   addPeerAddress?(address: string, port: number, tried: boolean): { success: boolean; error?: string };
   /** `getaddrmaninfo`: counts per network and `all_networks`. */
   addrmanInfo?(): Record<string, { new: number; tried: number; total: number }>;
+  /** `sendmsgtopeer`: a raw message to peer `id`; false when there is no such peer. */
+  sendMessageToPeer?(id: number, command: string, payload: Uint8Array): boolean;
   /** `getrawaddrman`: both tables keyed `bucket/position`. */
   rawAddrman?(): Record<"new" | "tried", Record<string, RawAddrmanEntry>>;
 }
@@ -1123,6 +1125,46 @@ function p2pMethods(options: NetMethodsOptions): RpcMethod[] {
             }]),
           );
         return { new: table(raw.new), tried: table(raw.tried) };
+      },
+    },
+    {
+      name: "sendmsgtopeer",
+      category: "hidden",
+      description: "Send a p2p message to a peer specified by id.\n" +
+        "The message type and body must be provided, the message header will be generated.\n" +
+        "This RPC is for testing only.\n",
+      args: [
+        { names: "peer_id", type: "num", description: "The peer to send the message to." },
+        { names: "msg_type", type: "str", description: "The message type (maximum length 12)" },
+        {
+          names: "msg",
+          type: "str",
+          description: "The serialized message body to send, in hex, without a message header",
+        },
+      ],
+      results: [{ type: "obj", description: "", inner: [] }],
+      examples: helpExampleCli("sendmsgtopeer", '0 "addr" "ffffff"') +
+        helpExampleRpc("sendmsgtopeer", '0 "addr" "ffffff"'),
+      handler: (params) => {
+        const id = getInt(params[0], Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+        const type = getStr(params[1]);
+        if (new TextEncoder().encode(type).length > 12) {
+          throw new RpcError(
+            RpcErrorCode.RPC_INVALID_PARAMETER,
+            "Error: msg_type too long, max length is 12",
+          );
+        }
+        const hex = getStr(params[2]);
+        if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
+          throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, "Error parsing input for msg");
+        }
+        const c = p2p();
+        const payload = new Uint8Array(hex.length / 2);
+        for (let i = 0; i < payload.length; i++) payload[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+        if (c.sendMessageToPeer === undefined || !c.sendMessageToPeer(id, type, payload)) {
+          throw new RpcError(RpcErrorCode.RPC_MISC_ERROR, "Error: Could not send message to peer");
+        }
+        return {};
       },
     },
     {

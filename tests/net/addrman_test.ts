@@ -8,7 +8,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { parseIp, type PeerAddress } from "../../net/address.ts";
 import { AddrMan, deterministicAddrManKey, seededRandom } from "../../net/addrman.ts";
 import { AddrManDb, decodeAddrRecord, encodeAddrRecord, PEERS_DB_FILE } from "../../net/addrman_db.ts";
-import { Network } from "../../net/netaddr.ts";
+import { formatAddr, netClass, Network, networkName, parseHost } from "../../net/netaddr.ts";
 import { ANCHORS_FILE, decodeAnchors, dumpAnchors, readAnchors } from "../../net/anchors.ts";
 import { sha256d } from "../../core/hash/hashes.ts";
 
@@ -224,7 +224,10 @@ Deno.test("addrman: records encode and decode; the database survives a restart a
       log: (m) => logs.push(m),
       addrman: { now: () => NOW },
     });
-    assert(logs.some((l) => l.includes("because it was not found")), logs.join("\n"));
+    assert(
+      logs.some((l) => l.includes(`Creating peers.dat because the file was not found ("${dir}/peers.dat")`)),
+      logs.join("\n"),
+    );
     const am = db.addrman;
     const src = ip("252.2.2.2");
     for (let i = 1; i <= 200; i++) am.add([addr(`${1 + (i % 200)}.${i}.7.7`, 8333, NOW, 9n)], src);
@@ -270,7 +273,7 @@ Deno.test("addrman: corrupt records or records without their key start an empty 
     const logs: string[] = [];
     const db3 = await AddrManDb.open({ dir, flushIntervalMs: 0, log: (m) => logs.push(m) });
     assertEquals(db3.addrman.size(), 0);
-    assert(logs.some((l) => l.startsWith("Invalid or corrupt peers database")), logs.join("\n"));
+    assert(logs.some((l) => l.startsWith("Invalid or corrupt peers.dat")), logs.join("\n"));
     await db3.close();
     // Records without their key: the same.
     const kv2 = await Deno.openKv(`${dir}/${PEERS_DB_FILE}`);
@@ -280,6 +283,16 @@ Deno.test("addrman: corrupt records or records without their key start an empty 
     const db4 = await AddrManDb.open({ dir, flushIntervalMs: 0, log: (m) => logs.push(m) });
     assertEquals(db4.addrman.size(), 0);
     await db4.close();
+    // Not a database at all (say Core's own peers.dat): set aside as peers.dat.bak, a new one created.
+    await Deno.writeFile(`${dir}/${PEERS_DB_FILE}`, new TextEncoder().encode("\xf9\xbe\xb4\xd9 not sqlite"));
+    const db5 = await AddrManDb.open({ dir, flushIntervalMs: 0, log: (m) => logs.push(m) });
+    assertEquals(db5.addrman.size(), 0);
+    db5.addrman.add([addr("250.1.1.1", 8333, Math.floor(Date.now() / 1000))], ip("252.2.2.2"));
+    await db5.close();
+    await Deno.stat(`${dir}/${PEERS_DB_FILE}.bak`);
+    const db6 = await AddrManDb.open({ dir, flushIntervalMs: 0 });
+    assertEquals(db6.addrman.size(), 1);
+    await db6.close();
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -313,4 +326,32 @@ Deno.test("anchors: Core's anchors.dat format, read once, a damaged file gives n
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("addrman: rpc_net.py's bucket/position vectors with -test=addrman (IPv4, IPv6, CJDNS, onion, I2P)", () => {
+  const am = manager();
+  const cases: [string, number, boolean, string, string][] = [
+    ["1.2.3.4", 8333, true, "6/33", "ipv4"],
+    ["2.0.0.0", 8333, false, "82/8", "ipv4"],
+    ["1233:3432:2434:2343:3234:2345:6546:4534", 8333, true, "197/34", "ipv6"],
+    ["2803:0:1234:abcd::1", 45324, false, "613/6", "ipv6"],
+    ["fc00:1:2:3:4:5:6:7", 8333, false, "336/24", "cjdns"],
+    ["pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion", 8333, true, "72/61", "onion"],
+    ["nrfj6inpyf73gpkyool35hcmne5zwfmse3jl3aw23vk7chdemalyaqad.onion", 45324, true, "139/46", "onion"],
+    ["c4gfnttsuwqomiygupdqqqyy5y5emnk5c73hrfvatri67prd7vyq.b32.i2p", 8333, false, "963/46", "i2p"],
+  ];
+  for (const [text, port, tried, where, network] of cases) {
+    const h = parseHost(text, { cjdnsReachable: true });
+    assert(h !== undefined, text);
+    assertEquals(formatAddr(h), text);
+    const a = { ...h, port, services: 9n, time: NOW };
+    assert(am.add([a], a), `add ${text}`);
+    if (tried) assert(am.good(a, NOW), `good ${text}`);
+    const table = am.entries(tried).find((e) => formatAddr(e.addr) === text)!;
+    assertEquals(`${table.bucket}/${table.position}`, where, text);
+    assertEquals(networkName(netClass(h)), network);
+  }
+  assertEquals(parseHost("pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryc.onion"), undefined); // checksum
+  assertEquals(parseHost("not_an_ip"), undefined);
+  assertEquals(parseHost("fc00::1")?.net, 2); // IPv6 unless CJDNS is reachable
 });
