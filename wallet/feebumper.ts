@@ -16,6 +16,7 @@ import { getMinimumFeeRate, getRequiredFee, WALLET_INCREMENTAL_RELAY_FEE } from 
 import {
   calculateMaximumSignedTxSizeOf,
   type CoinControl,
+  combinedBumpFee,
   createTransaction,
   type Recipient,
   txidBytes,
@@ -123,6 +124,7 @@ export async function checkFeeRate(
   newFeerate: FeeRate,
   maxTxSize: number,
   oldFee: bigint,
+  reusedInputs: readonly OutPoint[] = [],
 ): Promise<BumpFailure | undefined> {
   const minMempool = FeeRate.fromSatPerKvB(await wallet.chain.mempoolMinFee());
   if (newFeerate.getFeePerK() < minMempool.getFeePerK()) {
@@ -134,7 +136,7 @@ export async function checkFeeRate(
     );
   }
   const size = Math.max(maxTxSize, 0);
-  const newTotalFee = newFeerate.getFee(size);
+  const newTotalFee = newFeerate.getFee(size) + await combinedBumpFee(wallet, reusedInputs, newFeerate);
   const incremental = FeeRate.fromSatPerKvB(await wallet.chain.relayIncrementalFee()).getFee(size);
   const minTotalFee = oldFee + incremental;
   if (newTotalFee < minTotalFee) {
@@ -283,7 +285,8 @@ export async function createRateBumpTransaction(
       outputs: [...txouts],
     };
     const maxTxSize = calculateMaximumSignedTxSizeOf(wallet, temp, cc).vsize;
-    const bad = await checkFeeRate(wallet, control.feeRate, maxTxSize, oldFee);
+    const reused = wtx.tx.inputs.map((i) => i.prevout);
+    const bad = await checkFeeRate(wallet, control.feeRate, maxTxSize, oldFee, reused);
     if (bad !== undefined) return no(bad);
   } else {
     cc.feeRate = await estimateBumpFeeRate(wallet, wtx, oldFee, cc);

@@ -427,6 +427,53 @@ export interface CreateTransactionOptions {
   rejectLongChains?: boolean;
 }
 
+/**
+ * Core's `Chain::calculateIndividualBumpFees`, from the mempool ancestry the node reports: for each transaction,
+ * the fee that lifts its in-mempool ancestor package (itself included) to `feeRate`, or 0 when the package already
+ * pays that much or the transaction is not in the mempool. (Core's MiniMiner also credits ancestors that other
+ * descendants already pay for; the node's Chain interface does not expose that.)
+ */
+export async function individualBumpFees(
+  wallet: WalletCore,
+  txids: Iterable<string>,
+  feeRate: FeeRate,
+): Promise<Map<string, bigint>> {
+  const out = new Map<string, bigint>();
+  for (const txid of txids) {
+    if (out.has(txid)) continue;
+    const a = await wallet.chain.getTransactionAncestry(txid);
+    const bump = a.ancestors === 0 ? 0n : feeRate.getFee(a.ancestorSize) - a.ancestorFees;
+    out.set(txid, bump > 0n ? bump : 0n);
+  }
+  return out;
+}
+
+/**
+ * Core's `Chain::calculateCombinedBumpFee`: the fee to bump the ancestry of all `outpoints` together — each
+ * transaction's package counted once.
+ */
+export async function combinedBumpFee(
+  wallet: WalletCore,
+  outpoints: readonly OutPoint[],
+  feeRate: FeeRate,
+): Promise<bigint> {
+  let total = 0n;
+  for (
+    const fee of (await individualBumpFees(wallet, outpoints.map((o) => txidHex(o.txid)), feeRate)).values()
+  ) {
+    total += fee;
+  }
+  return total;
+}
+
+/** Gives unconfirmed coins (every coin with `all`) the fee to bump their ancestry (Core's `ApplyBumpFee`). */
+async function applyBumpFees(wallet: WalletCore, coins: readonly Coin[], feeRate: FeeRate, all: boolean) {
+  const unconfirmed = coins.filter((c) => all || c.depth === 0);
+  if (unconfirmed.length === 0) return;
+  const fees = await individualBumpFees(wallet, unconfirmed.map((c) => txidHex(c.outpoint.txid)), feeRate);
+  for (const coin of unconfirmed) coin.applyBumpFee(fees.get(txidHex(coin.outpoint.txid)) ?? 0n);
+}
+
 /** Core's `FetchSelectedInputs`: the preset inputs as coins, with Core's errors. */
 function fetchSelectedInputs(
   wallet: WalletCore,
@@ -564,8 +611,10 @@ async function createTransactionInternal(
     const fetched = fetchSelectedInputs(wallet, control, effectiveFeerate);
     if (!fetched.ok) return fetched;
     preset = fetched.value;
+    await applyBumpFees(wallet, preset, effectiveFeerate, true);
   }
   const available = control.allowOtherInputs ? await availableCoins(wallet, control, effectiveFeerate) : [];
+  await applyBumpFees(wallet, available, effectiveFeerate, false);
   const outcome = await selectCoins({
     available,
     presetInputs: preset,
@@ -574,7 +623,10 @@ async function createTransactionInternal(
     allowOtherInputs: control.allowOtherInputs,
     spendZeroConfChange: settings.spendZeroConfChange,
     rejectLongChains: options.rejectLongChains,
-    chain: { packageLimits: await wallet.chain.getPackageLimits() },
+    chain: {
+      packageLimits: await wallet.chain.getPackageLimits(),
+      calculateCombinedBumpFee: (outpoints, feerate) => combinedBumpFee(wallet, outpoints, feerate),
+    },
   });
   if (!outcome.ok) {
     return err(

@@ -36,6 +36,7 @@ import {
   availableCoins,
   calculateMaximumSignedTxSizeOf,
   CoinControl,
+  combinedBumpFee,
   createTransaction,
   MAX_BIP125_RBF_SEQUENCE,
   MAX_SEQUENCE_NONFINAL,
@@ -1201,7 +1202,8 @@ function sendall(rpc: SpendRpcContext): RpcMethod {
           );
         }
         const feeFromSize = feeRate.getFee(size.vsize);
-        const effectiveValue = totalInputValue - feeFromSize;
+        const totalBumpFees = await combinedBumpFee(wallet, rawTx.inputs.map((i) => i.prevout), feeRate);
+        const effectiveValue = totalInputValue - feeFromSize - totalBumpFees;
         if (feeFromSize > wallet.settings().maxTxFee) {
           throw new RpcError(
             RpcErrorCode.RPC_WALLET_ERROR,
