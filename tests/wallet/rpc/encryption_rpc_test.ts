@@ -66,8 +66,10 @@ Deno.test("wallet encryption RPCs end to end: locked signing refused, timed unlo
     await ok(node, "", "generatetoaddress", [101, mine]);
     const balance = await ok(node, "enc", "getbalance");
     assertEquals(balance, 50);
-    const send = await call(node, "enc", "sendtoaddress", [mine, 1]);
-    if (send.error?.code !== -32601) assertEquals(send.error, { code: -13, message: LOCKED });
+    await fails(node, "enc", "sendtoaddress", [mine, 1], -13, LOCKED);
+    const raw = await ok(node, "", "createrawtransaction", [[], [{ [mine]: 1 }]]) as string;
+    const funded = await ok(node, "enc", "fundrawtransaction", [raw, { fee_rate: 10 }]) as { hex: string };
+    await fails(node, "enc", "signrawtransactionwithwallet", [funded.hex], -13, LOCKED);
 
     // walletpassphrase: Core's argument errors.
     await fails(node, "enc", "walletpassphrase", ["wrong", 10], -14, WRONG);
