@@ -1235,7 +1235,10 @@ export class Wallet implements WalletCore, ChainNotifications {
     if (state.kind === "confirmed" && !isCoinBase(tx)) {
       for (const input of tx.inputs) {
         for (const other of this.#spends.get(outpointKey(input.prevout)) ?? []) {
-          if (other !== txid) this.#markConflicted(other, state.blockHash, state.blockHeight);
+          if (other === txid) continue;
+          this.#markConflicted(other, state.blockHash, state.blockHeight);
+          // Core's transactionRemovedFromMempool(BLOCK): it no longer conflicts in the mempool.
+          this.#recursiveUpdate(other, (w) => w.mempoolConflicts.delete(txid));
         }
       }
     }
@@ -1381,20 +1384,32 @@ export class Wallet implements WalletCore, ChainNotifications {
       if (existing === undefined || existing.state.kind !== "confirmed") {
         this.#syncTx(tx, { kind: "inMempool" }, { batch });
       }
-      // Wallet transactions spending the same outputs conflict with it in the mempool.
-      for (const input of tx.inputs) {
-        for (const other of this.#spends.get(outpointKey(input.prevout)) ?? []) {
-          if (other === id) continue;
-          const w = this.#txs.get(other);
-          if (w !== undefined && !w.mempoolConflicts.has(id)) {
-            w.mempoolConflicts.add(id);
-            this.#dirty.add(other);
-          }
-        }
-      }
+      // Wallet transactions spending the same outputs (and their descendants) conflict with it in the mempool.
+      this.#updateMempoolConflicts(tx, id, true);
       this.#flushDirty(batch);
       await batch.commit();
     });
+  }
+
+  /**
+   * Core's mempool-conflict bookkeeping: the wallet transactions spending an input of `tx` (other than `tx`)
+   * and their descendants conflict with it (`add`), or no longer do.
+   */
+  #updateMempoolConflicts(tx: Transaction, id: string, add: boolean): void {
+    if (isCoinBase(tx)) return;
+    for (const input of tx.inputs) {
+      for (const sibling of this.#spends.get(outpointKey(input.prevout)) ?? []) {
+        if (sibling === id) continue;
+        this.#recursiveUpdate(sibling, (w) => {
+          if (add) {
+            if (w.mempoolConflicts.has(id)) return false;
+            w.mempoolConflicts.add(id);
+            return true;
+          }
+          return w.mempoolConflicts.delete(id);
+        });
+      }
+    }
   }
 
   /** A transaction left the mempool. */
@@ -1413,14 +1428,7 @@ export class Wallet implements WalletCore, ChainNotifications {
         wtx.state = { kind: "inactive", abandoned: false };
         this.#dirty.add(id);
       }
-      if (reason !== "block") {
-        for (const input of tx.inputs) {
-          for (const other of this.#spends.get(outpointKey(input.prevout)) ?? []) {
-            const w = this.#txs.get(other);
-            if (w !== undefined && w.mempoolConflicts.delete(id)) this.#dirty.add(other);
-          }
-        }
-      }
+      this.#updateMempoolConflicts(tx, id, false);
       this.#flushDirty(batch);
       await batch.commit();
     });

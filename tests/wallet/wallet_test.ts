@@ -2,12 +2,12 @@ import { assert, assertEquals } from "../assert.ts";
 import { decodeDestination, isDecodedDestination } from "../../core/address/destination.ts";
 import { reverseHex } from "../../core/hash/hashes.ts";
 import { blockHash } from "../../core/wire/block.ts";
-import { txid } from "../../core/wire/transaction.ts";
+import { encodeTransaction, txid } from "../../core/wire/transaction.ts";
 import type { Block, Transaction, TxOut } from "../../core/wire/types.ts";
 import { decodePsbt, encodePsbt, psbtFromTransaction } from "../../core/psbt/mod.ts";
 import { defaultWalletSettings, Wallet, type WalletEnvironment } from "../../wallet/wallet.ts";
 import { buildBlock } from "../node/chain/block_builder.ts";
-import { type ChainFixture, chainFixture, params } from "../node/interfaces/chain_fixture.ts";
+import { type ChainFixture, chainFixture, key, params } from "../node/interfaces/chain_fixture.ts";
 
 function env(f: ChainFixture, keypoolSize = 20): WalletEnvironment {
   return {
@@ -351,6 +351,64 @@ Deno.test("wallet: encryption keeps private keys encrypted at rest; unlock, relo
     assert((await w.signTransaction(tx, coins)).complete);
     await w.close();
     assertEquals(await filesContain(dir, "tprv8"), false);
+  } finally {
+    await f.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("wallet: a replacement in the mempool conflicts with the replaced spend until a block settles it", async () => {
+  const f = await chainFixture(101);
+  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-" });
+  try {
+    const w = await Wallet.create(env(f), "w", dir);
+    await w.attach();
+    const mine = scriptOf(await w.getNewAddress("bech32", ""));
+    const blocks: Block[] = [];
+    for (let i = 0; i < 101; i++) blocks.push(await mineTo(f, mine));
+    await w.blockUntilSyncedToCurrentChain();
+    const coin = { txid: txid(blocks[0].txs[0]), vout: 0 };
+    const coins = new Map([[`${reverseHex(coin.txid)}:0`, w.getTxo(coin)!.txout]]);
+    const a =
+      (await w.signTransaction(spendTx([coin], [{ value: 49_9999_0000n, scriptPubKey: mine }]), coins)).tx;
+    await w.commitTransaction(a, {}, []);
+    const aId = reverseHex(txid(a));
+    assertEquals(w.getTx(aId)!.state.kind, "inMempool");
+    const aOut = { txid: txid(a), vout: 0 };
+    const child = (await w.signTransaction(
+      spendTx([aOut], [{ value: 49_9998_0000n, scriptPubKey: mine }]),
+      new Map([[`${aId}:0`, a.outputs[0]]]),
+    )).tx;
+    await w.commitTransaction(child, {}, []);
+    const childId = reverseHex(txid(child));
+
+    // A replacement paying more: the mempool swaps it in.
+    const b = (await w.signTransaction(
+      spendTx([coin], [{ value: 49_9900_0000n, scriptPubKey: key.script }]),
+      coins,
+    )).tx;
+    const r = await f.chain.broadcastTransaction(encodeTransaction(b), 0n, false);
+    assert(r.ok, r.ok ? "" : r.message);
+    await f.chain.waitForNotifications();
+    await w.blockUntilSyncedToCurrentChain();
+    const bId = reverseHex(txid(b));
+    assertEquals(w.getTx(bId)!.state.kind, "inMempool");
+    assertEquals(w.getTx(aId)!.state.kind, "inactive");
+    assertEquals(w.getTx(childId)!.state.kind, "inactive");
+    assert(w.getTx(aId)!.mempoolConflicts.has(bId));
+    assert(w.getTx(childId)!.mempoolConflicts.has(bId), "descendants conflict too");
+    assertEquals(w.isSpent(coin), true);
+    assertEquals(w.spenders(coin).sort(), [aId, bId].sort());
+
+    // The replacement is mined: the replaced spend and its child are block-conflicted, no longer mempool ones.
+    await mineTo(f, new Uint8Array([0x51]), [b]);
+    await w.blockUntilSyncedToCurrentChain();
+    assertEquals(w.getTx(bId)!.state.kind, "confirmed");
+    assertEquals(w.getTx(aId)!.state.kind, "blockConflicted");
+    assertEquals(w.getTx(childId)!.state.kind, "blockConflicted");
+    assertEquals(w.getTx(aId)!.mempoolConflicts.size, 0);
+    assertEquals(w.getTx(childId)!.mempoolConflicts.size, 0);
+    await w.close();
   } finally {
     await f.close();
     await Deno.remove(dir, { recursive: true });
