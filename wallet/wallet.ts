@@ -1415,7 +1415,7 @@ export class Wallet implements WalletCore, ChainNotifications {
   /** A transaction left the mempool. */
   transactionRemovedFromMempool(
     raw: Uint8Array,
-    reason: MempoolRemovalReason,
+    _reason: MempoolRemovalReason,
     _sequence: number,
   ): Promise<void> {
     return this.withLock(async () => {
