@@ -13,11 +13,18 @@ import { toHex } from "../core/hash/hashes.ts";
 import {
   type Descriptor,
   encodeExtKey,
+  encodeExtPubKey,
   extKeyFromSeed,
   type OutputType,
   parseDescriptor,
 } from "../core/descriptors/mod.ts";
-import { decodeScriptChunk, type DescriptorRecord, encodeScriptChunk, Keys } from "./db/records.ts";
+import {
+  decodeScriptChunk,
+  type DescriptorRecord,
+  encodeScriptChunk,
+  type HdKeyRecord,
+  Keys,
+} from "./db/records.ts";
 
 /** Core's `DEFAULT_KEYPOOL_SIZE` (`-keypool`). */
 export const DEFAULT_KEYPOOL_SIZE = 1000;
@@ -74,6 +81,20 @@ export function publicDescriptorText(d: Descriptor): string {
   } catch {
     return d.toString();
   }
+}
+
+/**
+ * The BIP32 root keys of a descriptor (Core's `GetPubKeys` extended keys, duplicates once, in key order) and
+ * whether its text held each one's private key.
+ */
+export function descriptorHdKeys(d: Descriptor): HdKeyRecord[] {
+  const out: HdKeyRecord[] = [];
+  for (const ext of d.getPubKeys().extPubKeys) {
+    const xpub = encodeExtPubKey(ext, d.network);
+    if (out.some((k) => k.xpub === xpub)) continue;
+    out.push({ xpub, hasPrivate: d.getKey(ext.pubkey) !== undefined });
+  }
+  return out;
 }
 
 /** Writes of a descriptor's record and cache chunks (keys and values for a batch). */
@@ -135,6 +156,7 @@ export class DescriptorScriptPubKeyMan {
       rangeStart: start,
       rangeEnd: ranged ? end + 1 : 1,
       nextIndex: ranged ? options.nextIndex ?? start : 0,
+      hdKeys: descriptorHdKeys(parsed),
     };
     if (record.priv === undefined) delete record.priv;
     const spkm = new DescriptorScriptPubKeyMan(record, pub, hasKeys ? parsed : undefined);
@@ -164,6 +186,7 @@ export class DescriptorScriptPubKeyMan {
     if (other.#priv !== undefined && o.priv !== undefined) {
       this.#priv = other.#priv;
       r.priv = o.priv;
+      if (o.hdKeys !== undefined) r.hdKeys = o.hdKeys;
       delete r.cpriv;
     }
   }
@@ -212,6 +235,18 @@ export class DescriptorScriptPubKeyMan {
   /** Whether the stored record holds private keys (plain or encrypted). */
   hasPrivateKeyMaterial(): boolean {
     return this.record.priv !== undefined || this.record.cpriv !== undefined;
+  }
+
+  /**
+   * The BIP32 root keys of the descriptor with whether the wallet holds their private keys (`gethdkeys`), known
+   * while locked (see `DescriptorRecord.hdKeys`; older records: from the private descriptor when unlocked, else
+   * the public one).
+   */
+  hdKeys(): readonly HdKeyRecord[] {
+    if (this.record.hdKeys !== undefined) return this.record.hdKeys;
+    if (this.#priv !== undefined) return descriptorHdKeys(this.#priv);
+    const has = this.hasPrivateKeyMaterial();
+    return descriptorHdKeys(this.descriptor).map((k) => ({ ...k, hasPrivate: has }));
   }
 
   /** Sets (unlock) or forgets (lock) the private descriptor. */

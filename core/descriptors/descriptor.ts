@@ -18,6 +18,7 @@ import { sha256 } from "../hash/hashes.ts";
 import { fromByteString, toByteString } from "./byte_string.ts";
 import { addChecksum, checkChecksumBytes } from "./checksum.ts";
 import { DescriptorError } from "./errors.ts";
+import type { SecretKey } from "../address/wif.ts";
 import type { ExtPubKey } from "./hd_key.ts";
 import type { DerivedKey, DerivedSecret, KeyStore } from "./key_expression.ts";
 import { parseExpressions, ParseFailure } from "./parse.ts";
@@ -136,6 +137,14 @@ export class Descriptor {
    */
   hasPrivateKeys(): boolean {
     return this.#keys.size > 0;
+  }
+
+  /**
+   * The private key of `pubkey` when the descriptor text held it (Core's `GetKey` on the signing provider the
+   * parse filled), e.g. the secret of a root extended key.
+   */
+  getKey(pubkey: Uint8Array): SecretKey | undefined {
+    return this.#keys.get(pubkey);
   }
 
   /** Whether the private key of every key is known (Core's `HavePrivateKeys`); false without any key. */

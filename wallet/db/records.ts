@@ -71,6 +71,21 @@ export interface DescriptorRecord {
   rangeEnd: number;
   /** Next position to hand out (Core's `next_index`). */
   nextIndex: number;
+  /**
+   * The root extended public keys of the descriptor as written with its private keys (Core's `GetPubKeys` on the
+   * stored descriptor: the master key of a default descriptor, not the normalized account key) and whether the
+   * wallet holds each one's private key; kept so `gethdkeys` knows them while the wallet is locked. Absent in
+   * records written before it existed.
+   */
+  hdKeys?: HdKeyRecord[];
+}
+
+/** A BIP32 root key of a stored descriptor (see {@linkcode DescriptorRecord.hdKeys}). */
+export interface HdKeyRecord {
+  /** The extended public key (xpub/tpub). */
+  xpub: string;
+  /** Whether the wallet has its private key (plain or encrypted). */
+  hasPrivate: boolean;
 }
 
 /** The last processed block. */
