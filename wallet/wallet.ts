@@ -34,7 +34,7 @@ import type {
 } from "../interfaces/chain.ts";
 import { RpcError, RpcErrorCode } from "../rpc/errors.ts";
 import type { Logger } from "../util/logging.ts";
-import { type WalletBatch, WalletDatabase } from "./db/database.ts";
+import { WALLET_DB_FILE, type WalletBatch, WalletDatabase } from "./db/database.ts";
 import {
   type BestBlockRecord,
   decodeJson,
@@ -1059,6 +1059,16 @@ export class Wallet implements WalletCore, ChainNotifications {
     return this.withLock(async () => {
       const info = await Deno.stat(file).catch(() => null);
       if (info?.isDirectory) throw new Error(`Cannot back up the wallet to ${file}: it is a directory`);
+      const base = file.slice(file.lastIndexOf("/") + 1);
+      if (info !== null && base.startsWith(WALLET_DB_FILE)) {
+        throw new Error(`Cannot back up the wallet onto a wallet database (${file})`);
+      }
+      if (info !== null) {
+        const [a, b] = await Promise.all([Deno.realPath(file), Deno.realPath(this.db.path)]);
+        if (a === b || a.startsWith(`${b}-`)) {
+          throw new Error(`Cannot back up the wallet onto its own database ${file}`);
+        }
+      }
       for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(file + suffix).catch(() => {});
       await this.db.backupTo(file);
     });

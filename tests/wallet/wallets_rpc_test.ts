@@ -305,6 +305,9 @@ Deno.test("wallet RPCs: listdescriptors, importdescriptors with rescan, rescanbl
       code: -4,
       message: "Error: Wallet backup failed!",
     });
+    // Never onto a wallet's own database.
+    assertEquals((await walletCall(node, "backupwallet", ["w/wallet.kv"], "w")).error?.code, -4);
+    assertEquals((await ok<{ txcount: number }>(node, "getwalletinfo", [], "w")).txcount, 101);
     assertEquals(await ok(node, "restorewallet", ["restored", "w-backup.kv"]), { name: "restored" });
     const restored = await ok<Record<string, unknown>>(node, "getwalletinfo", [], "restored");
     assertEquals(restored.txcount, 101);
