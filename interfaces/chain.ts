@@ -223,7 +223,10 @@ export interface Chain {
     hash2: Hash256Hex,
     want?: { ancestor?: FoundBlockRequest; block1?: FoundBlockRequest; block2?: FoundBlockRequest },
   ): Promise<{ ancestor: FoundBlock | null; block1: FoundBlock | null; block2: FoundBlock | null }>;
-  /** Unspent outputs in the mempool and the UTXO set, one answer (or null) per outpoint, in order. */
+  /**
+   * Coins of the UTXO set and of mempool transactions, one answer (or null) per outpoint, in order (Core's
+   * `FindCoins`: a coin spent only by a mempool transaction is still reported).
+   */
   findCoins(outpoints: readonly ChainOutPoint[]): Promise<(ChainCoinInfo | null)[]>;
   /** Core's `GuessVerificationProgress` at block `hash` (0 when unknown). */
   guessVerificationProgress(hash: Hash256Hex): Promise<number>;

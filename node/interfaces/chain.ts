@@ -322,8 +322,8 @@ export function makeNodeChain(opts: NodeChainOptions): NodeChain {
         if (!/^[0-9a-fA-F]{64}$/.test(o.txid) || !Number.isInteger(o.vout) || o.vout < 0) return null;
         const outpoint = { txid: fromHex(o.txid).reverse(), vout: o.vout };
         if (m !== null) {
-          // Core's CCoinsViewMemPool: spent in the mempool counts as spent; created there as unconfirmed.
-          if (m.pool.spender(outpoint) !== undefined) return null;
+          // Core's FindCoins over CCoinsViewMemPool: outputs of mempool transactions as unconfirmed coins; a coin
+          // spent only by a mempool transaction is still reported (bumpfee relies on it).
           const output = m.pool.output(outpoint);
           if (output !== undefined) {
             return {
