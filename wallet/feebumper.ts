@@ -45,11 +45,14 @@ function fail(kind: BumpErrorKind, error: string): BumpFailure {
   return { kind, error };
 }
 
-/** Core's `HasWalletSpend`: a wallet transaction spends an output of `wtx`. */
+/**
+ * Core's `HasWalletSpend`: an output of `wtx` is spent by a wallet transaction that is neither conflicted nor
+ * abandoned (Core's `IsSpent`).
+ */
 export function hasWalletSpend(wallet: WalletCore, wtx: WalletTx): boolean {
   const txid = txidBytes(wtx.txid);
   for (let vout = 0; vout < wtx.tx.outputs.length; vout++) {
-    if (wallet.spenders({ txid, vout }).length > 0) return true;
+    if (wallet.isSpent({ txid, vout })) return true;
   }
   return false;
 }
