@@ -39,6 +39,11 @@ Deno.test("tsbtc wallet create/info/dump/createfromdump: Core's bitcoin-wallet o
     assertEquals(lines.slice(0, 2), ["BITCOIN_CORE_WALLET_DUMP,1", "format,tsbtc_kv"]);
     assert(/^checksum,[0-9a-f]{64}$/.test(lines.at(-1)!), lines.at(-1));
     assert(lines.length > 10, `${lines.length} lines`);
+    // An unencrypted wallet's dump holds its private descriptors ("tprv…" in hex): hence the tool's warning.
+    assert(
+      text.includes(Array.from(new TextEncoder().encode("tprv"), (b) => b.toString(16)).join("")),
+      "tprv",
+    );
     const twice = await tool(dataDir, "-wallet=w", `-dumpfile=${dumpFile}`, "dump");
     assertEquals(twice.code, 1);
     assertEquals(
@@ -190,6 +195,53 @@ Deno.test("tsbtc wallet tool: refuses a wallet the node's wallet process has loa
     const free = await tool(node.dataDir, "-wallet=live", "info");
     assertEquals(free.code, 0, free.stderr);
     assert(free.stdout.includes("Name: live\n"), free.stdout);
+  } finally {
+    await node.cleanup();
+  }
+});
+
+Deno.test("tsbtc wallet tool: an encrypted wallet dumps without plaintext keys and comes back usable from its dump", async () => {
+  const node = await startNode([]);
+  try {
+    const rpc = async (method: string, params: unknown[] = [], wallet?: string) => {
+      const cookie = await Deno.readTextFile(`${node.netDataDir}/.cookie`);
+      const res = await fetch(
+        `http://127.0.0.1:${node.rpcPort}${wallet === undefined ? "/" : `/wallet/${wallet}`}`,
+        {
+          method: "POST",
+          headers: { authorization: `Basic ${btoa(cookie)}` },
+          body: JSON.stringify({ jsonrpc: "1.0", id: 1, method, params }),
+        },
+      );
+      const r = await res.json();
+      if (r.error !== null) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
+      return r.result;
+    };
+    await waitFor(async () => (await node.rpc("listwallets")).error === null, 30_000, "the wallet process");
+    await rpc("createwallet", ["secret", false, false, "dump pass"]);
+    const legacy = await rpc("getnewaddress", ["", "legacy"], "secret") as string;
+    await rpc("walletpassphrase", ["dump pass", 30], "secret");
+    const signature = await rpc("signmessage", [legacy, "m"], "secret") as string;
+    await rpc("unloadwallet", ["secret"]);
+
+    const info = await tool(node.dataDir, "-wallet=secret", "info");
+    assert(info.stdout.includes("Encrypted: yes\n"), info.stdout);
+    const dumpFile = `${node.dataDir}/secret.dump`;
+    assertEquals((await tool(node.dataDir, "-wallet=secret", `-dumpfile=${dumpFile}`, "dump")).code, 0);
+    const text = await Deno.readTextFile(dumpFile);
+    // Values are hex: look for the hex of "tprv" (the start of any extended private key text).
+    const tprvHex = Array.from(new TextEncoder().encode("tprv"), (b) => b.toString(16).padStart(2, "0")).join(
+      "",
+    );
+    assert(!text.includes(tprvHex), "the dump of an encrypted wallet holds no private descriptor text");
+
+    assertEquals(
+      (await tool(node.dataDir, "-wallet=restored", `-dumpfile=${dumpFile}`, "createfromdump")).code,
+      0,
+    );
+    await rpc("loadwallet", ["restored"]);
+    await rpc("walletpassphrase", ["dump pass", 30], "restored");
+    assertEquals(await rpc("signmessage", [legacy, "m"], "restored"), signature);
   } finally {
     await node.cleanup();
   }
