@@ -526,10 +526,15 @@ export class ConnectionManager {
   async openConnection(
     dest: string,
     type: ConnectionType = "manual",
-    auto?: { addr: NetAddress; countFailure: boolean },
+    auto?: { addr: NetAddress; countFailure: boolean; time?: number },
   ): Promise<Connection | null> {
     if (!this.#active || this.#closed) return null;
     if (this.#findDestination(dest) || this.#pending.has(dest)) return null;
+    const lastSeenHrs = auto?.time === undefined ? 0 : (Date.now() / 1000 - auto.time) / 3600;
+    this.#opts.logger?.debug(
+      "net",
+      `trying v1 connection (${type}) to ${dest}, lastseen=${lastSeenHrs.toFixed(1)}hrs`,
+    );
     const target = splitHostPort(dest, this.#opts.defaultPort);
     if (target === null) return null;
     let manual = 0;
@@ -733,6 +738,7 @@ export class ConnectionManager {
       maxSendBuffer: this.#opts.maxSendBuffer,
       now: this.#opts.nowMs,
       log: (m) => this.#opts.logger?.debug("net", m),
+      logEnabled: () => this.#opts.logger?.willLog("net", "debug") ?? false,
     });
     const remoteHost = hostOf(peer.addr);
     const c: Connection = {
@@ -910,7 +916,7 @@ export class ConnectionManager {
       } else continue;
       addrman.resolveCollisions();
       const nowS = Math.floor(Date.now() / 1000);
-      let target: NetAddress | undefined;
+      let target: (NetAddress & { time?: number }) | undefined;
       let tries = 0;
       const groupOf = (a: NetAddress) => netGroup(a, this.#opts.netClass).join(".");
       const reachableNets = new Set<NetworkId>(
@@ -969,9 +975,8 @@ export class ConnectionManager {
       }
       if (feeler) log?.debug("net", `Making feeler connection to ${formatAddressPort(target)}`);
       const countFailure = groups.size >= Math.min(max - 1, 2);
-      await this.openConnection(formatAddressPort(target), type, { addr: target, countFailure }).catch(() =>
-        null
-      );
+      const auto = { addr: target, countFailure, time: target.time };
+      await this.openConnection(formatAddressPort(target), type, auto).catch(() => null);
     }
   }
 

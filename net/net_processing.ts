@@ -748,6 +748,8 @@ export class PeerManager {
 
   #maybeStartSync(ps: PeerState): void {
     if (ps.syncStarted || !ps.peer.successfullyConnected) return;
+    // Core: no headers sync with address-fetch peers (they leave once they answered).
+    if (ps.conn.type === "addr-fetch") return;
     const services = ps.peer.peerVersion?.services ?? 0n;
     if ((services & (ServiceFlags.NODE_NETWORK | ServiceFlags.NODE_NETWORK_LIMITED)) === 0n) return;
     let preferred = 0;

@@ -97,6 +97,8 @@ export interface PeerOptions {
   readonly maxSendQueue?: number;
   /** Debug log lines with Core's wording (category `net`): redundant messages, pong problems, self. */
   readonly log?: (msg: string) => void;
+  /** Whether `log` would write (the per-message "sending" lines are built only then; default true). */
+  readonly logEnabled?: () => boolean;
   /** How often timers are checked (default 1000 ms). */
   readonly checkIntervalMs?: number;
   /** Clock in milliseconds (default `Date.now`). */
@@ -444,6 +446,9 @@ export class Peer {
   }
 
   #pushBytes(type: string, bytes: Uint8Array): boolean {
+    if (this.#opts.log !== undefined && (this.#opts.logEnabled?.() ?? true)) {
+      this.#log(`sending ${type} (${bytes.length - 24} bytes) peer=${this.id}`);
+    }
     const limit = this.#opts.maxSendQueue ??
       (this.#opts.maxSendBuffer ?? DEFAULT_MAX_SEND_BUFFER) + 2 * MAX_PROTOCOL_MESSAGE_LENGTH;
     if (this.#queueBytes + bytes.length > limit) {
@@ -659,6 +664,7 @@ export class Peer {
         return true;
       case "wtxidrelay":
         if (this.#connected) {
+          this.#log(`wtxidrelay received after verack, disconnecting peer=${this.id}`);
           this.disconnect("wtxidrelay received after verack");
           return false;
         }
@@ -666,6 +672,7 @@ export class Peer {
         return true;
       case "sendaddrv2":
         if (this.#connected) {
+          this.#log(`sendaddrv2 received after verack, disconnecting peer=${this.id}`);
           this.disconnect("sendaddrv2 received after verack");
           return false;
         }
