@@ -449,6 +449,12 @@ export class Wallet implements WalletCore, ChainNotifications {
     const batch = this.db.batch();
     // No processed block is on the active chain any more: everything is scanned again.
     if (fork === null) fork = -1;
+    if (fork >= 0 && this.#chainView.get(fork) === undefined) {
+      // The fork point is an active block the wallet did not record (e.g. the genesis block): note it.
+      const hash = await this.chain.getBlockHash(fork);
+      this.#chainView.set(fork, hash);
+      batch.put(Keys.chain(fork), encodeJson(hash));
+    }
     if (fork < this.#last.height) this.#rewindTo(batch, fork);
     await batch.commit();
     if (fork < tip) await this.#scan(fork + 1, tip, { following: true });
@@ -510,7 +516,8 @@ export class Wallet implements WalletCore, ChainNotifications {
           const block = decodeBlock(b.data);
           maxTime = Math.max(maxTime, block.header.time);
           if (opts.following) {
-            if (b.height !== this.#last.height + 1) {
+            const linked = this.#last.height < 0 || reverseHex(block.header.prevBlock) === this.#last.hash;
+            if (b.height !== this.#last.height + 1 || !linked) {
               // The chain moved while scanning: the notifications bring the rest.
               moved = true;
               break;
@@ -1537,6 +1544,87 @@ export class Wallet implements WalletCore, ChainNotifications {
     if (lockHeld.getStore()?.has(this) || this.#closed || this.#scanning !== null) return;
     await this.chain.waitForNotifications();
     await this.withLock(() => {});
+  }
+
+  // ---------------------------------------------------------------- keypool refill, pruned funds (W5)
+
+  /**
+   * Core's `TopUpKeyPool(size)` (`keypoolrefill`): every active descriptor derives now until `size` positions
+   * (0: `-keypool`) lie past its next index, written to the database; scripts found in known transactions become
+   * owned outputs. Returns Core's `GetKeyPoolSize` afterwards (positions not handed out, over the active
+   * descriptors); a descriptor that cannot derive (a hardened step without its private key) is left as it is.
+   */
+  topUpKeyPool(size: number): Promise<number> {
+    return this.withLock(async () => {
+      const n = size > 0 ? size : this.#env.keypoolSize;
+      const active = [...new Set(this.#active.values())].flatMap((id) => this.#spkms.get(id) ?? []);
+      const batch = this.db.batch();
+      for (const spkm of active) {
+        const before = spkm.record.rangeEnd;
+        let from: number | null;
+        try {
+          from = spkm.topUp(n);
+        } catch {
+          continue;
+        }
+        if (from === null) continue;
+        this.#indexNewScripts(spkm, before);
+        for (const [k, v] of spkm.writes(before)) batch.put(k, v);
+      }
+      await batch.commit();
+      this.refreshAllTxos();
+      return active.reduce((sum, spkm) => sum + spkm.keypoolSize(), 0);
+    });
+  }
+
+  /**
+   * Core's `AddToWallet` with a confirmed state (`importprunedfunds`): adds `tx` (or updates its state) as
+   * confirmed at position `index` of block `blockHash`; `times` are the block's time and maximum time (for
+   * `nTimeSmart`).
+   */
+  addConfirmedTransaction(
+    tx: Transaction,
+    block: { blockHash: string; blockHeight: number; index: number },
+    times: { blockTime: number; blockMaxTime: number },
+  ): Promise<void> {
+    return this.withLock(async () => {
+      const batch = this.db.batch();
+      this.#addToWallet(tx, reverseHex(txidOf(tx)), { kind: "confirmed", ...block }, { batch, ...times });
+      this.#flushDirty(batch);
+      await batch.commit();
+    });
+  }
+
+  /**
+   * Core's `RemoveTxs` (`removeprunedfunds`): forgets the wallet transactions `txids` (their records, spends and
+   * owned outputs). Returns Core's error text when one is not in the wallet (nothing is removed then), else null.
+   */
+  removeTransactions(txids: readonly string[]): Promise<string | null> {
+    return this.withLock(async () => {
+      for (const id of txids) {
+        if (!this.#txs.has(id)) return `Transaction ${id} does not belong to this wallet`;
+      }
+      const batch = this.db.batch();
+      for (const id of txids) {
+        for await (const [key] of this.db.list(["tx", id])) batch.delete(key);
+      }
+      await batch.commit();
+      const gone = new Set(txids);
+      this.#ordered = this.#ordered.filter((w) => !gone.has(w.txid));
+      for (const id of gone) {
+        const wtx = this.#txs.get(id)!;
+        this.#txs.delete(id);
+        this.#dirty.delete(id);
+        for (const input of wtx.tx.inputs) {
+          const key = outpointKey(input.prevout);
+          const set = this.#spends.get(key);
+          set?.delete(id);
+          if (set?.size === 0) this.#spends.delete(key);
+        }
+        for (let vout = 0; vout < wtx.tx.outputs.length; vout++) this.#txos.delete(`${id}:${vout}`);
+      }
+      return null;
+    });
   }
 
   // ---------------------------------------------------------------- encryption

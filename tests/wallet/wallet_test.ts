@@ -414,3 +414,31 @@ Deno.test("wallet: a replacement in the mempool conflicts with the replaced spen
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("wallet: loaded on a chain that knows none of its blocks, it scans from the genesis block", async () => {
+  const f1 = await chainFixture(3);
+  const f2 = await chainFixture(0);
+  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-" });
+  try {
+    const w = await Wallet.create(env(f1), "w", dir);
+    await w.attach();
+    const script = scriptOf(await w.getNewAddress("bech32", ""));
+    await mineTo(f1, script);
+    await w.blockUntilSyncedToCurrentChain();
+    assertEquals(w.lastBlock().height, 4);
+    await w.close();
+    for (let i = 0; i < 2; i++) await mineTo(f2, script);
+    const last = await mineTo(f2, new Uint8Array([0x51]));
+    const again = await Wallet.load(env(f2), "w", dir);
+    await again.attach();
+    assertEquals(again.lastBlock(), { hash: reverseHex(blockHash(last.header)), height: 3 });
+    // The coinbase of f1's block 4 is not on this chain: inactive; f2's two coinbases are found.
+    const states = [...again.transactions()].map((t) => t.state.kind).sort();
+    assertEquals(states, ["confirmed", "confirmed", "inactive"]);
+    await again.close();
+  } finally {
+    await f1.close();
+    await f2.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
