@@ -474,6 +474,11 @@ async function applyBumpFees(wallet: WalletCore, coins: readonly Coin[], feeRate
   for (const coin of unconfirmed) coin.applyBumpFee(fees.get(txidHex(coin.outpoint.txid)) ?? 0n);
 }
 
+/** Core's `COutPoint::ToString`: `COutPoint(<first 10 hex digits of the txid>, <n>)`. */
+export function outPointString(outpoint: OutPoint): string {
+  return `COutPoint(${txidHex(outpoint.txid).slice(0, 10)}, ${outpoint.vout})`;
+}
+
 /** Core's `FetchSelectedInputs`: the preset inputs as coins, with Core's errors. */
 function fetchSelectedInputs(
   wallet: WalletCore,
@@ -501,14 +506,14 @@ function fetchSelectedInputs(
         }
       }
     } else {
-      if (input.txout === undefined) return err(`Not found pre-selected input ${outPointKey(outpoint)}`);
+      if (input.txout === undefined) return err(`Not found pre-selected input ${outPointString(outpoint)}`);
       txout = input.txout;
     }
     if (inputBytes === -1) {
       const info = control.external?.inputSize(txout.scriptPubKey, true);
       if (info !== undefined) inputBytes = vsizeOfWeight(info.weight);
     }
-    if (inputBytes === -1) return err(`Not solvable pre-selected input ${outPointKey(outpoint)}`);
+    if (inputBytes === -1) return err(`Not solvable pre-selected input ${outPointString(outpoint)}`);
     coins.push(
       new Coin({
         outpoint,

@@ -270,7 +270,7 @@ Deno.test("fundTransaction: external inputs need a UTXO and solving data (pubkey
   w.node.utxos.set(externalKey, { value: COIN / 4n, scriptPubKey: script });
   assertEquals(
     failure(await fundTransaction(w, tx, recipients, control(1))),
-    `Not solvable pre-selected input ${externalKey}`,
+    `Not solvable pre-selected input COutPoint(${"ee".repeat(5)}, 1)`,
   );
   const cc = control(1);
   cc.external = new ExternalSolvingData("regtest");
