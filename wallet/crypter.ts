@@ -3,10 +3,11 @@
  * every private key of an encrypted wallet; the master key itself is stored wrapped under a key derived from the
  * passphrase.
  *
- * - Passphrase → wrapping key: scrypt (memory-hard; Core uses iterated SHA-512 instead), parameters stored
- *   with the record so they can be raised later without breaking old wallets. The defaults
- *   {@linkcode DEFAULT_KDF} (N = 2^15, r = 8, p = 1: 32 MiB) take about 150–250 ms on the development machine
- *   (2-core VM, Deno 2.9) — Core tunes its iterations to about 100 ms.
+ * - Passphrase → wrapping key: scrypt over the passphrase's SHA-256 (memory-hard; Core uses iterated SHA-512
+ *   instead), parameters stored with the record so they can be raised later without breaking old wallets. The
+ *   defaults {@linkcode DEFAULT_KDF} (N = 2^15, r = 8, p = 1: 32 MiB) take about 200 ms on the development
+ *   machine when idle (2-core VM, Deno 2.9; 350–500 ms with both cores busy) — Core tunes its iterations to
+ *   about 100 ms.
  * - Encryption: XChaCha20-Poly1305 (authenticated, 24-byte random nonces). A wrapped master key carries the
  *   KDF parameters as associated data (a tampered record does not unwrap); an encrypted secret carries its
  *   public key as associated data (a ciphertext moved to another key's record does not decrypt — Core gets
@@ -21,6 +22,7 @@
  */
 import { scryptAsync } from "@noble/hashes/scrypt.js";
 import { xchacha20poly1305 } from "@noble/ciphers/chacha.js";
+import { sha256 } from "../core/hash/hashes.ts";
 import { ByteReader } from "../core/wire/reader.ts";
 import { ByteWriter } from "../core/wire/writer.ts";
 
@@ -67,8 +69,8 @@ const TAG_SIZE = 16;
 const MAX_LOG2_N = 22;
 const MAX_R = 32;
 const MAX_P = 16;
-/** Version byte of the encoded record. */
-const RECORD_VERSION = 1;
+/** Version byte of the encoded record (2: the passphrase is hashed before scrypt; 1 never left development). */
+const RECORD_VERSION = 2;
 /** Algorithm byte of scrypt in the encoded record. */
 const ALGORITHM_SCRYPT = 1;
 /** Domain separation for the wrapped master key's associated data. */
@@ -95,12 +97,19 @@ function masterKeyAd(kdf: KdfParams): Uint8Array {
     .varBytes(kdf.salt).finish();
 }
 
-/** scrypt(passphrase, salt) → 32-byte wrapping key; the passphrase bytes are zeroised. */
+/**
+ * scrypt(SHA-256(UTF-8 passphrase), salt) → 32-byte wrapping key. scrypt's PBKDF2 keys HMAC with the password,
+ * and HMAC pads short keys with zeros (and hashes long ones): "a\0" and "a" would derive the same key. Hashing
+ * first gives every passphrase a fixed 32-byte input, so passphrases differing only in trailing NUL characters
+ * stay different (Core treats a passphrase as all its bytes, NULs included). Copies are zeroised.
+ */
 async function deriveKey(passphrase: string, kdf: KdfParams): Promise<Uint8Array> {
   checkCost(kdf);
-  const pass = new TextEncoder().encode(passphrase);
+  const utf8 = new TextEncoder().encode(passphrase);
+  const input = sha256(utf8);
+  utf8.fill(0);
   try {
-    return await scryptAsync(pass, kdf.salt, {
+    return await scryptAsync(input, kdf.salt, {
       N: kdf.n,
       r: kdf.r,
       p: kdf.p,
@@ -109,7 +118,7 @@ async function deriveKey(passphrase: string, kdf: KdfParams): Promise<Uint8Array
       asyncTick: 20,
     });
   } finally {
-    pass.fill(0);
+    input.fill(0);
   }
 }
 

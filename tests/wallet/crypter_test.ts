@@ -142,3 +142,19 @@ Deno.test("crypter: default parameters derive in a tenth to a quarter of a secon
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
+
+Deno.test("crypter: passphrases differing only in NUL characters are different (HMAC's zero padding does not merge them)", async () => {
+  const { record, key } = await newMasterKey("a\u0000b", CHEAP);
+  assertEquals(await unlockMasterKey(record, "a\u0000b"), key);
+  for (const other of ["a\u0000b\u0000", "a\u0000b\u0000\u0000", "a", "a\u0000", "ab"]) {
+    assertEquals(await unlockMasterKey(record, other), null, JSON.stringify(other));
+  }
+  const plain = await newMasterKey("pass", CHEAP);
+  assertEquals(await unlockMasterKey(plain.record, "pass\u0000"), null);
+  // Long passphrases (over HMAC's 64-byte block) are whole too.
+  const long = "x".repeat(100);
+  const l = await newMasterKey(long, CHEAP);
+  assertEquals(await unlockMasterKey(l.record, long), l.key);
+  assertEquals(await unlockMasterKey(l.record, long + "\u0000"), null);
+  assertEquals(await unlockMasterKey(l.record, "x".repeat(99)), null);
+});

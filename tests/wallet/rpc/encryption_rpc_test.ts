@@ -122,6 +122,25 @@ Deno.test("wallet encryption RPCs end to end: locked signing refused, timed unlo
     assertEquals(await ok(node, "enc", "signmessage", [legacy, "hello"]), signature);
     await ok(node, "enc", "walletlock");
 
+    // Passphrases with NUL characters are whole (Core's wallet_encryption.py).
+    const nulls = "Phrase\u0000With\u0000Nulls";
+    await ok(node, "enc", "walletpassphrasechange", ["pass two", nulls]);
+    await fails(node, "enc", "walletpassphrase", ["Phrase", 10], -14, WRONG);
+    await fails(node, "enc", "walletpassphrasechange", ["Phrase", "abc"], -14, WRONG);
+    await fails(
+      node,
+      "enc",
+      "walletpassphrasechange",
+      [`${nulls}\u0000`, "abc"],
+      -14,
+      "Error: The old wallet passphrase entered is incorrect. It contains a null character (ie - a zero byte). " +
+        "If the old passphrase was set with a version of this software prior to 25.0, please try again with only " +
+        "the characters up to — but not including — the first null character.",
+    );
+    await ok(node, "enc", "walletpassphrase", [nulls, 10]);
+    await ok(node, "enc", "walletlock");
+    await ok(node, "enc", "walletpassphrasechange", [nulls, "pass two"]);
+
     // Wrong encryption state (-15) for each method.
     await fails(
       node,
