@@ -203,8 +203,11 @@ export class DescriptorScriptPubKeyMan {
     const privText = options.privText ?? record.priv;
     const priv = privText !== undefined ? parseDescriptor(privText, { network: options.network }) : undefined;
     const spkm = new DescriptorScriptPubKeyMan(record, pub, priv);
+    // Chunks in order; one written before its positions were all derived ends the usable cache there.
     for (const c of options.chunks) {
-      for (const list of decodeScriptChunk(c)) spkm.#scripts.push(list);
+      const lists = decodeScriptChunk(c);
+      for (const list of lists) spkm.#scripts.push(list);
+      if (lists.length < SCRIPT_CACHE_CHUNK) break;
     }
     const want = record.rangeEnd - record.rangeStart;
     if (spkm.#scripts.length > want) spkm.#scripts.length = want;

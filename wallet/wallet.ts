@@ -80,8 +80,10 @@ import { walletInputSatisfactionWeight } from "./solving_data.ts";
 
 /** Positions a new descriptor derives at once; the rest of its lookahead is derived in the background. */
 export const INITIAL_LOOKAHEAD = 20;
-/** Positions one background top-up step derives (one database write). */
-export const TOPUP_STEP = 25;
+/** Positions one background top-up step derives (holding the wallet's lock). */
+export const TOPUP_STEP = 10;
+/** Positions the background top-up derives between database writes. */
+export const TOPUP_WRITE = 250;
 
 /** Coinbase outputs mature after this many blocks (Core's `COINBASE_MATURITY`). */
 export const COINBASE_MATURITY = 100;
@@ -595,6 +597,8 @@ export class Wallet implements WalletCore, ChainNotifications {
   #scheduleTopUp(): void {
     if (this.#topUpRunning !== null || this.#closed) return;
     this.#topUpRunning = (async () => {
+      /** First position not written yet, per descriptor. */
+      const unwritten = new Map<DescriptorScriptPubKeyMan, number>();
       try {
         for (;;) {
           await new Promise((r) => setTimeout(r, 0));
@@ -611,9 +615,14 @@ export class Wallet implements WalletCore, ChainNotifications {
             const from = spkm.deriveStep(TOPUP_STEP);
             if (from !== null) {
               this.#indexNewScripts(spkm, from);
-              const batch = this.db.batch();
-              for (const [k, v] of spkm.writes(from)) batch.put(k, v);
-              await batch.commit();
+              // Written every TOPUP_WRITE positions and at the end (what is not written is derived again on load).
+              const written = unwritten.get(spkm) ?? from;
+              if (spkm.record.rangeEnd - written >= TOPUP_WRITE || !spkm.pendingTopUp()) {
+                const batch = this.db.batch();
+                for (const [k, v] of spkm.writes(written)) batch.put(k, v);
+                await batch.commit();
+                unwritten.delete(spkm);
+              } else unwritten.set(spkm, written);
             }
             return true;
           });

@@ -102,3 +102,24 @@ Deno.test("scriptpubkeyman: a descriptor that is not ranged has no addresses to 
   assert(randomMasterKeyText("regtest").startsWith("tprv"));
   assert(randomMasterKeyText("main").startsWith("xprv"));
 });
+
+Deno.test("scriptpubkeyman: a cache chunk written short stops the cache there; later positions are derived", () => {
+  const spkm = DescriptorScriptPubKeyMan.fromText(defaultDescriptorText(TPRV, "bech32", false, "regtest"), {
+    network: "regtest",
+    timestamp: 7,
+  });
+  spkm.topUp(1200);
+  const full = spkm.writes();
+  // Chunk 0 as written when only 300 positions were derived, chunks 1 and 2 complete.
+  const short = DescriptorScriptPubKeyMan.fromText(defaultDescriptorText(TPRV, "bech32", false, "regtest"), {
+    network: "regtest",
+    timestamp: 7,
+  });
+  short.topUp(300);
+  const chunks = [short.writes()[0][1], full[1][1], full[2][1]];
+  const record = JSON.parse(new TextDecoder().decode(full[full.length - 1][1]));
+  const back = DescriptorScriptPubKeyMan.fromRecord(record, { network: "regtest", chunks });
+  for (const pos of [0, 299, 300, 499, 500, 1199]) {
+    assertEquals(back.scriptsAt(pos), spkm.scriptsAt(pos), `${pos}`);
+  }
+});
