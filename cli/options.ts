@@ -560,7 +560,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Discover own IP addresses (default: 1 when listening and no -externalip or -proxy)",
     category: "Connection options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "dns",
@@ -582,7 +581,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Specify your own public address",
     category: "Connection options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "fixedseeds",

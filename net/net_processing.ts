@@ -118,6 +118,8 @@ export const MAX_PCT_ADDR_TO_SEND = 23;
 export const MAX_ADDR_RATE_PER_SECOND = 0.1;
 /** Core's `AVG_ADDRESS_BROADCAST_INTERVAL` (30 s, Poisson). */
 export const AVG_ADDRESS_BROADCAST_INTERVAL_MS = 30_000;
+/** Core's `AVG_LOCAL_ADDRESS_BROADCAST_INTERVAL` (24 h, Poisson): how often we announce our own address. */
+export const AVG_LOCAL_ADDRESS_BROADCAST_INTERVAL_MS = 24 * 3600_000;
 /** Core's `ROTATE_ADDR_RELAY_DEST_INTERVAL` (24 h): the relay destinations of an address change daily. */
 export const ROTATE_ADDR_RELAY_DEST_INTERVAL_S = 24 * 3600;
 /** Addresses remembered per peer as known to it (Core's rolling filter of 5,000). */
@@ -174,6 +176,10 @@ export interface PeerManagerOptions {
   readonly reachable?: (net: NetworkId) => boolean;
   /** Classification options (loopback as routable, for regtest tests). */
   readonly netClass?: NetClassOptions;
+  /** `-listen`: we announce our own address only when listening. */
+  readonly listen?: boolean;
+  /** Core's `GetLocalAddrForPeer`: the address of ours to announce to a peer, if any. */
+  readonly localAddressFor?: (conn: Connection) => NetAddress | undefined;
 }
 
 interface QueuedBlock {
@@ -239,6 +245,8 @@ interface PeerState {
   /** Addresses queued for the peer. */
   addrsToSend: PeerAddress[];
   nextAddrSend: number;
+  /** Next self-announcement (0: never sent). */
+  nextLocalAddrSend: number;
   getaddrSent: boolean;
   getaddrRecvd: boolean;
   addrTokenBucket: number;
@@ -510,6 +518,7 @@ export class PeerManager {
       addrKnown: new Set(),
       addrsToSend: [],
       nextAddrSend: 0,
+      nextLocalAddrSend: 0,
       getaddrSent: false,
       getaddrRecvd: false,
       addrTokenBucket: 1,
@@ -1037,9 +1046,28 @@ export class PeerManager {
     for (const a of addrs) this.#pushAddress(ps, a);
   }
 
-  /** Core's `MaybeSendAddr` (without self-announcement): queued addresses at Poisson intervals of 30 s. */
+  /**
+   * Core's `MaybeSendAddr`: our own address about daily (the first time in a message of its own, when
+   * listening and out of IBD), then the queued addresses at Poisson intervals of 30 s.
+   */
   #maybeSendAddr(ps: PeerState, now: number): void {
     if (!ps.addrRelayEnabled) return;
+    if ((this.#opts.listen ?? false) && ps.nextLocalAddrSend < now && !this.#chain.isInitialBlockDownload()) {
+      // Clear what the peer is known to have, so that our announcement actually goes out.
+      if (ps.nextLocalAddrSend !== 0) ps.addrKnown.clear();
+      const local = this.#opts.localAddressFor?.(ps.conn);
+      if (local !== undefined) {
+        const la: PeerAddress = { ...local, services: this.#opts.localServices ?? 0n, time: this.#nowSec() };
+        if (ps.nextLocalAddrSend === 0) {
+          if (this.#isAddrCompatible(ps, la)) {
+            this.#send(ps, { type: ps.peer.wantsAddrV2 ? "addrv2" : "addr", addrs: [la] });
+          }
+        } else {
+          this.#pushAddress(ps, la);
+        }
+      }
+      ps.nextLocalAddrSend = now + poisson(AVG_LOCAL_ADDRESS_BROADCAST_INTERVAL_MS);
+    }
     if (now <= ps.nextAddrSend) return;
     ps.nextAddrSend = now + poisson(AVG_ADDRESS_BROADCAST_INTERVAL_MS);
     const toSend = ps.addrsToSend.filter((a) => {

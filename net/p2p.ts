@@ -29,12 +29,15 @@ import {
 } from "./connman.ts";
 import { PeerManager, type RelayMempool } from "./net_processing.ts";
 import { ServiceFlags, serviceFlagsToStrings } from "./protocol.ts";
-import { parseIp } from "./address.ts";
+import { type NetAddress, parseIp } from "./address.ts";
 import { deterministicAddrManKey, seededRandom } from "./addrman.ts";
 import { AddrManDb } from "./addrman_db.ts";
 import { dumpAnchors, readAnchors } from "./anchors.ts";
 import {
+  addressNetwork,
   formatAddr,
+  isRoutable,
+  isValid,
   netClass as netClassOf,
   Network,
   type NetworkId,
@@ -109,6 +112,12 @@ export interface P2pSettings {
   readonly addrmanLocal: boolean;
   /** The chain's name (DNS seeds). */
   readonly chain: string;
+  /** `-externalip` addresses (with the listen port unless given). */
+  readonly externalIps: readonly NetAddress[];
+  /** `-discover` (default: listening, no `-externalip`, no `-proxy`): our interfaces' routable addresses. */
+  readonly discover: boolean;
+  /** Core's `GetListenPort`: the port of the first `-bind` that has one, else `-port`. */
+  readonly listenPort: number;
 }
 
 /** Core's `-onlynet` handling: the reachable networks, with Core's init errors. */
@@ -221,6 +230,25 @@ export function p2pSettingsFromArgs(args: ArgsLike): P2pSettings {
     );
   }
   const tests = args.getArgs("-test");
+  let listenPort = port;
+  for (const b of args.getArgs("-bind")) {
+    const hp = splitHostPort(b.replace(/=onion$/, ""), 0);
+    if (hp !== null && hp.port !== 0) {
+      listenPort = hp.port;
+      break;
+    }
+  }
+  const externalIps: NetAddress[] = [];
+  for (const e of args.getArgs("-externalip")) {
+    const hp = splitHostPort(e, listenPort);
+    const host = hp === null
+      ? undefined
+      : parseHost(hp.host, { cjdnsReachable: reachable.has(Network.CJDNS) });
+    if (hp === null || host === undefined || !isValid(host)) {
+      throw new Error(`Cannot resolve -externalip address: '${e}'`);
+    }
+    externalIps.push({ ...host, port: hp.port });
+  }
   const pruned = args.getInt("-prune", 0) !== 0;
   let services = ServiceFlags.NODE_WITNESS | ServiceFlags.NODE_NETWORK_LIMITED;
   if (!pruned) services |= ServiceFlags.NODE_NETWORK;
@@ -248,6 +276,9 @@ export function p2pSettingsFromArgs(args: ArgsLike): P2pSettings {
     deterministicAddrman: tests.includes("addrman"),
     addrmanLocal: tests.includes("addrmanlocal") && args.network === "regtest",
     chain: args.network,
+    externalIps,
+    discover: args.getBool("-discover", listen && externalIps.length === 0 && !args.isSet("-proxy")),
+    listenPort,
   };
 }
 
@@ -300,6 +331,7 @@ export class P2pNode implements NetControl {
   readonly #netDataDir: string | undefined;
   readonly #magic: Uint8Array;
   readonly #log: (msg: string) => void;
+  #locals: LocalAddress[] = [];
 
   private constructor(
     settings: P2pSettings,
@@ -347,7 +379,10 @@ export class P2pNode implements NetControl {
       : [];
     if (!s.fixedSeeds) options.logger?.info("Fixed seeds are disabled");
     const reachable = (n: NetworkId) => s.reachable.has(n);
+    const locals = localAddresses(s, netClass, options.logger);
     const peerman = new PeerManager({
+      listen: s.listen,
+      localAddressFor: (conn) => localAddressFor(locals, conn, s.listen, netClass, options.logger),
       addrman,
       reachable,
       netClass,
@@ -404,14 +439,9 @@ export class P2pNode implements NetControl {
     if (s.connect.length > 0 && s.seedNodes.length > 0) {
       options.logger?.info("-seednode is ignored when -connect is used");
     }
-    return new P2pNode(
-      s,
-      connman,
-      peerman,
-      banMan,
-      addrDb,
-      options,
-    );
+    const node = new P2pNode(s, connman, peerman, banMan, addrDb, options);
+    node.#locals = locals;
+    return node;
   }
 
   /** `getnodeaddresses`: up to `count` (0: all) known good addresses, of `network` only when given. */
@@ -446,6 +476,11 @@ export class P2pNode implements NetControl {
     if (!am.add([a], a)) return { success: false, error: "failed-adding-to-new" };
     if (tried && !am.good(a, this.#nowSec())) return { success: false, error: "failed-adding-to-tried" };
     return { success: true };
+  }
+
+  /** Our own addresses (Core's `mapLocalHost`) for getnetworkinfo's `localaddresses`. */
+  localAddresses(): { address: string; port: number; score: number }[] {
+    return this.#locals.map((l) => ({ address: formatAddr(l.addr), port: l.addr.port, score: l.score }));
   }
 
   /** `sendmsgtopeer`: a raw message (any command, any payload) to peer `id`; false when there is none. */
@@ -665,4 +700,91 @@ export class P2pNode implements NetControl {
     await this.connman.close();
     await this.addrDb?.close();
   }
+}
+
+/** One of our own addresses (Core's `mapLocalHost` entry). */
+interface LocalAddress {
+  readonly addr: NetAddress;
+  readonly score: number;
+}
+
+/** Core's `LOCAL_IF` and `LOCAL_MANUAL` scores. */
+const LOCAL_IF = 1;
+const LOCAL_MANUAL = 4;
+
+/**
+ * Core's `AddLocal` for `-externalip` (score LOCAL_MANUAL, even on unreachable networks) and, with
+ * `-discover`, the routable addresses of our interfaces (LOCAL_IF, reachable networks only).
+ */
+function localAddresses(
+  s: P2pSettings,
+  netClass: { localRoutable: boolean },
+  logger?: Logger,
+): LocalAddress[] {
+  const out: LocalAddress[] = [];
+  const add = (addr: NetAddress, score: number, evenIfUnreachable: boolean) => {
+    if (!isRoutable(addr, netClass)) return;
+    if (!evenIfUnreachable && !s.reachable.has(addressNetwork(addr))) return;
+    const same = out.findIndex((l) =>
+      l.addr.net === addr.net && l.addr.port === addr.port &&
+      l.addr.addr.every((b, i) => b === addr.addr[i])
+    );
+    if (same >= 0) {
+      if (score >= out[same].score) out[same] = { addr, score: out[same].score + 1 };
+      return;
+    }
+    out.push({ addr, score });
+  };
+  for (const e of s.externalIps) add(e, LOCAL_MANUAL, true);
+  if (s.discover) {
+    try {
+      for (const i of Deno.networkInterfaces()) {
+        const ip = parseIp(i.address);
+        if (ip !== undefined) add({ ...ip, port: s.listenPort }, LOCAL_IF, false);
+      }
+    } catch (e) {
+      logger?.debug("net", `Cannot list network interfaces: ${e instanceof Error ? e.message : e}`);
+    }
+  }
+  return out;
+}
+
+/** Core's reachability of our address `ours` from a peer's network (`CNetAddr::GetReachabilityFrom`, simplified). */
+function reachabilityFrom(ours: NetAddress, theirNet: NetworkId): number {
+  const our = addressNetwork(ours);
+  if (our === Network.IPV4) return 4;
+  if (theirNet === our) return our === Network.IPV6 ? 5 : 6;
+  if (theirNet === Network.UNROUTABLE && our === Network.IPV6) return 3;
+  return 1;
+}
+
+/** Core's `GetLocalAddrForPeer`: our best address for `conn`'s network, logged when it is advertised. */
+function localAddressFor(
+  locals: readonly LocalAddress[],
+  conn: { peer: { id: number }; addr: NetAddress | undefined; network: string },
+  listen: boolean,
+  netClass: { localRoutable: boolean },
+  logger?: Logger,
+): NetAddress | undefined {
+  if (!listen) return undefined;
+  const theirNet = conn.addr === undefined ? Network.UNROUTABLE : netClassOf(conn.addr, netClass);
+  const privacy = (n: NetworkId) => n === Network.ONION || n === Network.I2P;
+  let best: LocalAddress | undefined;
+  let bestReach = -1;
+  for (const l of locals) {
+    const net = addressNetwork(l.addr);
+    // Privacy: no privacy-network address to other networks, and no other address to privacy networks.
+    if (net !== theirNet && (privacy(net) || privacy(theirNet))) continue;
+    const reach = reachabilityFrom(l.addr, theirNet);
+    if (reach > bestReach || (reach === bestReach && l.score > (best?.score ?? -1))) {
+      best = l;
+      bestReach = reach;
+    }
+  }
+  if (best === undefined || !isRoutable(best.addr, netClass)) return undefined;
+  const text = best.addr.net === 2 || best.addr.net === 6
+    ? `[${formatAddr(best.addr)}]:${best.addr.port}`
+    : `${formatAddr(best.addr)}:${best.addr.port}`;
+  logger?.debug("net", `Advertising address ${text} to peer=${conn.peer.id}`);
+  return best.addr;
 }

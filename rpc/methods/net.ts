@@ -161,6 +161,8 @@ export interface NetControl {
   addPeerAddress?(address: string, port: number, tried: boolean): { success: boolean; error?: string };
   /** `getaddrmaninfo`: counts per network and `all_networks`. */
   addrmanInfo?(): Record<string, { new: number; tried: number; total: number }>;
+  /** Our own addresses (Core's `mapLocalHost`: `-externalip`, discovered ones) for getnetworkinfo. */
+  localAddresses?(): { address: string; port: number; score: number }[];
   /** `sendmsgtopeer`: a raw message to peer `id`; false when there is no such peer. */
   sendMessageToPeer?(id: number, command: string, payload: Uint8Array): boolean;
   /** `getrawaddrman`: both tables keyed `bucket/position`. */
@@ -319,7 +321,11 @@ export function netMethods(options: NetMethodsOptions): RpcMethod[] {
         out.relayfee = valueFromAmount(fees.minRelay);
         out.incrementalfee = valueFromAmount(fees.incremental);
       }
-      out.localaddresses = [];
+      out.localaddresses = (options.p2p?.()?.localAddresses?.() ?? []).map((l) => ({
+        address: l.address,
+        port: l.port,
+        score: l.score,
+      }));
       out.warnings = options.warnings?.() ?? [];
       return out;
     },

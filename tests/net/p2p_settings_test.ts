@@ -78,3 +78,16 @@ Deno.test("p2p settings: automatic connections, seeds and test switches", () => 
   assertEquals([s.deterministicAddrman, s.addrmanLocal], [true, true]);
   assertEquals(p2pSettingsFromArgs(args(["-test=addrmanlocal"], "main")).addrmanLocal, false);
 });
+
+Deno.test("p2p settings: -externalip (Core's error), -discover's default, the listen port", () => {
+  const s = p2pSettingsFromArgs(args(["-externalip=42.42.42.42", "-bind=127.0.0.1:18555", "-port=18444"]));
+  assertEquals(s.externalIps.map((a) => [Array.from(a.addr).join("."), a.port]), [["42.42.42.42", 18555]]);
+  assertEquals([s.listenPort, s.discover], [18555, false]);
+  assertEquals(p2pSettingsFromArgs(args(["-externalip=1.2.3.4:8333"])).externalIps[0].port, 8333);
+  assertEquals(p2pSettingsFromArgs(args([])).discover, true);
+  assertEquals(p2pSettingsFromArgs(args(["-listen=0"])).discover, false);
+  assertThrows(
+    () => p2pSettingsFromArgs(args(["-externalip=foo"])),
+    "Cannot resolve -externalip address: 'foo'",
+  );
+});
