@@ -82,6 +82,8 @@ import { walletInputSatisfactionWeight } from "./solving_data.ts";
 export const INITIAL_LOOKAHEAD = 20;
 /** Positions one background top-up step derives (holding the wallet's lock). */
 export const TOPUP_STEP = 10;
+/** Pause between two background top-up steps (ms). */
+export const TOPUP_PAUSE_MS = 2;
 /** Positions the background top-up derives between database writes. */
 export const TOPUP_WRITE = 250;
 
@@ -601,7 +603,8 @@ export class Wallet implements WalletCore, ChainNotifications {
       const unwritten = new Map<DescriptorScriptPubKeyMan, number>();
       try {
         for (;;) {
-          await new Promise((r) => setTimeout(r, 0));
+          // Leave the process to requests between steps (a step is a few milliseconds of key derivation).
+          await new Promise((r) => setTimeout(r, TOPUP_PAUSE_MS));
           const more = await this.withLock(async () => {
             if (this.#closed) return false;
             let spkm: DescriptorScriptPubKeyMan | undefined;
