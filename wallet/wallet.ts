@@ -13,8 +13,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Network } from "../core/chain_params_base.ts";
 import { encodeDestination } from "../core/address/destination.ts";
-import { fromHex, reverseHex, toHex } from "../core/hash/hashes.ts";
-import { blockHash, decodeBlock } from "../core/wire/block.ts";
+import { fromHex, fromReverseHex, reverseHex, toHex } from "../core/hash/hashes.ts";
+import { decodeBlock } from "../core/wire/block.ts";
+import { outPointKey } from "../core/wire/outpoint.ts";
 import {
   decodeTransaction,
   encodeTransaction,
@@ -160,10 +161,8 @@ export interface ScanResult {
   lastFailed: { hash: string; height: number } | null;
 }
 
-/** "txid:vout" of an outpoint (display txid). */
-export function outpointKey(o: OutPoint): string {
-  return `${reverseHex(o.txid)}:${o.vout}`;
-}
+/** "txid:vout" of an outpoint (display txid; core/wire's `outPointKey`). */
+export const outpointKey: (o: OutPoint) => string = outPointKey;
 
 const lockHeld = new AsyncLocalStorage<Set<Wallet>>();
 
@@ -213,8 +212,6 @@ export class Wallet implements WalletCore, ChainNotifications {
   #lockTail: Promise<unknown> = Promise.resolve();
   #handler: Handler | null = null;
   #closed = false;
-  /** Reserved change addresses (script hex) until a committed transaction uses them. */
-  readonly #reservedChange = new Set<string>();
   /** Rescan state. */
   #scanning: { start: number; progress: number } | null = null;
   #abortScan = false;
@@ -864,10 +861,7 @@ export class Wallet implements WalletCore, ChainNotifications {
   lockedCoins(): OutPoint[] {
     return [...this.#locked.keys()].map((k) => {
       const i = k.lastIndexOf(":");
-      const hex = k.slice(0, i);
-      const bytes = new Uint8Array(32);
-      for (let j = 0; j < 32; j++) bytes[31 - j] = parseInt(hex.slice(2 * j, 2 * j + 2), 16);
-      return { txid: bytes, vout: Number(k.slice(i + 1)) };
+      return { txid: fromReverseHex(k.slice(0, i)), vout: Number(k.slice(i + 1)) };
     });
   }
 
@@ -961,7 +955,6 @@ export class Wallet implements WalletCore, ChainNotifications {
       const batch = this.db.batch();
       const dest = this.#newDestination(batch, type, true);
       await batch.commit();
-      this.#reservedChange.add(toHex(dest.script));
       return dest.address;
     });
   }
@@ -1238,7 +1231,6 @@ export class Wallet implements WalletCore, ChainNotifications {
       const origin = this.#scripts.get(toHex(out.scriptPubKey));
       if (origin === undefined) continue;
       const spkm = origin.spkm;
-      this.#reservedChange.delete(toHex(out.scriptPubKey));
       const moved = spkm.markUsed(origin.index);
       const before = spkm.record.rangeEnd;
       spkm.requestTopUp(this.#env.keypoolSize);
@@ -1793,9 +1785,4 @@ function sameState(a: TxState, b: TxState): boolean {
     default:
       return true;
   }
-}
-
-/** The display hash of a block's header (helper for tests and callers holding a decoded block). */
-export function blockHashHex(block: Block): string {
-  return reverseHex(blockHash(block.header));
 }

@@ -442,3 +442,40 @@ Deno.test("wallet: loaded on a chain that knows none of its blocks, it scans fro
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("wallet: locked coins (persistent or not) and the address book across a reload", async () => {
+  const f = await chainFixture(1);
+  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-" });
+  try {
+    let w = await Wallet.create(env(f), "w", dir);
+    await w.attach();
+    const a = { txid: new Uint8Array(32).fill(1), vout: 3 };
+    const b = { txid: new Uint8Array(32).fill(2), vout: 0 };
+    await w.lockCoin(a, true);
+    await w.lockCoin(b, false);
+    assert(w.isLockedCoin(a) && w.isLockedCoin(b));
+    assertEquals(w.lockedCoins().map((o) => `${reverseHex(o.txid)}:${o.vout}`).sort(), [
+      `${"01".repeat(32)}:3`,
+      `${"02".repeat(32)}:0`,
+    ]);
+    await w.setAddressBook("bcrt1qexternal", { label: "shop", purpose: "send" });
+    await w.close();
+    w = await Wallet.load(env(f), "w", dir);
+    await w.attach();
+    assert(w.isLockedCoin(a), "persistent lock kept");
+    assert(!w.isLockedCoin(b), "memory-only lock gone");
+    assertEquals(w.getAddressBook("bcrt1qexternal"), { label: "shop", purpose: "send" });
+    assertEquals(await w.unlockCoin(b), false);
+    assertEquals(await w.unlockCoin(a), true);
+    await w.lockCoin(b, true);
+    await w.unlockAllCoins();
+    assertEquals(w.lockedCoins(), []);
+    await w.close();
+    w = await Wallet.load(env(f), "w", dir);
+    assertEquals(w.lockedCoins(), []);
+    await w.close();
+  } finally {
+    await f.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
