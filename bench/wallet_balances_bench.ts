@@ -125,6 +125,7 @@ async function nodeBench(kind: string): Promise<void> {
       return xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     };
     const count = (await rpc("listunspent", [], "w") as Json[]).length;
+    const base = await median(() => rpc("listlockunspent", [], "w"));
     const bal = await median(() => rpc("getbalances", [], "w"));
     const lu = await median(() => rpc("listunspent", [], "w"));
     const afterBlock: number[] = [];
@@ -135,15 +136,13 @@ async function nodeBench(kind: string): Promise<void> {
       afterBlock.push(performance.now() - t);
     }
     afterBlock.sort((a, b) => a - b);
+    const first = afterBlock[Math.floor(RUNS / 2)];
+    const cells = [kind, count, base.toFixed(1), bal.toFixed(1), first.toFixed(1), lu.toFixed(1)];
     console.log(
-      `| node | UTXOs | getbalances (ms) | first getbalances after a block (ms) | listunspent (ms) |`,
+      "| node | UTXOs | listlockunspent | getbalances | first getbalances after a block | listunspent |",
     );
-    console.log(`|---|---|---|---|---|`);
-    console.log(
-      `| ${kind} | ${count} | ${bal.toFixed(1)} | ${afterBlock[Math.floor(RUNS / 2)].toFixed(1)} | ${
-        lu.toFixed(1)
-      } |`,
-    );
+    console.log("|---|---|---|---|---|---|");
+    console.log(`| ${cells.join(" | ")} |`);
     await rpc("stop");
     await child.status;
   } finally {

@@ -354,20 +354,26 @@ export function getBalance(wallet: WalletCore, options: GetBalanceOptions = {}):
   const allowUsed = !(options.avoidReuse ?? true) || !wallet.hasFlag("avoid_reuse");
   const cache = options.cache ?? new ReceiveCache();
   const ret: Balance = { trusted: 0n, untrustedPending: 0n, immature: 0n, used: 0n, nonmempool: 0n };
+  // A transaction's outputs come one after another: its bucket is worked out once.
+  let lastTx: WalletTx | undefined;
+  let txBucket: "trusted" | "untrustedPending" | "immature" | undefined;
   for (const txo of wallet.txos()) {
     const wtx = txo.wtx;
     const spent = cache.spendOf(wallet, wtx, txo.outpoint.vout).how;
     if (spent === "confirmed" || spent === "mempool") continue;
     if (spent === "nonmempool" && !includeNonmempool) continue;
-    const trusted = cachedTxIsTrusted(wallet, wtx, cache);
-    const kind = wtx.state.kind;
-    let bucket: "trusted" | "untrustedPending" | "immature" | "used" | undefined;
-    if (kind === "confirmed" && isImmatureCoinBase(wallet, wtx)) bucket = "immature";
-    else if (trusted && wallet.depth(wtx) >= minDepth) bucket = "trusted";
-    else if (!trusted && kind === "inMempool") bucket = "untrustedPending";
-    if (bucket === undefined) continue;
+    if (wtx !== lastTx) {
+      lastTx = wtx;
+      const trusted = cachedTxIsTrusted(wallet, wtx, cache);
+      const kind = wtx.state.kind;
+      if (kind === "confirmed" && isImmatureCoinBase(wallet, wtx)) txBucket = "immature";
+      else if (trusted && wallet.depth(wtx) >= minDepth) txBucket = "trusted";
+      else if (!trusted && kind === "inMempool") txBucket = "untrustedPending";
+      else txBucket = undefined;
+    }
+    if (txBucket === undefined) continue;
     const value = txo.txout.value;
-    if (!allowUsed && wallet.isSpentKey(txo.txout.scriptPubKey)) bucket = "used";
+    const bucket = !allowUsed && wallet.isSpentKey(txo.txout.scriptPubKey) ? "used" : txBucket;
     ret[bucket] += value;
     if (spent === "nonmempool") ret.nonmempool -= value;
   }
