@@ -102,6 +102,18 @@ export interface SolvingWallet {
 const walletWeights = new WeakMap<object, Map<string, number>>();
 
 /**
+ * Core's `MaxInputWeight` beyond 164 WU for the single-key script forms with a compressed key and R-grinding:
+ * P2WPKH 107, P2SH-P2WPKH 199 (assumed for P2SH), P2PKH 425, P2TR key path 67; undefined for other scripts.
+ */
+function singleKeyInputWeight(script: Uint8Array): number | undefined {
+  if (script.length === 22 && script[0] === 0x00 && script[1] === 0x14) return 107;
+  if (script.length === 23 && script[0] === 0xa9 && script[1] === 0x14 && script[22] === 0x87) return 199;
+  if (script.length === 25 && script[0] === 0x76 && script[1] === 0xa9) return 425;
+  if (script.length === 34 && script[0] === 0x51 && script[1] === 0x20) return 67;
+  return undefined;
+}
+
+/**
  * The weight a signed input spending the wallet's `script` adds beyond `(32 + 4 + 4 + 1) * 4` (see
  * `WalletCore.maxInputSatisfactionWeight`): Core's `CalculateMaximumSignedInputSize` infers a descriptor from the
  * script and the wallet's solving data (so `combo()` and multisig scripts are sized by what they are) and takes
@@ -114,7 +126,14 @@ export function walletInputSatisfactionWeight(wallet: SolvingWallet, script: Uin
   const key = toHex(script);
   const known = cache.get(key);
   if (known !== undefined) return known;
-  const info = wallet.scriptInfo(script);
+  let info: ReturnType<SolvingWallet["scriptInfo"]>;
+  try {
+    info = wallet.scriptInfo(script);
+  } catch {
+    // Solving data the wallet cannot produce now (a locked wallet re-deriving hardened keys): the wallet's
+    // single-key scripts still have their standard sizes.
+    return singleKeyInputWeight(script);
+  }
   if (info === undefined) return undefined;
   const inferred = inferDescriptor(script, wallet.network, { scripts: info.scripts, pubkeys: info.pubkeys });
   let size: ExternalInputSize | undefined;
