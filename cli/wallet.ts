@@ -29,15 +29,21 @@ export async function walletMain(argv: string[], ctx: RunContext): Promise<numbe
   // A command word (create, info, dump, createfromdump) selects the offline wallet tool (cli/wallet_tool.ts).
   if (isWalletToolArgv(argv)) return await walletToolMain(argv, ctx);
   const spawned = argv.some((a) => /^--?ipcfd=/.test(a));
+  // Core's bitcoin-wallet without a command (what `tsbtc wallet` by hand without -ipcconnect is too).
+  const noMethod = "No method provided. Run `bitcoin-wallet -help` for valid methods.";
   const args = await startArgs("wallet", spawned ? [...argv, "-nodebuglogfile"] : argv, {
     readConfig: !spawned && !ctx.resolved,
   });
-  if (typeof args === "number") return args;
+  if (typeof args === "number") {
+    if (args !== 0 && !spawned && !argv.some((a) => /^--?ipcconnect=/.test(a))) console.error(noMethod);
+    return args;
+  }
   const connect = args.getArg("-ipcconnect");
   if (!spawned && (connect === null || connect === undefined)) {
     console.error(
       "Error: tsbtc wallet runs as a node's wallet process: it is spawned by tsbtc node, or attaches to a " +
-        "running node with -ipcconnect=unix[:<path>] or -ipcconnect=tcp:<host>:<port>",
+        "running node with -ipcconnect=unix[:<path>] or -ipcconnect=tcp:<host>:<port>; as the offline wallet " +
+        `tool it takes a command (info, create, dump, createfromdump).\n${noMethod}`,
     );
     return 1;
   }
@@ -77,6 +83,7 @@ export async function walletMain(argv: string[], ctx: RunContext): Promise<numbe
       walletDir,
       walletDirGiven: walletDirArg !== undefined && walletDirArg !== null,
       network: args.network,
+      args,
       logger,
     });
   let conn: IpcConnection | null = null;

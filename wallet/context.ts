@@ -10,6 +10,7 @@
 import type { Network } from "../core/chain_params_base.ts";
 import type { OutputType } from "../core/descriptors/mod.ts";
 import type { Chain } from "../interfaces/chain.ts";
+import type { ArgsLike } from "../rpc/args_like.ts";
 import { parseMoney } from "../node/policy/money.ts";
 import { RpcError, RpcErrorCode } from "../rpc/errors.ts";
 import type { JsonValue } from "../rpc/json.ts";
@@ -39,6 +40,8 @@ export interface WalletContextOptions {
   network: Network;
   /** Logger. */
   logger?: Logger;
+  /** The wallet process's arguments (its own `-keypool`, `-addresstype`, … override the node's). */
+  args?: ArgsLike;
 }
 
 /** Options of {@linkcode WalletContext.createWallet}. */
@@ -63,6 +66,7 @@ export class WalletContext {
   #addressType: OutputType = "bech32";
   #changeType: OutputType | undefined;
   #settings: WalletSettings = defaultWalletSettings();
+  readonly #args: ArgsLike | undefined;
 
   /** A context without wallets; {@link readSettings} reads the wallet options from the node. */
   constructor(opts: WalletContextOptions) {
@@ -70,6 +74,7 @@ export class WalletContext {
     this.walletDir = opts.walletDir;
     this.network = opts.network;
     this.logger = opts.logger;
+    this.#args = opts.args;
   }
 
   /** Current time in seconds (`setmocktime` aware). */
@@ -87,7 +92,15 @@ export class WalletContext {
    * node's settings; returns an error text (Core's init error) for a bad value, else null.
    */
   async readSettings(): Promise<string | null> {
-    const get = async (name: string): Promise<JsonValue> => await this.chain.getSetting(name);
+    const args = this.#args;
+    const get = async (name: string): Promise<JsonValue> => {
+      // The wallet process's own arguments first (a wallet attached by hand), then the node's settings.
+      if (args?.isSet(`-${name}`)) {
+        if (args.isNegated?.(`-${name}`)) return false;
+        return args.getArg(`-${name}`) ?? null;
+      }
+      return await this.chain.getSetting(name);
+    };
     const str = async (name: string): Promise<string | null> => {
       const v = await get(name);
       return typeof v === "string" ? v : null;

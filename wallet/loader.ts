@@ -11,6 +11,7 @@ import type { Network } from "../core/chain_params_base.ts";
 import type { Chain, Handler, RpcCommandSpec } from "../interfaces/chain.ts";
 import type { Rpc } from "../interfaces/rpc.ts";
 import type { WalletLoader } from "../interfaces/wallet_loader.ts";
+import type { ArgsLike } from "../rpc/args_like.ts";
 import { RpcError, RpcErrorCode } from "../rpc/errors.ts";
 import type { JsonValue } from "../rpc/json.ts";
 import { RpcTable } from "../rpc/table.ts";
@@ -33,6 +34,8 @@ export interface WalletLoaderOptions {
   network?: Network;
   /** Logger of the wallet process. */
   logger?: Logger;
+  /** The wallet process's arguments (its wallet options override the node's settings). */
+  args?: ArgsLike;
 }
 
 /** The loader, with its RPC table and wallet context (for the standalone server and tests). */
@@ -51,6 +54,7 @@ export function makeWalletLoader(opts: WalletLoaderOptions): WalletProcessLoader
     walletDir: opts.walletDir,
     network: opts.network ?? "regtest",
     logger: opts.logger,
+    args: opts.args,
   });
   const rpcContext: WalletRpcContext = {
     walletFor: (ctx) => walletForRequest(context.wallets, ctx),
