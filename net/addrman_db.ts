@@ -76,7 +76,7 @@ export interface AddrManDbOptions {
   readonly dir: string;
   /** Options of the address manager created (its key is replaced by the stored one). */
   readonly addrman?: Omit<AddrManOptions, "key">;
-  /** Use this key for a new database, and ignore a stored one that differs (Core's `-test=addrman`). */
+  /** Use this key for a new database (Core's `-test=addrman`); a stored key wins, as in Core. */
   readonly fixedKey?: Uint8Array;
   /** Interval of the background flush (default 5 s; 0: only explicit flushes). */
   readonly flushIntervalMs?: number;
@@ -133,10 +133,6 @@ export class AddrManDb {
           throw new Error("bad key record");
         }
         const key = meta.value.slice(1);
-        const fixed = options.fixedKey;
-        if (fixed !== undefined && !fixed.every((b, i) => b === key[i])) {
-          throw new Error("stored key differs from the deterministic test key");
-        }
         const records: AddrRecord[] = [];
         for await (const e of kv.list<Uint8Array>({ prefix: ["addr"] })) {
           if (!(e.value instanceof Uint8Array)) throw new Error(`record ${String(e.key[1])} is not bytes`);
