@@ -12,6 +12,7 @@ import { isMode, optionsFor } from "./options.ts";
 import { walletRpcCookiePath, walletRpcListenAddresses } from "./wallet_server.ts";
 import {
   absoluteDumpfileArgv,
+  dataDirUsable,
   isWalletToolArgv,
   splitWalletToolArgv,
   walletToolFiles,
@@ -187,7 +188,10 @@ export async function prepareComponent(
   const args = ArgsManager.parse(mode, options);
   // Printing help or the version touches nothing: no sandbox needed (null).
   if (args.helpRequested || args.versionRequested) return null;
-  await args.readConfigFiles({ sectionOnly: "error" });
+  // Core's bitcoin-wallet reads no bitcoin.conf: the tool's network and paths come from its command line. A
+  // missing -datadir is reported by the tool itself, unsandboxed (it cannot look outside its wallets then).
+  if (!tool) await args.readConfigFiles({ sectionOnly: "error" });
+  else if (args.isSet("-datadir") && !await dataDirUsable(args.dataDir)) throw new Error("no data directory");
   // The component reads the resolved settings without the config files: their warnings are shown here, once.
   for (const w of args.warnings) console.error(w);
   const resolved = resolvedArgv(args);

@@ -79,6 +79,18 @@ export function commandOptionErrors(args: Pick<ArgsLike, "isSet">, command: stri
 }
 
 /**
+ * Core's `CheckDataDirOption`: false when `-datadir` is not a directory. A sandboxed tool may not look at the
+ * data directory itself (only its wallets directory): the launcher checked it before narrowing.
+ */
+export async function dataDirUsable(dataDir: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(dataDir)).isDirectory;
+  } catch (e) {
+    return e instanceof Deno.errors.NotCapable;
+  }
+}
+
+/**
  * Runs `tsbtc wallet [options] <command>` (Core's `bitcoin-wallet` main): checks the command line with Core's
  * messages, then runs the command (wallet/tool.ts); resolves with the exit status.
  */
@@ -91,12 +103,17 @@ export async function walletToolMain(argv: string[], ctx: RunContext): Promise<n
     return 1;
   }
   const options = ctx.sandbox === "none" ? absoluteDumpfileArgv(split.options, Deno.cwd()) : split.options;
-  // bitcoin-wallet prints argument errors without bitcoind's "Error: " prefix.
+  // bitcoin-wallet reads no bitcoin.conf (its network and paths come from the command line), and prints
+  // argument errors without bitcoind's "Error: " prefix.
   const args = await startArgs("wallet", options, {
-    readConfig: !ctx.resolved,
+    readConfig: false,
     formatError: (e) => e.kind === "other" ? `Error: ${e.message}` : e.message,
   });
   if (typeof args === "number") return args;
+  if (args.isSet("-datadir") && !await dataDirUsable(args.dataDir)) {
+    console.error(`Error: Specified data directory "${args.getArg("-datadir")}" does not exist.`);
+    return 1;
+  }
   const command = split.command!;
   if (split.extra.length > 0) {
     console.error(

@@ -125,6 +125,28 @@ Deno.test("tsbtc wallet tool: Core's argument errors", async () => {
       const r = await tool(dataDir, ...args);
       assertEquals([r.code, r.stderr], [1, stderr], args.join(" "));
     }
+    // Like Core's bitcoin-wallet, the tool reads no bitcoin.conf (here one that would conflict with -chain).
+    await Deno.writeTextFile(`${dataDir}/bitcoin.conf`, "regtest=1\nwallet=nope\n");
+    const noConf = await runTsbtc([
+      "wallet",
+      `-datadir=${dataDir}`,
+      "-chain=regtest",
+      "-wallet=nope",
+      "info",
+    ]);
+    assertEquals(noConf.stderr, `Failed to load database path '${walletDir}/nope'. Path does not exist.\n`);
+    const noDataDir = await runTsbtc(["wallet", `-datadir=${dataDir}/none`, "-regtest", "-wallet=x", "info"]);
+    assertEquals([noDataDir.code, noDataDir.stderr], [
+      1,
+      `Error: Specified data directory "${dataDir}/none" does not exist.\n`,
+    ]);
+    // Without a command (and without -ipcconnect) it says what Core's tool says.
+    const noCommand = await runTsbtc(["wallet", `-datadir=${dataDir}`, "-chain=regtest"]);
+    assertEquals(noCommand.code, 1);
+    assert(
+      noCommand.stderr.includes("No method provided. Run `bitcoin-wallet -help` for valid methods."),
+      noCommand.stderr,
+    );
     await Deno.mkdir(`${walletDir}/empty`, { recursive: true });
     const notWallet = await tool(dataDir, "-wallet=empty", "info");
     assertEquals(
