@@ -10,8 +10,12 @@
  * - with `--utxos=N` (default 10,000): a wallet holding N UTXOs (sendmany of 1,000 outputs to its own new
  *   addresses, then a block, repeated), then loadwallet time, getnewaddress and the block connect latency again.
  *
+ * With `--load-txs=N`: in process only (no node), a wallet database holding N transactions (each paying one
+ * wallet script; written directly as records) is loaded (`Wallet.load`: records decoded, indexes built) and its
+ * owned outputs iterated.
+ *
  * Usage: `deno run -A --unstable-kv bench/wallet_core_bench.ts [--keypool=1000] [--blocks=1000] [--utxos=10000]
- * [--runs=20]`
+ * [--runs=20] [--load-txs=10000]`
  *
  * @module
  */
@@ -45,6 +49,95 @@ async function connectLatency(node: TestNode, wallet: string, address: string): 
     if (r.error === null && (r.result as { confirmations: number }).confirmations === 1) break;
   }
   return performance.now() - t;
+}
+
+const LOAD_TXS = argValue("load-txs");
+if (LOAD_TXS !== undefined) {
+  await loadBench(Number(LOAD_TXS));
+  Deno.exit(0);
+}
+
+/** Loads a wallet database holding `n` transactions, in process. */
+async function loadBench(n: number): Promise<void> {
+  const { chainFixture } = await import("../tests/node/interfaces/chain_fixture.ts");
+  const { defaultWalletSettings, Wallet } = await import("../wallet/wallet.ts");
+  const { encodeWalletTx, Keys } = await import("../wallet/db/records.ts");
+  const { encodeTransaction, txid, wtxid } = await import("../core/wire/transaction.ts");
+  const { decodeDestination, isDecodedDestination } = await import("../core/address/destination.ts");
+  const { reverseHex } = await import("../core/hash/hashes.ts");
+  const f = await chainFixture(1);
+  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-bench-" });
+  const env = {
+    chain: f.chain,
+    network: "regtest" as const,
+    keypoolSize: KEYPOOL,
+    addressType: "bech32" as const,
+    settings: defaultWalletSettings(),
+    now: () => 1_700_000_000,
+  };
+  try {
+    const w = await Wallet.create(env, "w", dir);
+    const d = decodeDestination(await w.getNewAddress("bech32", ""), "regtest");
+    if (!isDecodedDestination(d)) throw new Error("bad address");
+    const batch = w.db.batch();
+    for (let i = 0; i < n; i++) {
+      const tx = {
+        version: 2,
+        inputs: [{
+          prevout: {
+            txid: new Uint8Array(32).fill(i & 0xff).map((b, j) => j < 4 ? (i >> (8 * j)) & 0xff : b),
+            vout: 0,
+          },
+          scriptSig: new Uint8Array(0),
+          sequence: 0xfffffffd,
+          witness: [new Uint8Array(72), new Uint8Array(33)],
+        }],
+        outputs: [{ value: 100_000n, scriptPubKey: d.scriptPubKey }, {
+          value: 5_000n,
+          scriptPubKey: new Uint8Array(22),
+        }],
+        locktime: 0,
+      };
+      const raw = encodeTransaction(tx);
+      const id = reverseHex(txid(tx));
+      const parts = encodeWalletTx({
+        txid: id,
+        wtxid: reverseHex(wtxid(tx)),
+        tx,
+        raw,
+        state: { kind: "confirmed", blockHash: "00".repeat(32), blockHeight: 1, index: 1 },
+        timeReceived: 1_700_000_000,
+        timeSmart: 1_700_000_000,
+        orderPos: i + 1,
+        mapValue: {},
+        orderForm: [],
+        mempoolConflicts: new Set(),
+      });
+      parts.forEach((p, j) => batch.put(Keys.tx(id, j), p));
+    }
+    let t = performance.now();
+    await batch.commit();
+    const write = performance.now() - t;
+    await w.keypoolReady();
+    await w.close();
+    t = performance.now();
+    const again = await Wallet.load(env, "w", dir);
+    const load = performance.now() - t;
+    t = performance.now();
+    let sum = 0n;
+    for (const o of again.txos()) sum += o.txout.value;
+    const iterate = performance.now() - t;
+    console.log("| measure | time |\n| --- | --- |");
+    console.log(`| write ${n} transaction records (batched atomics) | ${write.toFixed(0)} ms |`);
+    console.log(`| Wallet.load with ${n} transactions | ${load.toFixed(0)} ms |`);
+    console.log(
+      `| iterate ${[...again.txos()].length} owned outputs (sum ${sum}) | ${iterate.toFixed(1)} ms |`,
+    );
+    await again.close();
+  } finally {
+    await f.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 }
 
 const node = await startNode([`-keypool=${KEYPOOL}`, "-fallbackfee=0.0001"]);

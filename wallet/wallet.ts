@@ -330,11 +330,7 @@ export class Wallet implements WalletCore, ChainNotifications {
     let current: { txid: string; parts: Uint8Array[] } | null = null;
     const finish = () => {
       if (current === null) return;
-      const wtx = decodeWalletTx(
-        current.txid,
-        (raw) => reverseHex(wtxidOf(decodeTransaction(raw))),
-        current.parts,
-      );
+      const wtx = decodeWalletTx(current.txid, (tx) => reverseHex(wtxidOf(tx)), current.parts);
       this.#insertTx(wtx);
       if (wtx.orderPos >= this.#orderPosNext) this.#orderPosNext = wtx.orderPos + 1;
     };
@@ -1108,7 +1104,7 @@ export class Wallet implements WalletCore, ChainNotifications {
     wtx.tx.outputs.forEach((txout, vout) => {
       const key = `${wtx.txid}:${vout}`;
       if (this.#txos.has(key) || !this.isMine(txout.scriptPubKey)) return;
-      outpointTxid ??= txidOf(wtx.tx);
+      outpointTxid ??= fromReverseHex(wtx.txid);
       this.#txos.set(key, { outpoint: { txid: outpointTxid, vout }, wtx, txout });
     });
   }

@@ -123,7 +123,7 @@ export class WalletDatabase {
 
   /** Every entry under `prefix`, in key order. */
   async *list(prefix: Deno.KvKey): AsyncIterable<[Deno.KvKey, Uint8Array]> {
-    for await (const e of this.#kv.list<Uint8Array>({ prefix }, { batchSize: 500 })) yield [e.key, e.value];
+    for await (const e of this.#kv.list<Uint8Array>({ prefix }, { batchSize: 1000 })) yield [e.key, e.value];
   }
 
   /** A new batch of writes. */
@@ -143,7 +143,7 @@ export class WalletDatabase {
     const dest = await Deno.openKv(file);
     try {
       const writer = new KvBatchWriter(dest);
-      for await (const e of this.#kv.list<Uint8Array>({ prefix: [] }, { batchSize: 500 })) {
+      for await (const e of this.#kv.list<Uint8Array>({ prefix: [] }, { batchSize: 1000 })) {
         await writer.add({ type: "set", key: e.key, value: e.value });
       }
       await writer.commit();
@@ -183,7 +183,7 @@ export async function copyDatabaseFile(file: string, db: WalletDatabase): Promis
   const src = await Deno.openKv(file);
   try {
     const list: KvMutation[] = [];
-    for await (const e of src.list<Uint8Array>({ prefix: [] }, { batchSize: 500 })) {
+    for await (const e of src.list<Uint8Array>({ prefix: [] }, { batchSize: 1000 })) {
       if (!(e.value instanceof Uint8Array)) {
         throw new WalletDatabaseError("Backup file is not a wallet database");
       }

@@ -15,6 +15,7 @@
  * @module
  */
 import { decodeTransaction } from "../../core/wire/transaction.ts";
+import type { Transaction } from "../../core/wire/types.ts";
 import type { AddressBookEntry, TxState, WalletTx } from "../types.ts";
 
 const utf8 = new TextEncoder();
@@ -97,6 +98,7 @@ export interface BestBlockRecord {
 }
 
 interface TxMeta {
+  wtxid?: string;
   state: TxState;
   timeReceived: number;
   timeSmart: number;
@@ -109,6 +111,7 @@ interface TxMeta {
 /** A wallet transaction as value parts (metadata length, metadata JSON, serialization). */
 export function encodeWalletTx(wtx: WalletTx): Uint8Array[] {
   const meta: TxMeta = {
+    wtxid: wtx.wtxid,
     state: wtx.state,
     timeReceived: wtx.timeReceived,
     timeSmart: wtx.timeSmart,
@@ -127,30 +130,37 @@ export function encodeWalletTx(wtx: WalletTx): Uint8Array[] {
   return parts;
 }
 
-/** The wallet transaction `txid` from its value parts (as {@linkcode encodeWalletTx} wrote them). */
+/**
+ * The wallet transaction `txid` from its value parts (as {@linkcode encodeWalletTx} wrote them); `wtxid` computes
+ * the wtxid of records written without it.
+ */
 export function decodeWalletTx(
   txid: string,
-  wtxid: (raw: Uint8Array) => string,
+  wtxid: (tx: Transaction) => string,
   parts: Uint8Array[],
 ): WalletTx {
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const all = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    all.set(p, o);
-    o += p.length;
+  let all: Uint8Array;
+  if (parts.length === 1) all = parts[0];
+  else {
+    all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      all.set(p, o);
+      o += p.length;
+    }
   }
   if (all.length < 4) {
     throw new Error(`Cannot decode wallet transaction ${txid}: record is ${all.length} bytes`);
   }
-  const n = new DataView(all.buffer).getUint32(0, true);
+  const n = new DataView(all.buffer, all.byteOffset, all.byteLength).getUint32(0, true);
   if (4 + n > all.length) throw new Error(`Cannot decode wallet transaction ${txid}: metadata is truncated`);
   const meta = JSON.parse(fromUtf8.decode(all.subarray(4, 4 + n))) as TxMeta;
   const raw = all.slice(4 + n);
+  const tx = decodeTransaction(raw);
   return {
     txid,
-    wtxid: wtxid(raw),
-    tx: decodeTransaction(raw),
+    wtxid: meta.wtxid ?? wtxid(tx),
+    tx,
     raw,
     state: meta.state,
     timeReceived: meta.timeReceived,

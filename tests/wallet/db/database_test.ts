@@ -91,7 +91,8 @@ Deno.test("wallet db records: transactions over 60,000 bytes are split in parts 
   const parts = encodeWalletTx(wtx);
   assertEquals(parts.length, Math.ceil((4 + raw.length + 200) / MAX_PART_BYTES));
   assert(parts.every((p) => p.length <= MAX_PART_BYTES));
-  const back = decodeWalletTx(wtx.txid, () => "bb".repeat(32), parts);
+  const back = decodeWalletTx(wtx.txid, () => "ff".repeat(32), parts);
+  assertEquals(back.wtxid, "bb".repeat(32), "stored wtxid");
   assertEquals(back.raw, raw);
   assertEquals(back.state, wtx.state);
   assertEquals(back.mapValue, { comment: "hi" });
