@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../../assert.ts";
-import { startNode as startBareNode, type TestNode, waitFor } from "../../helpers.ts";
+import { runTsbtc, startNode as startBareNode, type TestNode, waitFor } from "../../helpers.ts";
 
 /** A node whose wallet process serves its methods. */
 async function startNode(...args: Parameters<typeof startBareNode>): Promise<TestNode> {
@@ -206,5 +206,37 @@ Deno.test("wallet encryption RPCs end to end: locked signing refused, timed unlo
     await restarted?.cleanup();
     await node.cleanup();
     if (restarted) await Deno.remove(node.dataDir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("tsbtc rpc -stdinwalletpassphrase unlocks without the passphrase on the command line", async () => {
+  const node = await startNode([]);
+  try {
+    await ok(node, "", "createwallet", ["w", false, false, "stdin pass"]);
+    const legacy = await ok(node, "w", "getnewaddress", ["", "legacy"]) as string;
+    const unlock = await runTsbtc([
+      ...node.cliArgs,
+      "-rpcwallet=w",
+      "-stdinwalletpassphrase",
+      "walletpassphrase",
+      "10",
+    ], {
+      stdin: "stdin pass\n",
+    });
+    assertEquals([unlock.code, unlock.stderr], [0, ""]);
+    assertEquals(typeof await ok(node, "w", "signmessage", [legacy, "m"]), "string");
+    const wrong = await runTsbtc([
+      ...node.cliArgs,
+      "-rpcwallet=w",
+      "-stdinwalletpassphrase",
+      "walletpassphrase",
+      "10",
+    ], {
+      stdin: "not it\n",
+    });
+    assertEquals(wrong.code, 14);
+    assert(wrong.stderr.includes(WRONG), wrong.stderr);
+  } finally {
+    await node.cleanup();
   }
 });
