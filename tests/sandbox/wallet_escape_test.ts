@@ -2,7 +2,7 @@
  * The wallet process's sandbox, probed from inside with the permissions the launchers really apply: a wallet
  * spawned by the node (`--allow-*` flags from `profileFor("wallet", …)`, as node/node.ts computes them), and a
  * wallet started by hand (a Worker with `prepareComponent`'s profile, as cli/main.ts does) attached over TCP and
- * serving RPC itself. Whatever the wallet is not given — the node's block and chainstate files, its RPC cookie
+ * serving RPC itself, and the offline wallet tool. Whatever the wallet is not given — the node's block and chainstate files, its RPC cookie
  * and config, other hosts and ports, processes, the environment, system information — fails with NotCapable.
  */
 import { assertEquals } from "../assert.ts";
@@ -165,5 +165,50 @@ Deno.test("wallet started by hand over TCP with -server (worker path): its node'
     ipc.close();
     nodeRpc.close();
     await Deno.remove(dataDir, { recursive: true });
+  }
+});
+
+Deno.test("the wallet tool (worker path): its wallets directory and its -dumpfile, nothing else", async () => {
+  const { dataDir, net, walletDir } = await nodeDataDir();
+  const dumpDir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-escape-dump-" });
+  try {
+    const dumpFile = `${dumpDir}/w.dump`;
+    await Deno.writeTextFile(dumpFile, "dump");
+    await Deno.writeTextFile(`${dumpDir}/other`, "other");
+    const argv = [`-datadir=${dataDir}`, "-regtest", "-wallet=w1", `-dumpfile=${dumpFile}`, "dump"];
+    const reads = nodeFiles(dataDir, net);
+    const spec = {
+      read: {
+        ...reads,
+        readDumpFile: dumpFile,
+        readBesideDumpFile: `${dumpDir}/other`,
+        readIpcCookie: `${net}/ipc.cookie`,
+      },
+      listen: { listenRpc: "127.0.0.1:18443" },
+    };
+    const result = await runProbe(Deno.execPath(), [
+      "run",
+      "-A",
+      "--unstable-kv",
+      "--unstable-worker-options",
+      HOST.href,
+      "prepared",
+      "wallet",
+      JSON.stringify(argv),
+      walletDir,
+      JSON.stringify(spec),
+    ]);
+    assertEquals(result, {
+      ownDir: "ok",
+      ...DENIED,
+      ...deniedAll(reads),
+      readDumpFile: "ok",
+      readBesideDumpFile: "NotCapable",
+      readIpcCookie: "NotCapable",
+      listenRpc: "NotCapable",
+    });
+  } finally {
+    await Deno.remove(dataDir, { recursive: true });
+    await Deno.remove(dumpDir, { recursive: true });
   }
 });
