@@ -1,9 +1,10 @@
 /**
  * The wallet process's sandbox, probed from inside with the permissions the launchers really apply: a wallet
- * spawned by the node (`--allow-*` flags from `profileFor("wallet", …)`, as node/node.ts computes them), and a
+ * spawned by the node (`--allow-*` flags from `profileFor("wallet", …)`, as node/node.ts computes them), a
  * wallet started by hand (a Worker with `prepareComponent`'s profile, as cli/main.ts does) attached over TCP and
- * serving RPC itself, and the offline wallet tool. Whatever the wallet is not given — the node's block and chainstate files, its RPC cookie
- * and config, other hosts and ports, processes, the environment, system information — fails with NotCapable.
+ * serving RPC itself, and the offline wallet tool. Whatever the wallet is not given — the node's block and
+ * chainstate files, its RPC cookie and config, other hosts and ports, processes, the environment, system
+ * information — fails with NotCapable.
  */
 import { assertEquals } from "../assert.ts";
 import { childCommand } from "../../ipc/process.ts";
