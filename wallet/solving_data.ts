@@ -93,6 +93,8 @@ export class ExternalSolvingData {
 export interface SolvingWallet {
   /** Network of the wallet's scripts. */
   readonly network: Network;
+  /** Wallet flags: with `disable_private_keys` the wallet cannot grind R (Core's `CanGrindR`). */
+  hasFlag(flag: "disable_private_keys"): boolean;
   /** The solving data of one of its scripts (scripts and public keys by HASH160), if it has the script. */
   scriptInfo(script: Uint8Array):
     | { readonly scripts: ReadonlyMap<string, Uint8Array>; readonly pubkeys: ReadonlyMap<string, Uint8Array> }
@@ -105,10 +107,13 @@ const walletWeights = new WeakMap<object, Map<string, number>>();
  * Core's `MaxInputWeight` beyond 164 WU for the single-key script forms with a compressed key and R-grinding:
  * P2WPKH 107, P2SH-P2WPKH 199 (assumed for P2SH), P2PKH 425, P2TR key path 67; undefined for other scripts.
  */
-function singleKeyInputWeight(script: Uint8Array): number | undefined {
-  if (script.length === 22 && script[0] === 0x00 && script[1] === 0x14) return 107;
-  if (script.length === 23 && script[0] === 0xa9 && script[1] === 0x14 && script[22] === 0x87) return 199;
-  if (script.length === 25 && script[0] === 0x76 && script[1] === 0xa9) return 425;
+function singleKeyInputWeight(script: Uint8Array, maxSig: boolean): number | undefined {
+  const sig = maxSig ? 1 : 0;
+  if (script.length === 22 && script[0] === 0x00 && script[1] === 0x14) return 107 + sig;
+  if (script.length === 23 && script[0] === 0xa9 && script[1] === 0x14 && script[22] === 0x87) {
+    return 199 + sig;
+  }
+  if (script.length === 25 && script[0] === 0x76 && script[1] === 0xa9) return 425 + 4 * sig;
   if (script.length === 34 && script[0] === 0x51 && script[1] === 0x20) return 67;
   return undefined;
 }
@@ -117,13 +122,15 @@ function singleKeyInputWeight(script: Uint8Array): number | undefined {
  * The weight a signed input spending the wallet's `script` adds beyond `(32 + 4 + 4 + 1) * 4` (see
  * `WalletCore.maxInputSatisfactionWeight`): Core's `CalculateMaximumSignedInputSize` infers a descriptor from the
  * script and the wallet's solving data (so `combo()` and multisig scripts are sized by what they are) and takes
- * `MaxInputWeight(desc, tx_is_segwit = true, can_grind_r = true)`. Undefined when the wallet cannot solve it;
+ * `MaxInputWeight(desc, tx_is_segwit = true, can_grind_r)`, where only a wallet with private keys grinds R
+ * (Core's `CanGrindR`: 71-byte signatures, else 72). Undefined when the wallet cannot solve it;
  * known answers are cached per wallet (a script's solving data never changes once known).
  */
 export function walletInputSatisfactionWeight(wallet: SolvingWallet, script: Uint8Array): number | undefined {
   let cache = walletWeights.get(wallet);
   if (cache === undefined) walletWeights.set(wallet, cache = new Map());
   const key = toHex(script);
+  const canGrindR = !wallet.hasFlag("disable_private_keys");
   const known = cache.get(key);
   if (known !== undefined) return known;
   let info: ReturnType<SolvingWallet["scriptInfo"]>;
@@ -132,13 +139,16 @@ export function walletInputSatisfactionWeight(wallet: SolvingWallet, script: Uin
   } catch {
     // Solving data the wallet cannot produce now (a locked wallet re-deriving hardened keys): the wallet's
     // single-key scripts still have their standard sizes.
-    return singleKeyInputWeight(script);
+    return singleKeyInputWeight(script, !canGrindR);
   }
   if (info === undefined) return undefined;
   const inferred = inferDescriptor(script, wallet.network, { scripts: info.scripts, pubkeys: info.pubkeys });
   let size: ExternalInputSize | undefined;
   try {
-    size = descriptorInputWeight(parseDescriptor(inferred.descriptor, { network: wallet.network }), false);
+    size = descriptorInputWeight(
+      parseDescriptor(inferred.descriptor, { network: wallet.network }),
+      !canGrindR,
+    );
   } catch {
     return undefined;
   }

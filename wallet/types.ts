@@ -215,7 +215,8 @@ export interface WalletCore {
    * script length (Core's `CalculateMaximumSignedInputSize` inputs: the descriptor's max satisfaction), or
    * undefined when the wallet cannot solve it. A signed input then weighs `(32 + 4 + 4 + 1) * 4` plus this:
    * this includes the witness stack count and any scriptSig length bytes beyond the first (Core's
-   * `MaxInputWeight` with `tx_is_segwit` and R-grinding: 71-byte ECDSA signatures with their sighash byte), e.g.
+   * `MaxInputWeight` with `tx_is_segwit` and R-grinding: 71-byte ECDSA signatures with their sighash byte; 72
+   * without private keys, Core's `CanGrindR`), e.g.
    * 107 for P2WPKH (1 + 1+71 + 1+33: a 271 WU, 68 vbyte input). `wallet/solving_data.ts`
    * `walletInputSatisfactionWeight` computes it from the script's inferred descriptor, as Core does.
    */

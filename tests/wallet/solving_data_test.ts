@@ -20,6 +20,7 @@ Deno.test("walletInputSatisfactionWeight: Core's MaxInputWeight beyond 164 WU fo
   const tr = Uint8Array.of(0x51, 0x20, ...k1.subarray(1));
   const wallet = {
     network: "regtest" as const,
+    hasFlag: () => false,
     scriptInfo: (script: Uint8Array) =>
       toHex(script) === toHex(Uint8Array.of(0x00, 0x14, ...new Uint8Array(20))) ? undefined : {
         scripts: new Map([[id(wpkh), wpkh], [id(multi), multi]]),
