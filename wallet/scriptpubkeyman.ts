@@ -342,10 +342,23 @@ export class DescriptorScriptPubKeyMan {
    */
   getNewDestination(keypool: number): { address: string; script: Uint8Array; index: number } {
     if (!this.isRange()) throw new KeypoolRanOutError();
+    // Core's CanGetAddresses: without private keys, past the derived positions of a descriptor that needs them
+    // (a hardened step, e.g. a watch-only copy of it), there is nothing to hand out.
+    if (
+      !this.hasPrivateKeyMaterial() && this.record.nextIndex >= this.record.rangeEnd &&
+      !this.descriptor.canSelfExpand()
+    ) {
+      throw new KeypoolRanOutError("No addresses available");
+    }
     // The whole lookahead is asked for; the position handed out is derived now, the rest may follow later.
     this.requestTopUp(keypool);
     if (this.record.nextIndex >= this.record.rangeEnd) {
-      this.deriveStep(this.record.nextIndex + 1 - this.record.rangeEnd);
+      try {
+        this.deriveStep(this.record.nextIndex + 1 - this.record.rangeEnd);
+      } catch {
+        // A hardened step whose private key is not available (locked): Core's TopUp(1) failing.
+        throw new KeypoolRanOutError("Error: Keypool ran out, please call keypoolrefill first");
+      }
     }
     const index = this.record.nextIndex;
     if (index >= this.record.rangeEnd) throw new KeypoolRanOutError();

@@ -100,14 +100,14 @@ export function exportWatchOnlyMethods(ctx: WalletRpcContext): RpcMethod[] {
       if (dest === "") throw fail("Error: Export destination cannot be empty");
       const walletDir = lexicallyNormal(ctx.wallets.walletDir).replace(/\/$/, "");
       const file = lexicallyNormal(ctx.wallets.resolvePath(dest));
+      if (await Deno.lstat(file).then(() => true, () => false)) {
+        throw fail(`Error: Export destination '${dest}' already exists`);
+      }
       if (!file.startsWith(`${walletDir}/`)) {
         throw fail(
           `Error: Could not create file '${dest}': the wallet process may write only under its wallets ` +
             `directory (${walletDir}); give a path inside it (a relative path is taken from there)`,
         );
-      }
-      if (await Deno.lstat(file).then(() => true, () => false)) {
-        throw fail(`Error: Export destination '${dest}' already exists`);
       }
       const parent = file.slice(0, file.lastIndexOf("/")) || "/";
       if (!(await Deno.stat(parent).catch(() => null))?.isDirectory) {

@@ -358,6 +358,28 @@ Deno.test({
         // Same descriptors and next positions: both hand out the same address next.
         assertEquals(await ok("wwatch", "getnewaddress"), await ok("w", "getnewaddress"));
         assert((await ok<HdKey[]>("wwatch", "gethdkeys")).every((k) => !k.has_private));
+
+        // A hardened range needs private keys: the copy hands out only the positions derived before the export.
+        await ok(null, "createwallet", "h", false, true);
+        const hardened = await ok<Obj>(null, "getdescriptorinfo", `wpkh(${wXprv}/7h/*h)`);
+        const imported = await ok<Obj[]>("h", "importdescriptors", [{
+          desc: `wpkh(${wXprv}/7h/*h)#${hardened.checksum}`,
+          timestamp: "now",
+          active: true,
+        }]);
+        assertEquals(imported[0].success, true);
+        const derived = (await ok<Obj>("h", "getwalletinfo")).keypoolsize as number;
+        const hFile =
+          (await ok<{ exported_file: string }>("h", "exportwatchonlywallet", "h_watch.kv")).exported_file;
+        await ok(null, "restorewallet", "hwatch", hFile);
+        for (let i = 0; i < derived; i++) {
+          assertEquals(
+            await ok("hwatch", "getnewaddress", "", "bech32"),
+            await ok("h", "getnewaddress", "", "bech32"),
+          );
+        }
+        assertEquals(await err("hwatch", "getnewaddress", "", "bech32"), [-12, "No addresses available"]);
+        assert(typeof await ok("h", "getnewaddress", "", "bech32") === "string");
       });
 
       await t.step("migratewallet", async () => {
