@@ -923,8 +923,11 @@ export class Wallet implements WalletCore, ChainNotifications {
       }
       throw e;
     }
-    this.#indexNewScripts(spkm, before);
-    for (const [k, v] of spkm.writes(Math.min(before, dest.index))) batch.put(k, v);
+    // The next index is written before the address is handed out; new positions' scripts with it.
+    if (spkm.record.rangeEnd > before) {
+      this.#indexNewScripts(spkm, before);
+      for (const [k, v] of spkm.writes(before)) batch.put(k, v);
+    } else batch.put(...spkm.recordWrite());
     this.#scheduleTopUp();
     return dest;
   }
