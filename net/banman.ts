@@ -9,6 +9,7 @@
  */
 
 import { Bip155Network, parseIp } from "./address.ts";
+import { formatAddr, parseHost } from "./netaddr.ts";
 
 /** A subnet: network bytes (4 for IPv4, 16 for IPv6) and prefix length. */
 export interface SubNet {
@@ -18,6 +19,8 @@ export interface SubNet {
   readonly prefix: number;
   /** Whether it is IPv4. */
   readonly ipv4: boolean;
+  /** For a Tor v3, I2P or CJDNS address (always a single address): its BIP155 network id. */
+  readonly special?: number;
 }
 
 /** A ban as `listbanned` reports it (times in seconds). */
@@ -31,8 +34,12 @@ export interface BanEntry {
 /** Most discouraged addresses remembered (Core's rolling filter holds 50,000). */
 export const MAX_DISCOURAGED = 50_000;
 
-function ipBytes(text: string): { bytes: Uint8Array; ipv4: boolean } | null {
+function ipBytes(text: string): { bytes: Uint8Array; ipv4: boolean; special?: number } | null {
   const stripped = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
+  if (/\.(onion|b32\.i2p)$/i.test(stripped)) {
+    const h = parseHost(stripped);
+    return h === undefined ? null : { bytes: h.addr, ipv4: false, special: h.net };
+  }
   const ip = parseIp(stripped);
   if (ip === undefined) return null;
   if (ip.net === Bip155Network.IPV4) return { bytes: ip.addr, ipv4: true };
@@ -54,6 +61,12 @@ export function parseSubNet(text: string): SubNet | null {
   const slash = text.indexOf("/");
   const ip = ipBytes(slash < 0 ? text : text.slice(0, slash));
   if (ip === null) return null;
+  // Tor and I2P addresses are banned one at a time (Core's CSubNet of a single address).
+  if (ip.special !== undefined) {
+    return slash < 0
+      ? { bytes: ip.bytes, prefix: ip.bytes.length * 8, ipv4: false, special: ip.special }
+      : null;
+  }
   const bits = ip.bytes.length * 8;
   let prefix = bits;
   if (slash >= 0) {
@@ -84,7 +97,7 @@ export function parseSubNet(text: string): SubNet | null {
 /** Whether `ip` (text) is inside `net`. */
 export function subNetContains(net: SubNet, ip: string): boolean {
   const b = ipBytes(ip);
-  if (b === null || b.ipv4 !== net.ipv4) return false;
+  if (b === null || b.ipv4 !== net.ipv4 || b.special !== net.special) return false;
   const m = mask(b.bytes, net.prefix);
   for (let i = 0; i < m.length; i++) if (m[i] !== net.bytes[i]) return false;
   return true;
@@ -92,6 +105,7 @@ export function subNetContains(net: SubNet, ip: string): boolean {
 
 /** Core's text of a subnet: `1.2.3.0/24`, `1.2.3.4/32`, `::1/128`. */
 export function subNetToString(net: SubNet): string {
+  if (net.special !== undefined) return formatAddr({ net: net.special, addr: net.bytes });
   if (net.ipv4) return `${[...net.bytes].join(".")}/${net.prefix}`;
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((net.bytes[i] << 8) | net.bytes[i + 1]).toString(16));
@@ -193,11 +207,10 @@ export class BanMan {
     if (this.#bans.has(key)) return false;
     // A single address inside a banned subnet is banned already (Core's IsBanned(CNetAddr)).
     const single = net.prefix === net.bytes.length * 8;
+    const text = net.special !== undefined ? key : key.slice(0, key.lastIndexOf("/"));
     if (
       single &&
-      [...this.#bans.values()].some((b) =>
-        b.net.ipv4 === net.ipv4 && subNetContains(b.net, key.slice(0, key.lastIndexOf("/")))
-      )
+      [...this.#bans.values()].some((b) => b.net.ipv4 === net.ipv4 && subNetContains(b.net, text))
     ) {
       return false;
     }
@@ -241,10 +254,31 @@ export class BanMan {
     return this.#discouraged.has(ip);
   }
 
-  /** The bans in force, oldest first. */
+  /**
+   * The bans in force in Core's order (its ban map is ordered by subnet: network IPv4, IPv6, Tor, I2P, CJDNS,
+   * then address bytes, then netmask).
+   */
   list(): BanEntry[] {
     this.#sweep();
-    return [...this.#bans.entries()].map(([address, b]) => ({
+    const netOrder = (n: SubNet) =>
+      n.special === Bip155Network.TORV3
+        ? 3
+        : n.special === Bip155Network.I2P
+        ? 4
+        : n.special === Bip155Network.CJDNS
+        ? 5
+        : n.ipv4
+        ? 1
+        : 2;
+    const cmp = (a: SubNet, b: SubNet): number => {
+      if (netOrder(a) !== netOrder(b)) return netOrder(a) - netOrder(b);
+      for (let i = 0; i < Math.min(a.bytes.length, b.bytes.length); i++) {
+        if (a.bytes[i] !== b.bytes[i]) return a.bytes[i] - b.bytes[i];
+      }
+      if (a.bytes.length !== b.bytes.length) return a.bytes.length - b.bytes.length;
+      return a.prefix - b.prefix;
+    };
+    return [...this.#bans.entries()].sort((x, y) => cmp(x[1].net, y[1].net)).map(([address, b]) => ({
       address,
       banCreated: b.created,
       bannedUntil: b.until,

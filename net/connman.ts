@@ -18,12 +18,13 @@
  */
 
 import type { Logger } from "../util/logging.ts";
-import { Bip155Network, formatAddressPort, formatIp, type NetAddress, parseIp } from "./address.ts";
+import { Bip155Network, formatAddressPort, type NetAddress, parseIp } from "./address.ts";
 import type { AddrMan } from "./addrman.ts";
 import type { Anchor } from "./anchors.ts";
 import { type EvictionCandidate, selectNodeToEvict } from "./eviction.ts";
 import {
   addressNetwork,
+  formatAddr,
   isBadPort,
   isLocal,
   isRoutable as isRoutableAddr,
@@ -969,7 +970,8 @@ export class ConnectionManager {
       }
       if (target === undefined) continue;
       if (
-        this.#opts.banMan?.isBanned(formatIp(target)) || this.#opts.banMan?.isDiscouraged(formatIp(target))
+        this.#opts.banMan?.isBanned(formatAddr(target)) ||
+        this.#opts.banMan?.isDiscouraged(formatAddr(target))
       ) {
         continue;
       }

@@ -25,11 +25,18 @@ import type { MempoolAcceptResult } from "../node/mempool/accept.ts";
 import type { MempoolEntry } from "../node/mempool/entry.ts";
 import type { ValidationInterface } from "../node/validation_signals.ts";
 import type { Logger } from "../util/logging.ts";
-import { formatIp, type NetAddress, type PeerAddress } from "./address.ts";
+import type { NetAddress, PeerAddress } from "./address.ts";
 import type { AddrMan } from "./addrman.ts";
 import type { BanMan } from "./banman.ts";
 import { createCompactBlock } from "./compact_blocks.ts";
-import { addressNetwork, isRoutable, type NetClassOptions, type NetworkId, serviceKey } from "./netaddr.ts";
+import {
+  addressNetwork,
+  formatAddr,
+  isRoutable,
+  type NetClassOptions,
+  type NetworkId,
+  serviceKey,
+} from "./netaddr.ts";
 import { SipHasher } from "./siphash.ts";
 import type { Connection } from "./connman.ts";
 import { isLocalAddress } from "./connman.ts";
@@ -470,7 +477,7 @@ export class PeerManager {
     const am = this.#opts.addrman;
     if (am === undefined) return [];
     return am.getAddr(maxAddresses, maxPct, network).filter((a) => {
-      const ip = formatIp(a);
+      const ip = formatAddr(a);
       return !this.#opts.banMan.isBanned(ip) && !this.#opts.banMan.isDiscouraged(ip);
     }).map((a) => ({ time: a.time, services: a.services, net: a.net, addr: a.addr, port: a.port }));
   }
@@ -965,7 +972,7 @@ export class PeerManager {
         addr = { ...addr, time: now - 5 * 24 * 3600 };
       }
       this.#addAddressKnown(ps, addr);
-      const ip = formatIp(addr);
+      const ip = formatAddr(addr);
       if (this.#opts.banMan.isDiscouraged(ip) || this.#opts.banMan.isBanned(ip)) continue;
       processed++;
       const reachable = this.#reachable(addr);
