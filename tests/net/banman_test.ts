@@ -53,3 +53,30 @@ Deno.test("banman: banlist.json persists bans in Core's format and is recreated 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("banman: Tor v3 addresses are banned one at a time; listbanned in Core's ban-map order", () => {
+  const onion = "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd.onion";
+  assertEquals(subNetToString(parseSubNet(onion)!), onion);
+  assertEquals(parseSubNet(`${onion}/8`), null);
+  const bm = new BanMan({ now: () => 1000 });
+  for (
+    const s of [
+      onion,
+      "2001:4d48:ac57:400:cacf:e9ff:fe1d:9c63/19",
+      "192.168.0.1",
+      "127.0.0.0/32",
+      "127.0.0.0/24",
+    ]
+  ) {
+    assert(bm.ban(parseSubNet(s)!, 5000), s);
+  }
+  assertEquals(bm.list().map((b) => b.address), [
+    "127.0.0.0/24",
+    "127.0.0.0/32",
+    "192.168.0.1/32",
+    "2001:4000::/19",
+    onion,
+  ]);
+  assert(bm.isBanned(onion));
+  assert(!bm.isBanned("nrfj6inpyf73gpkyool35hcmne5zwfmse3jl3aw23vk7chdemalyaqad.onion"));
+});
