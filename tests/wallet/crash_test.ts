@@ -89,14 +89,26 @@ Deno.test("wallet crash: kill -9 during getnewaddress, after commit and during a
     ]);
     assert(!raw2.vin.some((i) => `${i.txid}:${i.vout}` === spent), "no coin spent twice");
 
-    // 3. A crash during a rescan: the wallet still has every transaction afterwards.
-    const before = await ok<{ txcount: number }>(node, "getwalletinfo", [], "w");
+    // 3. A crash during a rescan (of 1,000 blocks): the wallet still has every transaction afterwards.
+    await ok(node, "generatetoaddress", [900, mine]);
+    await waitFor(async () =>
+      (await ok<{ txcount: number }>(node, "getwalletinfo", [], "w")).txcount >= 1003
+    );
+    const before = await ok<{ txcount: number; lastprocessedblock: { height: number } }>(
+      node,
+      "getwalletinfo",
+      [],
+      "w",
+    );
     const scan = walletCall(node, "rescanblockchain", [], "w").catch(() => null);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 30));
     await crashWallet(node, "w");
     await scan;
     assertEquals((await ok<{ txcount: number }>(node, "getwalletinfo", [], "w")).txcount, before.txcount);
-    assertEquals(await ok(node, "rescanblockchain", [], "w"), { start_height: 0, stop_height: 101 });
+    assertEquals(await ok(node, "rescanblockchain", [], "w"), {
+      start_height: 0,
+      stop_height: before.lastprocessedblock.height,
+    });
     assertEquals((await ok<{ txcount: number }>(node, "getwalletinfo", [], "w")).txcount, before.txcount);
   } finally {
     await node.cleanup();
