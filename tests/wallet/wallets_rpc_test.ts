@@ -232,9 +232,17 @@ Deno.test("wallet RPCs: listdescriptors, importdescriptors with rescan, rescanbl
     assertEquals(receive.range, [0, 20]);
     // The address handed out is the descriptor's first one.
     assertEquals(await ok(node, "deriveaddresses", [receive.desc, [0, 0]]), [address]);
-    for (const d of listed.descriptors.filter((x) => !x.internal && x.desc.startsWith("tr("))) {
-      const next = await ok<string>(node, "getnewaddress", ["", "bech32m"], "w");
-      assertEquals(await ok(node, "deriveaddresses", [d.desc, [0, 0]]), [next]);
+    // Every address type: the address handed out is the active descriptor's next position (receive and change).
+    const prefixes = { "legacy": "pkh(", "p2sh-segwit": "sh(wpkh(", "bech32": "wpkh(", "bech32m": "tr(" };
+    for (const [type, prefix] of Object.entries(prefixes)) {
+      for (const internal of [false, true]) {
+        const d = listed.descriptors.find((x) => x.desc.startsWith(prefix) && x.internal === internal)!;
+        const at = d.next_index!;
+        const got = internal
+          ? await ok<string>(node, "getrawchangeaddress", [type], "w")
+          : await ok<string>(node, "getnewaddress", ["", type], "w");
+        assertEquals(await ok(node, "deriveaddresses", [d.desc, [at, at]]), [got], `${type} ${internal}`);
+      }
     }
     const priv = await ok<{ descriptors: DescEntry[] }>(node, "listdescriptors", [true], "w");
     assert(priv.descriptors.every((d) => d.desc.includes("tprv")));
