@@ -461,11 +461,12 @@ export type GetCoin = (outpoint: OutPoint) => CoinLike | null | Promise<CoinLike
 
 /**
  * Core's `ParsePrevouts`: adds each `prevtxs` entry to `coins` (amount MAX_MONEY when absent) and, for P2SH and
- * P2WSH outputs, its redeem/witness script (and the P2WSH wrapping) to `keystore`, with Core's checks.
+ * P2WSH outputs, its redeem/witness script (and the P2WSH wrapping) to `keystore`, with Core's checks. With no
+ * keystore (null, as `signrawtransactionwithwallet` passes) the scripts are neither read nor checked.
  */
 export function parsePrevouts(
   prevTxsIn: unknown,
-  keystore: FlatSigningProvider,
+  keystore: FlatSigningProvider | null,
   coins: Map<string, CoinOut>,
 ): void {
   if (prevTxsIn === null || prevTxsIn === undefined) return;
@@ -498,6 +499,7 @@ export function parsePrevouts(
     if (Object.hasOwn(prevOut, "amount")) value = amountFromValue(prevOut.amount);
     coins.set(key, { value, scriptPubKey });
 
+    if (keystore === null) continue;
     const isP2sh = isPayToScriptHash(scriptPubKey);
     const isP2wsh = isPayToWitnessScriptHash(scriptPubKey);
     if (isP2sh || isP2wsh) {

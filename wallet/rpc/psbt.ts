@@ -9,7 +9,6 @@ import { helpExampleCli, helpExampleRpc, type RpcResultSpec } from "../../rpc/he
 import { type JsonObject, valueFromAmount } from "../../rpc/json.ts";
 import type { RpcMethod } from "../../rpc/table.ts";
 import { getBool, getInt, getObject, getStr } from "../../rpc/values.ts";
-import { FlatSigningProvider } from "../../rpc/sign_transaction.ts";
 import {
   constructTransaction,
   normalizeOutputs,
@@ -163,7 +162,7 @@ function signrawtransactionwithwallet(rpc: SpendRpcContext): RpcMethod {
             coins.set(outPointKey(input.prevout), { value: c.value, scriptPubKey: c.scriptPubKey });
           }
         });
-        parsePrevouts(params[1], new FlatSigningProvider(), coins);
+        parsePrevouts(params[1], null, coins);
         const sighash = parseSighashString(params[2]) ?? undefined;
         const res = await wallet.signTransaction(tx, coins, sighash);
         for (const e of res.errors) {
