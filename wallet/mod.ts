@@ -15,3 +15,11 @@ export { type CreateOptions, WalletContext } from "./context.ts";
 export { defaultWalletSettings, Wallet, type WalletEnvironment } from "./wallet.ts";
 export { DescriptorScriptPubKeyMan } from "./scriptpubkeyman.ts";
 export * from "./types.ts";
+export {
+  availableCoins,
+  type AvailableCoinsOptions,
+  type CoinControlFilter,
+  type CoinFilterParams,
+  CoinsResult,
+} from "./available_coins.ts";
+export { type Balance, getBalance, type GetBalanceOptions, ReceiveCache } from "./receive.ts";
