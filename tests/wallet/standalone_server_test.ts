@@ -191,3 +191,57 @@ Deno.test("tsbtc wallet -server with -rpcuser/-rpcpassword and a port in use: Co
     await node.cleanup();
   }
 });
+
+Deno.test("standalone wallet over -ipcconnect=tcp with -server: encrypted-wallet flow through tsbtc rpc against the wallet", async () => {
+  const ipcPort = freePort();
+  const node = await startNode(["-disablewallet", `-ipcbind=tcp:127.0.0.1:${ipcPort}`]);
+  let child: Deno.ChildProcess | null = null;
+  try {
+    const port = freePort();
+    const { cmd, args } = tsbtcCommand([
+      "wallet",
+      "-regtest",
+      `-datadir=${node.dataDir}`,
+      `-ipcconnect=tcp:127.0.0.1:${ipcPort}`,
+      "-server",
+      `-rpcport=${port}`,
+    ]);
+    child = new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "piped" }).spawn();
+    const stderr = new Response(child.stderr).text();
+    const cookie = `${node.netDataDir}/wallets/.cookie`;
+    const cli = (...rest: string[]) =>
+      runTsbtc([
+        "rpc",
+        "-regtest",
+        `-datadir=${node.dataDir}`,
+        "-rpcconnect=127.0.0.1",
+        `-rpcport=${port}`,
+        `-rpccookiefile=${cookie}`,
+        ...rest,
+      ]);
+    await waitFor(async () => (await cli("listwallets")).code === 0, 30_000, "the wallet's RPC server");
+    assertEquals((await cli("-named", "createwallet", "wallet_name=tw", "passphrase=tcp pass")).code, 0);
+    const address = (await cli("getnewaddress", "", "legacy")).stdout.trim();
+    // Mined through the node; the wallet follows the chain over TCP IPC.
+    assertEquals((await node.rpc("generatetoaddress", [101, address])).error, null);
+    await waitFor(
+      async () => (await cli("getbalance")).stdout.trim() === "50.00000000",
+      30_000,
+      "the balance",
+    );
+    const locked = await cli("signmessage", address, "m");
+    assertEquals(locked.code, 13, locked.stderr);
+    assertEquals((await cli("walletpassphrase", "tcp pass", "30")).code, 0);
+    const signed = await cli("signmessage", address, "m");
+    assertEquals(signed.code, 0, signed.stderr);
+    const verified = await runTsbtc([...node.cliArgs, "verifymessage", address, signed.stdout.trim(), "m"]);
+    assertEquals(verified.stdout.trim(), "true");
+    assertEquals((await cli("walletlock")).code, 0);
+    assertEquals((await cli("stop")).code, 0);
+    assertEquals((await child.status).code, 0, await stderr);
+    child = null;
+  } finally {
+    await stopChild(child);
+    await node.cleanup();
+  }
+});
