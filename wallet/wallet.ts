@@ -35,6 +35,8 @@ import type {
 } from "../interfaces/chain.ts";
 import { RpcError, RpcErrorCode } from "../rpc/errors.ts";
 import type { Logger } from "../util/logging.ts";
+import { VERSION } from "../cli/help.ts";
+import { clientVersionNumber } from "../rpc/methods/net.ts";
 import { WALLET_DB_FILE, type WalletBatch, WalletDatabase } from "./db/database.ts";
 import {
   type BestBlockRecord,
@@ -78,6 +80,9 @@ import {
 } from "./crypter.ts";
 import { fillPsbt, signTransactionWithWallet } from "./signing.ts";
 import { walletInputSatisfactionWeight } from "./solving_data.ts";
+
+/** Core's `CLIENT_VERSION` of this build (written to the wallet as the last client that opened it). */
+export const CLIENT_VERSION: number = clientVersionNumber(VERSION);
 
 /** Positions a new descriptor derives at once; the rest of its lookahead is derived in the background. */
 export const INITIAL_LOOKAHEAD = 20;
@@ -254,6 +259,7 @@ export class Wallet implements WalletCore, ChainNotifications {
       if (options.avoidReuse) w.#flags.add("avoid_reuse");
       const batch = db.batch();
       batch.put(Keys.version, encodeJson(WALLET_DB_VERSION));
+      batch.put(Keys.clientVersion, encodeJson(CLIENT_VERSION));
       batch.put(Keys.flags, encodeJson(w.flags()));
       const height = await env.chain.getHeight();
       if (height !== null) {
@@ -291,6 +297,15 @@ export class Wallet implements WalletCore, ChainNotifications {
     const db = this.db;
     const version = await db.get(Keys.version);
     if (version === null) throw new Error("Wallet database has no version record: not a wallet");
+    // Core's "Last client version" line, and the record updated to this client.
+    const client = await db.get(Keys.clientVersion);
+    const last = client === null ? null : decodeJson<number>(client);
+    if (last !== null) this.#env.logger?.info(`[${this.#logName()}] Last client version = ${last}`);
+    if (last !== CLIENT_VERSION) {
+      const b = db.batch();
+      b.put(Keys.clientVersion, encodeJson(CLIENT_VERSION));
+      await b.commit();
+    }
     const flags = await db.get(Keys.flags);
     for (const f of flags ? decodeJson<WalletFlag[]>(flags) : []) this.#flags.add(f);
     const birth = await db.get(Keys.birthTime);

@@ -1,7 +1,8 @@
 /**
  * The wallet database's keys and record encodings (Core's `walletdb.cpp` record types, in a Deno KV layout):
  *
- * - `["version"]`, `["flags"]`, `["birthtime"]`: wallet metadata (JSON);
+ * - `["version"]` (layout), `["clientversion"]` (Core's `version` record: the last client that opened it),
+ *   `["flags"]`, `["birthtime"]`: wallet metadata (JSON);
  * - `["best"]`: the last processed block `{hash, height}`; `["chain", height]`: hash of each block the wallet
  *   processed (its view of the active chain, for the locator it catches up from);
  * - `["desc", id]`: a descriptor with its range and next index; `["desccache", id, chunk]`: its derived scripts;
@@ -29,6 +30,7 @@ export const MAX_PART_BYTES = 60_000;
 /** Record keys. */
 export const Keys = {
   version: ["version"] as Deno.KvKey,
+  clientVersion: ["clientversion"] as Deno.KvKey,
   flags: ["flags"] as Deno.KvKey,
   birthTime: ["birthtime"] as Deno.KvKey,
   best: ["best"] as Deno.KvKey,
