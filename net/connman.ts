@@ -278,6 +278,8 @@ export const ADD_NEXT_SEEDNODE_MS = 10_000;
 export const DNSSEEDS_DELAY_FEW_PEERS_MS = 11_000;
 export const DNSSEEDS_DELAY_MANY_PEERS_MS = 5 * 60 * 1000;
 export const DNSSEEDS_DELAY_PEER_THRESHOLD = 1000;
+/** Core's `DNSSEEDS_TO_QUERY_AT_ONCE`. */
+export const DNSSEEDS_TO_QUERY_AT_ONCE = 3;
 /** Core's `SeedsServiceFlags`: NODE_NETWORK | NODE_WITNESS. */
 const SEEDS_SERVICE_FLAGS = 1n | 8n;
 
@@ -399,7 +401,14 @@ export class ConnectionManager {
           `Automatic connections stopped: ${e instanceof Error ? e.stack ?? e.message : e}`,
         )
       );
-      if ((options.dnsSeeds ?? []).length > 0) void cm.#dnsSeedLoop(options.addrman);
+    }
+    // Core starts its DNS seed thread whenever -dnsseed is on (with -connect too, when asked for).
+    if (options.addrman !== undefined && options.dnsSeeds !== undefined) {
+      void cm.#dnsSeedLoop(options.addrman).catch((e) =>
+        options.logger?.error(`DNS seeding stopped: ${e instanceof Error ? e.stack ?? e.message : e}`)
+      );
+    } else {
+      options.logger?.info("DNS seeding disabled");
     }
     return cm;
   }
@@ -982,26 +991,84 @@ export class ConnectionManager {
     }
   }
 
-  /** Core's `ThreadDNSAddressSeed`: queries the DNS seeds when the address manager is (nearly) empty. */
+  #fullOutboundCount(): number {
+    let n = 0;
+    for (const c of this.#conns.values()) {
+      if (c.type === "outbound-full-relay" && c.peer.successfullyConnected) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Core's `ThreadDNSAddressSeed`: after the seed nodes had 30 s, queries the DNS seeds (`x9.` subdomains) 3
+   * at a time, all at once when the address manager is empty or with `-forcednsseed`, otherwise after 11 s (5
+   * minutes with 1,000 addresses or more) unless 2 full-relay peers are connected by then. A seed that does
+   * not resolve becomes an address fetch (which fails to connect in turn) and is logged; nothing stops.
+   */
   async #dnsSeedLoop(addrman: AddrMan): Promise<void> {
     const log = this.#opts.logger;
-    const seeds = [...(this.#opts.dnsSeeds ?? [])].sort(() => Math.random() - 0.5);
-    if (!(this.#opts.forceDnsSeed ?? false) && addrman.size() > 0) {
-      await this.#sleep(
-        addrman.size() >= DNSSEEDS_DELAY_PEER_THRESHOLD
-          ? DNSSEEDS_DELAY_MANY_PEERS_MS
-          : DNSSEEDS_DELAY_FEW_PEERS_MS,
+    let outbound = 0;
+    if ((this.#opts.seedNodes ?? []).length > 0) {
+      const start = Date.now();
+      log?.info(
+        "-seednode enabled. Trying the provided seeds for 30 seconds before defaulting to the dnsseeds.",
       );
-      let full = 0;
-      for (const c of this.#conns.values()) if (c.type === "outbound-full-relay") full++;
-      if (this.#closed || full >= SEED_OUTBOUND_CONNECTION_THRESHOLD) {
-        log?.info("P2P peers available. Skipped DNS seeding.");
-        return;
+      while (!this.#closed) {
+        await this.#sleep(500);
+        if (this.#closed) return;
+        if (Date.now() > start + 30_000) {
+          log?.info("Couldn't connect to enough peers via seed nodes. Handing fetch logic to the DNS seeds.");
+          break;
+        }
+        outbound = this.#fullOutboundCount();
+        if (outbound >= SEED_OUTBOUND_CONNECTION_THRESHOLD) {
+          log?.info("P2P peers available. Finished fetching data from seed nodes.");
+          break;
+        }
       }
     }
+    const seeds = [...(this.#opts.dnsSeeds ?? [])];
+    for (let i = seeds.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [seeds[i], seeds[j]] = [seeds[j], seeds[i]];
+    }
+    let rightNow = (this.#opts.forceDnsSeed ?? false) || addrman.size() === 0 ? seeds.length : 0;
+    if (outbound >= SEED_OUTBOUND_CONNECTION_THRESHOLD && rightNow === 0) {
+      log?.info("Skipping DNS seeds. Enough peers have been found");
+      return;
+    }
     let found = 0;
+    const waitMs = addrman.size() >= DNSSEEDS_DELAY_PEER_THRESHOLD
+      ? DNSSEEDS_DELAY_MANY_PEERS_MS
+      : DNSSEEDS_DELAY_FEW_PEERS_MS;
     for (const seed of seeds) {
+      if (rightNow === 0) {
+        rightNow += DNSSEEDS_TO_QUERY_AT_ONCE;
+        if (addrman.size() > 0) {
+          log?.info(`Waiting ${waitMs / 1000} seconds before querying DNS seeds.`);
+          for (let left = waitMs; left > 0;) {
+            const w = Math.min(DNSSEEDS_DELAY_FEW_PEERS_MS, left);
+            await this.#sleep(w);
+            if (this.#closed) return;
+            left -= w;
+            if (this.#fullOutboundCount() >= SEED_OUTBOUND_CONNECTION_THRESHOLD) {
+              if (found > 0) {
+                log?.info(`${found} addresses found from DNS seeds`);
+                log?.info("P2P peers available. Finished DNS seeding.");
+              } else {
+                log?.info("P2P peers available. Skipped DNS seeding.");
+              }
+              return;
+            }
+          }
+        }
+      }
       if (this.#closed) return;
+      if (!this.#active) {
+        log?.info("Waiting for network to be reactivated before querying DNS seeds.");
+        while (!this.#active && !this.#closed) await this.#sleep(1000);
+        if (this.#closed) return;
+      }
       log?.info(`Loading addresses from DNS seed ${seed}`);
       const host = `x9.${seed.replace(/\.$/, "")}`;
       const addrs: (NetAddress & { services: bigint; time: number })[] = [];
@@ -1011,6 +1078,7 @@ export class ConnectionManager {
           for (const ip of ips.slice(0, 32)) {
             const p = parseIp(ip);
             if (p === undefined) continue;
+            // A random age between 3 and 7 days, as Core's.
             const age = 3 * 24 * 3600 + Math.floor(Math.random() * 4 * 24 * 3600);
             addrs.push({
               ...p,
@@ -1030,8 +1098,11 @@ export class ConnectionManager {
         for (const a of addrs) addrman.add([a], a);
         found += addrs.length;
       } else {
-        log?.info(`DNS seed ${seed} could not be resolved; moving on`);
+        // Core: a seed without the service-bit subdomain is asked directly, by an address fetch.
+        log?.info(`DNS seed ${seed} did not resolve; trying it as an address fetch`);
+        this.addAddrFetch(seed.replace(/\.$/, ""));
       }
+      rightNow--;
     }
     log?.info(`${found} addresses found from DNS seeds`);
   }

@@ -217,6 +217,8 @@ export function p2pSettingsFromArgs(args: ArgsLike): P2pSettings {
   }
   const reachable = reachableFromArgs(args);
   const connectGiven = args.getArgs("-connect").length > 0 || (args.isNegated?.("-connect") ?? false);
+  // Core's default is on; tsbtc's is off on regtest (its only seed is a dummy). -connect and
+  // -maxconnections=0 turn it off unless given.
   const dnsDefault = args.network !== "regtest" && !connectGiven && maxConnections > 0 &&
     (args.getArgs("-onlynet").length === 0 || reachable.has(Network.IPV4) || reachable.has(Network.IPV6));
   const dnsSeed = args.getBool("-dnsseed", dnsDefault);
@@ -425,7 +427,7 @@ export class P2pNode implements NetControl {
         useAddrmanOutgoing: s.useAddrmanOutgoing,
         seedNodes: s.useAddrmanOutgoing ? s.seedNodes : [],
         anchors,
-        dnsSeeds: s.dnsSeed ? DNS_SEEDS[s.chain] ?? [] : [],
+        dnsSeeds: s.dnsSeed ? DNS_SEEDS[s.chain] ?? [] : undefined,
         forceDnsSeed: s.forceDnsSeed,
         reachable,
         netClass,
