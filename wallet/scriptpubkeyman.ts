@@ -292,6 +292,9 @@ export class DescriptorScriptPubKeyMan {
    */
   requestTopUp(size: number): boolean {
     if (!this.isRange()) return false;
+    // Positions behind a hardened step need the private key: none are asked for without it (a watch-only copy,
+    // or a locked wallet: Core's TopUp fails and is tried again later), so other descriptors' top-ups go on.
+    if (this.#priv === undefined && !this.descriptor.canSelfExpand()) return false;
     this.#wantEnd = Math.max(this.#wantEnd, this.record.nextIndex + Math.max(size, 1));
     return this.#wantEnd > this.record.rangeEnd;
   }
@@ -353,15 +356,17 @@ export class DescriptorScriptPubKeyMan {
     // The whole lookahead is asked for; the position handed out is derived now, the rest may follow later.
     this.requestTopUp(keypool);
     if (this.record.nextIndex >= this.record.rangeEnd) {
-      try {
-        this.deriveStep(this.record.nextIndex + 1 - this.record.rangeEnd);
-      } catch {
-        // A hardened step whose private key is not available (locked): Core's TopUp(1) failing.
-        throw new KeypoolRanOutError("Error: Keypool ran out, please call keypoolrefill first");
-      }
+      this.deriveStep(this.record.nextIndex + 1 - this.record.rangeEnd);
     }
     const index = this.record.nextIndex;
-    if (index >= this.record.rangeEnd) throw new KeypoolRanOutError();
+    if (index >= this.record.rangeEnd) {
+      // A hardened step whose private key is not available (locked): Core's TopUp(1) failing.
+      throw new KeypoolRanOutError(
+        this.#priv === undefined && !this.descriptor.canSelfExpand()
+          ? "Error: Keypool ran out, please call keypoolrefill first"
+          : undefined,
+      );
+    }
     const scripts = this.scriptsAt(index);
     if (scripts.length !== 1) {
       throw new KeypoolRanOutError("Error: Cannot get an address from this descriptor");
