@@ -1274,7 +1274,8 @@ export class PeerManager {
         continue;
       }
       contiguous = false;
-      if (limited && e.height < best.height - NODE_NETWORK_LIMITED_MIN_BLOCKS) continue; // too deep for it
+      // Too deep for a limited peer (Core keeps a two-block buffer for races).
+      if (limited && best.height - e.height >= NODE_NETWORK_LIMITED_MIN_BLOCKS - 2) continue;
       const q = this.#blocksInFlight.get(e.hashHex);
       if (q !== undefined) {
         if (waitingFor === -1) waitingFor = q.peer;
