@@ -13,7 +13,7 @@ import type { Network } from "../core/chain_params_base.ts";
 import type { Chain } from "../interfaces/chain.ts";
 import { RpcError } from "../rpc/errors.ts";
 import { WalletContext } from "./context.ts";
-import { hasWalletDatabase, Keys, WalletDatabase, WalletDatabaseError } from "./db/mod.ts";
+import { hasWalletDatabase, Keys, WALLET_LOCK_FILE, WalletDatabase, WalletDatabaseError } from "./db/mod.ts";
 import {
   decodeRecordKey,
   DumpError,
@@ -257,7 +257,7 @@ async function createFromDump(opts: WalletToolOptions, name: string, path: strin
     // Core removes what it created on failure.
     if (!ok && opened !== null) {
       if (existed) {
-        for (const f of [opened.path, `${opened.path}-wal`, `${opened.path}-shm`, `${path}/wallet.kv.lock`]) {
+        for (const f of [opened.path, `${opened.path}-wal`, `${opened.path}-shm`, `${path}/${WALLET_LOCK_FILE}`]) {
           await Deno.remove(f).catch(() => {});
         }
       } else await Deno.remove(path, { recursive: true }).catch(() => {});

@@ -37,7 +37,7 @@ import { RpcError, RpcErrorCode } from "../rpc/errors.ts";
 import type { Logger } from "../util/logging.ts";
 import { VERSION } from "../cli/help.ts";
 import { clientVersionNumber } from "../rpc/methods/net.ts";
-import { WALLET_DB_FILE, type WalletBatch, WalletDatabase } from "./db/database.ts";
+import { WALLET_DB_FILE, WALLET_LOCK_FILE, type WalletBatch, WalletDatabase } from "./db/database.ts";
 import {
   type BestBlockRecord,
   decodeJson,
@@ -1085,8 +1085,14 @@ export class Wallet implements WalletCore, ChainNotifications {
     return this.withLock(async () => {
       const info = await Deno.stat(file).catch(() => null);
       if (info?.isDirectory) throw new Error(`Cannot back up the wallet to ${file}: it is a directory`);
-      const base = file.slice(file.lastIndexOf("/") + 1);
-      if (info !== null && base.startsWith(WALLET_DB_FILE)) {
+      // Never onto a wallet's database (a directory with a wallet lock file).
+      const slash = file.lastIndexOf("/");
+      const base = file.slice(slash + 1);
+      const lock = `${slash >= 0 ? file.slice(0, slash) : "."}/${WALLET_LOCK_FILE}`;
+      if (
+        info !== null && base.startsWith(WALLET_DB_FILE) &&
+        await Deno.stat(lock).then(() => true, () => false)
+      ) {
         throw new Error(`Cannot back up the wallet onto a wallet database (${file})`);
       }
       if (info !== null) {

@@ -18,7 +18,7 @@ Deno.test("tsbtc wallet create/info/dump/createfromdump: Core's bitcoin-wallet o
     const created = await tool(dataDir, "-wallet=w", "-keypool=100", "create");
     assertEquals(created.code, 0, created.stderr);
     assertEquals(created.stdout, "Topping up keypool...\n" + INFO("w", 800));
-    assert(await exists(`${walletDir}/w/wallet.kv`));
+    assert(await exists(`${walletDir}/w/wallet.dat`));
     const again = await tool(dataDir, "-wallet=w", "create");
     assertEquals(again.code, 1);
     assertEquals(again.stderr, `Failed to create database path '${walletDir}/w'. Database already exists.\n`);

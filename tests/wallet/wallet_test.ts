@@ -288,7 +288,7 @@ Deno.test("wallet: signs every address type, commits, and follows conflicts thro
 async function filesContain(dir: string, text: string): Promise<boolean> {
   const needle = new TextEncoder().encode(text);
   for await (const e of Deno.readDir(dir)) {
-    if (!e.isFile || !e.name.startsWith("wallet.kv")) continue;
+    if (!e.isFile || !e.name.startsWith("wallet.dat")) continue;
     const bytes = await Deno.readFile(`${dir}/${e.name}`);
     outer: for (let i = 0; i + needle.length <= bytes.length; i++) {
       for (let j = 0; j < needle.length; j++) if (bytes[i + j] !== needle[j]) continue outer;

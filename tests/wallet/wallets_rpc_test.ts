@@ -308,15 +308,15 @@ Deno.test("wallet RPCs: listdescriptors, importdescriptors with rescan, rescanbl
     assertEquals(await ok(node, "abortrescan", [], "watch"), false);
 
     // Backup and restore.
-    assertEquals(await ok(node, "backupwallet", ["w-backup.kv"], "w"), null);
+    assertEquals(await ok(node, "backupwallet", ["w-backup.dat"], "w"), null);
     assertEquals((await walletCall(node, "backupwallet", [walletsDir], "w")).error, {
       code: -4,
       message: "Error: Wallet backup failed!",
     });
     // Never onto a wallet's own database.
-    assertEquals((await walletCall(node, "backupwallet", ["w/wallet.kv"], "w")).error?.code, -4);
+    assertEquals((await walletCall(node, "backupwallet", ["w/wallet.dat"], "w")).error?.code, -4);
     assertEquals((await ok<{ txcount: number }>(node, "getwalletinfo", [], "w")).txcount, 101);
-    assertEquals(await ok(node, "restorewallet", ["restored", "w-backup.kv"]), { name: "restored" });
+    assertEquals(await ok(node, "restorewallet", ["restored", "w-backup.dat"]), { name: "restored" });
     const restored = await ok<Record<string, unknown>>(node, "getwalletinfo", [], "restored");
     assertEquals(restored.txcount, 101);
     // Same descriptors and positions (loading tops the lookahead up again, as Core does).
@@ -325,9 +325,9 @@ Deno.test("wallet RPCs: listdescriptors, importdescriptors with rescan, rescanbl
       brief(await ok<{ descriptors: DescEntry[] }>(node, "listdescriptors", [], "restored")),
       brief(await ok<{ descriptors: DescEntry[] }>(node, "listdescriptors", [], "w")),
     );
-    assertEquals((await walletCall(node, "restorewallet", ["restored", "w-backup.kv"])).error, {
+    assertEquals((await walletCall(node, "restorewallet", ["restored", "w-backup.dat"])).error, {
       code: -36,
-      message: `Failed to restore wallet. Database file exists in '${walletsDir}/restored/wallet.kv'.`,
+      message: `Failed to restore wallet. Database file exists in '${walletsDir}/restored/wallet.dat'.`,
     });
     assertEquals((await walletCall(node, "restorewallet", ["r2", "nosuch.kv"])).error, {
       code: -8,

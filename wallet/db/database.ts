@@ -1,7 +1,8 @@
 /**
  * The wallet database (Core's `WalletDatabase`/`SQLiteDatabase`): one Deno KV file per wallet directory,
- * `<walletdir>/<name>/wallet.kv` (the default wallet "" is the wallets directory itself), held exclusively by
- * one process through an advisory lock on `wallet.kv.lock` next to it. Writes go through a
+ * `<walletdir>/<name>/wallet.dat` as Core names it (a Deno KV store, i.e. SQLite, not Core's record format; the
+ * default wallet "" is the wallets directory itself), held exclusively by one process through an advisory lock
+ * on `.walletlock` next to it (the name Core's Berkeley DB environment used for its lock). Writes go through a
  * {@linkcode WalletBatch}: mutations are queued and committed in as few atomic operations as Deno KV's limits
  * allow (1000 mutations, 800 KiB per atomic; one disk sync each).
  *
@@ -10,9 +11,9 @@
 import { KvBatchWriter, type KvMutation } from "../../node/storage/kv_batch.ts";
 
 /** File name of a wallet's database inside its directory. */
-export const WALLET_DB_FILE = "wallet.kv";
+export const WALLET_DB_FILE = "wallet.dat";
 /** File name of the lock that keeps a second process out. */
-export const WALLET_LOCK_FILE = "wallet.kv.lock";
+export const WALLET_LOCK_FILE = ".walletlock";
 
 /** Core's text when another process holds the wallet's database. */
 export const DB_IN_USE_MESSAGE =
