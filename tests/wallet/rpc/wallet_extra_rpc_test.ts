@@ -6,6 +6,7 @@
  */
 import { assert, assertEquals } from "../../assert.ts";
 import { startNode, waitFor } from "../../helpers.ts";
+import { WALLET_DB_FILE } from "../../../wallet/db/database.ts";
 import { walletClient } from "./wallet_client.ts";
 
 type Obj = Record<string, unknown>;
@@ -340,6 +341,15 @@ Deno.test({
         assertEquals(await Deno.stat(`${node.netDataDir}/outside.kv`).catch(() => null), null);
         const text = new TextDecoder().decode(await Deno.readFile(res.exported_file));
         assert(!text.includes("tprv"), "the export holds no private key");
+        // From a locked encrypted wallet: neither the encrypted keys nor the master key record are copied.
+        const encFile = (await ok<{ exported_file: string }>("enc", "exportwatchonlywallet", "enc_watch.kv"))
+          .exported_file;
+        const encOriginal = new TextDecoder().decode(
+          await Deno.readFile(`${walletDir}/enc/${WALLET_DB_FILE}`),
+        );
+        assert(encOriginal.includes("cpriv") && encOriginal.includes("masterkey"));
+        const encText = new TextDecoder().decode(await Deno.readFile(encFile));
+        assert(!encText.includes("cpriv") && !encText.includes("masterkey") && encText.includes("desccache"));
 
         assertEquals((await ok<Obj>(null, "restorewallet", "wwatch", res.exported_file)).name, "wwatch");
         const info = await ok<Obj>("wwatch", "getwalletinfo");
