@@ -43,6 +43,9 @@ import {
 import type { WalletCore } from "./types.ts";
 import { availableCoins as walletAvailableCoins, type CoinFilterParams } from "./available_coins.ts";
 import type { ExternalSolvingData } from "./solving_data.ts";
+import { combinedBumpFee, individualBumpFees } from "./bump_fees.ts";
+
+export { combinedBumpFee, individualBumpFees };
 
 /** nSequence that signals BIP125 replaceability and disables relative locktime (Core's `MAX_BIP125_RBF_SEQUENCE`). */
 export const MAX_BIP125_RBF_SEQUENCE = 0xfffffffd;
@@ -427,50 +430,11 @@ export interface CreateTransactionOptions {
   rejectLongChains?: boolean;
 }
 
-/**
- * Core's `Chain::calculateIndividualBumpFees`, from the mempool ancestry the node reports: for each transaction,
- * the fee that lifts its in-mempool ancestor package (itself included) to `feeRate`, or 0 when the package already
- * pays that much or the transaction is not in the mempool. (Core's MiniMiner also credits ancestors that other
- * descendants already pay for; the node's Chain interface does not expose that.)
- */
-export async function individualBumpFees(
-  wallet: WalletCore,
-  txids: Iterable<string>,
-  feeRate: FeeRate,
-): Promise<Map<string, bigint>> {
-  const out = new Map<string, bigint>();
-  for (const txid of txids) {
-    if (out.has(txid)) continue;
-    const a = await wallet.chain.getTransactionAncestry(txid);
-    const bump = a.ancestors === 0 ? 0n : feeRate.getFee(a.ancestorSize) - a.ancestorFees;
-    out.set(txid, bump > 0n ? bump : 0n);
-  }
-  return out;
-}
-
-/**
- * Core's `Chain::calculateCombinedBumpFee`: the fee to bump the ancestry of all `outpoints` together — each
- * transaction's package counted once.
- */
-export async function combinedBumpFee(
-  wallet: WalletCore,
-  outpoints: readonly OutPoint[],
-  feeRate: FeeRate,
-): Promise<bigint> {
-  let total = 0n;
-  for (
-    const fee of (await individualBumpFees(wallet, outpoints.map((o) => txidHex(o.txid)), feeRate)).values()
-  ) {
-    total += fee;
-  }
-  return total;
-}
-
 /** Gives unconfirmed coins (every coin with `all`) the fee to bump their ancestry (Core's `ApplyBumpFee`). */
 async function applyBumpFees(wallet: WalletCore, coins: readonly Coin[], feeRate: FeeRate, all: boolean) {
   const unconfirmed = coins.filter((c) => all || c.depth === 0);
   if (unconfirmed.length === 0) return;
-  const fees = await individualBumpFees(wallet, unconfirmed.map((c) => txidHex(c.outpoint.txid)), feeRate);
+  const fees = await individualBumpFees(wallet, unconfirmed.map((c) => c.outpoint), feeRate);
   for (const coin of unconfirmed) coin.applyBumpFee(fees.get(txidHex(coin.outpoint.txid)) ?? 0n);
 }
 

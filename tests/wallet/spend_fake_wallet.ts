@@ -5,7 +5,7 @@
  */
 import { hash160 } from "../../core/hash/hashes.ts";
 import { encodeDestination } from "../../core/address/mod.ts";
-import { encodeTransaction, outPointKey, txid as txidOf } from "../../core/wire/mod.ts";
+import { encodeTransaction, outPointKey, transactionVsize, txid as txidOf } from "../../core/wire/mod.ts";
 import type { OutPoint, Transaction, TxOut } from "../../core/wire/types.ts";
 import type { OutputType } from "../../core/descriptors/mod.ts";
 import type { Chain, ChainFeeEstimate } from "../../interfaces/chain.ts";
@@ -109,8 +109,28 @@ export class FakeWallet implements WalletCore {
       isInitialBlockDownload: () => Promise.resolve(false),
       findBlock: (hash: string) =>
         Promise.resolve({ hash, height: height(), time: Math.floor(Date.now() / 1000) }),
-      getTransactionAncestry: () =>
-        Promise.resolve({ ancestors: 1, clusterCount: 1, ancestorSize: 0, ancestorFees: 0n }),
+      // The in-mempool ancestors among the wallet's transactions (0 when not in the mempool).
+      getTransactionAncestry: (txid: string) => {
+        const seen = new Set<string>();
+        let ancestorSize = 0, ancestorFees = 0n;
+        const stack = [txid];
+        while (stack.length > 0) {
+          const id = stack.pop()!;
+          const wtx = txs.get(id);
+          if (seen.has(id) || wtx?.state.kind !== "inMempool") continue;
+          seen.add(id);
+          ancestorSize += transactionVsize(wtx.tx);
+          let fee = 0n;
+          for (const input of wtx.tx.inputs) {
+            const parentId = txidHex(input.prevout.txid);
+            fee += txs.get(parentId)?.tx.outputs[input.prevout.vout]?.value ?? 0n;
+            stack.push(parentId);
+          }
+          for (const o of wtx.tx.outputs) fee -= o.value;
+          ancestorFees += fee;
+        }
+        return Promise.resolve({ ancestors: seen.size, clusterCount: seen.size, ancestorSize, ancestorFees });
+      },
       getPackageLimits: () => Promise.resolve({ ancestorCount: 25, descendantCount: 25 }),
       checkChainLimits: () => Promise.resolve(null),
       findCoins: (outpoints: { txid: string; vout: number }[]) =>
