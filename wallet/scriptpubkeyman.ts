@@ -12,6 +12,7 @@ import { encodeDestination } from "../core/address/destination.ts";
 import { toHex } from "../core/hash/hashes.ts";
 import {
   type Descriptor,
+  DescriptorError,
   encodeExtKey,
   encodeExtPubKey,
   extKeyFromSeed,
@@ -113,6 +114,8 @@ export class DescriptorScriptPubKeyMan {
   #scripts: Uint8Array[][] = [];
   /** The range end a top-up asked for (Core's `TopUp` target; positions may still be derived later). */
   #wantEnd = 0;
+  /** A position could not be derived (hardened step without its private key) since the keys were last set. */
+  #blocked = false;
 
   private constructor(record: DescriptorRecord, descriptor: Descriptor, priv: Descriptor | undefined) {
     this.record = record;
@@ -255,6 +258,7 @@ export class DescriptorScriptPubKeyMan {
   /** Sets (unlock) or forgets (lock) the private descriptor. */
   setPrivateText(text: string | undefined): void {
     this.#priv = text === undefined ? undefined : parseDescriptor(text, { network: this.network });
+    if (this.#priv !== undefined) this.#blocked = false;
   }
 
   /** Number of derived positions. */
@@ -278,11 +282,20 @@ export class DescriptorScriptPubKeyMan {
     return this.#priv ?? this.descriptor;
   }
 
-  /** Derives the scripts of every position below `end` (positions already derived are kept). */
+  /**
+   * Derives the scripts of every position below `end` (positions already derived are kept). A hardened step
+   * without its private key (a locked wallet) stops the derivation there until the keys are back.
+   */
   #deriveTo(end: number): void {
     const d = this.#expander();
     for (let pos = this.record.rangeStart + this.#scripts.length; pos < end; pos++) {
-      this.#scripts.push(d.expand(pos).scriptPubKeys);
+      try {
+        this.#scripts.push(d.expand(pos).scriptPubKeys);
+      } catch (e) {
+        if (!(e instanceof DescriptorError)) throw e;
+        this.#blocked = true;
+        return;
+      }
     }
   }
 
@@ -301,7 +314,7 @@ export class DescriptorScriptPubKeyMan {
 
   /** Whether {@link requestTopUp} asked for positions not derived yet. */
   pendingTopUp(): boolean {
-    return this.#wantEnd > this.record.rangeEnd;
+    return !this.#blocked && this.#wantEnd > this.record.rangeEnd;
   }
 
   /**
@@ -310,11 +323,11 @@ export class DescriptorScriptPubKeyMan {
    */
   deriveStep(max: number): number | null {
     const target = Math.min(this.#wantEnd, this.record.rangeEnd + max);
-    if (target <= this.record.rangeEnd) return null;
+    if (target <= this.record.rangeEnd || this.#blocked) return null;
     const from = this.record.rangeEnd;
     this.#deriveTo(target);
-    this.record.rangeEnd = target;
-    return from;
+    this.record.rangeEnd = this.record.rangeStart + this.#scripts.length;
+    return this.record.rangeEnd > from ? from : null;
   }
 
   /**
