@@ -697,6 +697,7 @@ async function createTransactionInternal(
   }
   const spentCoins = new Map<string, TxOut>();
   for (const c of selected) spentCoins.set(outPointKey(c.outpoint), c.txout);
+  wallet.logPrintf?.(`Coin Selection: Algorithm:${result.algorithm}, Waste Metric Score:${result.waste}`);
   return {
     ok: true,
     value: { tx, fee: currentFee, changePos, feeCalc, spentCoins, estimatedWeight: sizes.weight },
@@ -764,7 +765,15 @@ export async function createTransaction(
         grouped.changeScript = res.value.tx.outputs[res.value.changePos].scriptPubKey;
       }
       const second = await createTransactionInternal(wallet, recipients, grouped, options);
-      if (second.ok && second.value.fee <= res.value.fee + maxApsFee) {
+      const useAps = second.ok && second.value.fee <= res.value.fee + maxApsFee;
+      if (second.ok) {
+        wallet.logPrintf?.(
+          `Fee non-grouped = ${res.value.fee}, grouped = ${second.value.fee}, using ${
+            useAps ? "grouped" : "non-grouped"
+          }`,
+        );
+      }
+      if (second.ok && useAps) {
         const done = await signAndCheck(wallet, second.value, options);
         if (done.ok) return done;
       }

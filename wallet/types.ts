@@ -280,6 +280,8 @@ export interface WalletCore {
    * raised before the call (RPCs call it so that results reflect blocks the caller already saw). Optional.
    */
   blockUntilSyncedToCurrentChain?(): Promise<void>;
+  /** Core's `WalletLogPrintf`: logs `[<wallet name>] message` in the node's log. Optional. */
+  logPrintf?(message: string): void;
 }
 
 /** Wallet-wide fee and spending settings (Core's `CWallet` members from `-paytxfee`, `-fallbackfee`, …). */

@@ -369,6 +369,11 @@ export class Wallet implements WalletCore, ChainNotifications {
     return this.name === "" ? "default wallet" : this.name;
   }
 
+  /** Core's `WalletLogPrintf`: `[<wallet name>] message` in the node's log. */
+  logPrintf(message: string): void {
+    this.#env.logger?.info(`[${this.#logName()}] ${message}`);
+  }
+
   #addSpkm(spkm: DescriptorScriptPubKeyMan): void {
     this.#spkms.set(spkm.id, spkm);
     for (const [script, index] of spkm.allScripts()) this.#scripts.set(toHex(script), { spkm, index });
