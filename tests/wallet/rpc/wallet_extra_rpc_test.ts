@@ -312,6 +312,13 @@ Deno.test({
         // A proof whose merkle root was changed.
         const bad = proof.slice(0, 72) + (proof[72] === "0" ? "1" : "0") + proof.slice(73);
         assertEquals(await err("p", "importprunedfunds", raw, bad), [-5, "Something wrong with merkleblock"]);
+        // A block the wallet's chain no longer has.
+        await ok(null, "invalidateblock", blockHash);
+        await ok("p", "getbalances");
+        assertEquals(await err("p", "importprunedfunds", raw, proof), [-5, "Block not found in chain"]);
+        await ok(null, "reconsiderblock", blockHash);
+        await ok("p", "getbalances");
+        assertEquals((await ok<Obj>("p", "gettransaction", txid)).blockhash, blockHash);
         assertEquals(await err("p", "importprunedfunds", "00", proof), [
           -22,
           "TX decode failed. Make sure the tx has at least one input.",
