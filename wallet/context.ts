@@ -15,7 +15,7 @@ import { parseMoney } from "../node/policy/money.ts";
 import { RpcError, RpcErrorCode } from "../rpc/errors.ts";
 import type { JsonValue } from "../rpc/json.ts";
 import type { Logger } from "../util/logging.ts";
-import { hasWalletDatabase, WALLET_DB_FILE, WALLET_LOCK_FILE, WalletDatabaseError } from "./db/database.ts";
+import { hasWalletDatabase, WALLET_DB_FILE, WalletDatabaseError } from "./db/database.ts";
 import { DEFAULT_KEYPOOL_SIZE } from "./scriptpubkeyman.ts";
 import type { WalletSettings } from "./types.ts";
 import { type CreateWalletOptions, defaultWalletSettings, Wallet, type WalletEnvironment } from "./wallet.ts";
@@ -368,7 +368,6 @@ export class WalletContext {
     } catch (e) {
       if (copied) {
         for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(file + suffix).catch(() => {});
-        await Deno.remove(`${path}/${WALLET_LOCK_FILE}`).catch(() => {});
       }
       if (createdDir) await Deno.remove(path).catch(() => {});
       if (e instanceof RpcError) throw e;

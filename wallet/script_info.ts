@@ -20,7 +20,8 @@ export function scriptInfoOf(
   script: Uint8Array,
   parents: readonly DescriptorScriptPubKeyMan[],
 ): WalletScriptInfo {
-  const expanded = spkm.descriptor.expand(index);
+  // Keys behind a hardened step may be unknown (a locked wallet after a restart): the script alone is known.
+  const expanded = spkm.expandAt(index) ?? { scriptPubKeys: [script], pubkeys: [], scripts: [], taproot: [] };
   const scripts = new Map<string, Uint8Array>();
   const pubkeys = new Map<string, Uint8Array>();
   for (const s of expanded.scripts) scripts.set(toHex(hash160(s)), s);

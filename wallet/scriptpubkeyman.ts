@@ -15,6 +15,7 @@ import {
   DescriptorError,
   encodeExtKey,
   encodeExtPubKey,
+  type ExpandedDescriptor,
   extKeyFromSeed,
   type OutputType,
   parseDescriptor,
@@ -116,6 +117,8 @@ export class DescriptorScriptPubKeyMan {
   #wantEnd = 0;
   /** A position could not be derived (hardened step without its private key) since the keys were last set. */
   #blocked = false;
+  /** Expansions of positions behind a hardened step, kept from when the private keys were there. */
+  readonly #expansions = new Map<number, ExpandedDescriptor>();
 
   private constructor(record: DescriptorRecord, descriptor: Descriptor, priv: Descriptor | undefined) {
     this.record = record;
@@ -271,6 +274,21 @@ export class DescriptorScriptPubKeyMan {
     return this.#scripts[pos - this.record.rangeStart] ?? [];
   }
 
+  /**
+   * The keys and scripts of position `pos` (Core's `ExpandFromCache`), or undefined when they cannot be derived
+   * (a hardened step without its private key, not kept from an earlier derivation).
+   */
+  expandAt(pos: number): ExpandedDescriptor | undefined {
+    const kept = this.#expansions.get(pos);
+    if (kept !== undefined) return kept;
+    try {
+      return this.#expander().expand(pos);
+    } catch (e) {
+      if (e instanceof DescriptorError) return undefined;
+      throw e;
+    }
+  }
+
   /** Every derived script with its position. */
   *allScripts(): Iterable<[Uint8Array, number]> {
     for (let i = 0; i < this.#scripts.length; i++) {
@@ -290,7 +308,10 @@ export class DescriptorScriptPubKeyMan {
     const d = this.#expander();
     for (let pos = this.record.rangeStart + this.#scripts.length; pos < end; pos++) {
       try {
-        this.#scripts.push(d.expand(pos).scriptPubKeys);
+        const e = d.expand(pos);
+        // Behind a hardened step the keys cannot be derived again while locked: keep them (Core's cache).
+        if (!this.descriptor.canSelfExpand()) this.#expansions.set(pos, e);
+        this.#scripts.push(e.scriptPubKeys);
       } catch (e) {
         if (!(e instanceof DescriptorError)) throw e;
         this.#blocked = true;

@@ -37,7 +37,7 @@ import { RpcError, RpcErrorCode } from "../rpc/errors.ts";
 import type { Logger } from "../util/logging.ts";
 import { VERSION } from "../cli/help.ts";
 import { clientVersionNumber } from "../rpc/methods/net.ts";
-import { WALLET_DB_FILE, WALLET_LOCK_FILE, type WalletBatch, WalletDatabase } from "./db/database.ts";
+import { type WalletBatch, WalletDatabase } from "./db/database.ts";
 import {
   type BestBlockRecord,
   decodeJson,
@@ -1085,25 +1085,21 @@ export class Wallet implements WalletCore, ChainNotifications {
     return await this.rescan(start.height);
   }
 
-  /** Core's `BackupWallet`: a copy of the database at `file` (replaced when it exists). */
-  backup(file: string): Promise<void> {
+  /**
+   * Core's `BackupWallet`: a copy of the database at `file` (replaced when it exists, unless it is a wallet
+   * database in use; `loadedDatabase` tells this process's other wallets' files by real path).
+   */
+  backup(file: string, loadedDatabase?: (realPath: string) => boolean): Promise<void> {
     return this.withLock(async () => {
       const info = await Deno.stat(file).catch(() => null);
       if (info?.isDirectory) throw new Error(`Cannot back up the wallet to ${file}: it is a directory`);
-      // Never onto a wallet's database (a directory with a wallet lock file).
-      const slash = file.lastIndexOf("/");
-      const base = file.slice(slash + 1);
-      const lock = `${slash >= 0 ? file.slice(0, slash) : "."}/${WALLET_LOCK_FILE}`;
-      if (
-        info !== null && base.startsWith(WALLET_DB_FILE) &&
-        await Deno.stat(lock).then(() => true, () => false)
-      ) {
-        throw new Error(`Cannot back up the wallet onto a wallet database (${file})`);
-      }
+      // Never onto the database of a loaded wallet: one of this process (compared by path, as opening and
+      // closing its file would drop SQLite's locks), or another process's (its file is locked).
       if (info !== null) {
-        const [a, b] = await Promise.all([Deno.realPath(file), Deno.realPath(this.db.path)]);
-        if (a === b || a.startsWith(`${b}-`)) {
-          throw new Error(`Cannot back up the wallet onto its own database ${file}`);
+        const real = await Deno.realPath(file);
+        const own = await Deno.realPath(this.db.path);
+        if (real === own || loadedDatabase?.(real) === true || !await lockable(file)) {
+          throw new Error(`Cannot back up the wallet onto a wallet database in use (${file})`);
         }
       }
       for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(file + suffix).catch(() => {});
@@ -1809,5 +1805,22 @@ function sameState(a: TxState, b: TxState): boolean {
       return a.abandoned === (b as typeof a).abandoned;
     default:
       return true;
+  }
+}
+
+/** Whether the file at `path` can be locked (no wallet holds it). */
+async function lockable(path: string): Promise<boolean> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true, write: true });
+  } catch {
+    return true;
+  }
+  try {
+    const ok = await file.tryLock(true).catch(() => false);
+    if (ok) await file.unlock().catch(() => {});
+    return ok;
+  } finally {
+    file.close();
   }
 }

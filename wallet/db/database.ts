@@ -1,8 +1,9 @@
 /**
  * The wallet database (Core's `WalletDatabase`/`SQLiteDatabase`): one Deno KV file per wallet directory,
  * `<walletdir>/<name>/wallet.dat` as Core names it (a Deno KV store, i.e. SQLite, not Core's record format; the
- * default wallet "" is the wallets directory itself), held exclusively by one process through an advisory lock
- * on `.walletlock` next to it (the name Core's Berkeley DB environment used for its lock). Writes go through a
+ * default wallet "" is the wallets directory itself), held exclusively by one process through an advisory
+ * `flock` on the database file itself (independent of SQLite's own `fcntl` locks; nothing else is left in the
+ * wallet's directory once it is closed, as with Core). Writes go through a
  * {@linkcode WalletBatch}: mutations are queued and committed in as few atomic operations as Deno KV's limits
  * allow (1000 mutations, 800 KiB per atomic; one disk sync each).
  *
@@ -12,8 +13,8 @@ import { KvBatchWriter, type KvMutation } from "../../node/storage/kv_batch.ts";
 
 /** File name of a wallet's database inside its directory. */
 export const WALLET_DB_FILE = "wallet.dat";
-/** File name of the lock that keeps a second process out. */
-export const WALLET_LOCK_FILE = ".walletlock";
+/** The file locked to keep a second process out: the database file itself. */
+export const WALLET_LOCK_FILE = WALLET_DB_FILE;
 
 /** Core's text when another process holds the wallet's database. */
 export const DB_IN_USE_MESSAGE =
@@ -27,6 +28,25 @@ export class WalletDatabaseError extends Error {
     super(message);
     this.name = "WalletDatabaseError";
   }
+}
+
+/**
+ * Opens `path` (created when absent) and takes an exclusive `flock` on it; throws a {@linkcode WalletDatabaseError}
+ * with Core's message when another holder has it.
+ */
+async function lockFile(path: string): Promise<Deno.FsFile> {
+  const file = await Deno.open(path, { read: true, write: true, create: true });
+  let locked = false;
+  try {
+    locked = await file.tryLock(true);
+  } catch {
+    locked = false;
+  }
+  if (!locked) {
+    file.close();
+    throw new WalletDatabaseError(DB_IN_USE_MESSAGE);
+  }
+  return file;
 }
 
 /** Whether `dir` holds a wallet database (Core's `IsSQLiteFile(SQLiteDataFile(path))`). */
@@ -75,7 +95,7 @@ export class WalletBatch {
 /** One wallet's open database. */
 export class WalletDatabase {
   #kv: Deno.Kv;
-  readonly #lock: Deno.FsFile;
+  #lock: Deno.FsFile;
   #closed = false;
   /** Atomic commits made (for tests and measurements). */
   commits = 0;
@@ -95,19 +115,10 @@ export class WalletDatabase {
    * {@linkcode WalletDatabaseError} when another process holds it.
    */
   static async open(dir: string): Promise<WalletDatabase> {
-    const lock = await Deno.open(`${dir}/${WALLET_LOCK_FILE}`, { read: true, write: true, create: true });
-    let locked = false;
+    const path = `${dir}/${WALLET_DB_FILE}`;
+    const lock = await lockFile(path);
     try {
-      locked = await lock.tryLock(true);
-    } catch {
-      locked = false;
-    }
-    if (!locked) {
-      lock.close();
-      throw new WalletDatabaseError(DB_IN_USE_MESSAGE);
-    }
-    try {
-      const kv = await Deno.openKv(`${dir}/${WALLET_DB_FILE}`);
+      const kv = await Deno.openKv(path);
       return new WalletDatabase(dir, kv, lock);
     } catch (e) {
       await lock.unlock().catch(() => {});
@@ -161,11 +172,16 @@ export class WalletDatabase {
     const tmp = `${this.dir}/${WALLET_DB_FILE}.rewrite`;
     for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(tmp + suffix).catch(() => {});
     await this.backupTo(tmp);
+    // The new file is locked before it takes the database's name.
+    const lock = await lockFile(tmp);
     this.#kv.close();
     // The old file's write-ahead log was checkpointed on close; a leftover one must not meet the new file.
     for (const suffix of ["-wal", "-shm"]) await Deno.remove(this.path + suffix).catch(() => {});
     await Deno.rename(tmp, this.path);
     for (const suffix of ["-wal", "-shm"]) await Deno.remove(tmp + suffix).catch(() => {});
+    await this.#lock.unlock().catch(() => {});
+    this.#lock.close();
+    this.#lock = lock;
     this.#kv = await Deno.openKv(this.path);
   }
 

@@ -384,7 +384,10 @@ export function walletManagementMethods(ctx: WalletRpcContext): RpcMethod[] {
       await w.blockUntilSyncedToCurrentChain();
       const dest = ctx.wallets.resolvePath(getStr(params[0]));
       try {
-        await w.backup(dest);
+        const loaded = await Promise.all(
+          ctx.wallets.wallets.map((x) => Deno.realPath(x.db.path).catch(() => x.db.path)),
+        );
+        await w.backup(dest, (real) => loaded.includes(real));
       } catch (e) {
         ctx.wallets.logger?.warn(
           `[${w.name}] Backup to ${dest} failed: ${e instanceof Error ? e.message : e}`,
