@@ -68,12 +68,14 @@ export interface HistoryContext {
   readonly cache: ReceiveCache;
   /** Whether `bip125-replaceable` is reported (`-deprecatedrpc=bip125`). */
   readonly bip125: boolean;
+  /** `WalletTxToJSON` fields by transaction, worked out once per pass (a transaction has many entries). */
+  readonly txFields?: Map<WalletTx, JsonObject>;
 }
 
 /** A history context for one RPC call. */
 export async function historyContext(wallet: WalletCore): Promise<HistoryContext> {
   const deprecated = await wallet.chain.getSettingsList("deprecatedrpc");
-  return { wallet, cache: new ReceiveCache(), bip125: deprecated.includes("bip125") };
+  return { wallet, cache: new ReceiveCache(), bip125: deprecated.includes("bip125"), txFields: new Map() };
 }
 
 async function blockTime(wallet: WalletCore, hash: string): Promise<number> {
@@ -158,6 +160,21 @@ export async function walletTxToJson(h: HistoryContext, wtx: WalletTx, entry: Js
   if (mv.replaced_by_txid !== undefined) entry.replaced_by_txid = mv.replaced_by_txid;
 }
 
+/** {@linkcode walletTxToJson} into `entry`, from the pass's memo when the transaction was seen before. */
+async function pushTxFields(h: HistoryContext, wtx: WalletTx, entry: JsonObject): Promise<void> {
+  if (h.txFields === undefined) return await walletTxToJson(h, wtx, entry);
+  let fields = h.txFields.get(wtx);
+  if (fields === undefined) {
+    fields = {};
+    await walletTxToJson(h, wtx, fields);
+    h.txFields.set(wtx, fields);
+  }
+  for (const key in fields) {
+    const v = fields[key];
+    entry[key] = Array.isArray(v) ? [...v] : v;
+  }
+}
+
 /** Core's `PushParentDescriptors`: `entry.parent_descs`. */
 export function pushParentDescriptors(
   wallet: WalletCore,
@@ -202,7 +219,7 @@ export async function listTransactions(
       if (book !== undefined) entry.label = book.label ?? "";
       entry.vout = s.vout;
       entry.fee = valueFromAmount(-fee);
-      if (options.long) await walletTxToJson(h, wtx, entry);
+      if (options.long) await pushTxFields(h, wtx, entry);
       entry.abandoned = abandoned;
       ret.push(entry);
     }
@@ -229,7 +246,7 @@ export async function listTransactions(
       if (book !== undefined) entry.label = label;
       entry.vout = r.vout;
       entry.abandoned = abandoned;
-      if (options.long) await walletTxToJson(h, wtx, entry);
+      if (options.long) await pushTxFields(h, wtx, entry);
       ret.push(entry);
     }
   }
