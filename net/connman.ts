@@ -356,6 +356,8 @@ export class ConnectionManager {
     k0: crypto.getRandomValues(new BigUint64Array(1))[0],
     k1: crypto.getRandomValues(new BigUint64Array(1))[0],
   });
+  /** Inbound peers from discouraged addresses (Core's `m_prefer_evict`). */
+  readonly #preferEvict = new Set<number>();
   /** Wakes the sleeping connection loops (at close). */
   readonly #wakers = new Set<() => void>();
 
@@ -667,7 +669,10 @@ export class ConnectionManager {
         return drop("full");
       }
     }
-    this.#add(conn, { type: "inbound", permissions: perms, onion });
+    // Core's m_prefer_evict: a discouraged address let in goes first when room is needed.
+    const discouraged = !perms.has("noban") && (banMan?.isDiscouraged(ip) ?? false);
+    const c = this.#add(conn, { type: "inbound", permissions: perms, onion });
+    if (discouraged) this.#preferEvict.add(c.peer.id);
   }
 
   /** The eviction candidates (every connection not already disconnecting), as Core builds them. */
@@ -700,7 +705,7 @@ export class ConnectionManager {
         keyedNetGroup: c.addr === undefined
           ? 0n
           : this.#groupHasher.hash(netGroup(c.addr, this.#opts.netClass)),
-        preferEvict: e?.preferEvict ?? false,
+        preferEvict: this.#preferEvict.has(c.peer.id) || (e?.preferEvict ?? false),
         isLocal: c.addr !== undefined && isLocal(c.addr),
         network: net,
         noban: c.permissions.has("noban"),
@@ -781,6 +786,7 @@ export class ConnectionManager {
       this.#closedBytesSent += s.bytesSent;
       this.#closedBytesRecv += s.bytesRecv;
       this.#conns.delete(id);
+      this.#preferEvict.delete(id);
       log?.debug("net", `disconnecting peer=${id}: ${reason}`);
     });
     try {

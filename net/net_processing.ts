@@ -16,6 +16,7 @@
  */
 
 import { blockHash } from "../core/wire/block.ts";
+import { checkProofOfWork } from "../core/pow.ts";
 import { bytesEqual, reverseHex, ZERO_HASH } from "../core/hash/hashes.ts";
 import { LOCATOR_DUMMY_VERSION, locatorHeights } from "../core/wire/locator.ts";
 import { hasWitness, transactionWeight, txid as txidOf, wtxid as wtxidOf } from "../core/wire/transaction.ts";
@@ -108,6 +109,9 @@ export const MAX_KNOWN_TX = 50_000;
 export const MAX_RECENT = 120_000;
 /** Core's `HEADERS_RESPONSE_TIME` (2 minutes): how long a getheaders is waited for before another is sent. */
 export const HEADERS_RESPONSE_TIME_MS = 2 * 60 * 1000;
+/** Core's `CHAIN_SYNC_TIMEOUT` (20 minutes) and `MAX_OUTBOUND_PEERS_TO_PROTECT_FROM_DISCONNECT`. */
+export const CHAIN_SYNC_TIMEOUT_S = 20 * 60;
+export const MAX_OUTBOUND_PEERS_TO_PROTECT_FROM_DISCONNECT = 4;
 /** Core's `NODE_NETWORK_LIMITED_MIN_BLOCKS`. */
 export const NODE_NETWORK_LIMITED_MIN_BLOCKS = 288;
 /** Core's unbroadcast retry delay: 10 to 15 minutes. */
@@ -245,6 +249,17 @@ interface PeerState {
   lastGetHeaders: number;
   /** A block inv from the peer started headers sync with it before its turn (Core's flag of that name). */
   invTriggeredSync: boolean;
+  /**
+   * Core's `ChainSyncTimeoutState`: an outbound peer whose best block has less work than our tip gets
+   * CHAIN_SYNC_TIMEOUT to catch up with the tip of that moment, then a getheaders and HEADERS_RESPONSE_TIME,
+   * then is disconnected; up to 4 full-relay outbound peers that had our tip are protected from this.
+   */
+  chainSync: {
+    timeout: number;
+    workHeader: BlockIndexEntry | null;
+    sentGetHeaders: boolean;
+    protect: boolean;
+  };
   /** We take part in address relay with the peer (Core's `m_addr_relay_enabled`). */
   addrRelayEnabled: boolean;
   /** Addresses the peer knows (service keys in hex; Core's `m_addr_known`). */
@@ -379,6 +394,8 @@ export class PeerManager {
   #lastBlockInvTriggeringSync = "";
   #stallingTimeoutMs = BLOCK_STALLING_TIMEOUT_DEFAULT_MS;
   #closed = false;
+  /** Outbound peers protected from the chain-sync eviction (at most 4). */
+  #protectedOutbound = 0;
   /** Cached getaddr answers by local address (Core's `m_addr_response_caches`). */
   readonly #addrCache = new Map<string, { addrs: PeerAddress[]; expires: number }>();
   readonly #addrRelayHasher = new SipHasher({
@@ -521,6 +538,7 @@ export class PeerManager {
       addrProcessed: 0,
       lastGetHeaders: 0,
       invTriggeredSync: false,
+      chainSync: { timeout: 0, workHeader: null, sentGetHeaders: false, protect: false },
       addrRelayEnabled: false,
       addrKnown: new Set(),
       addrsToSend: [],
@@ -686,6 +704,7 @@ export class PeerManager {
 
   #onDisconnect(ps: PeerState): void {
     this.#peers.delete(ps.id);
+    if (ps.chainSync.protect) this.#protectedOutbound--;
     // Core's FinalizeNode: the address of a full outbound peer is marked as recently seen.
     if (
       ps.peer.successfullyConnected && !ps.peer.inbound && ps.conn.type !== "block-relay-only" &&
@@ -756,6 +775,8 @@ export class PeerManager {
     }
     this.#maybeSendAddr(ps, now);
     this.#maybeStartSync(ps);
+    this.#considerEviction(ps, this.#nowSec());
+    if (ps.peer.disconnectReason !== undefined) return;
     this.#maybeSendSendHeaders(ps);
     this.#checkStalling(ps, now);
     this.#sendTxInventory(ps, now);
@@ -783,6 +804,51 @@ export class PeerManager {
       );
       ps.syncStarted = true;
       this.#syncStarted++;
+    }
+  }
+
+  /** Core's `ConsiderEviction`: outbound peers that stay behind our tip are asked once, then dropped. */
+  #considerEviction(ps: PeerState, nowS: number): void {
+    const cs = ps.chainSync;
+    const type = ps.conn.type;
+    if (cs.protect || (type !== "outbound-full-relay" && type !== "block-relay-only") || !ps.syncStarted) {
+      return;
+    }
+    const tip = this.#chain.tip();
+    const best = ps.bestKnown;
+    if (best !== null && best.chainWork >= tip.chainWork) {
+      if (cs.timeout !== 0) {
+        cs.timeout = 0;
+        cs.workHeader = null;
+        cs.sentGetHeaders = false;
+      }
+    } else if (
+      cs.timeout === 0 ||
+      (cs.workHeader !== null && best !== null && best.chainWork >= cs.workHeader.chainWork)
+    ) {
+      // Behind: CHAIN_SYNC_TIMEOUT to catch up with our tip of now (again, each time it did).
+      cs.timeout = nowS + CHAIN_SYNC_TIMEOUT_S;
+      cs.workHeader = tip;
+      cs.sentGetHeaders = false;
+    } else if (cs.timeout > 0 && nowS > cs.timeout) {
+      if (cs.sentGetHeaders) {
+        this.#log?.info(
+          `Outbound peer has old chain, best known block = ${
+            best !== null ? best.hashHex : "<none>"
+          }, disconnecting peer=${ps.id}`,
+        );
+        ps.peer.disconnect("outbound peer has old chain");
+      } else {
+        const work = cs.workHeader!;
+        this.#getHeaders(ps, work.prev ?? work);
+        this.#debug(
+          `sending getheaders to outbound peer=${ps.id} to verify chain work (current best known block:${
+            best !== null ? best.hashHex : "<none>"
+          }, benchmark blockhash: ${work.hashHex})`,
+        );
+        cs.sentGetHeaders = true;
+        cs.timeout = nowS + HEADERS_RESPONSE_TIME_MS / 1000;
+      }
     }
   }
 
@@ -1104,6 +1170,24 @@ export class PeerManager {
    */
   #onVersion(ps: PeerState, services: bigint): void {
     const type = ps.conn.type;
+    // Automatic outbound peers (not feelers) must offer the desirable services, else they are dropped.
+    if (type !== "inbound" && type !== "manual" && type !== "feeler") {
+      const tip = this.#chain.tip();
+      const nearTip = tip.header.time > this.#nowSec() - 24 * 60 * 60;
+      const desirable = (services & ServiceFlags.NODE_NETWORK_LIMITED) !== 0n && nearTip
+        ? ServiceFlags.NODE_NETWORK_LIMITED | ServiceFlags.NODE_WITNESS
+        : ServiceFlags.NODE_NETWORK | ServiceFlags.NODE_WITNESS;
+      if ((services & desirable) !== desirable) {
+        const hex = (n: bigint) => n.toString(16).padStart(8, "0");
+        this.#debug(
+          `peer=${ps.id} does not offer the expected services (${hex(services)} offered, ${
+            hex(desirable)
+          } expected), disconnecting`,
+        );
+        ps.peer.disconnect("does not offer the expected services");
+        return;
+      }
+    }
     // Core: a connection we made succeeded; its address moves to the tried table.
     if (!ps.peer.inbound && ps.conn.addr !== undefined) {
       this.#opts.addrman?.good(ps.conn.addr, this.#nowSec());
@@ -1112,22 +1196,6 @@ export class PeerManager {
       // Core: a feeler only checks that the address answers.
       this.#debug(`feeler connection completed, disconnecting peer=${ps.id}`);
       ps.peer.disconnect("feeler connection completed");
-      return;
-    }
-    if (type === "inbound" || type === "manual") return;
-    const tip = this.#chain.tip();
-    const nearTip = tip.header.time > this.#nowSec() - 24 * 60 * 60;
-    const desirable = (services & ServiceFlags.NODE_NETWORK_LIMITED) !== 0n && nearTip
-      ? ServiceFlags.NODE_NETWORK_LIMITED | ServiceFlags.NODE_WITNESS
-      : ServiceFlags.NODE_NETWORK | ServiceFlags.NODE_WITNESS;
-    if ((services & desirable) !== desirable) {
-      const hex = (n: bigint) => n.toString(16).padStart(8, "0");
-      this.#debug(
-        `peer=${ps.id} does not offer the expected services (${hex(services)} offered, ${
-          hex(desirable)
-        } expected), disconnecting`,
-      );
-      ps.peer.disconnect("does not offer the expected services");
     }
   }
 
@@ -1194,6 +1262,12 @@ export class PeerManager {
     ps.lastGetHeaders = 0;
     if (headers.length === 0) return;
     const hashes = headers.map((h) => blockHash(h));
+    // Core's CheckHeadersPoW: every header's proof of work first, then continuity.
+    const consensus = this.#chain.params.consensus;
+    if (!headers.every((h, i) => checkProofOfWork(hashes[i], h.bits, consensus))) {
+      this.#misbehaving(ps, "header with invalid proof of work");
+      return;
+    }
     for (let i = 1; i < headers.length; i++) {
       if (!bytesEqual(headers[i].prevBlock, hashes[i - 1])) {
         this.#misbehaving(ps, "non-continuous headers sequence");
@@ -1223,6 +1297,17 @@ export class PeerManager {
     if (last === undefined) return;
     this.#updateBestHeader(last);
     this.#updateBlockAvailability(ps, last);
+    // Core: a full-relay outbound peer that has our tip may be protected from the chain-sync eviction.
+    if (
+      ps.peer.disconnectReason === undefined && ps.conn.type === "outbound-full-relay" &&
+      ps.bestKnown !== null &&
+      this.#protectedOutbound < MAX_OUTBOUND_PEERS_TO_PROTECT_FROM_DISCONNECT &&
+      ps.bestKnown.chainWork >= this.#chain.tip().chainWork && !ps.chainSync.protect
+    ) {
+      this.#debug(`Protecting outbound peer=${ps.id} from eviction`);
+      ps.chainSync.protect = true;
+      this.#protectedOutbound++;
+    }
     if (state.valid && headers.length === MAX_HEADERS_RESULTS) this.#getHeaders(ps, last);
     // Core's direct fetch: the announcing peer is asked first (even one not offering NODE_NETWORK).
     this.#requestBlocks(ps, true);

@@ -595,9 +595,14 @@ export class Peer {
     if (!decoded.ok) {
       const err = decoded.error;
       if (err instanceof MessageLimitError) {
-        this.#log(`${err.reason}, disconnecting peer=${this.id}`);
-        if (err.action === "misbehaving") this.misbehaving(err.reason);
-        else this.disconnect(err.reason);
+        if (err.action === "misbehaving") {
+          // Core's Misbehaving() line; the disconnect follows (MaybeDiscourageAndDisconnect).
+          this.#log(`Misbehaving: peer=${this.id}: ${err.reason}`);
+          this.misbehaving(err.reason);
+        } else {
+          this.#log(`${err.reason}, disconnecting peer=${this.id}`);
+          this.disconnect(err.reason);
+        }
       } else {
         // Core's wording for a payload that does not deserialize (the message is dropped).
         this.#log(
