@@ -60,6 +60,11 @@ export class WalletContext {
   readonly logger: Logger | undefined;
   /** Loaded wallets, in load order. */
   readonly wallets: Wallet[] = [];
+  /**
+   * The `wallet` setting as Core holds it in memory after loading the unnamed wallet for backwards compatibility
+   * (`[""]`, not written to settings.json), or null.
+   */
+  implicitWallets: string[] | null = null;
   #loading = new Set<string>();
   #mockTime = 0;
   #keypool = DEFAULT_KEYPOOL_SIZE;
@@ -424,7 +429,10 @@ export class WalletContext {
   /** Core's `UpdateWalletSetting`: adds the name to (or removes it from) settings.json's `wallet` list. */
   async #updateSetting(name: string, loadOnStart: boolean | null, warnings: string[]): Promise<void> {
     if (loadOnStart === null) return;
-    const current = await this.chain.getRwSetting("wallet");
+    // Core overwrites the in-memory setting with the unnamed wallet it loaded for backwards compatibility (not
+    // written): later updates start from that list.
+    let current = await this.chain.getRwSetting("wallet");
+    if (current === null && this.implicitWallets !== null) current = [...this.implicitWallets];
     let next: JsonValue | undefined;
     if (loadOnStart) {
       const list = Array.isArray(current) ? [...current] : [];
@@ -436,6 +444,7 @@ export class WalletContext {
       next = [];
     }
     if (next === undefined) return;
+    this.implicitWallets = null;
     if (!await this.chain.updateRwSetting("wallet", next)) {
       warnings.push(
         loadOnStart

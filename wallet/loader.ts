@@ -17,6 +17,7 @@ import type { JsonValue } from "../rpc/json.ts";
 import { RpcTable } from "../rpc/table.ts";
 import type { Logger } from "../util/logging.ts";
 import { WalletContext } from "./context.ts";
+import { hasWalletDatabase } from "./db/database.ts";
 import { walletRpcMethods } from "./rpc/mod.ts";
 import { walletForRequest, type WalletRpcContext } from "./rpc/wallet_util.ts";
 
@@ -83,10 +84,17 @@ export function makeWalletLoader(opts: WalletLoaderOptions): WalletProcessLoader
     const add = (v: JsonValue) => {
       if (typeof v === "string" && !names.includes(v)) names.push(v);
     };
-    for (const v of await chain.getSettingsList("wallet")) add(v);
+    const given = await chain.getSettingsList("wallet");
+    for (const v of given) add(v);
     const rw = await chain.getRwSetting("wallet");
     if (Array.isArray(rw)) { for (const v of rw) add(v); }
     else add(rw);
+    // Core's backwards compatibility: with no -wallet and no settings.json list, an unnamed wallet at the top of
+    // the wallets directory is loaded.
+    if (given.length === 0 && rw === null && await hasWalletDatabase(opts.walletDir)) {
+      add("");
+      context.implicitWallets = [""];
+    }
     return names;
   }
 
