@@ -123,6 +123,21 @@ Deno.test({
         (await call("w", "lockunspent", false, [{ ...coin, vout: 7 }])).error?.message,
         "Invalid parameter, vout index out of bounds",
       );
+      // Persistent locks survive unloading the wallet, the others do not; unlocking with no list clears all.
+      const immature =
+        (await ok<Obj[]>("w", "listunspent", 0, 9999999, [], true, { include_immature_coinbase: true }))
+          .filter((u) => u.txid !== coin.txid).slice(0, 2).map((u) => ({ txid: u.txid, vout: u.vout }));
+      assertEquals(await ok("w", "lockunspent", false, [immature[0]], true), true);
+      assertEquals(await ok("w", "lockunspent", false, [immature[1]]), true);
+      assertEquals((await ok<Obj[]>("w", "listlockunspent")).length, 2);
+      await ok(null, "unloadwallet", "w");
+      await ok(null, "loadwallet", "w");
+      assertEquals(await ok("w", "listlockunspent"), [immature[0]]);
+      assertEquals(await ok("w", "lockunspent", true), true);
+      assertEquals(await ok("w", "listlockunspent"), []);
+      await ok(null, "unloadwallet", "w");
+      await ok(null, "loadwallet", "w");
+      assertEquals(await ok("w", "listlockunspent"), []);
 
       // A payment to the second wallet: pending there, change trusted here; confirmed by a block.
       const to = await ok<string>("w2", "getnewaddress", "rent");
