@@ -741,6 +741,22 @@ function internalBug(what: string): string {
   return `Internal bug detected: ${what}\nPlease report this issue here: https://github.com/bitcoin/bitcoin/issues\n`;
 }
 
+/** Core's `InterpretBool` of a setting's text: empty is true, else its leading integer is not 0. */
+function interpretBool(text: string): boolean {
+  if (text === "") return true;
+  const m = /^\s*[+-]?\d+/.exec(text);
+  return m !== null && Number(m[0]) !== 0;
+}
+
+/** `-walletrejectlongchains` (default true; Core's `DEFAULT_WALLET_REJECT_LONG_CHAINS`). */
+export async function walletRejectLongChains(wallet: WalletCore): Promise<boolean> {
+  const v = await wallet.chain.getSetting("walletrejectlongchains");
+  if (v === null || v === undefined) return true;
+  if (typeof v === "boolean") return v;
+  if (typeof v === "string") return interpretBool(v);
+  return true;
+}
+
 /**
  * Core's `CreateTransaction`: checks the recipients, builds the transaction, and — unless partial spends are
  * already avoided or `-maxapsfee` is negative — builds it again avoiding partial spends and keeps that one when
@@ -754,6 +770,9 @@ export async function createTransaction(
 ): Promise<SpendResult<CreatedTransaction>> {
   if (recipients.length === 0) return err("Transaction must have at least one recipient");
   if (recipients.some((r) => r.amount < 0n)) return err("Transaction amounts must not be negative");
+  if (options.rejectLongChains === undefined) {
+    options = { ...options, rejectLongChains: await walletRejectLongChains(wallet) };
+  }
   return await wallet.withLock(async () => {
     const res = await createTransactionInternal(wallet, recipients, control, options);
     if (!res.ok) return res;

@@ -36,6 +36,8 @@ export interface FakeNode {
   broadcast: Transaction[];
   /** Txids with mempool descendants. */
   withDescendants: Set<string>;
+  /** Node settings (`getSetting`), by name without the dash. */
+  settings: Map<string, string | false>;
   /** UTXOs of others the node knows, by "txid:vout" (display hex). */
   utxos: Map<string, TxOut>;
 }
@@ -66,6 +68,7 @@ export class FakeWallet implements WalletCore {
     broadcast: [],
     withDescendants: new Set(),
     utxos: new Map(),
+    settings: new Map(),
   };
   readonly walletSettings: WalletSettings = {
     payTxFee: 0n,
@@ -132,6 +135,7 @@ export class FakeWallet implements WalletCore {
         return Promise.resolve({ ancestors: seen.size, clusterCount: seen.size, ancestorSize, ancestorFees });
       },
       getPackageLimits: () => Promise.resolve({ ancestorCount: 25, descendantCount: 25 }),
+      getSetting: (name: string) => Promise.resolve(node.settings.get(name) ?? null),
       checkChainLimits: () => Promise.resolve(null),
       findCoins: (outpoints: { txid: string; vout: number }[]) =>
         Promise.resolve(outpoints.map((o) => {

@@ -17,6 +17,7 @@ import {
   MAX_SEQUENCE_NONFINAL,
   type Recipient,
   type SpendResult,
+  walletRejectLongChains,
 } from "../../wallet/spend.ts";
 import { transactionVsize } from "../../core/wire/mod.ts";
 import { FakeWallet } from "./spend_fake_wallet.ts";
@@ -290,4 +291,15 @@ Deno.test("fundTransaction: external inputs need a UTXO and solving data (pubkey
   byDesc.external = new ExternalSolvingData("regtest");
   byDesc.external.addDescriptorText(`wpkh(${toHex(pubkey)})`);
   assert(ok(await fundTransaction(w, tx, recipients, byDesc, { rng: seededRng(8) })).tx.inputs.length === 2);
+});
+
+Deno.test("walletRejectLongChains: -walletrejectlongchains as Core's GetBoolArg (default true)", async () => {
+  const w = new FakeWallet();
+  assertEquals(await walletRejectLongChains(w), true);
+  w.node.settings.set("walletrejectlongchains", "0");
+  assertEquals(await walletRejectLongChains(w), false);
+  w.node.settings.set("walletrejectlongchains", "");
+  assertEquals(await walletRejectLongChains(w), true);
+  w.node.settings.set("walletrejectlongchains", false);
+  assertEquals(await walletRejectLongChains(w), false);
 });
