@@ -141,3 +141,45 @@ Deno.test("blockConflicted transactions are neither trusted nor counted", () => 
   assert(!cachedTxIsTrusted(w, t));
   assertEquals(getBalance(w).untrustedPending, 0n);
 });
+
+Deno.test("ReceiveCache.spendOf agrees with HowSpent and IsSpent for every spender state", () => {
+  const states = [
+    { kind: "confirmed", blockHash: "00", blockHeight: 50, index: 1 },
+    { kind: "inMempool" },
+    { kind: "inactive", abandoned: false },
+    { kind: "inactive", abandoned: true },
+    { kind: "blockConflicted", blockHash: "00", blockHeight: 60 },
+  ] as const;
+  const w = new FakeWallet();
+  w.height = 200;
+  // Each funding output gets one or two spenders, in every pair of states; one spender is mempool-conflicted.
+  const parents = [];
+  let n = 0;
+  for (const a of states) {
+    for (const b of [undefined, ...states]) {
+      const parent = w.addTx([{ value: COIN, scriptPubKey: w.newScript("") }], {
+        inputs: [{ txid: new Uint8Array(32).fill(200), vout: n++ }],
+        state: w.confirmedAt(10),
+      });
+      const s1 = w.addTx([{ value: COIN - 1000n, scriptPubKey: w.foreignScript() }], {
+        inputs: [w.outpoint(parent, 0)],
+        state: { ...a },
+      });
+      if (n % 7 === 0 && a.kind === "inactive" && !a.abandoned) s1.mempoolConflicts.add("ab".repeat(32));
+      if (b !== undefined) {
+        w.addTx([{ value: COIN - 2000n, scriptPubKey: w.foreignScript(2) }], {
+          inputs: [w.outpoint(parent, 0)],
+          state: { ...b },
+        });
+      }
+      parents.push(parent);
+    }
+  }
+  const cache = new ReceiveCache();
+  for (const p of parents) {
+    const op = w.outpoint(p, 0);
+    const got = cache.spendOf(w, p, 0);
+    assertEquals(got.how, howSpent(w, op));
+    assertEquals(got.spent, w.isSpent(op));
+  }
+});
