@@ -16,11 +16,12 @@
  * a payload over one of Core's limits calls `Misbehaving()` (the peer is marked to be discouraged and
  * disconnected) or disconnects, per the limit. Unknown messages are counted as `*other*` and handed to the handlers as `unknown`.
  *
- * Backpressure: while more than `maxSendBuffer` bytes wait to be written, the peer's input is not read (Core's
- * `fPauseSend`), so a peer that does not read cannot make us build responses without limit; past
- * `maxSendQueue` bytes (a bug or an unbounded sender on our side) the peer is disconnected. Received messages
- * are handed to handlers one at a time and the next bytes are read only when they return, so a busy node slows
- * its peers down through TCP instead of buffering their input.
+ * Backpressure as Core's: while more than `maxSendBuffer` bytes wait to be written, received messages are not
+ * processed (`fPauseSend`), so a peer that does not read cannot make us build responses without limit; input
+ * is still read into a queue of at most `maxReceiveBuffer` bytes (`fPauseRecv`, `-maxreceivebuffer`), so two
+ * nodes sending each other large messages at once do not deadlock. Past `maxSendQueue` bytes (a bug or an
+ * unbounded sender on our side) the peer is disconnected. Queued messages are handed to handlers one at a
+ * time, so a busy node slows its peers down through TCP once the queue is full.
  *
  * @module
  */
@@ -38,6 +39,7 @@ import {
   ALL_NET_MESSAGE_TYPES,
   BIP0031_VERSION,
   CMPCTBLOCKS_VERSION,
+  DEFAULT_MAX_RECEIVE_BUFFER,
   DEFAULT_MAX_SEND_BUFFER,
   DEFAULT_PEER_CONNECT_TIMEOUT_MS,
   MAX_PROTOCOL_MESSAGE_LENGTH,
@@ -93,6 +95,8 @@ export interface PeerOptions {
   readonly timeoutMs?: number;
   /** Bytes queued for sending above which input is paused (default 1,000,000, Core's `-maxsendbuffer`). */
   readonly maxSendBuffer?: number;
+  /** Received bytes queued for processing above which reading pauses (default 5,000,000, Core's `-maxreceivebuffer`). */
+  readonly maxReceiveBuffer?: number;
   /** Bytes queued above which the peer is disconnected (default maxSendBuffer + 2 × 4,000,000). */
   readonly maxSendQueue?: number;
   /** Debug log lines with Core's wording (category `net`): redundant messages, pong problems, self. */
@@ -254,6 +258,12 @@ export class Peer {
   #queueBytes = 0;
   #writing = false;
   #drainWaiters: (() => void)[] = [];
+  /** Received messages not processed yet, and their bytes (Core's process queue). */
+  readonly #recvQueue: DecoderEvent[] = [];
+  #recvQueueBytes = 0;
+  #recvWaiters: (() => void)[] = [];
+  #pumping = false;
+  #processing: Promise<void> = Promise.resolve();
   #timer: ReturnType<typeof setInterval> | undefined;
 
   /** @param options the connection and settings. */
@@ -394,6 +404,11 @@ export class Peer {
     this.#queue.length = 0;
     this.#queueBytes = 0;
     this.#wakeDrainWaiters();
+    this.#recvQueue.length = 0;
+    this.#recvQueueBytes = 0;
+    const recvWaiters = this.#recvWaiters;
+    this.#recvWaiters = [];
+    for (const w of recvWaiters) w();
     try {
       this.#conn.close();
     } catch {
@@ -535,11 +550,13 @@ export class Peer {
 
   async #receive(): Promise<void> {
     const buf = new Uint8Array(64 * 1024);
+    const maxRecv = this.#opts.maxReceiveBuffer ?? DEFAULT_MAX_RECEIVE_BUFFER;
     while (this.#disconnected === undefined) {
-      if (this.sendPaused) {
-        await this.#drained();
-        continue;
+      // Core's fPauseRecv: stop reading while the processing queue is over -maxreceivebuffer.
+      while (this.#recvQueueBytes > maxRecv && this.#disconnected === undefined) {
+        await new Promise<void>((resolve) => this.#recvWaiters.push(resolve));
       }
+      if (this.#disconnected !== undefined) return;
       let n: number | null;
       try {
         n = await this.#conn.read(buf);
@@ -548,6 +565,8 @@ export class Peer {
         return;
       }
       if (n === null) {
+        // What was received before the close is still processed (as Core's queue), then the peer goes.
+        await this.#processing;
         this.disconnect("connection closed by peer");
         return;
       }
@@ -555,11 +574,31 @@ export class Peer {
       this.#bytesRecv += n;
       this.#lastRecv = this.#now();
       for (const ev of this.#decoder.push(buf.subarray(0, n))) {
-        // Core's fPauseSend: no message is processed while too much waits to be sent.
+        this.#recvQueue.push(ev);
+        this.#recvQueueBytes += ev.kind === "message" ? ev.rawSize : 0;
+      }
+      if (!this.#pumping) this.#processing = this.#pump();
+    }
+  }
+
+  /** Hands queued messages to the handlers in order; none while too much waits to be sent (`fPauseSend`). */
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    try {
+      while (this.#recvQueue.length > 0 && this.#disconnected === undefined) {
         while (this.sendPaused && this.#disconnected === undefined) await this.#drained();
         if (this.#disconnected !== undefined) return;
+        const ev = this.#recvQueue.shift()!;
+        this.#recvQueueBytes -= ev.kind === "message" ? ev.rawSize : 0;
+        const waiters = this.#recvWaiters;
+        this.#recvWaiters = [];
+        for (const w of waiters) w();
         await this.#onEvent(ev);
       }
+    } catch (e) {
+      this.disconnect(`internal error: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.#pumping = false;
     }
   }
 

@@ -53,6 +53,8 @@ export const TIMEOUT_INTERVAL_MS = 20 * 60 * 1000;
 export const DEFAULT_PEER_CONNECT_TIMEOUT_MS = 60 * 1000;
 /** Per-peer send buffer limit before the peer's input is paused (Core's `-maxsendbuffer` default, 1000 kB). */
 export const DEFAULT_MAX_SEND_BUFFER = 1_000 * 1_000;
+/** Core's `DEFAULT_MAXRECEIVEBUFFER` (5,000 kB): received bytes queued before reading pauses. */
+export const DEFAULT_MAX_RECEIVE_BUFFER = 5_000 * 1_000;
 
 /** Message type names (Core's `NetMsgType`). */
 export const MessageType = {

@@ -327,7 +327,7 @@ Deno.test("peer: a peer that does not read pauses our input, and cannot grow our
   tp.close();
 });
 
-Deno.test("peer: input is not read while the send buffer is over maxSendBuffer", async () => {
+Deno.test("peer: input is read but not processed while the send buffer is over maxSendBuffer", async () => {
   const { peer, tp, received } = await inboundWithTestPeer({ maxSendBuffer: 50_000 }, { read: false });
   await tp.send(TestPeer.version());
   await tp.send({ type: "verack" });
