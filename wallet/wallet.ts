@@ -346,6 +346,10 @@ export class Wallet implements WalletCore, ChainNotifications {
     const finish = () => {
       if (current === null) return;
       const wtx = decodeWalletTx(current.txid, (tx) => reverseHex(wtxidOf(tx)), current.parts);
+      // Mempool facts are not kept across loads (Core serializes them as unconfirmed): the node's mempool
+      // (requestMempoolTransactions at attach) tells them again.
+      if (wtx.state.kind === "inMempool") wtx.state = { kind: "inactive", abandoned: false };
+      wtx.mempoolConflicts.clear();
       this.#insertTx(wtx);
       if (wtx.orderPos >= this.#orderPosNext) this.#orderPosNext = wtx.orderPos + 1;
     };
@@ -1063,6 +1067,12 @@ export class Wallet implements WalletCore, ChainNotifications {
         else {
           this.#active.set(key(type), target.id);
           batch.put(Keys.active(options.internal, type), encodeJson(target.id));
+          // Core's LoadActiveScriptPubKeyMan: active for one side only.
+          const other = `${options.internal ? "external" : "internal"}:${type}`;
+          if (this.#active.get(other) === target.id) {
+            this.#active.delete(other);
+            batch.delete(Keys.active(!options.internal, type));
+          }
         }
       } else if (type !== undefined && this.#active.get(key(type)) === target.id) {
         this.#active.delete(key(type));
