@@ -624,7 +624,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Maximum per-connection receive buffer, <n>*1000 bytes (default: 5000)",
     category: "Connection options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "maxsendbuffer",

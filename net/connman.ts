@@ -231,6 +231,8 @@ export interface ConnectionManagerOptions {
   readonly networkActive?: boolean;
   /** `-maxsendbuffer` in bytes (default 1,000,000). */
   readonly maxSendBuffer?: number;
+  /** `-maxreceivebuffer` in bytes (default 5,000,000). */
+  readonly maxReceiveBuffer?: number;
   /** Peer timer check interval (default 1000 ms; tests lower it). */
   readonly checkIntervalMs?: number;
   /** The node's clock in ms (mockable, as Core's ping and timeout clocks are; default `Date.now`). */
@@ -751,6 +753,7 @@ export class ConnectionManager {
       handshakeTimeoutMs: this.#opts.peerTimeoutMs ?? DEFAULT_PEER_CONNECT_TIMEOUT_MS,
       checkIntervalMs: this.#opts.checkIntervalMs,
       maxSendBuffer: this.#opts.maxSendBuffer,
+      maxReceiveBuffer: this.#opts.maxReceiveBuffer,
       now: this.#opts.nowMs,
       log: (m) => this.#opts.logger?.debug("net", m),
       logEnabled: () => this.#opts.logger?.willLog("net", "debug") ?? false,

@@ -95,6 +95,8 @@ export interface P2pSettings {
   readonly banTime: number;
   /** `-maxsendbuffer` in bytes (Core's option is in kB, default 1000). */
   readonly maxSendBuffer: number;
+  /** `-maxreceivebuffer` in bytes (Core's option is in kB, default 5000). */
+  readonly maxReceiveBuffer: number;
   /** Automatic outbound connections from the address manager (no `-connect`, no `-noconnect`). */
   readonly useAddrmanOutgoing: boolean;
   /** `-seednode` destinations. */
@@ -269,6 +271,7 @@ export function p2pSettingsFromArgs(args: ArgsLike): P2pSettings {
     networkActive: args.getBool("-networkactive", true),
     banTime: args.getInt("-bantime", 60 * 60 * 24),
     maxSendBuffer: Math.max(0, args.getInt("-maxsendbuffer", 1000)) * 1000,
+    maxReceiveBuffer: Math.max(0, args.getInt("-maxreceivebuffer", 5000)) * 1000,
     useAddrmanOutgoing: !connectGiven,
     seedNodes: args.getArgs("-seednode"),
     dnsSeed,
@@ -423,6 +426,7 @@ export class P2pNode implements NetControl {
         nowMs: options.nowMs,
         networkActive: s.networkActive,
         maxSendBuffer: s.maxSendBuffer,
+        maxReceiveBuffer: s.maxReceiveBuffer,
         addrman,
         useAddrmanOutgoing: s.useAddrmanOutgoing,
         seedNodes: s.useAddrmanOutgoing ? s.seedNodes : [],
