@@ -296,8 +296,13 @@ export class DescriptorScriptPubKeyMan {
     }
   }
 
+  /**
+   * The descriptor that derives the scripts: the public (normalized) one when it can derive alone — public
+   * derivation costs a third of private derivation (no private child key and its public key per position) —
+   * else the private one (a hardened step after the normalized key, e.g. a `/*h` range).
+   */
   #expander(): Descriptor {
-    return this.#priv ?? this.descriptor;
+    return this.descriptor.canSelfExpand() ? this.descriptor : this.#priv ?? this.descriptor;
   }
 
   /**
