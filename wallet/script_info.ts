@@ -41,6 +41,9 @@ export function scriptInfoOf(
       desc = `sh(wpkh(${key}))`;
     } else if (type === "bech32m" && taprootKeyOnly) desc = `tr(${origin}${toHex(k.pubkey.subarray(1))})`;
   }
+  if (desc === undefined && expanded.pubkeys.length > 0) {
+    desc = inferFromParent(spkm.record.desc, expanded.pubkeys);
+  }
   if (desc === undefined && !spkm.isRange()) desc = spkm.record.desc.replace(/#[a-z0-9]{8}$/, "");
   return {
     desc: addChecksum(desc ?? `raw(${toHex(script)})`),
@@ -50,4 +53,35 @@ export function scriptInfoOf(
     timestamp: spkm.record.timestamp,
     keyOrigin,
   };
+}
+
+/** One key expression of a public descriptor: optional origin, then a hex key or an xpub/tpub with its path. */
+const KEY_EXPRESSION =
+  /(\[[0-9a-fA-F]{8}(?:\/[0-9]+[hH']?)*\])?(?:[xt]pub[1-9A-HJ-NP-Za-km-z]{100,112}(?:\/[0-9]+[hH']?)*(?:\/\*[hH']?)?|04[0-9a-fA-F]{128}|0[23][0-9a-fA-F]{64}|[0-9a-fA-F]{64})/g;
+
+/**
+ * Core's `InferDescriptor` for scripts of other shapes (multisig, miniscript, taproot trees): the parent
+ * descriptor with each key expression replaced by the derived key and its full origin, in key-expression order;
+ * undefined when the keys and expressions do not pair up.
+ */
+function inferFromParent(
+  parent: string,
+  pubkeys: ReadonlyArray<
+    { pubkey: Uint8Array; origin: { fingerprint: Uint8Array; path: readonly number[] } }
+  >,
+): string | undefined {
+  const body = parent.replace(/#[a-z0-9]{8}$/, "");
+  const xonly = body.startsWith("tr(") || body.startsWith("rawtr(");
+  let i = 0;
+  let ok = true;
+  const text = body.replace(KEY_EXPRESSION, () => {
+    const k = pubkeys[i++];
+    if (k === undefined) {
+      ok = false;
+      return "";
+    }
+    const origin = `[${toHex(k.origin.fingerprint)}${formatHDKeypath(k.origin.path)}]`;
+    return origin + toHex(xonly && k.pubkey.length === 33 ? k.pubkey.subarray(1) : k.pubkey);
+  });
+  return ok && i === pubkeys.length ? text : undefined;
 }
