@@ -570,14 +570,20 @@ export class Wallet implements WalletCore, ChainNotifications {
   }
 
   /**
-   * Rescans blocks `from`..`to` (default: the wallet's last block) for wallet transactions (Core's
-   * `ScanForWalletTransactions` of `rescanblockchain` and imports).
+   * Rescans blocks `from`..`to` (default: the wallet's last block, then the mempool) for wallet transactions
+   * (Core's `ScanForWalletTransactions` of `rescanblockchain` and imports).
    */
-  rescan(from: number, to?: number): Promise<ScanResult> {
-    return this.withLock(() => {
+  async rescan(from: number, to?: number): Promise<ScanResult> {
+    const result = await this.withLock(() => {
       const stop = Math.min(to ?? this.#last.height, this.#last.height);
       return this.#scan(from, stop, { following: false });
     });
+    // Core: a rescan to the tip ends with the mempool (its notifications need the lock: not held here).
+    if (to === undefined && result.status === "success" && !lockHeld.getStore()?.has(this)) {
+      this.#env.logger?.info(`[${this.#logName()}] Scanning current mempool transactions.`);
+      await this.chain.requestMempoolTransactions(this);
+    }
+    return result;
   }
 
   /** Asks a running rescan to stop (`abortrescan`); false when none runs. */
