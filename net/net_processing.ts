@@ -109,6 +109,9 @@ export const MAX_KNOWN_TX = 50_000;
 export const MAX_RECENT = 120_000;
 /** Core's `HEADERS_RESPONSE_TIME` (2 minutes): how long a getheaders is waited for before another is sent. */
 export const HEADERS_RESPONSE_TIME_MS = 2 * 60 * 1000;
+/** Core's `HEADERS_DOWNLOAD_TIMEOUT_BASE` (15 minutes) and `HEADERS_DOWNLOAD_TIMEOUT_PER_HEADER` (1 ms). */
+export const HEADERS_DOWNLOAD_TIMEOUT_BASE_MS = 15 * 60 * 1000;
+export const HEADERS_DOWNLOAD_TIMEOUT_PER_HEADER_MS = 1;
 /** Core's `CHAIN_SYNC_TIMEOUT` (20 minutes) and `MAX_OUTBOUND_PEERS_TO_PROTECT_FROM_DISCONNECT`. */
 export const CHAIN_SYNC_TIMEOUT_S = 20 * 60;
 export const MAX_OUTBOUND_PEERS_TO_PROTECT_FROM_DISCONNECT = 4;
@@ -229,6 +232,8 @@ interface PeerState {
   lastCommon: BlockIndexEntry | null;
   bestHeaderSent: BlockIndexEntry | null;
   syncStarted: boolean;
+  /** When headers sync with this peer times out (ms; Infinity once caught up). */
+  headersSyncTimeout: number;
   preferredDownload: boolean;
   readonly inFlight: Map<string, QueuedBlock>;
   downloadingSince: number;
@@ -521,6 +526,7 @@ export class PeerManager {
       lastCommon: null,
       bestHeaderSent: null,
       syncStarted: false,
+      headersSyncTimeout: 0,
       preferredDownload: false,
       inFlight: new Map(),
       downloadingSince: 0,
@@ -775,6 +781,7 @@ export class PeerManager {
     }
     this.#maybeSendAddr(ps, now);
     this.#maybeStartSync(ps);
+    if (this.#checkHeadersSyncTimeout(ps, now)) return;
     this.#considerEviction(ps, this.#nowSec());
     if (ps.peer.disconnectReason !== undefined) return;
     this.#maybeSendSendHeaders(ps);
@@ -804,7 +811,40 @@ export class PeerManager {
       );
       ps.syncStarted = true;
       this.#syncStarted++;
+      // Core's headers sync timeout: 15 minutes plus 1 ms per block interval since the best header.
+      const nowMs = this.#nowMs();
+      const spacingMs = this.#chain.params.consensus.powTargetSpacing * 1000;
+      ps.headersSyncTimeout = nowMs + HEADERS_DOWNLOAD_TIMEOUT_BASE_MS +
+        Math.floor((nowMs - best.header.time * 1000) / spacingMs) * HEADERS_DOWNLOAD_TIMEOUT_PER_HEADER_MS;
     }
+  }
+
+  /** Core's headers sync timeout check: our only headers-sync peer is dropped when it is too slow. */
+  #checkHeadersSyncTimeout(ps: PeerState, now: number): boolean {
+    if (!ps.syncStarted || ps.headersSyncTimeout === Infinity) return false;
+    if (this.bestHeader.header.time > this.#nowSec() - 24 * 60 * 60) {
+      // Caught up once: no more timeout.
+      ps.headersSyncTimeout = Infinity;
+      return false;
+    }
+    let preferred = 0;
+    for (const p of this.#peers.values()) if (p.preferredDownload) preferred++;
+    if (
+      now > ps.headersSyncTimeout && this.#syncStarted === 1 &&
+      preferred - (ps.preferredDownload ? 1 : 0) >= 1
+    ) {
+      if (!ps.conn.permissions.has("noban")) {
+        this.#log?.info(`Timeout downloading headers, disconnecting peer=${ps.id}`);
+        ps.peer.disconnect("timeout downloading headers");
+        return true;
+      }
+      this.#log?.info(`Timeout downloading headers from noban peer, not disconnecting peer=${ps.id}`);
+      // Another peer gets its chance.
+      ps.syncStarted = false;
+      this.#syncStarted--;
+      ps.headersSyncTimeout = 0;
+    }
+    return false;
   }
 
   /** Core's `ConsiderEviction`: outbound peers that stay behind our tip are asked once, then dropped. */
