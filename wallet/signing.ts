@@ -20,7 +20,7 @@ import {
   signPsbtInput,
   updatePsbtOutput,
 } from "../core/psbt/mod.ts";
-import { reverseHex, toHex } from "../core/hash/hashes.ts";
+import { hash160, reverseHex, toHex } from "../core/hash/hashes.ts";
 import { txid as txidOf } from "../core/wire/transaction.ts";
 import type { Transaction, TxOut } from "../core/wire/types.ts";
 import { FlatSigningProvider, signTransaction as checkSignatures } from "../rpc/sign_transaction.ts";
@@ -185,10 +185,17 @@ export function signTransactionWithWallet(
       }
     }
   }
-  // Core's checks and error texts, merging what the inputs already carried.
+  // Core's SignTransaction for what is left (partial multisig with signatures the inputs already carry, which
+  // stay in the scriptSig/witness), its checks and error texts; finalized inputs are only checked.
+  const flat = new FlatSigningProvider();
+  for (let i = 0; i < tx.inputs.length; i++) {
+    const coin = coinOf(i);
+    if (coin === undefined || isInputFinalized(psbt.inputs[i])) continue;
+    addToFlatProvider(wallet, coin.scriptPubKey, flat);
+  }
   const checkCoins = new Map<string, TxOut>();
   for (const [k, v] of coins) checkCoins.set(k, v);
-  const checked = checkSignatures({ ...tx, inputs }, new FlatSigningProvider(), checkCoins, sighashType ?? 0);
+  const checked = checkSignatures({ ...tx, inputs }, flat, checkCoins, sighashType ?? 0);
   const errors: SignTransactionResult["errors"] = [];
   for (const [i, error] of [...checked.errors].sort((a, b) => a[0] - b[0])) {
     const input = checked.tx.inputs[i];
@@ -202,4 +209,21 @@ export function signTransactionWithWallet(
     });
   }
   return { tx: checked.tx, complete: checked.complete, errors };
+}
+
+/** Adds the keys (private when known) and scripts of the position deriving `script` to `flat`. */
+function addToFlatProvider(wallet: SigningWallet, script: Uint8Array, flat: FlatSigningProvider): void {
+  const origin = wallet.scriptOrigin(script);
+  if (origin === undefined) return;
+  const priv = origin.spkm.privateDescriptor();
+  const expanded = origin.spkm.expandAt(origin.index);
+  if (expanded === undefined) return;
+  for (const s of expanded.scripts) flat.addScript(s);
+  for (const k of expanded.pubkeys) {
+    const id = toHex(hash160(k.pubkey));
+    if (!flat.pubkeys.has(id)) flat.pubkeys.set(id, k.pubkey);
+  }
+  if (priv !== undefined) {
+    for (const d of priv.expandPrivate(origin.index)) flat.addKey(d.secret);
+  }
 }
