@@ -199,7 +199,19 @@ Deno.test("bumpfee / psbtbumpfee: errors and a replacement", async () => {
     code: -8,
     message: "The PSBT version can only be 2 or 0",
   });
-  const txid = await ok("sendtoaddress", foreign, 0.5, null, null, false, null, null, "unset", null, 2) as string;
+  const txid = await ok(
+    "sendtoaddress",
+    foreign,
+    0.5,
+    null,
+    null,
+    false,
+    null,
+    null,
+    "unset",
+    null,
+    2,
+  ) as string;
   const bumped = await ok("bumpfee", txid) as {
     txid: string;
     origfee: number;
