@@ -519,12 +519,22 @@ export class Wallet implements WalletCore, ChainNotifications {
     }
     await pre.commit();
     let lastScanned: { hash: string; height: number } | null = null;
+    const started = Date.now();
+    const log = (m: string) => this.#env.logger?.info(`[${this.#logName()}] ${m}`);
     try {
       let h = from;
       let maxTime = 0;
+      let first = true;
       while (h <= to) {
-        if (this.#abortScan) return { status: "user_abort", lastScanned, lastFailed: null };
+        if (this.#abortScan) {
+          log(`Rescan aborted at block ${h}. Progress=${this.#scanning.progress.toFixed(6)}`);
+          return { status: "user_abort", lastScanned, lastFailed: null };
+        }
         const blocks = await this.chain.readBlocks(h, Math.min(to - h + 1, 500), 4 * 1024 * 1024);
+        if (first && blocks.length > 0) {
+          log(`Rescan started from block ${blocks[0].hash}... (slow variant inspecting all blocks)`);
+          first = false;
+        }
         if (blocks.length === 0) {
           const hash = await this.chain.getBlockHash(h).catch(() => "");
           return { status: "failure", lastScanned, lastFailed: { hash, height: h } };
@@ -563,6 +573,7 @@ export class Wallet implements WalletCore, ChainNotifications {
         if (moved) return { status: "success", lastScanned, lastFailed: null };
         h = blocks[blocks.length - 1].height + 1;
       }
+      log(`Rescan completed in ${String(Date.now() - started).padStart(15)}ms`);
       return { status: "success", lastScanned, lastFailed: null };
     } finally {
       this.#scanning = null;
