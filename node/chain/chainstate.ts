@@ -636,6 +636,7 @@ class ChainstateImplementation implements ChainstateImpl {
       const target = this.#resolve(hash);
       // The genesis block cannot be invalidated (Core returns without doing anything).
       if (target.height === 0) return;
+      let disconnected = 0;
       while (this.contains(target)) {
         const e = this.#tip();
         if (e.height === 0) break;
@@ -643,7 +644,8 @@ class ChainstateImplementation implements ChainstateImpl {
         const undo = await this.#readUndoData(e);
         await disconnectBlock(block, e, undo, this.storage.coins);
         this.#chain.pop();
-        this.#emit("blockDisconnected", block, e);
+        // Core: past 10 blocks, keeping the mempool up to date is futile; those transactions do not return.
+        this.#emit("blockDisconnected", block, e, ++disconnected <= 10);
       }
       this.#markFailed(target);
       this.#rebuildCandidates();

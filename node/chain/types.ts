@@ -55,8 +55,11 @@ export interface ChainCoin {
 export interface ChainEvents {
   /** A block joined the active chain. */
   blockConnected?(block: Block, entry: BlockIndexEntry): void;
-  /** A block left the active chain (reorg, invalidateblock). */
-  blockDisconnected?(block: Block, entry: BlockIndexEntry): void;
+  /**
+   * A block left the active chain (reorg, invalidateblock). `returnToMempool` is false past the 10th block of
+   * one invalidateblock (Core's InvalidateBlock: its transactions do not return to the mempool).
+   */
+  blockDisconnected?(block: Block, entry: BlockIndexEntry, returnToMempool?: boolean): void;
   /** The tip moved; `initialDownload` as Core's IsInitialBlockDownload. */
   updatedBlockTip?(tip: BlockIndexEntry, forkPoint: BlockIndexEntry | null, initialDownload: boolean): void;
 }

@@ -106,7 +106,8 @@ export class Mempool {
     this.pool = new TxMempool({ settings: options.settings, now: options.now });
     this.#unsubscribe = options.chain.subscribe({
       blockConnected: (block, entry) => this.#blockConnected(block, entry.height),
-      blockDisconnected: (block) => this.#blockDisconnected(block),
+      blockDisconnected: (block, _entry, returnToMempool) =>
+        this.#blockDisconnected(block, returnToMempool ?? true),
       updatedBlockTip: () => this.#updatedTip(),
     });
   }
@@ -125,11 +126,16 @@ export class Mempool {
     } while (p !== this.#pending);
   }
 
-  #blockDisconnected(block: Block): void {
+  #blockDisconnected(block: Block, returnToMempool: boolean): void {
     this.#reorged = true;
     for (let i = block.txs.length - 1; i >= 0; i--) {
       const tx = block.txs[i];
       if (isCoinBase(tx)) continue;
+      if (!returnToMempool) {
+        // Core's MaybeUpdateMempoolForReorg without adding: descendants already in the pool leave too.
+        this.#removeSpenders(tx);
+        continue;
+      }
       const usage = estimateEntryUsage(tx);
       this.#disconnected.push({ tx, txid: reverseHex(txidOf(tx)), usage });
       this.#disconnectedUsage += usage;
@@ -138,11 +144,16 @@ export class Mempool {
     while (this.#disconnected.length > 0 && this.#disconnectedUsage > MAX_DISCONNECTED_TX_POOL_BYTES) {
       const dropped = this.#disconnected.shift()!;
       this.#disconnectedUsage -= dropped.usage;
-      const id = txidOf(dropped.tx);
-      for (let vout = 0; vout < dropped.tx.outputs.length; vout++) {
-        const child = this.pool.spender({ txid: id, vout });
-        if (child !== undefined) this.pool.removeRecursive(child, "reorg");
-      }
+      this.#removeSpenders(dropped.tx);
+    }
+  }
+
+  /** Removes the pool's spenders of `tx`'s outputs with their descendants (a disconnected `tx` stays out). */
+  #removeSpenders(tx: Transaction): void {
+    const id = txidOf(tx);
+    for (let vout = 0; vout < tx.outputs.length; vout++) {
+      const child = this.pool.spender({ txid: id, vout });
+      if (child !== undefined) this.pool.removeRecursive(child, "reorg");
     }
   }
 

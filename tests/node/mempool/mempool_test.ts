@@ -353,3 +353,27 @@ Deno.test("mempool: submitpackage keeps validating alone after a transaction fai
     await f.close();
   }
 });
+
+Deno.test("mempool: invalidateblock returns the transactions of its first 10 blocks only (Core's InvalidateBlock)", async () => {
+  const f = await fixture();
+  try {
+    assertEquals(reason(await f.mempool.acceptTransaction(spendCoinbase(f, 1, 2_000n))), "accepted");
+    await mineFromMempool(f);
+    const txBlock = f.chain.tip().hashHex;
+    for (let i = 0; i < 9; i++) await mineFromMempool(f);
+    // 10 blocks disconnected: the transaction returns.
+    await f.chain.invalidateBlock(txBlock);
+    await f.mempool.ready();
+    assertEquals(f.mempool.pool.size, 1);
+    await f.chain.reconsiderBlock(txBlock);
+    await f.mempool.ready();
+    assertEquals(f.mempool.pool.size, 0);
+    await mineFromMempool(f);
+    // 11 blocks disconnected: the 11th (the transaction's) is past Core's limit.
+    await f.chain.invalidateBlock(txBlock);
+    await f.mempool.ready();
+    assertEquals(f.mempool.pool.size, 0);
+  } finally {
+    await f.close();
+  }
+});
