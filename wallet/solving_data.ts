@@ -101,6 +101,36 @@ export interface SolvingWallet {
     | undefined;
 }
 
+/**
+ * The weight of P2WPKH, P2SH-P2WPKH and P2PKH scripts whose public key is in `info` (what inferring
+ * `wpkh(K)`, `sh(wpkh(K))` or `pkh(K)` and taking its `MaxInputWeight` gives), else undefined.
+ */
+function knownSingleKeyWeight(
+  script: Uint8Array,
+  info: {
+    readonly scripts: ReadonlyMap<string, Uint8Array>;
+    readonly pubkeys: ReadonlyMap<string, Uint8Array>;
+  },
+  maxSig: boolean,
+): number | undefined {
+  const sig = maxSig ? 1 : 0;
+  const keyOf = (hash: Uint8Array) => info.pubkeys.get(toHex(hash));
+  if (script.length === 22 && script[0] === 0x00 && script[1] === 0x14) {
+    return keyOf(script.subarray(2))?.length === 33 ? 107 + sig : undefined;
+  }
+  if (script.length === 25 && script[0] === 0x76 && script[1] === 0xa9 && script[2] === 0x14) {
+    const key = keyOf(script.subarray(3, 23));
+    return key === undefined ? undefined : 425 + 4 * sig + (key.length === 65 ? 4 * 32 : 0);
+  }
+  if (script.length === 23 && script[0] === 0xa9 && script[1] === 0x14 && script[22] === 0x87) {
+    const redeem = info.scripts.get(toHex(script.subarray(2, 22)));
+    if (redeem?.length === 22 && redeem[0] === 0x00 && redeem[1] === 0x14) {
+      return keyOf(redeem.subarray(2))?.length === 33 ? 199 + sig : undefined;
+    }
+  }
+  return undefined;
+}
+
 const walletWeights = new WeakMap<object, Map<string, number>>();
 
 /**
@@ -142,6 +172,12 @@ export function walletInputSatisfactionWeight(wallet: SolvingWallet, script: Uin
     return singleKeyInputWeight(script, !canGrindR);
   }
   if (info === undefined) return undefined;
+  // The single-key forms whose key the wallet knows have fixed sizes (no descriptor inference needed).
+  const fast = knownSingleKeyWeight(script, info, !canGrindR);
+  if (fast !== undefined) {
+    cache.set(key, fast);
+    return fast;
+  }
   const inferred = inferDescriptor(script, wallet.network, { scripts: info.scripts, pubkeys: info.pubkeys });
   let size: ExternalInputSize | undefined;
   try {
