@@ -20,7 +20,8 @@ import {
   signPsbtInput,
   updatePsbtOutput,
 } from "../core/psbt/mod.ts";
-import { hash160, reverseHex, toHex } from "../core/hash/hashes.ts";
+import { fromHex, hash160, reverseHex, toHex } from "../core/hash/hashes.ts";
+import { taprootOutput } from "../core/descriptors/taproot_tree.ts";
 import { txid as txidOf } from "../core/wire/transaction.ts";
 import type { Transaction, TxOut } from "../core/wire/types.ts";
 import { FlatSigningProvider, signTransaction as checkSignatures } from "../rpc/sign_transaction.ts";
@@ -111,7 +112,8 @@ export function fillPsbtInPlace(wallet: SigningWallet, psbt: Psbt, options: Fill
     }
     const script = inputScript(psbt, i);
     if (script === undefined) continue;
-    const provider = signingProviderFor(wallet, script, options.sign);
+    const provider = signingProviderFor(wallet, script, options.sign) ??
+      providerForListedKeys(wallet, psbt, i, script, options.sign);
     if (provider === undefined) continue;
     const r = signPsbtInput(
       hidingProvider(provider, { secrets: !options.sign, origins: !options.bip32Derivs }),
@@ -135,6 +137,52 @@ export function fillPsbtInPlace(wallet: SigningWallet, psbt: Psbt, options: Fill
     complete = isInputSignedAndVerified(psbt, i, txdata);
   }
   return { complete, signed, error: null };
+}
+
+/** Scripts paying `pubkey` alone (pkh, wpkh, sh(wpkh), key-path tr): where a wallet position can derive it. */
+function singleKeyScripts(pubkey: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  if (pubkey.length === 33 || pubkey.length === 65) {
+    const h = hash160(pubkey);
+    out.push(Uint8Array.of(0x76, 0xa9, 0x14, ...h, 0x88, 0xac));
+    if (pubkey.length === 33) {
+      const wpkh = Uint8Array.of(0x00, 0x14, ...h);
+      out.push(wpkh, Uint8Array.of(0xa9, 0x14, ...hash160(wpkh), 0x87));
+    }
+  }
+  const xonly = pubkey.length === 33 ? pubkey.subarray(1) : pubkey.length === 32 ? pubkey : undefined;
+  const tr = xonly === undefined ? undefined : taprootOutput(xonly);
+  if (tr !== undefined) out.push(Uint8Array.of(0x51, 0x20, ...tr.outputKey));
+  return out;
+}
+
+/**
+ * Core's FillPSBT fallback when the wallet does not know the input's script ("maybe there are pubkeys listed
+ * that we can sign for"): the keys of the positions deriving the input's BIP 32 and taproot BIP 32 public keys
+ * (found through the single-key scripts they pay; the wallet keeps no index of public keys alone).
+ */
+function providerForListedKeys(
+  wallet: SigningWallet,
+  psbt: Psbt,
+  i: number,
+  script: Uint8Array,
+  includePrivate: boolean,
+): SimpleSigningProvider | undefined {
+  const input = psbt.inputs[i];
+  const pubkeys: Uint8Array[] = [...input.bip32Derivs.keys()].map((k) => fromHex(k));
+  if (script.length === 34 && script[0] === 0x51 && script[1] === 0x20) pubkeys.push(script.subarray(2));
+  for (const k of input.tapBip32Derivs.keys()) pubkeys.push(fromHex(k));
+  let provider: SimpleSigningProvider | undefined;
+  const seen = new Set<string>();
+  for (const pubkey of pubkeys) {
+    for (const s of singleKeyScripts(pubkey)) {
+      const origin = wallet.scriptOrigin(s);
+      if (origin === undefined || seen.has(`${origin.spkm.id}:${origin.index}`)) continue;
+      seen.add(`${origin.spkm.id}:${origin.index}`);
+      provider = signingProviderFor(wallet, s, includePrivate, provider) ?? provider;
+    }
+  }
+  return provider;
 }
 
 /** {@linkcode fillPsbtInPlace} over serialized PSBTs (throws the codec's error for bad bytes). */

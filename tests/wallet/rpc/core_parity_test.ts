@@ -1,0 +1,56 @@
+/**
+ * End to end through a node and its wallet process: behaviours Bitcoin Core's wallet functional tests rely on
+ * (each found by running one of them against tsbtc), kept here as fast regressions.
+ */
+import { assertEquals } from "../../assert.ts";
+import { startNode, waitFor } from "../../helpers.ts";
+import { walletClient } from "./wallet_client.ts";
+
+type Obj = Record<string, unknown>;
+
+Deno.test({
+  name:
+    "core parity: walletprocesspsbt signs a multisig input through the PSBT's listed keys (fundrawtransaction)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const node = await startNode(["-fallbackfee=0.0002"]);
+    try {
+      const { call, ok } = walletClient(node);
+      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+      await ok(null, "createwallet", "w");
+      await ok(null, "generatetoaddress", 101, await ok<string>("w", "getnewaddress"));
+      const pubkeys: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const info = await ok<Obj>("w", "getaddressinfo", await ok<string>("w", "getnewaddress"));
+        pubkeys.push(info.pubkey as string);
+      }
+      // A watch-only wallet of the 2-of-2 funds the PSBT; "w" holds both keys but not the multisig script.
+      await ok(null, "createwallet", "multi", true);
+      const ms = await ok<Obj>(null, "createmultisig", 2, pubkeys);
+      const imported = await ok<Obj[]>("multi", "importdescriptors", [{
+        desc: ms.descriptor,
+        timestamp: "now",
+      }]);
+      assertEquals(imported[0].success, true);
+      await ok("w", "sendtoaddress", ms.address, 1.2);
+      await ok(null, "generatetoaddress", 1, await ok<string>("w", "getnewaddress"));
+      const funded = await ok<Obj>(
+        "multi",
+        "walletcreatefundedpsbt",
+        [],
+        {
+          [await ok<string>("w", "getnewaddress")]: 1.1,
+        },
+        0,
+        { changeAddress: await ok<string>("w", "getrawchangeaddress") },
+      );
+      const processed = await ok<Obj>("w", "walletprocesspsbt", funded.psbt);
+      assertEquals(processed.complete, true);
+      const accepted = await ok<Obj[]>(null, "testmempoolaccept", [processed.hex]);
+      assertEquals(accepted[0].allowed, true);
+    } finally {
+      await node.cleanup();
+    }
+  },
+});
