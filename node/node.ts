@@ -390,6 +390,7 @@ export class Node {
     const walletDirArg = args.getArg("-walletdir");
     const walletDir = walletDirArg ? args.absPathForConfigVal(walletDirArg) : `${args.netDataDir}/wallets`;
     const profile = profileFor("wallet", { dataDir: args.dataDir, netDataDir: args.netDataDir, walletDir });
+    this.#walletRpc.setWalletDir(walletDir);
     this.#wallet = new WalletProcess({
       processes: this.#processes,
       profile,

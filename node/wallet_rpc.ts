@@ -108,6 +108,8 @@ export class WalletRpcForwarder {
   #starting = false;
   #downReason = "";
   #nextId = 1;
+  /** The wallet process's wallets directory, for backup files outside it (see {@link setWalletDir}). */
+  #walletDir: string | null = null;
 
   /** Forwards into `table`. */
   constructor(table: RpcTable, logger?: Logger) {
@@ -126,6 +128,15 @@ export class WalletRpcForwarder {
   /** Names of the forwarded methods. */
   get names(): string[] {
     return [...this.#owned.keys()].sort();
+  }
+
+  /**
+   * The wallets directory of the spawned wallet process. The sandboxed wallet may touch files only there: a
+   * `backupwallet` destination or `restorewallet` backup file elsewhere goes through a temporary file in it,
+   * copied by the node (which may write only in its data directory, as its sandbox allows).
+   */
+  setWalletDir(dir: string): void {
+    this.#walletDir = dir;
   }
 
   /** A wallet process is being started (Core's wallet method names answer "Loading wallet…" until it registers). */
@@ -240,25 +251,88 @@ export class WalletRpcForwarder {
       losslessNumbers: true,
       handler: async (params, ctx) => {
         if (reg.status !== "live") throw this.#downError();
-        const request = writeJson({
-          jsonrpc: "2.0",
-          id: this.#nextId++,
-          method: c.name,
-          params: [...params],
-        });
-        let body: string;
-        try {
-          body = await reg.rpc.executeRpc(request, ctx.uri, ctx.user);
-        } catch (e) {
-          if (e instanceof IpcError) {
-            this.#downReason ||= e.message;
-            throw this.#downError();
+        const bridged = await this.#bridgeFiles(c.name, params);
+        if (bridged !== null) {
+          try {
+            const result = await this.#forward(c, reg, bridged.params, ctx);
+            await bridged.after();
+            return result;
+          } finally {
+            await bridged.cleanup();
           }
-          throw e;
         }
-        return replyResult(body);
+        return await this.#forward(c, reg, params, ctx);
       },
     };
+  }
+
+  /**
+   * For `backupwallet` / `restorewallet` with a file outside the wallets directory: the parameters naming a
+   * temporary file inside it, what to do after success (copy the backup out) and the cleanup; null otherwise.
+   */
+  async #bridgeFiles(
+    method: string,
+    params: readonly JsonValue[],
+  ): Promise<{ params: JsonValue[]; after: () => Promise<void>; cleanup: () => Promise<void> } | null> {
+    const dir = this.#walletDir;
+    const index = method === "backupwallet" ? 0 : method === "restorewallet" ? 1 : -1;
+    if (dir === null || index < 0 || typeof params[index] !== "string") return null;
+    // Relative paths are the wallet's own: relative to the wallets directory.
+    const path = params[index] as string;
+    if (!path.startsWith("/") || path === dir || path.startsWith(`${dir}/`)) return null;
+    const tmp = `${dir}/.${method}-${crypto.randomUUID()}`;
+    const next = [...params];
+    next[index] = tmp;
+    const cleanup = async () => {
+      for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(tmp + suffix).catch(() => {});
+    };
+    if (method === "restorewallet") {
+      // A missing backup keeps Core's error (the wallet finds no file); one the node cannot read as well.
+      try {
+        await Deno.copyFile(path, tmp);
+      } catch {
+        next[index] = path;
+      }
+      return { params: next, after: () => Promise.resolve(), cleanup };
+    }
+    return {
+      params: next,
+      after: async () => {
+        try {
+          await Deno.copyFile(tmp, path);
+        } catch (e) {
+          this.#logger?.warn(`backupwallet: cannot write ${path}: ${e instanceof Error ? e.message : e}`);
+          throw new RpcError(RpcErrorCode.RPC_WALLET_ERROR, "Error: Wallet backup failed!");
+        }
+      },
+      cleanup,
+    };
+  }
+
+  /** Runs `c` in the wallet process with `params`. */
+  async #forward(
+    c: RpcCommandSpec,
+    reg: Registration,
+    params: readonly JsonValue[],
+    ctx: { uri: string; user: string },
+  ): Promise<JsonValue> {
+    const request = writeJson({
+      jsonrpc: "2.0",
+      id: this.#nextId++,
+      method: c.name,
+      params: [...params],
+    });
+    let body: string;
+    try {
+      body = await reg.rpc.executeRpc(request, ctx.uri, ctx.user);
+    } catch (e) {
+      if (e instanceof IpcError) {
+        this.#downReason ||= e.message;
+        throw this.#downError();
+      }
+      throw e;
+    }
+    return replyResult(body);
   }
 }
 

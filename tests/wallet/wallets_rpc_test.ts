@@ -334,6 +334,14 @@ Deno.test("wallet RPCs: listdescriptors, importdescriptors with rescan, rescanbl
       message: "Backup file does not exist",
     });
 
+    // Outside the wallets directory (the sandboxed wallet cannot write there: the node copies the file).
+    const outside = `${node.dataDir}/w-outside.bak`;
+    assertEquals(await ok(node, "backupwallet", [outside], "w"), null);
+    assert((await Deno.stat(outside)).size > 0);
+    assertEquals(await ok(node, "restorewallet", ["restored2", outside]), { name: "restored2" });
+    assertEquals((await ok<{ txcount: number }>(node, "getwalletinfo", [], "restored2")).txcount, 101);
+    assertEquals((await Array.fromAsync(Deno.readDir(walletsDir))).filter((e) => e.name.startsWith(".")), []);
+
     // An encrypted wallet: private descriptors need the passphrase.
     await ok(node, "createwallet", ["enc", false, false, "secret"]);
     const encInfo = await ok<Record<string, unknown>>(node, "getwalletinfo", [], "enc");
