@@ -9,7 +9,7 @@
  */
 import { FeeRate } from "../node/policy/feerate.ts";
 import type { FeeEstimateMode } from "../node/fees/fee_modes.ts";
-import type { WalletCore } from "./types.ts";
+import type { WalletCore, WalletSettings } from "./types.ts";
 
 /** Core's `WALLET_INCREMENTAL_RELAY_FEE` (sat/kvB): the wallet's own minimum feerate step for replacements. */
 export const WALLET_INCREMENTAL_RELAY_FEE = 5000n;
@@ -170,4 +170,66 @@ export async function feeRateTooLowMessage(
     }) or -minrelaytxfee (${FeeRate.fromSatPerKvB(await wallet.chain.relayMinFee()).toString("sat/vB")}).`;
   }
   return msg;
+}
+
+/** Core's `HIGH_TX_FEE_PER_KB` (sat/kvB): fee settings above it get a warning. */
+export const HIGH_TX_FEE_PER_KB = 1_000_000n;
+/** Core's `HIGH_APS_FEE` (sat). */
+export const HIGH_APS_FEE = 10_000n;
+/** Core's `HIGH_MAX_TX_FEE` (sat). */
+export const HIGH_MAX_TX_FEE = 100_000_000n;
+
+/**
+ * The warnings Core's `CWallet::Create` gives for fee settings set very high (`-mintxfee`, `-maxapsfee`,
+ * `-fallbackfee`, `-discardfee` above 0.01 BTC/kvB or 0.0001 BTC, `-maxtxfee` above 1 BTC, and the node's
+ * `-minrelaytxfee` above 0.01 BTC/kvB), in Core's order and words; shown at wallet load (`Warning: …` on stderr at
+ * startup, `warnings` of createwallet/loadwallet).
+ */
+export function walletFeeWarnings(settings: WalletSettings, relayMinFee: bigint): string[] {
+  const high = (opt: string) => `${opt} is set very high!`;
+  const out: string[] = [];
+  if (settings.minTxFee > HIGH_TX_FEE_PER_KB) {
+    out.push(`${high("-mintxfee")} This is the minimum transaction fee you pay on every transaction.`);
+  }
+  if (settings.maxApsFee > HIGH_APS_FEE) {
+    out.push(
+      `${
+        high("-maxapsfee")
+      } This is the maximum transaction fee you pay (in addition to the normal fee) to ` +
+        "prioritize partial spend avoidance over regular coin selection.",
+    );
+  }
+  if (settings.fallbackFee > HIGH_TX_FEE_PER_KB) {
+    out.push(
+      `${high("-fallbackfee")} This is the transaction fee you may pay when fee estimates are not available.`,
+    );
+  }
+  if (settings.discardFee > HIGH_TX_FEE_PER_KB) {
+    out.push(
+      `${
+        high("-discardfee")
+      } This is the transaction fee you may discard if change is smaller than dust at this level`,
+    );
+  }
+  if (settings.maxTxFee > HIGH_MAX_TX_FEE) {
+    out.push("-maxtxfee is set very high! Fees this large could be paid on a single transaction.");
+  }
+  if (relayMinFee > HIGH_TX_FEE_PER_KB) {
+    out.push(`${high("-minrelaytxfee")} The wallet will avoid paying less than the minimum relay fee.`);
+  }
+  return out;
+}
+
+/**
+ * Core's `CWallet::Create` error for a `-maxtxfee` below the node's relay feerate (as a feerate per 1000 vB), or
+ * null: "Invalid amount for -maxtxfee=<amount>: '<arg>' (must be at least the minrelay fee of <rate> to prevent
+ * stuck transactions)".
+ */
+export function maxTxFeeError(arg: string, maxTxFee: bigint, relayMinFee: bigint): string | null {
+  if (FeeRate.fromFee(maxTxFee, 1000).lt(FeeRate.fromSatPerKvB(relayMinFee))) {
+    return `Invalid amount for -maxtxfee=<amount>: '${arg}' (must be at least the minrelay fee of ${
+      FeeRate.fromSatPerKvB(relayMinFee).toString()
+    } to prevent stuck transactions)`;
+  }
+  return null;
 }

@@ -6,7 +6,13 @@
 import { assert, assertEquals } from "../assert.ts";
 import { FeeRate } from "../../node/policy/feerate.ts";
 import { seededRng } from "../../wallet/coin_selection/mod.ts";
-import { FALLBACK_FEE_DISABLED_ERROR, getDiscardRate, getMinimumFeeRate } from "../../wallet/fees.ts";
+import {
+  FALLBACK_FEE_DISABLED_ERROR,
+  getDiscardRate,
+  getMinimumFeeRate,
+  maxTxFeeError,
+  walletFeeWarnings,
+} from "../../wallet/fees.ts";
 import {
   calculateMaximumSignedTxSizeOf,
   CoinControl,
@@ -302,4 +308,21 @@ Deno.test("walletRejectLongChains: -walletrejectlongchains as Core's GetBoolArg 
   assertEquals(await walletRejectLongChains(w), true);
   w.node.settings.set("walletrejectlongchains", false);
   assertEquals(await walletRejectLongChains(w), false);
+});
+
+Deno.test("walletFeeWarnings / maxTxFeeError: Core's CWallet::Create fee setting checks", () => {
+  const w = new FakeWallet();
+  assertEquals(walletFeeWarnings(w.walletSettings, 100n), []);
+  w.walletSettings.fallbackFee = 1_000_001n;
+  w.walletSettings.maxTxFee = 100_000_001n;
+  assertEquals(walletFeeWarnings(w.walletSettings, 100n), [
+    "-fallbackfee is set very high! This is the transaction fee you may pay when fee estimates are not available.",
+    "-maxtxfee is set very high! Fees this large could be paid on a single transaction.",
+  ]);
+  assertEquals(
+    maxTxFeeError("0.00000001", 1n, 1000n),
+    "Invalid amount for -maxtxfee=<amount>: '0.00000001' " +
+      "(must be at least the minrelay fee of 0.00001000 BTC/kvB to prevent stuck transactions)",
+  );
+  assertEquals(maxTxFeeError("0.1", 10_000_000n, 1000n), null);
 });
