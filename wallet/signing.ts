@@ -7,7 +7,12 @@
  *
  * @module
  */
-import { descriptorSigningProvider, type Psbt, type SimpleSigningProvider } from "../core/psbt/mod.ts";
+import {
+  descriptorSigningProvider,
+  type ExpandableDescriptor,
+  type Psbt,
+  type SimpleSigningProvider,
+} from "../core/psbt/mod.ts";
 import { decodePsbt, encodePsbt } from "../core/psbt/codec.ts";
 import {
   hidingProvider,
@@ -49,7 +54,17 @@ export function signingProviderFor(
   const origin = wallet.scriptOrigin(script);
   if (origin === undefined) return undefined;
   const priv = includePrivate ? origin.spkm.privateDescriptor() : undefined;
-  return descriptorSigningProvider([priv ?? origin.spkm.descriptor], {
+  // Without private keys: the expansion kept from derivation (Core's ExpandFromCache; a hardened step cannot be
+  // derived again from the public descriptor).
+  const spkm = origin.spkm;
+  const expanded = priv === undefined ? spkm.expandAt(origin.index) : undefined;
+  if (priv === undefined && expanded === undefined) return undefined;
+  const source: ExpandableDescriptor = priv ?? {
+    isRange: () => spkm.descriptor.isRange(),
+    expand: () => expanded!,
+    expandPrivate: () => [],
+  };
+  return descriptorSigningProvider([source], {
     range: [origin.index, origin.index],
     includePrivate: priv !== undefined,
     into,

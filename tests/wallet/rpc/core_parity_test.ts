@@ -4,6 +4,7 @@
  */
 import { assertEquals } from "../../assert.ts";
 import { startNode, waitFor } from "../../helpers.ts";
+import { randomMasterKeyText } from "../../../wallet/scriptpubkeyman.ts";
 import { walletClient } from "./wallet_client.ts";
 
 type Obj = Record<string, unknown>;
@@ -49,6 +50,38 @@ Deno.test({
       assertEquals(processed.complete, true);
       const accepted = await ok<Obj[]>(null, "testmempoolaccept", [processed.hex]);
       assertEquals(accepted[0].allowed, true);
+    } finally {
+      await node.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "core parity: an unlocked encrypted wallet spends coins of a hardened-only descriptor (sendall)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const node = await startNode(["-fallbackfee=0.0002", "-keypool=10"]);
+    try {
+      const { call, ok } = walletClient(node);
+      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+      await ok(null, "createwallet", "w");
+      await ok(null, "createwallet", "locked");
+      await ok(null, "generatetoaddress", 101, await ok<string>("w", "getnewaddress"));
+      await ok("locked", "encryptwallet", "test");
+      await ok("locked", "walletpassphrase", "test", 600);
+      const imports = [];
+      for (const [path, internal] of [["0h", false], ["1h", true]] as const) {
+        const desc = `wpkh(${randomMasterKeyText("regtest")}/${path}/*h)`;
+        const info = await ok<Obj>(null, "getdescriptorinfo", desc);
+        imports.push({ desc: `${desc}#${info.checksum}`, timestamp: "now", active: true, internal });
+      }
+      const imported = await ok<Obj[]>("locked", "importdescriptors", imports);
+      assertEquals(imported.map((r) => r.success), [true, true]);
+      await ok("w", "sendtoaddress", await ok<string>("locked", "getnewaddress"), 5);
+      await ok(null, "generatetoaddress", 1, await ok<string>("w", "getnewaddress"));
+      const sent = await ok<Obj>("locked", "sendall", [await ok<string>("w", "getnewaddress")]);
+      assertEquals(sent.complete, true);
     } finally {
       await node.cleanup();
     }
