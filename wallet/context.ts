@@ -15,7 +15,12 @@ import { parseMoney } from "../node/policy/money.ts";
 import { RpcError, RpcErrorCode } from "../rpc/errors.ts";
 import type { JsonValue } from "../rpc/json.ts";
 import type { Logger } from "../util/logging.ts";
-import { hasWalletDatabase, WALLET_DB_FILE, WalletDatabaseError } from "./db/database.ts";
+import {
+  hasWalletDatabase,
+  isWalletDatabaseFile,
+  WALLET_DB_FILE,
+  WalletDatabaseError,
+} from "./db/database.ts";
 import { DEFAULT_KEYPOOL_SIZE } from "./scriptpubkeyman.ts";
 import type { WalletSettings } from "./types.ts";
 import { type CreateWalletOptions, defaultWalletSettings, Wallet, type WalletEnvironment } from "./wallet.ts";
@@ -293,7 +298,7 @@ export class WalletContext {
           `Wallet file verification failed. Failed to load database path '${path}'. Path does not exist.`,
         );
       }
-      if (!await hasWalletDatabase(path)) {
+      if (!await hasWalletDatabase(path) || !await isWalletDatabaseFile(path)) {
         throw new RpcError(
           RpcErrorCode.RPC_WALLET_NOT_FOUND,
           `Wallet file verification failed. Failed to load database path '${path}'. Data is not in recognized format.`,

@@ -329,6 +329,13 @@ Deno.test("wallet RPCs: listdescriptors, importdescriptors with rescan, rescanbl
       code: -36,
       message: `Failed to restore wallet. Database file exists in '${walletsDir}/restored/wallet.dat'.`,
     });
+    await Deno.writeTextFile(`${walletsDir}/invalid.bak`, "invalid_wallet_content");
+    assertEquals((await walletCall(node, "restorewallet", ["res0", "invalid.bak"])).error, {
+      code: -18,
+      message: `Wallet file verification failed. Failed to load database path '${walletsDir}/res0'. ` +
+        "Data is not in recognized format.",
+    });
+    assertEquals(await Deno.stat(`${walletsDir}/res0`).then(() => true, () => false), false);
     assertEquals((await walletCall(node, "restorewallet", ["r2", "nosuch.kv"])).error, {
       code: -8,
       message: "Backup file does not exist",

@@ -58,6 +58,31 @@ export async function hasWalletDatabase(dir: string): Promise<boolean> {
   }
 }
 
+/**
+ * Whether `dir`'s database file starts with SQLite's header (Core's `IsSQLiteFile`). Reads the file: do not call
+ * it for a database this process has open (closing another descriptor of the file drops SQLite's locks).
+ */
+export async function isWalletDatabaseFile(dir: string): Promise<boolean> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(`${dir}/${WALLET_DB_FILE}`, { read: true });
+  } catch {
+    return false;
+  }
+  try {
+    const head = new Uint8Array(16);
+    let n = 0;
+    while (n < 16) {
+      const r = await file.read(head.subarray(n));
+      if (r === null) break;
+      n += r;
+    }
+    return n === 16 && new TextDecoder().decode(head) === "SQLite format 3\0";
+  } finally {
+    file.close();
+  }
+}
+
 /** Queued writes, committed in order as few atomic operations (see {@linkcode KvBatchWriter}). */
 export class WalletBatch {
   readonly #db: WalletDatabase;
