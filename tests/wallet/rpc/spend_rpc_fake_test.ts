@@ -223,3 +223,36 @@ Deno.test("bumpfee / psbtbumpfee: errors and a replacement", async () => {
   assertEquals(w.getTx(txid)!.mapValue.replaced_by_txid, bumped.txid);
   assertEquals((await call("bumpfee", bumped.txid, { fee_rate: 1 })).error?.code, -8);
 });
+
+Deno.test("walletcreatefundedpsbt: PSBT version 2 by default, 0 on request, others refused", async () => {
+  const { call, ok, foreign } = setup();
+  const v2 = await ok("walletcreatefundedpsbt", [], [{ [foreign]: 0.1 }], 0, { fee_rate: 1 }) as {
+    psbt: string;
+    fee: number;
+    changepos: number;
+  };
+  assert(v2.psbt.startsWith("cHNidP8BAgQCAAAA"), v2.psbt.slice(0, 20));
+  assertEquals(Math.round(v2.fee * 1e8), 141);
+  const v0 = await ok("walletcreatefundedpsbt", [], [{ [foreign]: 0.1 }], 0, { fee_rate: 1 }, true, 2, 0) as {
+    psbt: string;
+  };
+  // Version 0 starts with the unsigned transaction (global key 0x00).
+  assert(v0.psbt.startsWith("cHNidP8BAH"), v0.psbt.slice(0, 20));
+  assertEquals(
+    (await call("walletcreatefundedpsbt", [], [{ [foreign]: 0.1 }], 0, { fee_rate: 1 }, true, 2, 1)).error,
+    {
+      code: -8,
+      message: "The PSBT version can only be 2 or 0",
+    },
+  );
+  assertEquals(
+    (await call("walletcreatefundedpsbt", [], [{ [foreign]: 0.1 }], 0, { fee_rate: 1, conf_target: 2 }))
+      .error,
+    {
+      code: -8,
+      message:
+        "Cannot specify both conf_target and fee_rate. Please provide either a confirmation target in blocks " +
+        "for automatic fee estimation, or an explicit fee rate.",
+    },
+  );
+});
