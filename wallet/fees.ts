@@ -182,10 +182,14 @@ export const HIGH_MAX_TX_FEE = 100_000_000n;
 /**
  * The warnings Core's `CWallet::Create` gives for fee settings set very high (`-mintxfee`, `-maxapsfee`,
  * `-fallbackfee`, `-discardfee` above 0.01 BTC/kvB or 0.0001 BTC, `-maxtxfee` above 1 BTC, and the node's
- * `-minrelaytxfee` above 0.01 BTC/kvB), in Core's order and words; shown at wallet load (`Warning: …` on stderr at
- * startup, `warnings` of createwallet/loadwallet).
+ * `-minrelaytxfee` above 0.01 BTC/kvB) and for a given `-walletrbf` (deprecated), in Core's order and words; shown
+ * at wallet load (`Warning: …` on stderr at startup, `warnings` of createwallet/loadwallet).
  */
-export function walletFeeWarnings(settings: WalletSettings, relayMinFee: bigint): string[] {
+export function walletFeeWarnings(
+  settings: WalletSettings,
+  relayMinFee: bigint,
+  options: { walletRbfSet?: boolean } = {},
+): string[] {
   const high = (opt: string) => `${opt} is set very high!`;
   const out: string[] = [];
   if (settings.minTxFee > HIGH_TX_FEE_PER_KB) {
@@ -216,6 +220,9 @@ export function walletFeeWarnings(settings: WalletSettings, relayMinFee: bigint)
   }
   if (relayMinFee > HIGH_TX_FEE_PER_KB) {
     out.push(`${high("-minrelaytxfee")} The wallet will avoid paying less than the minimum relay fee.`);
+  }
+  if (options.walletRbfSet) {
+    out.push("-walletrbf is deprecated and will be fully removed in the next release.");
   }
   return out;
 }
