@@ -205,6 +205,13 @@ export class WalletContext {
     }
     if (name === "/") throw verifyError("Wallet name cannot be the root path");
     const path = name === "" ? this.walletDir : absolute ? name : `${this.walletDir}/${name}`;
+    // The sandboxed wallet process may use files under its wallets directory only.
+    if (absolute && path !== this.walletDir && !path.startsWith(`${this.walletDir}/`)) {
+      throw verifyError(
+        `Failed to access database path '${path}': outside the wallets directory ${this.walletDir}, the only ` +
+          "place the (sandboxed) wallet process may use",
+      );
+    }
     let info: Deno.FileInfo | null = null;
     try {
       info = await Deno.lstat(path);
@@ -343,6 +350,13 @@ export class WalletContext {
       throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, "Backup file does not exist");
     }
     const path = name.startsWith("/") ? name : `${this.walletDir}/${name}`;
+    if (path !== this.walletDir && !path.startsWith(`${this.walletDir}/`)) {
+      throw new RpcError(
+        RpcErrorCode.RPC_WALLET_ERROR,
+        `Failed to restore database path '${path}': outside the wallets directory ${this.walletDir}, the only ` +
+          "place the (sandboxed) wallet process may use",
+      );
+    }
     const file = `${path}/${WALLET_DB_FILE}`;
     const info = await Deno.lstat(path).catch(() => null);
     let createdDir = false;

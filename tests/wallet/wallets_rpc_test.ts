@@ -115,6 +115,13 @@ Deno.test("wallet RPCs: create, addresses of each type, mining to the wallet, re
         "wallets not in the walletdir, please use an absolute path.",
     );
     assertEquals(
+      (await walletCall(node, "createwallet", [`${node.dataDir}/elsewhere`])).error?.message,
+      `Wallet file verification failed. Failed to access database path '${node.dataDir}/elsewhere': outside the ` +
+        `wallets directory ${walletsDir}, the only place the (sandboxed) wallet process may use`,
+    );
+    assertEquals(await ok(node, "createwallet", [`${walletsDir}/abs`]), { name: `${walletsDir}/abs` });
+    assertEquals(await ok(node, "unloadwallet", [`${walletsDir}/abs`]), {});
+    assertEquals(
       (await walletCall(node, "createwallet", ["a//b"])).error?.message,
       "Wallet file verification failed. Wallet name given as a path must be normalized",
     );
@@ -127,7 +134,7 @@ Deno.test("wallet RPCs: create, addresses of each type, mining to the wallet, re
       message: "The RPC endpoint wallet and the wallet name parameter specify different wallets",
     });
     assertEquals(await ok(node, "listwalletdir"), {
-      wallets: [{ name: "w", warnings: [] }, { name: "w2", warnings: [] }],
+      wallets: [{ name: "abs", warnings: [] }, { name: "w", warnings: [] }, { name: "w2", warnings: [] }],
     });
 
     // Options: blank and disable_private_keys wallets have no keys.
