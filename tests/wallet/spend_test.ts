@@ -325,4 +325,7 @@ Deno.test("walletFeeWarnings / maxTxFeeError: Core's CWallet::Create fee setting
       "(must be at least the minrelay fee of 0.00001000 BTC/kvB to prevent stuck transactions)",
   );
   assertEquals(maxTxFeeError("0.1", 10_000_000n, 1000n), null);
+  assertEquals(walletFeeWarnings(new FakeWallet().walletSettings, 100n, { walletRbfSet: true }), [
+    "-walletrbf is deprecated and will be fully removed in the next release.",
+  ]);
 });
