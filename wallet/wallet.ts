@@ -224,6 +224,8 @@ export class Wallet implements WalletCore, ChainNotifications {
   #masterRecord: MasterKeyRecord | null = null;
   #masterKey: Uint8Array | null = null;
   #relockTime = 0;
+  /** Mempool transactions delivered during a `requestMempoolTransactions` pass (null: none runs). */
+  #mempoolBuffer: Uint8Array[] | null = null;
   /** The background top-up, while it runs. */
   #topUpRunning: Promise<void> | null = null;
   #relockTimer: ReturnType<typeof setTimeout> | null = null;
@@ -424,7 +426,7 @@ export class Wallet implements WalletCore, ChainNotifications {
     this.#handler = await this.chain.handleNotifications(this);
     await this.withLock(() => this.#catchUp());
     await this.#reacceptTransactions();
-    await this.chain.requestMempoolTransactions(this);
+    await this.#syncMempool();
   }
 
   /** Stops following the chain and closes the database. */
@@ -592,7 +594,7 @@ export class Wallet implements WalletCore, ChainNotifications {
     // Core: a rescan to the tip ends with the mempool (its notifications need the lock: not held here).
     if (to === undefined && result.status === "success" && !lockHeld.getStore()?.has(this)) {
       this.#env.logger?.info(`[${this.#logName()}] Scanning current mempool transactions.`);
-      await this.chain.requestMempoolTransactions(this);
+      await this.#syncMempool();
     }
     return result;
   }
@@ -1279,7 +1281,9 @@ export class Wallet implements WalletCore, ChainNotifications {
       const origin = this.#scripts.get(toHex(out.scriptPubKey));
       if (origin === undefined) continue;
       const spkm = origin.spkm;
+      const firstUnused = spkm.record.nextIndex;
       const moved = spkm.markUsed(origin.index);
+      if (moved) this.#addReceiveEntries(spkm, firstUnused, origin.index, batch);
       const before = spkm.record.rangeEnd;
       spkm.requestTopUp(this.#env.keypoolSize);
       // While scanning, the whole lookahead is needed at once (later blocks may pay further positions).
@@ -1289,6 +1293,21 @@ export class Wallet implements WalletCore, ChainNotifications {
       if (added) this.#indexNewScripts(spkm, before);
       if (added) { for (const [k, v] of spkm.writes(before)) batch.put(k, v); }
       else if (moved) batch.put(...spkm.recordWrite());
+    }
+  }
+
+  /**
+   * Core's `AddToWalletIfInvolvingMe` after `MarkUnusedAddresses`: receiving addresses of an active external
+   * descriptor seen used (positions `from`…`to`) join the address book with label "" when absent or change.
+   */
+  #addReceiveEntries(spkm: DescriptorScriptPubKeyMan, from: number, to: number, batch: WalletBatch): void {
+    const role = this.activeRole(spkm);
+    if (!role.active || role.internal) return;
+    for (let pos = from; pos <= to; pos++) {
+      const script = spkm.scriptsAt(pos)[0];
+      const address = script === undefined ? undefined : encodeDestination(script, this.network);
+      if (address === undefined || this.#addressBook.get(address)?.label !== undefined) continue;
+      this.#putAddressBook(batch, address, { label: "", purpose: "receive" });
     }
   }
 
@@ -1444,17 +1463,65 @@ export class Wallet implements WalletCore, ChainNotifications {
 
   /** A transaction entered the mempool. */
   transactionAddedToMempool(raw: Uint8Array, _sequence: number): Promise<void> {
+    if (this.#mempoolBuffer !== null) {
+      // A mempool snapshot is being delivered: processed at its end, parents first.
+      this.#mempoolBuffer.push(raw);
+      return Promise.resolve();
+    }
     return this.withLock(async () => {
       if (this.#closed) return;
-      const tx = decodeTransaction(raw);
-      const id = reverseHex(txidOf(tx));
       const batch = this.db.batch();
-      const existing = this.#txs.get(id);
-      if (existing === undefined || existing.state.kind !== "confirmed") {
-        this.#syncTx(tx, { kind: "inMempool" }, { batch });
+      this.#mempoolAdd(decodeTransaction(raw), batch);
+      this.#flushDirty(batch);
+      await batch.commit();
+    });
+  }
+
+  /** A mempool transaction: kept when it involves the wallet; its wallet siblings conflict with it. */
+  #mempoolAdd(tx: Transaction, batch: WalletBatch): void {
+    const id = reverseHex(txidOf(tx));
+    const existing = this.#txs.get(id);
+    if (existing === undefined || existing.state.kind !== "confirmed") {
+      this.#syncTx(tx, { kind: "inMempool" }, { batch });
+    }
+    // Wallet transactions spending the same outputs (and their descendants) conflict with it in the mempool.
+    this.#updateMempoolConflicts(tx, id, true);
+  }
+
+  /**
+   * Core's `requestMempoolTransactions` pass: the mempool's transactions, processed parents before children
+   * (a child is recognized by spending a wallet output only once its parent is known).
+   */
+  async #syncMempool(): Promise<void> {
+    this.#mempoolBuffer = [];
+    let buffered: Uint8Array[];
+    try {
+      await this.chain.requestMempoolTransactions(this);
+    } finally {
+      buffered = this.#mempoolBuffer ?? [];
+      this.#mempoolBuffer = null;
+    }
+    if (buffered.length === 0) return;
+    await this.withLock(async () => {
+      if (this.#closed) return;
+      const txs = new Map<string, Transaction>();
+      for (const raw of buffered) {
+        const tx = decodeTransaction(raw);
+        txs.set(reverseHex(txidOf(tx)), tx);
       }
-      // Wallet transactions spending the same outputs (and their descendants) conflict with it in the mempool.
-      this.#updateMempoolConflicts(tx, id, true);
+      const done = new Set<string>();
+      const batch = this.db.batch();
+      const visit = (id: string, tx: Transaction) => {
+        if (done.has(id)) return;
+        done.add(id);
+        for (const input of tx.inputs) {
+          const parentId = reverseHex(input.prevout.txid);
+          const parent = txs.get(parentId);
+          if (parent !== undefined) visit(parentId, parent);
+        }
+        this.#mempoolAdd(tx, batch);
+      };
+      for (const [id, tx] of txs) visit(id, tx);
       this.#flushDirty(batch);
       await batch.commit();
     });

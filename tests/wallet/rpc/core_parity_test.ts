@@ -87,3 +87,35 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "core parity: a payment to an active receive descriptor adds the address to the book (listunspent label)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const node = await startNode(["-fallbackfee=0.0002", "-keypool=10"]);
+    try {
+      const { call, ok } = walletClient(node);
+      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+      await ok(null, "createwallet", "w");
+      await ok(null, "createwallet", "grind");
+      await ok(null, "createwallet", "watch", true);
+      const descs = await ok<{ descriptors: Obj[] }>("grind", "listdescriptors");
+      const imported = await ok<Obj[]>("watch", "importdescriptors", descs.descriptors);
+      assertEquals(imported.every((r) => r.success), true);
+      await ok(null, "generatetoaddress", 101, await ok<string>("w", "getnewaddress"));
+      const addr = await ok<string>("grind", "getnewaddress", "", "legacy");
+      await ok("w", "sendtoaddress", addr, 10);
+      await ok(null, "generatetoaddress", 1, await ok<string>("w", "getnewaddress"));
+      const mine = await ok<Obj[]>("grind", "listunspent");
+      assertEquals(mine[0].label, "");
+      assertEquals(await ok<Obj[]>("watch", "listunspent"), mine);
+      assertEquals(await ok<string[]>("watch", "getaddressesbylabel", ""), {
+        [addr]: { purpose: "receive" },
+      });
+    } finally {
+      await node.cleanup();
+    }
+  },
+});
