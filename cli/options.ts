@@ -1057,7 +1057,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Debugging/Testing options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "mocktime",

@@ -231,6 +231,8 @@ export interface ConnectionManagerOptions {
   readonly networkActive?: boolean;
   /** `-maxsendbuffer` in bytes (default 1,000,000). */
   readonly maxSendBuffer?: number;
+  /** `-capturemessages`: every message is appended to `<dir>/<ip_port>/msgs_{recv,sent}.dat` (Core's format). */
+  readonly captureDir?: string;
   /** `-maxreceivebuffer` in bytes (default 5,000,000). */
   readonly maxReceiveBuffer?: number;
   /** Peer timer check interval (default 1000 ms; tests lower it). */
@@ -301,6 +303,33 @@ function networkOf(host: string): string {
   const ip = parseIp(host);
   if (ip === undefined || !isRoutableAddr(ip)) return "not_publicly_routable";
   return ip.net === Bip155Network.IPV6 ? "ipv6" : "ipv4";
+}
+
+/**
+ * Core's `CaptureMessageToFile`: time (µs, int64 LE), the message type padded to 12 bytes, the length (uint32
+ * LE) and the payload, appended to `msgs_recv.dat` or `msgs_sent.dat` in a directory per peer address.
+ */
+function captureMessageToFile(
+  dir: string,
+  addr: string,
+): (msgType: string, payload: Uint8Array, incoming: boolean) => void {
+  const base = `${dir}/${addr.replaceAll(":", "_")}`;
+  let made = false;
+  return (msgType, payload, incoming) => {
+    try {
+      if (!made) {
+        Deno.mkdirSync(base, { recursive: true });
+        made = true;
+      }
+      const rec = new Uint8Array(8 + 12 + 4 + payload.length);
+      const dv = new DataView(rec.buffer);
+      dv.setBigInt64(0, BigInt(Date.now()) * 1000n, true);
+      rec.set(new TextEncoder().encode(msgType).subarray(0, 12), 8);
+      dv.setUint32(20, payload.length, true);
+      rec.set(payload, 24);
+      Deno.writeFileSync(`${base}/${incoming ? "msgs_recv.dat" : "msgs_sent.dat"}`, rec, { append: true });
+    } catch { /* capture is best effort */ }
+  };
 }
 
 /** The remote address of a socket as a {@link NetAddress}. */
@@ -754,6 +783,9 @@ export class ConnectionManager {
       checkIntervalMs: this.#opts.checkIntervalMs,
       maxSendBuffer: this.#opts.maxSendBuffer,
       maxReceiveBuffer: this.#opts.maxReceiveBuffer,
+      capture: this.#opts.captureDir === undefined
+        ? undefined
+        : captureMessageToFile(this.#opts.captureDir, formatNetAddr(conn.remoteAddr)),
       now: this.#opts.nowMs,
       log: (m) => this.#opts.logger?.debug("net", m),
       logEnabled: () => this.#opts.logger?.willLog("net", "debug") ?? false,

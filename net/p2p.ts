@@ -97,6 +97,8 @@ export interface P2pSettings {
   readonly maxSendBuffer: number;
   /** `-maxreceivebuffer` in bytes (Core's option is in kB, default 5000). */
   readonly maxReceiveBuffer: number;
+  /** `-capturemessages`. */
+  readonly captureMessages: boolean;
   /** Automatic outbound connections from the address manager (no `-connect`, no `-noconnect`). */
   readonly useAddrmanOutgoing: boolean;
   /** `-seednode` destinations. */
@@ -272,6 +274,7 @@ export function p2pSettingsFromArgs(args: ArgsLike): P2pSettings {
     banTime: args.getInt("-bantime", 60 * 60 * 24),
     maxSendBuffer: Math.max(0, args.getInt("-maxsendbuffer", 1000)) * 1000,
     maxReceiveBuffer: Math.max(0, args.getInt("-maxreceivebuffer", 5000)) * 1000,
+    captureMessages: args.getBool("-capturemessages", false),
     useAddrmanOutgoing: !connectGiven,
     seedNodes: args.getArgs("-seednode"),
     dnsSeed,
@@ -427,6 +430,9 @@ export class P2pNode implements NetControl {
         networkActive: s.networkActive,
         maxSendBuffer: s.maxSendBuffer,
         maxReceiveBuffer: s.maxReceiveBuffer,
+        captureDir: s.captureMessages && options.netDataDir !== undefined
+          ? `${options.netDataDir}/message_capture`
+          : undefined,
         addrman,
         useAddrmanOutgoing: s.useAddrmanOutgoing,
         seedNodes: s.useAddrmanOutgoing ? s.seedNodes : [],

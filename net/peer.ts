@@ -101,6 +101,8 @@ export interface PeerOptions {
   readonly maxSendQueue?: number;
   /** Debug log lines with Core's wording (category `net`): redundant messages, pong problems, self. */
   readonly log?: (msg: string) => void;
+  /** `-capturemessages`: called with every message sent and every message processed. */
+  readonly capture?: (msgType: string, payload: Uint8Array, incoming: boolean) => void;
   /** Whether `log` would write (the per-message "sending" lines are built only then; default true). */
   readonly logEnabled?: () => boolean;
   /** How often timers are checked (default 1000 ms). */
@@ -464,6 +466,7 @@ export class Peer {
     if (this.#opts.log !== undefined && (this.#opts.logEnabled?.() ?? true)) {
       this.#log(`sending ${type} (${bytes.length - 24} bytes) peer=${this.id}`);
     }
+    this.#opts.capture?.(type, bytes.subarray(24), false);
     const limit = this.#opts.maxSendQueue ??
       (this.#opts.maxSendBuffer ?? DEFAULT_MAX_SEND_BUFFER) + 2 * MAX_PROTOCOL_MESSAGE_LENGTH;
     if (this.#queueBytes + bytes.length > limit) {
@@ -619,6 +622,7 @@ export class Peer {
       return;
     }
     this.#countRecv(ev.command, ev.rawSize);
+    this.#opts.capture?.(ev.command, ev.payload, true);
     if (this.#opts.log) this.#log(`received: ${ev.command} (${ev.payload.length} bytes) peer=${this.id}`);
     const decoded = decodePayload(ev.command, ev.payload);
     if (!decoded.ok && ev.command === "pong" && this.#connected) {

@@ -153,3 +153,38 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "connman: -capturemessages writes Core's msgs_recv.dat/msgs_sent.dat records per peer",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "tsbtc-capture-" });
+    const a = manager({ captureDir: dir });
+    const b = manager();
+    try {
+      const c = await b.openConnection(`127.0.0.1:${portOf(a)}`);
+      await waitFor(() => a.counts().inbound === 1 && c!.peer.successfullyConnected, 5000, "handshake");
+      await waitFor(() => a.connections()[0]?.peer.successfullyConnected === true, 5000, "inbound handshake");
+      const [peerDir] = [...Deno.readDirSync(dir)].map((e) => e.name);
+      assert(/^127\.0\.0\.1_\d+$/.test(peerDir), peerDir);
+      for (const [file, first] of [["msgs_recv.dat", "version"], ["msgs_sent.dat", "version"]]) {
+        const data = Deno.readFileSync(`${dir}/${peerDir}/${file}`);
+        const types: string[] = [];
+        for (let o = 0; o < data.length;) {
+          const type = new TextDecoder().decode(data.subarray(o + 8, o + 20)).replace(/\0+$/, "");
+          const len = new DataView(data.buffer, data.byteOffset + o + 20, 4).getUint32(0, true);
+          types.push(type);
+          o += 24 + len;
+          assert(o <= data.length, `${file}: record overruns the file`);
+        }
+        assertEquals(types[0], first);
+        assert(types.includes("verack"), `${file}: ${types}`);
+      }
+    } finally {
+      await a.close();
+      await b.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
