@@ -1250,6 +1250,7 @@ export class Wallet implements WalletCore, ChainNotifications {
         mempoolConflicts: new Set(),
       };
       this.#insertTx(wtx);
+      this.#unlockSpent(tx, ctx.batch);
       wtx.timeSmart = this.#timeSmart(wtx, ctx);
       if (this.#flags.has("avoid_reuse")) this.#markInputsUsed(tx, ctx.batch);
     } else {
@@ -1260,6 +1261,18 @@ export class Wallet implements WalletCore, ChainNotifications {
     this.#markOutputsUsed(tx, ctx.batch);
     this.#dirty.add(txid);
     return wtx;
+  }
+
+  /** Core's `AddToSpends`: the coins a new wallet transaction spends are no longer locked. */
+  #unlockSpent(tx: Transaction, batch: WalletBatch): void {
+    if (isCoinBase(tx)) return;
+    for (const input of tx.inputs) {
+      const key = outpointKey(input.prevout);
+      const persistent = this.#locked.get(key);
+      if (persistent === undefined) continue;
+      this.#locked.delete(key);
+      if (persistent) batch.delete(Keys.lockedUtxo(key));
+    }
   }
 
   /** Core's `SetSpentKeyState`: the destinations this transaction spends from are "used". */

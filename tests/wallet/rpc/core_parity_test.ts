@@ -119,3 +119,44 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "core parity: a wallet transaction spending a locked coin unlocks it (Core's AddToSpends)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const node = await startNode(["-fallbackfee=0.0002", "-keypool=10"]);
+    try {
+      const { call, ok } = walletClient(node);
+      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+      await ok(null, "createwallet", "w");
+      await ok(null, "generatetoaddress", 102, await ok<string>("w", "getnewaddress"));
+      const [, b] = await ok<Obj[]>("w", "listunspent");
+      await ok("w", "lockunspent", false, [{ txid: b.txid, vout: b.vout }], true);
+      const raw = await ok<string>(null, "createrawtransaction", [], {
+        [await ok<string>("w", "getnewaddress")]: 1,
+      });
+      const funded = await ok<Obj>("w", "fundrawtransaction", raw, { lockUnspents: true });
+      assertEquals((await ok<Obj[]>("w", "listlockunspent")).length, 2);
+      const signed = await ok<Obj>("w", "signrawtransactionwithwallet", funded.hex);
+      await ok(null, "sendrawtransaction", signed.hex);
+      assertEquals(await ok<Obj[]>("w", "listlockunspent"), [{ txid: b.txid, vout: b.vout }]);
+      // A persistent lock goes too (and stays gone after a reload).
+      const raw2 = await ok<string>(null, "createrawtransaction", [{ txid: b.txid, vout: b.vout }], {
+        [await ok<string>("w", "getnewaddress")]: 1,
+      });
+      const funded2 = await ok<Obj>("w", "fundrawtransaction", raw2);
+      await ok(
+        null,
+        "sendrawtransaction",
+        (await ok<Obj>("w", "signrawtransactionwithwallet", funded2.hex)).hex,
+      );
+      assertEquals(await ok<Obj[]>("w", "listlockunspent"), []);
+      await ok(null, "unloadwallet", "w");
+      await ok(null, "loadwallet", "w");
+      assertEquals(await ok<Obj[]>("w", "listlockunspent"), []);
+    } finally {
+      await node.cleanup();
+    }
+  },
+});
