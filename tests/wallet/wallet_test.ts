@@ -479,3 +479,59 @@ Deno.test("wallet: locked coins (persistent or not) and the address book across 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("wallet: a 2-of-2 multisig spend signed by one wallet, then completed by the other", async () => {
+  const f = await chainFixture(1);
+  const dirs = [
+    await Deno.makeTempDir({ prefix: "tsbtc-wallet-" }),
+    await Deno.makeTempDir({ prefix: "tsbtc-wallet-" }),
+  ];
+  try {
+    const { DescriptorScriptPubKeyMan, randomMasterKeyText } = await import(
+      "../../wallet/scriptpubkeyman.ts"
+    );
+    const { decodeExtKey, encodeExtPubKey, neuterExtKey } = await import("../../core/descriptors/mod.ts");
+    const xprvs = [randomMasterKeyText("regtest"), randomMasterKeyText("regtest")];
+    const xpubs = xprvs.map((x) => encodeExtPubKey(neuterExtKey(decodeExtKey(x, "regtest")!), "regtest"));
+    const wallets: Wallet[] = [];
+    for (let i = 0; i < 2; i++) {
+      const w = await Wallet.create(env(f), `m${i}`, dirs[i], { blank: true });
+      await w.attach();
+      const keys = i === 0 ? [`${xprvs[0]}/0/*`, `${xpubs[1]}/0/*`] : [`${xpubs[0]}/0/*`, `${xprvs[1]}/0/*`];
+      const spkm = DescriptorScriptPubKeyMan.fromText(`wsh(multi(2,${keys[0]},${keys[1]}))`, {
+        network: "regtest",
+        timestamp: 1,
+        range: [0, 5],
+      });
+      await w.addWalletDescriptor(spkm, { label: null, internal: false, active: true });
+      wallets.push(w);
+    }
+    const [a, b] = wallets;
+    const script = a.descriptors()[0].scriptsAt(0)[0];
+    assert(b.isMine(script));
+    const blocks: Block[] = [await mineTo(f, script)];
+    for (let i = 0; i < 100; i++) await mineTo(f, key.script);
+    await a.blockUntilSyncedToCurrentChain();
+    await b.blockUntilSyncedToCurrentChain();
+    const coin = { txid: txid(blocks[0].txs[0]), vout: 0 };
+    const coins = new Map([[`${reverseHex(coin.txid)}:0`, a.getTxo(coin)!.txout]]);
+    const unsigned = spendTx([coin], [{ value: 49_9990_0000n, scriptPubKey: key.script }]);
+    const half = await a.signTransaction(unsigned, coins);
+    assertEquals(half.complete, false);
+    assertEquals(half.errors.length, 1);
+    assertEquals(
+      half.tx.inputs[0].witness.filter((w) => w.length > 0).length,
+      2,
+      "one signature and the script",
+    );
+    const full = await b.signTransaction(half.tx, coins);
+    assertEquals(full.errors, []);
+    assert(full.complete);
+    const r = await f.chain.broadcastTransaction(encodeTransaction(full.tx), 0n, false);
+    assert(r.ok, r.ok ? "" : r.message);
+    for (const w of wallets) await w.close();
+  } finally {
+    await f.close();
+    for (const d of dirs) await Deno.remove(d, { recursive: true });
+  }
+});
