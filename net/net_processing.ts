@@ -16,7 +16,7 @@
  */
 
 import { blockHash } from "../core/wire/block.ts";
-import { checkProofOfWork } from "../core/pow.ts";
+import { blockProof, checkProofOfWork } from "../core/pow.ts";
 import { bytesEqual, reverseHex, ZERO_HASH } from "../core/hash/hashes.ts";
 import { LOCATOR_DUMMY_VERSION, locatorHeights } from "../core/wire/locator.ts";
 import { hasWitness, transactionWeight, txid as txidOf, wtxid as wtxidOf } from "../core/wire/transaction.ts";
@@ -845,6 +845,15 @@ export class PeerManager {
       ps.headersSyncTimeout = 0;
     }
     return false;
+  }
+
+  /** Core's `GetAntiDoSWorkThreshold`: our tip's work less 144 blocks' worth, at least the minimum chain work. */
+  #antiDosWorkThreshold(): bigint {
+    const tip = this.#chain.tip();
+    const buffer = 144n * blockProof(tip.header.bits);
+    const near = tip.chainWork - (buffer < tip.chainWork ? buffer : tip.chainWork);
+    const min = this.#chain.params.consensus.minimumChainWork;
+    return near > min ? near : min;
   }
 
   /** Core's `ConsiderEviction`: outbound peers that stay behind our tip are asked once, then dropped. */
@@ -2167,6 +2176,11 @@ export class PeerManager {
       if (!this.#chain.isInitialBlockDownload()) this.#getHeaders(ps, this.bestHeader);
       return;
     }
+    if (prev.chainWork + blockProof(cb.header.bits) < this.#antiDosWorkThreshold()) {
+      // Core: a low-work header in a compact block is ignored.
+      this.#debug(`Ignoring low-work compact block from peer ${ps.id}`);
+      return;
+    }
     const state = await this.#chain.processNewBlockHeaders([cb.header]);
     if (!state.valid) {
       this.#punishForBlock(ps, state, true, "invalid header via cmpctblock");
@@ -2191,7 +2205,23 @@ export class PeerManager {
       return;
     }
     const inFlight = this.#blocksInFlight.get(hex);
-    if (inFlight !== undefined && inFlight.peer !== ps.id) return;
+    if (inFlight !== undefined && inFlight.peer !== ps.id) {
+      // Core: in flight from another peer, but perhaps rebuilt without a round trip: then it is processed and
+      // the other request dropped.
+      const temp = PartiallyDownloadedBlock.init(
+        cb,
+        [...this.#mempool.pool.entries()].map((e) => e.tx),
+        [...this.#orphans.values()].map((o) => o.tx),
+      );
+      if (temp.status !== "ok" || temp.block.missingIndexes().length > 0) return;
+      const filled = temp.block.fill([]);
+      if (filled.status !== "ok") return;
+      const other = this.#peers.get(inFlight.peer);
+      if (other !== undefined) this.#removeBlockRequest(hex, other);
+      else this.#blocksInFlight.delete(hex);
+      await this.#processBlock(ps, filled.block, hex, true);
+      return;
+    }
     const init = PartiallyDownloadedBlock.init(
       cb,
       [...this.#mempool.pool.entries()].map((e) => e.tx),
