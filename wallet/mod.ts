@@ -23,3 +23,13 @@ export {
   CoinsResult,
 } from "./available_coins.ts";
 export { type Balance, getBalance, type GetBalanceOptions, ReceiveCache } from "./receive.ts";
+export {
+  CoinControl,
+  type CreatedTransaction,
+  createTransaction,
+  fundTransaction,
+  type Recipient,
+  type SpendResult,
+} from "./spend.ts";
+export { getDiscardRate, getMinimumFeeRate, getRequiredFee, getRequiredFeeRate } from "./fees.ts";
+export { commitBumpTransaction, createRateBumpTransaction } from "./feebumper.ts";
