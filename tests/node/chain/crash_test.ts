@@ -119,7 +119,9 @@ Deno.test({
         }
       }
       assert(midFlush > 0);
-      assertEquals(replays, midFlush);
+      // Every kill inside a flush leaves a replay range; a kill meant for between flushes can still land in
+      // one when the machine is slow (the kill signal arrives a little later), so there may be more.
+      assert(replays >= midFlush, `replays ${replays} < mid-flush kills ${midFlush}`);
       assert(height >= 40, `final height ${height}`);
       console.log(`final height ${height}, mid-flush kills ${midFlush}, replays ${replays}`);
     } finally {
