@@ -535,3 +535,40 @@ Deno.test("wallet: a 2-of-2 multisig spend signed by one wallet, then completed 
     for (const d of dirs) await Deno.remove(d, { recursive: true });
   }
 });
+
+Deno.test("wallet: a descriptor imported into an unlocked encrypted wallet is stored encrypted", async () => {
+  const f = await chainFixture(1);
+  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-" });
+  try {
+    const { DescriptorScriptPubKeyMan, randomMasterKeyText } = await import(
+      "../../wallet/scriptpubkeyman.ts"
+    );
+    let w = await Wallet.create(env(f), "w", dir, { blank: true });
+    await w.attach();
+    assertEquals(await w.encrypt("pw"), true);
+    assertEquals(w.descriptors().length, 0, "blank: no descriptors after encryption either");
+    assertEquals(await w.unlock("pw", 60), true);
+    const xprv = randomMasterKeyText("regtest");
+    const spkm = DescriptorScriptPubKeyMan.fromText(`wpkh(${xprv}/0/*)`, {
+      network: "regtest",
+      timestamp: 1,
+      range: [0, 3],
+    });
+    await w.addWalletDescriptor(spkm, { label: null, internal: false, active: true });
+    const script = scriptOf(await w.getNewAddress("bech32", ""));
+    assert(w.canSign(script));
+    await w.close();
+    assertEquals(await filesContain(dir, xprv.slice(0, 40)), false, "no plaintext key on disk");
+    w = await Wallet.load(env(f), "w", dir);
+    await w.attach();
+    assert(w.isLocked());
+    assertEquals(w.canSign(script), false);
+    assertEquals(await w.unlock("pw", 60), true);
+    assert(w.canSign(script));
+    assertEquals(w.descriptors()[0].toDescriptorString(true).includes(xprv), true);
+    await w.close();
+  } finally {
+    await f.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
