@@ -19,7 +19,16 @@ import { blockHash } from "../core/wire/block.ts";
 import { blockProof, checkProofOfWork } from "../core/pow.ts";
 import { bytesEqual, reverseHex, ZERO_HASH } from "../core/hash/hashes.ts";
 import { LOCATOR_DUMMY_VERSION, locatorHeights } from "../core/wire/locator.ts";
-import { hasWitness, transactionWeight, txid as txidOf, wtxid as wtxidOf } from "../core/wire/transaction.ts";
+import {
+  hasWitness,
+  isCoinBase,
+  transactionStrippedSize,
+  transactionWeight,
+  txid as txidOf,
+  wtxid as wtxidOf,
+} from "../core/wire/transaction.ts";
+import { blockMerkleRoot } from "../core/hash/merkle.ts";
+import { checkWitnessMalleation } from "../core/consensus/mod.ts";
 import type { Block, BlockHeader, Transaction } from "../core/wire/types.ts";
 import type { BlockIndexEntry, Chainstate } from "../node/chain/types.ts";
 import type { MempoolAcceptResult } from "../node/mempool/accept.ts";
@@ -318,6 +327,35 @@ export function roundFeeFilter(fee: bigint, random: () => number = Math.random):
   if (i === -1) i = FEE_FILTER_BUCKETS.length - 1;
   else if (i > 0 && Math.floor(random() * 3) !== 0) i--;
   return BigInt(Math.trunc(FEE_FILTER_BUCKETS[i]));
+}
+
+/**
+ * Core's `IsBlockMutated`: the merkle root does not match (or duplicates make it ambiguous), a block without a
+ * coinbase has a 64-byte transaction, or the witness commitment does not match (with `checkWitnessRoot`).
+ */
+export function isBlockMutated(
+  block: Block,
+  checkWitnessRoot: boolean,
+  log?: (msg: string) => void,
+): boolean {
+  const { root, mutated } = blockMerkleRoot(block);
+  if (!bytesEqual(root, block.header.merkleRoot)) {
+    log?.("Block mutated: bad-txnmrklroot, hashMerkleRoot mismatch");
+    return true;
+  }
+  if (mutated) {
+    log?.("Block mutated: bad-txns-duplicate, duplicate transaction");
+    return true;
+  }
+  if (block.txs.length === 0 || !isCoinBase(block.txs[0])) {
+    return block.txs.some((tx) => transactionStrippedSize(tx) === 64);
+  }
+  const w = checkWitnessMalleation(block, checkWitnessRoot);
+  if (!w.valid) {
+    log?.(`Block mutated: ${w.reason}${w.debug === undefined ? "" : `, ${w.debug}`}`);
+    return true;
+  }
+  return false;
 }
 
 /** Core's `HasAllDesirableServiceFlags` (without the near-tip relaxation): NODE_NETWORK and NODE_WITNESS. */
@@ -1511,7 +1549,14 @@ export class PeerManager {
   async #processBlock(ps: PeerState, block: Block, hashHex: string, viaCompactBlock = false): Promise<void> {
     ps.lastBlockTime = this.#nowSec();
     const { newBlock, state } = await this.#chain.processNewBlock(block);
-    if (!state.valid) this.#punishForBlock(ps, state, viaCompactBlock, "invalid block");
+    if (!state.valid) {
+      this.#log?.error(
+        `ProcessNewBlock: AcceptBlock FAILED (${state.reason}${
+          state.debug === undefined ? "" : `, ${state.debug}`
+        })`,
+      );
+      this.#punishForBlock(ps, state, viaCompactBlock, "invalid block");
+    }
     const entry = this.#chain.lookup(hashHex);
     if (entry !== undefined && entry.failed === "none") {
       this.#updateBestHeader(entry);
@@ -1525,6 +1570,16 @@ export class PeerManager {
 
   async #onBlock(ps: PeerState, block: Block): Promise<void> {
     const hashHex = reverseHex(blockHash(block.header));
+    // Core: a mutated block (merkle root or witness commitment not matching) is misbehaviour, and only this
+    // peer's request for it is dropped, so it cannot clear an honest peer's download.
+    const prev = this.#chain.lookup(block.header.prevBlock);
+    const segwit = prev !== undefined && prev.height + 1 >= this.#chain.params.consensus.segwitHeight;
+    if (prev !== undefined && isBlockMutated(block, segwit, (m) => this.#log?.debug("validation", m))) {
+      this.#debug(`Received mutated block from peer=${ps.id}`);
+      this.#misbehaving(ps, "mutated block");
+      if (this.#blocksInFlight.get(hashHex)?.peer === ps.id) this.#removeBlockRequest(hashHex, ps);
+      return;
+    }
     this.#removeBlockRequest(hashHex, ps);
     await this.#processBlock(ps, block, hashHex);
   }
