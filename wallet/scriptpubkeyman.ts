@@ -218,6 +218,8 @@ export class DescriptorScriptPubKeyMan {
     const want = record.rangeEnd - record.rangeStart;
     if (spkm.#scripts.length > want) spkm.#scripts.length = want;
     spkm.#deriveTo(record.rangeEnd);
+    // Positions that cannot be derived now (not cached, behind a hardened step while locked) are not in range.
+    if (spkm.#scripts.length < want) record.rangeEnd = record.rangeStart + spkm.#scripts.length;
     return spkm;
   }
 
