@@ -571,9 +571,26 @@ export class BlockFiles {
     h.dirty = false;
   }
 
+  /** Whether `blk|rev<n>.dat` is still at its path (one stat; a cached handle outlives a rename). */
+  #stillThere(kind: Kind, n: number): boolean {
+    try {
+      Deno.statSync(this.path(kind, n));
+      return true;
+    } catch (e) {
+      return !(e instanceof Deno.errors.NotFound);
+    }
+  }
+
   #handle(kind: Kind, n: number, create: boolean): Handle | null {
     const key = `${kind}${n}`;
     const cached = this.#handles.get(key);
+    if (cached !== undefined && !create && !this.#stillThere(kind, n)) {
+      // Removed or renamed behind our back: Core opens the file for each read and finds it missing.
+      this.#sync(cached);
+      cached.file.close();
+      this.#handles.delete(key);
+      return null;
+    }
     if (cached !== undefined) {
       // Refresh its place in the LRU order.
       this.#handles.delete(key);

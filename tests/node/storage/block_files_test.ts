@@ -283,3 +283,18 @@ Deno.test("blocks: closed files refuse work; wrong message start size refused", 
     assertThrows(() => BlockFiles.open({ dir, messageStart: new Uint8Array(3) }), "message start is 3 bytes");
   });
 });
+
+Deno.test("blocks: a block file renamed while open reads as missing, and again once it is back (Core opens per read)", async () => {
+  await withDir((dir) => {
+    const bf = open(dir, { preallocate: false });
+    const a = bf.writeBlock(fakeBlock(1, 300), 1, 1);
+    bf.flush();
+    assertEquals(toHex(bf.readBlock(a)), toHex(fakeBlock(1, 300)));
+    Deno.renameSync(`${dir}/blocks/blk00000.dat`, `${dir}/blocks/blk00000.dat.moved`);
+    assertEquals(kindOf(() => bf.readBlock(a)), "missing-file");
+    assertEquals(bf.readRange(0, a.pos, 10), null);
+    Deno.renameSync(`${dir}/blocks/blk00000.dat.moved`, `${dir}/blocks/blk00000.dat`);
+    assertEquals(toHex(bf.readBlock(a)), toHex(fakeBlock(1, 300)));
+    bf.close();
+  });
+});
