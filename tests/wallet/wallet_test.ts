@@ -572,3 +572,39 @@ Deno.test("wallet: a descriptor imported into an unlocked encrypted wallet is st
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("wallet: a rescan reports its progress and stops on abortRescan", async () => {
+  const f = await chainFixture(60);
+  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-" });
+  try {
+    // One block per read, a little slow: the rescan takes a while.
+    const slow = {
+      ...f.chain,
+      readBlocks: async (from: number, _count: number, maxBytes: number) => {
+        await new Promise((r) => setTimeout(r, 5));
+        return await f.chain.readBlocks(from, 1, maxBytes);
+      },
+    };
+    const w = await Wallet.create({ ...env(f), chain: slow }, "w", dir);
+    await w.attach();
+    assertEquals(w.scanningState(), null);
+    assertEquals(w.abortRescan(), false);
+    const scan = w.rescan(0);
+    await new Promise((r) => setTimeout(r, 60));
+    const state = w.scanningState();
+    assert(state !== null && state.progress > 0 && state.progress < 1, JSON.stringify(state));
+    assertEquals(w.abortRescan(), true);
+    assertEquals(w.abortRescan(), false, "already aborting");
+    const result = await scan;
+    assertEquals(result.status, "user_abort");
+    assert(result.lastScanned !== null && result.lastScanned.height < 60);
+    assertEquals(w.scanningState(), null);
+    const full = await w.rescan(50);
+    assertEquals(full.status, "success");
+    assertEquals(full.lastScanned?.height, 60);
+    await w.close();
+  } finally {
+    await f.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
