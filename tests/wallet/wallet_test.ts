@@ -590,7 +590,9 @@ Deno.test("wallet: a rescan reports its progress and stops on abortRescan", asyn
     assertEquals(w.scanningState(), null);
     assertEquals(w.abortRescan(), false);
     const scan = w.rescan(0);
-    await new Promise((r) => setTimeout(r, 60));
+    for (let i = 0; i < 200 && !((w.scanningState()?.progress ?? 0) > 0); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const state = w.scanningState();
     assert(state !== null && state.progress > 0 && state.progress < 1, JSON.stringify(state));
     assertEquals(w.abortRescan(), true);
