@@ -1419,10 +1419,15 @@ export class PeerManager {
     const tip = this.#chain.tip();
     if (best === null || best.chainWork < tip.chainWork) return;
     if (best.chainWork < this.#chain.params.consensus.minimumChainWork) return;
-    if (ps.lastCommon === null) {
-      ps.lastCommon = this.#chain.atHeight(Math.min(best.height, tip.height))!;
+    // Core master: the last common block is the fork point with our tip whenever that has more work (our tip
+    // moved ahead), or when the old one is no longer on the peer's chain.
+    const fork = lastCommonAncestor(best, tip);
+    if (
+      ps.lastCommon === null || fork.chainWork > ps.lastCommon.chainWork ||
+      ancestorAt(best, ps.lastCommon.height) !== ps.lastCommon
+    ) {
+      ps.lastCommon = fork;
     }
-    ps.lastCommon = lastCommonAncestor(ps.lastCommon, best);
     if (ps.lastCommon === best) return;
     const windowEnd = ps.lastCommon.height + BLOCK_DOWNLOAD_WINDOW;
     const maxHeight = Math.min(best.height, windowEnd + 1);
@@ -2098,6 +2103,16 @@ export class PeerManager {
   // --- chain events ---
 
   #blockConnected(block: Block): void {
+    // Core's BlockConnected: a doubled stalling timeout decays back to the default with every block connected
+    // (whole seconds).
+    if (this.#stallingTimeoutMs !== BLOCK_STALLING_TIMEOUT_DEFAULT_MS) {
+      const next = Math.max(
+        BLOCK_STALLING_TIMEOUT_DEFAULT_MS,
+        Math.floor(this.#stallingTimeoutMs * 0.85 / 1000) * 1000,
+      );
+      this.#stallingTimeoutMs = next;
+      this.#debug(`Decreased stalling timeout to ${next / 1000} seconds`);
+    }
     this.#mostRecentBlockTxs.clear();
     // Core keeps no recently-confirmed entries for blocks connected during IBD.
     const ibd = this.#chain.isInitialBlockDownload();
@@ -2143,15 +2158,6 @@ export class PeerManager {
     // Core resets the recently rejected filter on every new tip (a transaction may be valid now).
     this.#recentRejects.clear();
     this.#recentRejectsReconsiderable.clear();
-    // Core: a doubled stalling timeout decays back to the default as the tip moves (whole seconds).
-    if (this.#stallingTimeoutMs !== BLOCK_STALLING_TIMEOUT_DEFAULT_MS) {
-      const next = Math.max(
-        BLOCK_STALLING_TIMEOUT_DEFAULT_MS,
-        Math.floor(this.#stallingTimeoutMs * 0.85 / 1000) * 1000,
-      );
-      this.#stallingTimeoutMs = next;
-      this.#debug(`Decreased stalling timeout to ${next / 1000} seconds`);
-    }
     this.#updateBestHeader(tip);
     if (ibd || this.#closed) return;
     const blocks: BlockIndexEntry[] = [];
