@@ -19,16 +19,7 @@ import { blockHash } from "../core/wire/block.ts";
 import { blockProof, checkProofOfWork } from "../core/pow.ts";
 import { bytesEqual, reverseHex, ZERO_HASH } from "../core/hash/hashes.ts";
 import { LOCATOR_DUMMY_VERSION, locatorHeights } from "../core/wire/locator.ts";
-import {
-  hasWitness,
-  isCoinBase,
-  transactionStrippedSize,
-  transactionWeight,
-  txid as txidOf,
-  wtxid as wtxidOf,
-} from "../core/wire/transaction.ts";
-import { blockMerkleRoot } from "../core/hash/merkle.ts";
-import { checkWitnessMalleation } from "../core/consensus/mod.ts";
+import { hasWitness, transactionWeight, txid as txidOf, wtxid as wtxidOf } from "../core/wire/transaction.ts";
 import type { Block, BlockHeader, Transaction } from "../core/wire/types.ts";
 import type { BlockIndexEntry, Chainstate } from "../node/chain/types.ts";
 import type { MempoolAcceptResult } from "../node/mempool/accept.ts";
@@ -51,7 +42,7 @@ import { SipHasher } from "./siphash.ts";
 import type { Connection } from "./connman.ts";
 import { isLocalAddress } from "./connman.ts";
 import type { InvItem, NetMessage } from "./messages.ts";
-import { PartiallyDownloadedBlock } from "./partial_block.ts";
+import { isBlockMutated, PartiallyDownloadedBlock } from "./partial_block.ts";
 import type { Peer } from "./peer.ts";
 import {
   CMPCTBLOCKS_VERSION,
@@ -327,35 +318,6 @@ export function roundFeeFilter(fee: bigint, random: () => number = Math.random):
   if (i === -1) i = FEE_FILTER_BUCKETS.length - 1;
   else if (i > 0 && Math.floor(random() * 3) !== 0) i--;
   return BigInt(Math.trunc(FEE_FILTER_BUCKETS[i]));
-}
-
-/**
- * Core's `IsBlockMutated`: the merkle root does not match (or duplicates make it ambiguous), a block without a
- * coinbase has a 64-byte transaction, or the witness commitment does not match (with `checkWitnessRoot`).
- */
-export function isBlockMutated(
-  block: Block,
-  checkWitnessRoot: boolean,
-  log?: (msg: string) => void,
-): boolean {
-  const { root, mutated } = blockMerkleRoot(block);
-  if (!bytesEqual(root, block.header.merkleRoot)) {
-    log?.("Block mutated: bad-txnmrklroot, hashMerkleRoot mismatch");
-    return true;
-  }
-  if (mutated) {
-    log?.("Block mutated: bad-txns-duplicate, duplicate transaction");
-    return true;
-  }
-  if (block.txs.length === 0 || !isCoinBase(block.txs[0])) {
-    return block.txs.some((tx) => transactionStrippedSize(tx) === 64);
-  }
-  const w = checkWitnessMalleation(block, checkWitnessRoot);
-  if (!w.valid) {
-    log?.(`Block mutated: ${w.reason}${w.debug === undefined ? "" : `, ${w.debug}`}`);
-    return true;
-  }
-  return false;
 }
 
 /** Core's `HasAllDesirableServiceFlags` (without the near-tip relaxation): NODE_NETWORK and NODE_WITNESS. */

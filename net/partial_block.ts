@@ -29,15 +29,32 @@ const MAX_BUCKET = 12;
 
 /**
  * Core's `IsBlockMutated`: merkle root mismatch or CVE-2012-2459 duplication; without a coinbase, any 64-byte
- * transaction; otherwise a witness that the coinbase does not commit to (when `checkWitnessRoot`).
+ * transaction; otherwise a witness that the coinbase does not commit to (when `checkWitnessRoot`). `log` gets
+ * Core's "Block mutated: …" line.
  */
-export function isBlockMutated(block: Block, checkWitnessRoot: boolean): boolean {
+export function isBlockMutated(
+  block: Block,
+  checkWitnessRoot: boolean,
+  log?: (msg: string) => void,
+): boolean {
   const m = blockMerkleRoot(block);
-  if (m.mutated || !bytesEqual(m.root, block.header.merkleRoot)) return true;
+  if (!bytesEqual(m.root, block.header.merkleRoot)) {
+    log?.("Block mutated: bad-txnmrklroot, hashMerkleRoot mismatch");
+    return true;
+  }
+  if (m.mutated) {
+    log?.("Block mutated: bad-txns-duplicate, duplicate transaction");
+    return true;
+  }
   if (block.txs.length === 0 || !isCoinBase(block.txs[0])) {
     return block.txs.some((tx) => transactionStrippedSize(tx) === 64);
   }
-  return !checkWitnessMalleation(block, checkWitnessRoot).valid;
+  const w = checkWitnessMalleation(block, checkWitnessRoot);
+  if (!w.valid) {
+    log?.(`Block mutated: ${w.reason}${w.debug === undefined ? "" : `, ${w.debug}`}`);
+    return true;
+  }
+  return false;
 }
 
 /** Counters of a reconstruction, as Core logs them. */
