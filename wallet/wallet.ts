@@ -488,7 +488,7 @@ export class Wallet implements WalletCore, ChainNotifications {
     for (const wtx of this.#txs.values()) {
       const s = wtx.state;
       if ((s.kind === "confirmed" || s.kind === "blockConflicted") && s.blockHeight > height) {
-        wtx.state = { kind: "inactive", abandoned: false };
+        wtx.state = { kind: "inactive", abandoned: s.kind === "confirmed" && isCoinBase(wtx.tx) };
         this.#dirty.add(wtx.txid);
       }
     }
@@ -1443,12 +1443,12 @@ export class Wallet implements WalletCore, ChainNotifications {
       if (this.#closed || info.hash !== this.#last.hash) return;
       const block = decodeBlock(info.data);
       const batch = this.db.batch();
-      const inactive: TxState = { kind: "inactive", abandoned: false };
       for (const tx of block.txs) {
         const id = reverseHex(txidOf(tx));
         const wtx = this.#txs.get(id);
         if (wtx !== undefined) {
-          wtx.state = inactive;
+          // Core: a disconnected coinbase is abandoned too (it must never be relayed on its own).
+          wtx.state = { kind: "inactive", abandoned: isCoinBase(tx) };
           this.#dirty.add(id);
         }
         if (isCoinBase(tx)) continue;

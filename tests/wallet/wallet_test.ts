@@ -99,7 +99,8 @@ Deno.test("wallet: follows the chain, persists, catches up after a restart and u
     await w.blockUntilSyncedToCurrentChain();
     assertEquals(w.lastBlock().height, 106);
     const orphan = w.getTx(reverseHex(txid(mined[4].txs[0])))!;
-    assertEquals(orphan.state, { kind: "inactive", abandoned: false });
+    // Core: a disconnected coinbase is abandoned as well as inactive.
+    assertEquals(orphan.state, { kind: "inactive", abandoned: true });
     assertEquals(w.depth(orphan), 0);
     await f.chainstate.reconsiderBlock(tipHash);
     await f.signals.sync();
