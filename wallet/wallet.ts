@@ -490,6 +490,7 @@ export class Wallet implements WalletCore, ChainNotifications {
       if ((s.kind === "confirmed" || s.kind === "blockConflicted") && s.blockHeight > height) {
         wtx.state = { kind: "inactive", abandoned: s.kind === "confirmed" && isCoinBase(wtx.tx) };
         this.#dirty.add(wtx.txid);
+        this.#abandonInactiveCoinbase(wtx);
       }
     }
     for (const h of [...this.#chainView.keys()]) {
@@ -1260,6 +1261,7 @@ export class Wallet implements WalletCore, ChainNotifications {
     }
     this.#markOutputsUsed(tx, ctx.batch);
     this.#dirty.add(txid);
+    this.#abandonInactiveCoinbase(wtx);
     return wtx;
   }
 
@@ -1273,6 +1275,18 @@ export class Wallet implements WalletCore, ChainNotifications {
       this.#locked.delete(key);
       if (persistent) batch.delete(Keys.lockedUtxo(key));
     }
+  }
+
+  /**
+   * Core's `AddToWallet`: an inactive coinbase (its block left the chain) and all its descendants are abandoned,
+   * whatever their state.
+   */
+  #abandonInactiveCoinbase(wtx: WalletTx): void {
+    if (wtx.state.kind !== "inactive" || !isCoinBase(wtx.tx)) return;
+    this.#recursiveUpdate(wtx.txid, (w) => {
+      w.state = { kind: "inactive", abandoned: true };
+      return true;
+    });
   }
 
   /** Core's `SetSpentKeyState`: the destinations this transaction spends from are "used". */
@@ -1447,9 +1461,11 @@ export class Wallet implements WalletCore, ChainNotifications {
         const id = reverseHex(txidOf(tx));
         const wtx = this.#txs.get(id);
         if (wtx !== undefined) {
-          // Core: a disconnected coinbase is abandoned too (it must never be relayed on its own).
+          // Core: a disconnected coinbase is abandoned too (it must never be relayed on its own), with its
+          // descendants.
           wtx.state = { kind: "inactive", abandoned: isCoinBase(tx) };
           this.#dirty.add(id);
+          this.#abandonInactiveCoinbase(wtx);
         }
         if (isCoinBase(tx)) continue;
         for (const input of tx.inputs) {
