@@ -21,6 +21,7 @@ import {
   WALLET_DB_FILE,
   WalletDatabaseError,
 } from "./db/database.ts";
+import { walletFeeWarnings } from "./fees.ts";
 import { DEFAULT_KEYPOOL_SIZE } from "./scriptpubkeyman.ts";
 import type { WalletSettings } from "./types.ts";
 import { type CreateWalletOptions, defaultWalletSettings, Wallet, type WalletEnvironment } from "./wallet.ts";
@@ -76,6 +77,8 @@ export class WalletContext {
   #addressType: OutputType = "bech32";
   #changeType: OutputType | undefined;
   #settings: WalletSettings = defaultWalletSettings();
+  /** Core's CWallet::Create warnings for the fee options (each wallet created or loaded gets them). */
+  #feeWarnings: string[] = [];
   readonly #args: ArgsLike | undefined;
 
   /** A context without wallets; {@link readSettings} reads the wallet options from the node. */
@@ -167,6 +170,9 @@ export class WalletContext {
     s.avoidPartialSpends = await bool("avoidpartialspends", s.avoidPartialSpends);
     s.broadcast = await bool("walletbroadcast", s.broadcast);
     this.#settings = s;
+    this.#feeWarnings = walletFeeWarnings(s, await this.chain.relayMinFee(), {
+      walletRbfSet: await get("walletrbf") !== null,
+    });
     return null;
   }
 
@@ -281,6 +287,7 @@ export class WalletContext {
     }
     this.wallets.push(wallet);
     await wallet.attach();
+    warnings.push(...this.#feeWarnings);
     await this.#updateSetting(name, loadOnStart, warnings);
     return { wallet, warnings };
   }
@@ -326,6 +333,7 @@ export class WalletContext {
         await wallet.close().catch(() => {});
         throw loadFailure(e, "Wallet loading failed.");
       }
+      warnings.push(...this.#feeWarnings);
       await this.#updateSetting(name, loadOnStart, warnings);
       return { wallet, warnings };
     } finally {

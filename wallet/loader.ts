@@ -148,7 +148,8 @@ export function makeWalletLoader(opts: WalletLoaderOptions): WalletProcessLoader
     async load() {
       for (const name of await requestedWallets()) {
         try {
-          await context.loadWallet(name, null);
+          const { warnings } = await context.loadWallet(name, null);
+          if (warnings.length > 0) await chain.initWarning(warnings.join("\n"));
         } catch (e) {
           const message = e instanceof Error ? e.message : String(e);
           if (e instanceof RpcError && e.code === RpcErrorCode.RPC_WALLET_NOT_FOUND) {

@@ -455,7 +455,9 @@ export function makeNodeChain(opts: NodeChainOptions): NodeChain {
       return Promise.resolve();
     },
     initWarning(message) {
+      // Core's noui message box: logged, and `Warning: …` on stderr.
       opts.logger?.warn(message);
+      console.error(`Warning: ${message}`);
       return Promise.resolve();
     },
     initError(message) {

@@ -160,3 +160,25 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "core parity: createwallet and loadwallet warn about a very high -fallbackfee (Core's CWallet::Create)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const node = await startNode(["-fallbackfee=0.02", "-keypool=10"]);
+    try {
+      const { call, ok } = walletClient(node);
+      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+      const warning =
+        "-fallbackfee is set very high! This is the transaction fee you may pay when fee estimates " +
+        "are not available.";
+      assertEquals((await ok<Obj>(null, "createwallet", "w")).warnings, [warning]);
+      await ok(null, "unloadwallet", "w");
+      assertEquals((await ok<Obj>(null, "loadwallet", "w")).warnings, [warning]);
+    } finally {
+      await node.cleanup();
+    }
+  },
+});
