@@ -68,6 +68,7 @@ import type {
   WalletTxo,
 } from "./types.ts";
 import { scriptInfoOf } from "./script_info.ts";
+import { TRUC_VERSION } from "./coin_selection/mod.ts";
 import {
   decodeMasterKeyRecord,
   decryptSecret,
@@ -354,6 +355,9 @@ export class Wallet implements WalletCore, ChainNotifications {
       wtx.mempoolConflicts.clear();
       this.#insertTx(wtx);
       if (wtx.orderPos >= this.#orderPosNext) this.#orderPosNext = wtx.orderPos + 1;
+      // Core's LoadToWallet: the birth time is at most the oldest transaction's time.
+      const t = wtx.timeSmart || wtx.timeReceived;
+      if (this.#birthTime === undefined || t < this.#birthTime) this.#birthTime = t;
     };
     for await (const [key, value] of db.list(["tx"])) {
       const id = key[1] as string;
@@ -1254,6 +1258,8 @@ export class Wallet implements WalletCore, ChainNotifications {
       this.#unlockSpent(tx, ctx.batch);
       wtx.timeSmart = this.#timeSmart(wtx, ctx);
       if (this.#flags.has("avoid_reuse")) this.#markInputsUsed(tx, ctx.batch);
+      // Core's AddToWallet: the wallet's birth time goes back to its oldest transaction.
+      this.#updateBirthTime(ctx.batch, wtx.timeSmart || wtx.timeReceived);
     } else {
       if (!sameState(wtx.state, state)) wtx.state = state;
       if (extra?.mapValue) Object.assign(wtx.mapValue, extra.mapValue);
@@ -1261,6 +1267,13 @@ export class Wallet implements WalletCore, ChainNotifications {
     }
     this.#markOutputsUsed(tx, ctx.batch);
     this.#dirty.add(txid);
+    // Core's AddToWallet: a child of a block-conflicted transaction conflicts with the same block.
+    for (const input of tx.inputs) {
+      const parent = this.#txs.get(reverseHex(input.prevout.txid));
+      if (parent?.state.kind === "blockConflicted") {
+        this.#markConflicted(txid, parent.state.blockHash, parent.state.blockHeight);
+      }
+    }
     this.#abandonInactiveCoinbase(wtx);
     return wtx;
   }
@@ -1515,6 +1528,39 @@ export class Wallet implements WalletCore, ChainNotifications {
     }
     // Wallet transactions spending the same outputs (and their descendants) conflict with it in the mempool.
     this.#updateMempoolConflicts(tx, id, true);
+    // Core: an unconfirmed TRUC parent takes one child; the wallet's other spends of it conflict with this one.
+    if (tx.version === TRUC_VERSION) {
+      for (const input of tx.inputs) {
+        const parent = this.#txs.get(reverseHex(input.prevout.txid));
+        if (parent === undefined || !this.#isUnconfirmed(parent)) continue;
+        parent.trucChildInMempool = id;
+        this.#updateTrucSiblingConflicts(parent, id, true);
+      }
+    }
+  }
+
+  /** Core's `isUnconfirmed`: neither abandoned, conflicted (block or mempool) nor confirmed. */
+  #isUnconfirmed(wtx: WalletTx): boolean {
+    const s = wtx.state;
+    if (s.kind === "confirmed" || s.kind === "blockConflicted") return false;
+    return !(s.kind === "inactive" && s.abandoned) && wtx.mempoolConflicts.size === 0;
+  }
+
+  /** Core's `UpdateTrucSiblingConflicts`: the other wallet spends of `parent` conflict with `childId` or not. */
+  #updateTrucSiblingConflicts(parent: WalletTx, childId: string, add: boolean): void {
+    for (let vout = 0; vout < parent.tx.outputs.length; vout++) {
+      for (const sibling of this.#spends.get(`${parent.txid}:${vout}`) ?? []) {
+        if (sibling === childId) continue;
+        this.#recursiveUpdate(sibling, (w) => {
+          if (add) {
+            if (w.mempoolConflicts.has(childId)) return false;
+            w.mempoolConflicts.add(childId);
+            return true;
+          }
+          return w.mempoolConflicts.delete(childId);
+        });
+      }
+    }
   }
 
   /**
@@ -1594,6 +1640,15 @@ export class Wallet implements WalletCore, ChainNotifications {
         this.#dirty.add(id);
       }
       this.#updateMempoolConflicts(tx, id, false);
+      if (tx.version === TRUC_VERSION) {
+        // Core: the TRUC parent may take another child again.
+        for (const input of tx.inputs) {
+          const parent = this.#txs.get(reverseHex(input.prevout.txid));
+          if (parent?.trucChildInMempool !== id) continue;
+          parent.trucChildInMempool = undefined;
+          this.#updateTrucSiblingConflicts(parent, id, false);
+        }
+      }
       this.#flushDirty(batch);
       await batch.commit();
     });
