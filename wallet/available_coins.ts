@@ -192,6 +192,7 @@ interface TxVerdict {
 
 /** Whether a wallet transaction in the mempool already has a child there (Core's `truc_child_in_mempool`). */
 function hasMempoolChild(wallet: WalletCore, wtx: WalletTx, txid: Uint8Array): boolean {
+  if (wtx.trucChildInMempool !== undefined) return true;
   for (let vout = 0; vout < wtx.tx.outputs.length; vout++) {
     for (const spender of wallet.spenders({ txid, vout })) {
       if (wallet.getTx(spender)?.state.kind === "inMempool") return true;

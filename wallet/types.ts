@@ -49,6 +49,11 @@ export interface WalletTx {
   orderForm: Array<[string, string]>;
   /** Txids of mempool transactions that conflict with it (Core's `mempool_conflicts`). */
   mempoolConflicts: Set<string>;
+  /**
+   * Txid of a version 3 mempool transaction spending it, wallet transaction or not (Core's
+   * `truc_child_in_mempool`: a TRUC parent takes one child, so its other outputs are unavailable); not stored.
+   */
+  trucChildInMempool?: string;
 }
 
 /** Wallet flags (Core's `WALLET_FLAG_*` names as `getwalletinfo` and `createwallet` know them). */

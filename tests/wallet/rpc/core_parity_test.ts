@@ -182,3 +182,50 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "core parity: a TRUC parent's other outputs are unavailable once any child of it is in the mempool",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const node = await startNode(["-fallbackfee=0.0002", "-keypool=10"]);
+    try {
+      const { call, ok } = walletClient(node);
+      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+      for (const w of ["charlie", "alice", "bob"]) await ok(null, "createwallet", w);
+      await ok(null, "generatetoaddress", 101, await ok<string>("charlie", "getnewaddress"));
+      const sendTx = async (from: string, inputs: Obj[], outputs: Obj) => {
+        let raw = await ok<string>(from, "createrawtransaction", inputs, outputs, 0, false, 3);
+        if (inputs.length === 0) {
+          raw = (await ok<Obj>(from, "fundrawtransaction", raw, { include_unsafe: true })).hex as string;
+        }
+        const signed = await ok<Obj>(from, "signrawtransactionwithwallet", raw);
+        return await ok<string>(null, "sendrawtransaction", signed.hex);
+      };
+      await sendTx("charlie", [], {
+        [await ok<string>("alice", "getnewaddress")]: 2,
+        [await ok<string>("bob", "getnewaddress")]: 2,
+      });
+      // Alice's child is no transaction of Bob's wallet, yet it takes the parent's only child slot.
+      const [coin] = await ok<Obj[]>("alice", "listunspent", 0);
+      await sendTx("alice", [{ txid: coin.txid, vout: coin.vout }], {
+        [await ok<string>("alice", "getnewaddress")]: 1.9999988,
+      });
+      const bobTx = await ok<string>(
+        "bob",
+        "createrawtransaction",
+        [],
+        {
+          [await ok<string>("bob", "getnewaddress")]: 1.999,
+        },
+        0,
+        false,
+        3,
+      );
+      const r = await call("bob", "fundrawtransaction", bobTx, { include_unsafe: true });
+      assertEquals(r.error, { code: -4, message: "Insufficient funds" });
+    } finally {
+      await node.cleanup();
+    }
+  },
+});
