@@ -283,7 +283,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "not affected. (default: 0)",
     category: "Options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "coinstatsindex",
@@ -353,7 +352,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Keep the transaction memory pool below <n> megabytes (default: 300)",
     category: "Options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "mempoolexpiry",
@@ -361,7 +359,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Do not keep transactions in the mempool longer than <n> hours (default: 336)",
     category: "Options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "minimumchainwork",
@@ -398,7 +395,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Whether to save the mempool on shutdown and load on restart (default: 1)",
     category: "Options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "persistmempoolv1",
@@ -407,7 +403,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "removed in the future. (default: 0)",
     category: "Options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "pid",
@@ -506,7 +501,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Connection options",
     modes: SERVER,
     networkOnly: true,
-    inert: true,
   },
   {
     name: "asmap",
@@ -534,7 +528,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Connection options",
     modes: SERVER,
     networkOnly: true,
-    inert: true,
   },
   {
     name: "cjdnsreachable",
@@ -553,7 +546,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Connection options",
     modes: SERVER,
     networkOnly: true,
-    inert: true,
   },
   {
     name: "discover",
@@ -616,7 +608,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "limit of 64.",
     category: "Connection options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "maxreceivebuffer",
@@ -716,7 +707,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Connection options",
     modes: SERVER,
     networkOnly: true,
-    inert: true,
   },
   {
     name: "proxy",
@@ -767,7 +757,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Connection options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "torcontrol",
@@ -808,7 +797,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "(default: download,noban,mempool,relay). Can be specified multiple times.",
     category: "Connection options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "whitelist",
@@ -819,7 +807,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "incoming only). Can be specified multiple times.",
     category: "Connection options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "zmqpubhashblock",
@@ -948,7 +935,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Debugging/Testing options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "checkpoints",
@@ -964,7 +950,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Debugging/Testing options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "stopafterblockimport",
@@ -992,7 +977,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Debugging/Testing options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "limitancestorsize",
@@ -1017,7 +1001,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Debugging/Testing options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "test",
@@ -1039,7 +1022,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Debugging/Testing options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "limitclustersize",
@@ -1049,7 +1031,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Debugging/Testing options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "capturemessages",
@@ -1105,7 +1086,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Node relay options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "incrementalrelayfee",
@@ -1115,7 +1095,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Node relay options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "dustrelayfee",
@@ -1125,7 +1104,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Node relay options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "acceptstalefeeestimates",
@@ -1134,21 +1112,18 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Debugging/Testing options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "bytespersigop",
     help: "Equivalent bytes per sigop in transactions for relay and mining (default: 20)",
     category: "Node relay options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "datacarrier",
     help: "Relay and mine data carrier transactions (default: 1)",
     category: "Node relay options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "datacarriersize",
@@ -1156,14 +1131,12 @@ export const OPTIONS: readonly OptionSpec[] = [
       "or less, allowing multiple outputs (default: 100000)",
     category: "Node relay options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "permitbaremultisig",
     help: "Relay transactions creating non-P2SH multisig outputs (default: 1)",
     category: "Node relay options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "minrelaytxfee",
@@ -1172,7 +1145,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "transaction creation (default: 0.000001)",
     category: "Node relay options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "privatebroadcast",
@@ -1472,7 +1444,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'What type of addresses to use ("legacy", "p2sh-segwit", "bech32", "bech32m", default: "bech32")',
     category: "Wallet options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "avoidpartialspends",
@@ -1484,7 +1455,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "default: 0.",
     category: "Wallet options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "changetype",
@@ -1492,7 +1462,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "when -addresstype=legacy, else it is an implementation detail.",
     category: "Wallet options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "consolidatefeerate",
@@ -1501,7 +1470,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "strictly necessary so that the wallet's UTXO pool can be reduced (default: 0.0001).",
     category: "Wallet options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "disablewallet",
@@ -1518,7 +1486,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "estimate for the longest target",
     category: "Wallet options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "fallbackfee",
@@ -1527,7 +1494,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "entirely disable the fallbackfee feature. (default: 0.00)",
     category: "Wallet options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "keypool",
@@ -1537,7 +1503,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "keypool have been used.",
     category: "Wallet options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "maxapsfee",
@@ -1546,7 +1511,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "spend avoidance (default: 0.00)",
     category: "Wallet options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "maxtxfee",
@@ -1555,7 +1519,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "abort large transactions (default: 0.10)",
     category: "Debugging/Testing options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "mintxfee",
@@ -1564,7 +1527,6 @@ export const OPTIONS: readonly OptionSpec[] = [
       "(default: 0.00001)",
     category: "Wallet options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "signer",
@@ -1579,7 +1541,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Spend unconfirmed change when sending transactions (default: 1)",
     category: "Wallet options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "txconfirmtarget",
@@ -1587,7 +1548,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "Include enough fee so transactions begin confirmation on average within n blocks (default: 6)",
     category: "Wallet options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "wallet",
@@ -1600,14 +1560,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Wallet options",
     modes: SERVER,
     networkOnly: true,
-    inert: true,
   },
   {
     name: "walletbroadcast",
     help: "Make the wallet broadcast transactions (default: 1)",
     category: "Wallet options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "walletdir",
@@ -1634,7 +1592,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: "(DEPRECATED) Send transactions with full-RBF opt-in enabled (default: 1)",
     category: "Wallet options",
     modes: SERVER,
-    inert: true,
   },
   {
     name: "unsafesqlitesync",
@@ -1652,7 +1609,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Wallet debugging/testing options",
     modes: SERVER,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "walletcrosschain",
@@ -1875,7 +1831,6 @@ export const OPTIONS: readonly OptionSpec[] = [
     category: "Debugging/Testing options",
     modes: RPC,
     debugOnly: true,
-    inert: true,
   },
   {
     name: "testnet",
