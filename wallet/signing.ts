@@ -185,8 +185,15 @@ function providerForListedKeys(
 ): SimpleSigningProvider | undefined {
   const input = psbt.inputs[i];
   const pubkeys: Uint8Array[] = [...input.bip32Derivs.keys()].map((k) => fromHex(k));
-  if (script.length === 34 && script[0] === 0x51 && script[1] === 0x20) pubkeys.push(script.subarray(2));
-  for (const k of input.tapBip32Derivs.keys()) pubkeys.push(fromHex(k));
+  if (script.length === 34 && script[0] === 0x51 && script[1] === 0x20) {
+    const x = script.subarray(2);
+    pubkeys.push(x, Uint8Array.of(0x02, ...x), Uint8Array.of(0x03, ...x));
+  }
+  // Taproot keys are x-only: Core tries both full keys (02 and 03 headers).
+  for (const k of input.tapBip32Derivs.keys()) {
+    const x = fromHex(k);
+    pubkeys.push(x, Uint8Array.of(0x02, ...x), Uint8Array.of(0x03, ...x));
+  }
   let provider: SimpleSigningProvider | undefined;
   const seen = new Set<string>();
   for (const pubkey of pubkeys) {

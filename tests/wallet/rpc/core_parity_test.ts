@@ -229,3 +229,51 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "core parity: a wallet holding only the key signs a taproot input through its taproot BIP 32 path",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const node = await startNode(["-fallbackfee=0.0002", "-keypool=10"]);
+    try {
+      const { call, ok } = walletClient(node);
+      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+      await ok(null, "createwallet", "w");
+      await ok(null, "createwallet", "online", true, true);
+      await ok(null, "createwallet", "keys", false, true);
+      await ok(null, "generatetoaddress", 101, await ok<string>("w", "getnewaddress"));
+      const xprv = `${randomMasterKeyText("regtest")}/*`;
+      const withSum = async (d: string) => `${d}#${(await ok<Obj>(null, "getdescriptorinfo", d)).checksum}`;
+      const pub = (await ok<Obj>(null, "getdescriptorinfo", `tr(${xprv})`)).descriptor as string;
+      assertEquals(
+        (await ok<Obj[]>("online", "importdescriptors", [{ desc: pub, timestamp: "now", active: true }]))[0]
+          .success,
+        true,
+      );
+      // The key-only wallet knows the keys as wpkh() (no taproot script at all).
+      const keyOnly = await withSum(`wpkh(${xprv})`);
+      assertEquals(
+        (await ok<Obj[]>("keys", "importdescriptors", [{ desc: keyOnly, timestamp: "now" }]))[0].success,
+        true,
+      );
+      await ok("w", "sendtoaddress", await ok<string>("online", "getnewaddress", "", "bech32m"), 1);
+      await ok(null, "generatetoaddress", 1, await ok<string>("w", "getnewaddress"));
+      const funded = await ok<Obj>(
+        "online",
+        "walletcreatefundedpsbt",
+        [],
+        {
+          [await ok<string>("w", "getnewaddress")]: 0.5,
+        },
+        0,
+        { changeAddress: await ok<string>("w", "getnewaddress") },
+      );
+      const res = await ok<Obj>("keys", "walletprocesspsbt", funded.psbt);
+      assertEquals(res.complete, true);
+      assertEquals((await ok<Obj[]>(null, "testmempoolaccept", [res.hex]))[0].allowed, true);
+    } finally {
+      await node.cleanup();
+    }
+  },
+});
