@@ -114,3 +114,74 @@ Deno.test("wallet crash: kill -9 during getnewaddress, after commit and during a
     await node.cleanup();
   }
 });
+
+Deno.test("wallet crash: kill -9 of the node during sendmany loses no transaction and reuses no coin", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-nodekill-" });
+  const args = ["-fallbackfee=0.0002", "-wallet=w"];
+  let node = await startNode(["-fallbackfee=0.0002"], { dataDir });
+  try {
+    await walletReady(node);
+    await ok(node, "createwallet", ["w", false, false, null, false, true, true]);
+    const mine = await ok<string>(node, "getnewaddress", [], "w");
+    await ok(node, "generatetoaddress", [120, mine]);
+    await waitFor(async () =>
+      (await ok<{ txcount: number }>(node, "getwalletinfo", [], "w")).txcount === 120
+    );
+    const dest = await ok<string>(node, "getnewaddress", [], "w");
+    // The chain state is written now (gettxoutsetinfo flushes it, as Core's does): without that a kill -9 loses
+    // the blocks mined since the last periodic flush, in Core as here.
+    await ok(node, "gettxoutsetinfo");
+    // sendmany calls one after another; the node (and with it the wallet process) dies in the middle.
+    const answered: string[] = [];
+    const sending = (async () => {
+      for (let i = 0; i < 200; i++) {
+        const r = await walletCall(node, "sendmany", ["", { [dest]: 0.01, [mine]: 0.02 }], "w").catch(() =>
+          null
+        );
+        if (r === null || r.error !== null) return;
+        answered.push(r.result as string);
+      }
+    })();
+    await waitFor(() => answered.length >= 5, 60_000, "some payments");
+    node.child.kill("SIGKILL");
+    await node.wait();
+    await sending;
+    assert(answered.length < 200, "the node died while payments were being made");
+    await node.cleanup();
+
+    node = await startNode(args, { dataDir });
+    await walletReady(node);
+    await waitFor(
+      async () => ((await walletCall(node, "listwallets")).result as string[]).includes("w"),
+      20_000,
+    );
+    // Every payment the client was told about is in the wallet, and back in the mempool (resubmitted at load).
+    const mempool = new Set(await ok<string[]>(node, "getrawmempool"));
+    for (const txid of answered) {
+      const tx = await ok<{ txid: string; confirmations: number }>(node, "gettransaction", [txid], "w");
+      assertEquals(tx.txid, txid);
+      assert(tx.confirmations > 0 || mempool.has(txid), `${txid} neither confirmed nor in the mempool`);
+    }
+    // No coin the wallet lists is spent already: each is in the UTXO set or the mempool's outputs.
+    const unspent = await ok<Array<{ txid: string; vout: number; amount: number }>>(
+      node,
+      "listunspent",
+      [0],
+      "w",
+    );
+    for (const u of unspent) {
+      assert(await ok(node, "gettxout", [u.txid, u.vout, true]) !== null, `${u.txid}:${u.vout} is spent`);
+    }
+    // And the wallet keeps spending, without conflicts, then confirms everything in one block.
+    for (let i = 0; i < 5; i++) await ok(node, "sendmany", ["", { [dest]: 0.01 }], "w");
+    await ok(node, "generatetoaddress", [1, mine]);
+    assertEquals((await ok<string[]>(node, "getrawmempool")).length, 0);
+    const balances = await ok<{ mine: { trusted: number } }>(node, "getbalances", [], "w");
+    const sum = (await ok<Array<{ amount: number }>>(node, "listunspent", [1], "w"))
+      .reduce((s, u) => s + Math.round(u.amount * 1e8), 0);
+    assertEquals(Math.round(balances.mine.trusted * 1e8), sum);
+  } finally {
+    await node.cleanup();
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+});
