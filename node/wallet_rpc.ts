@@ -302,7 +302,13 @@ export class WalletRpcForwarder {
           await Deno.copyFile(tmp, path);
         } catch (e) {
           this.#logger?.warn(`backupwallet: cannot write ${path}: ${e instanceof Error ? e.message : e}`);
-          throw new RpcError(RpcErrorCode.RPC_WALLET_ERROR, "Error: Wallet backup failed!");
+          // Core's text, plus why when it is the sandbox: the node may write only under its data directory.
+          throw new RpcError(
+            RpcErrorCode.RPC_WALLET_ERROR,
+            e instanceof Deno.errors.NotCapable
+              ? `Error: Wallet backup failed! The node may write only under its data directory, not ${path}`
+              : "Error: Wallet backup failed!",
+          );
         }
       },
       cleanup,

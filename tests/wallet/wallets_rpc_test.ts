@@ -352,6 +352,16 @@ Deno.test("wallet RPCs: listdescriptors, importdescriptors with rescan, rescanbl
     const outside = `${node.dataDir}/w-outside.bak`;
     assertEquals(await ok(node, "backupwallet", [outside], "w"), null);
     assert((await Deno.stat(outside)).size > 0);
+    // Outside the node's data directory too: its sandbox refuses, and the error says so.
+    const elsewhere = `${node.dataDir}-elsewhere.bak`;
+    const backupRefused = (await walletCall(node, "backupwallet", [elsewhere], "w")).error;
+    assertEquals(backupRefused?.code, -4);
+    assert(
+      backupRefused?.message.startsWith(
+        "Error: Wallet backup failed! The node may write only under its data",
+      ),
+    );
+    assertEquals(await Deno.stat(elsewhere).then(() => true, () => false), false);
     assertEquals(await ok(node, "restorewallet", ["restored2", outside]), { name: "restored2" });
     assertEquals((await ok<{ txcount: number }>(node, "getwalletinfo", [], "restored2")).txcount, 101);
     assertEquals((await Array.fromAsync(Deno.readDir(walletsDir))).filter((e) => e.name.startsWith(".")), []);
