@@ -442,9 +442,12 @@ export class WalletContext {
       for (const e of entries) {
         if (e.isDirectory) {
           const sub = rel === "" ? e.name : `${rel}/${e.name}`;
-          if (await hasWalletDatabase(`${dir}/${e.name}`)) out.push(sub);
+          // Core's IsSQLiteFile: only databases of ours (a Core wallet or another SQLite file is not listed).
+          if (await hasWalletDatabase(`${dir}/${e.name}`) && await isWalletDatabaseFile(`${dir}/${e.name}`)) {
+            out.push(sub);
+          }
           await walk(`${dir}/${e.name}`, sub);
-        } else if (rel === "" && e.name === WALLET_DB_FILE && e.isFile) {
+        } else if (rel === "" && e.name === WALLET_DB_FILE && e.isFile && await isWalletDatabaseFile(dir)) {
           out.unshift("");
         }
       }

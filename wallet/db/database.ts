@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { DatabaseSync } from "node:sqlite";
 import { KvBatchWriter, type KvMutation } from "../../node/storage/kv_batch.ts";
 
 /** File name of a wallet's database inside its directory. */
@@ -77,9 +78,49 @@ export async function isWalletDatabaseFile(dir: string): Promise<boolean> {
       if (r === null) break;
       n += r;
     }
-    return n === 16 && new TextDecoder().decode(head) === "SQLite format 3\0";
+    return n === 16 && new TextDecoder().decode(head) === "SQLite format 3\0" &&
+      isKvStore(`${dir}/${WALLET_DB_FILE}`);
   } finally {
     file.close();
+  }
+}
+
+/**
+ * Whether the SQLite file at `path` is a Deno KV store or still empty (no tables), read without writing: a
+ * Bitcoin Core wallet (application id = the network magic, table `main`) or another application's database
+ * must not be opened as a KV store, which would add its tables to the file.
+ */
+export function isKvStore(path: string): boolean {
+  let head: Uint8Array;
+  try {
+    const file = Deno.openSync(path, { read: true });
+    try {
+      head = new Uint8Array(100);
+      let n = 0;
+      for (let r: number | null = 0; n < 100 && r !== null; n += r ?? 0) r = file.readSync(head.subarray(n));
+      head = head.subarray(0, n);
+    } finally {
+      file.close();
+    }
+  } catch {
+    return false;
+  }
+  if (head.length === 0) return true; // created empty (e.g. by the lock), nothing in it yet
+  if (head.length < 100 || new TextDecoder().decode(head.subarray(0, 16)) !== "SQLite format 3\0") {
+    return false;
+  }
+  // Core sets PRAGMA application_id (offset 68) to its network magic; Deno KV leaves it 0.
+  if (new DataView(head.buffer, head.byteOffset).getUint32(68) !== 0) return false;
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(path, { readOnly: true });
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all()
+      .map((r) => String((r as { name: unknown }).name));
+    return tables.length === 0 || tables.includes("kv");
+  } catch {
+    return true; // unreadable this way (e.g. a write-ahead log without its index): Deno KV decides
+  } finally {
+    db?.close();
   }
 }
 
@@ -143,6 +184,9 @@ export class WalletDatabase {
     const path = `${dir}/${WALLET_DB_FILE}`;
     const lock = await lockFile(path);
     try {
+      if (!isKvStore(path)) {
+        throw new WalletDatabaseError(`${path} is not a tsbtc wallet database (a Deno KV store)`);
+      }
       const kv = await Deno.openKv(path);
       return new WalletDatabase(dir, kv, lock);
     } catch (e) {

@@ -2,6 +2,7 @@
  * End to end through a node and its wallet process: behaviours Bitcoin Core's wallet functional tests rely on
  * (each found by running one of them against tsbtc), kept here as fast regressions.
  */
+import { DatabaseSync } from "node:sqlite";
 import { assertEquals } from "../../assert.ts";
 import { startNode, waitFor } from "../../helpers.ts";
 import { randomMasterKeyText } from "../../../wallet/scriptpubkeyman.ts";
@@ -272,6 +273,44 @@ Deno.test({
       const res = await ok<Obj>("keys", "walletprocesspsbt", funded.psbt);
       assertEquals(res.complete, true);
       assertEquals((await ok<Obj[]>(null, "testmempoolaccept", [res.hex]))[0].allowed, true);
+    } finally {
+      await node.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name: "core parity: a Bitcoin Core wallet.dat is refused as not in recognized format and left untouched",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const node = await startNode(["-keypool=10"]);
+    try {
+      const { call, ok } = walletClient(node);
+      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+      await ok(null, "createwallet", "w");
+      const dir = `${node.netDataDir}/wallets/core`;
+      await Deno.mkdir(dir, { recursive: true });
+      const tables = () => {
+        const db = new DatabaseSync(`${dir}/wallet.dat`, { readOnly: true });
+        const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) =>
+          r.name
+        );
+        db.close();
+        return names;
+      };
+      const db = new DatabaseSync(`${dir}/wallet.dat`);
+      db.exec("PRAGMA application_id = 0xdab5bffa");
+      db.exec("CREATE TABLE main(key BLOB PRIMARY KEY NOT NULL, value BLOB NOT NULL)");
+      db.close();
+      const r = await call(null, "loadwallet", "core");
+      assertEquals(r.error, {
+        code: -18,
+        message: `Wallet file verification failed. Failed to load database path '${dir}'. Data is not in ` +
+          "recognized format.",
+      });
+      assertEquals(tables(), ["main"]);
+      assertEquals(await ok<Obj>(null, "listwalletdir"), { wallets: [{ name: "w", warnings: [] }] });
     } finally {
       await node.cleanup();
     }
