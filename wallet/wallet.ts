@@ -428,7 +428,7 @@ export class Wallet implements WalletCore, ChainNotifications {
    */
   async attach(): Promise<void> {
     this.#handler = await this.chain.handleNotifications(this);
-    await this.withLock(() => this.#catchUp());
+    await this.withLock(() => this.#catchUp(true));
     await this.#reacceptTransactions();
     await this.#syncMempool();
   }
@@ -468,7 +468,7 @@ export class Wallet implements WalletCore, ChainNotifications {
   }
 
   /** Brings the wallet to the node's tip: undoes blocks no longer active, scans the new ones. */
-  async #catchUp(): Promise<void> {
+  async #catchUp(atLoad = false): Promise<void> {
     const tip = await this.chain.getHeight();
     if (tip === null) return;
     let fork: number | null = null;
@@ -484,6 +484,11 @@ export class Wallet implements WalletCore, ChainNotifications {
     }
     if (fork < this.#last.height) this.#rewindTo(batch, fork);
     await batch.commit();
+    if (fork < tip && atLoad) {
+      // Core's AttachChain (its rescan starts at the fork block itself).
+      const from = Math.max(fork, 0);
+      this.#env.logger?.info(`[${this.#logName()}] Rescanning last ${tip - from} blocks (from block ${from})...`);
+    }
     if (fork < tip) await this.#scan(fork + 1, tip, { following: true });
   }
 

@@ -3,7 +3,7 @@
  * (each found by running one of them against tsbtc), kept here as fast regressions.
  */
 import { DatabaseSync } from "node:sqlite";
-import { assertEquals } from "../../assert.ts";
+import { assert, assertEquals } from "../../assert.ts";
 import { startNode, waitFor } from "../../helpers.ts";
 import { randomMasterKeyText } from "../../../wallet/scriptpubkeyman.ts";
 import { walletClient } from "./wallet_client.ts";
@@ -311,6 +311,36 @@ Deno.test({
       });
       assertEquals(tables(), ["main"]);
       assertEquals(await ok<Obj>(null, "listwalletdir"), { wallets: [{ name: "w", warnings: [] }] });
+    } finally {
+      await node.cleanup();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "core parity: a wallet loaded behind the tip logs Core's 'Rescanning last N blocks (from block H)...'",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const node = await startNode(["-keypool=10"]);
+    try {
+      const { call, ok } = walletClient(node);
+      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+      await ok(null, "createwallet", "w");
+      const addr = await ok<string>("w", "getnewaddress");
+      await ok(null, "generatetoaddress", 3, addr);
+      // Wallet calls wait for the wallet to catch up with the chain (Core's BlockUntilSyncedToCurrentChain).
+      assertEquals(((await ok<Obj>("w", "getbalances")).lastprocessedblock as Obj).height, 3);
+      await ok(null, "unloadwallet", "w");
+      await ok(null, "generatetoaddress", 2, addr);
+      await ok(null, "loadwallet", "w");
+      const log = await node.log();
+      assert(log.includes("[w] Rescanning last 2 blocks (from block 3)..."));
+      assertEquals((await ok<Obj>("w", "getbalances")).lastprocessedblock, {
+        hash: await ok<string>(null, "getbestblockhash"),
+        height: 5,
+      });
     } finally {
       await node.cleanup();
     }
