@@ -487,7 +487,9 @@ export class Wallet implements WalletCore, ChainNotifications {
     if (fork < tip && atLoad) {
       // Core's AttachChain (its rescan starts at the fork block itself).
       const from = Math.max(fork, 0);
-      this.#env.logger?.info(`[${this.#logName()}] Rescanning last ${tip - from} blocks (from block ${from})...`);
+      this.#env.logger?.info(
+        `[${this.#logName()}] Rescanning last ${tip - from} blocks (from block ${from})...`,
+      );
     }
     if (fork < tip) await this.#scan(fork + 1, tip, { following: true });
   }
