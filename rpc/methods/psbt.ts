@@ -376,11 +376,53 @@ const DESCRIPTORS_ARG: RpcArgSpec = {
   ],
 };
 
-const PSBT_VERSION_ARG: RpcArgSpec = {
+/** The `psbt_version` argument of `createpsbt`, `converttopsbt` and `walletcreatefundedpsbt`. */
+export const PSBT_VERSION_ARG: RpcArgSpec = {
   names: "psbt_version",
   type: "num",
   fallback: { default: 2 },
   description: "The PSBT version number to use.",
+};
+
+/** The `bip32derivs` argument of `descriptorprocesspsbt`, `walletprocesspsbt` and `walletcreatefundedpsbt`. */
+export const BIP32DERIVS_ARG: RpcArgSpec = {
+  names: "bip32derivs",
+  type: "bool",
+  fallback: { default: true },
+  description: "Include BIP 32 derivation paths for public keys if we know them",
+};
+
+/** The `sighashtype`, `bip32derivs` and `finalize` arguments of `descriptorprocesspsbt` and `walletprocesspsbt`. */
+export const PROCESS_PSBT_SIGN_ARGS: readonly RpcArgSpec[] = [
+  {
+    names: "sighashtype",
+    type: "str",
+    fallback: { default: "DEFAULT for Taproot, ALL otherwise" },
+    description: "The signature hash type to sign with if not specified by the PSBT. Must be one of\n" +
+      SIGHASH_TYPE_CHOICES,
+  },
+  BIP32DERIVS_ARG,
+  {
+    names: "finalize",
+    type: "bool",
+    fallback: { default: true },
+    description: "Also finalize inputs if possible",
+  },
+];
+
+/** The result of `descriptorprocesspsbt` and `walletprocesspsbt`. */
+export const PROCESS_PSBT_RESULT: RpcResultSpec = {
+  type: "obj",
+  inner: [
+    { type: "str", key: "psbt", description: "The base64-encoded partially signed transaction" },
+    { type: "bool", key: "complete", description: "If the transaction has a complete set of signatures" },
+    {
+      type: "str_hex",
+      key: "hex",
+      optional: true,
+      description: "The hex-encoded network transaction if complete",
+    },
+  ],
 };
 
 type R = RpcResultSpec;
@@ -1080,39 +1122,9 @@ export function psbtMethods(options: PsbtMethodsOptions): RpcMethod[] {
     args: [
       { names: "psbt", type: "str", description: "The transaction base64 string" },
       { ...DESCRIPTORS_ARG, fallback: "required" },
-      {
-        names: "sighashtype",
-        type: "str",
-        fallback: { default: "DEFAULT for Taproot, ALL otherwise" },
-        description: "The signature hash type to sign with if not specified by the PSBT. Must be one of\n" +
-          SIGHASH_TYPE_CHOICES,
-      },
-      {
-        names: "bip32derivs",
-        type: "bool",
-        fallback: { default: true },
-        description: "Include BIP 32 derivation paths for public keys if we know them",
-      },
-      {
-        names: "finalize",
-        type: "bool",
-        fallback: { default: true },
-        description: "Also finalize inputs if possible",
-      },
+      ...PROCESS_PSBT_SIGN_ARGS,
     ],
-    results: [{
-      type: "obj",
-      inner: [
-        { type: "str", key: "psbt", description: "The base64-encoded partially signed transaction" },
-        { type: "bool", key: "complete", description: "If the transaction has a complete set of signatures" },
-        {
-          type: "str_hex",
-          key: "hex",
-          optional: true,
-          description: "The hex-encoded network transaction if complete",
-        },
-      ],
-    }],
+    results: [PROCESS_PSBT_RESULT],
     examples: helpExampleCli("descriptorprocesspsbt", '"psbt" "[\\"descriptor1\\", \\"descriptor2\\"]"') +
       helpExampleCli("descriptorprocesspsbt", '"psbt" "[{\\"desc\\":\\"mydescriptor\\", \\"range\\":21}]"'),
     handler: async (params) => {

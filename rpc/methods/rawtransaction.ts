@@ -555,8 +555,12 @@ function p2shScript(script: Uint8Array): Uint8Array {
   return Uint8Array.of(0xa9, 20, ...hash160Of(script), 0x87);
 }
 
-/** Core's `CTxOut::ToString`. */
-function txOutToString(out: CoinOut): string {
+/**
+ * Core's `CTxOut::ToString` (the "Missing amount for …" error); `undefined` (no coin known) reads
+ * `CTxOut(nValue=-0.00000001, scriptPubKey=)`.
+ */
+export function txOutToString(out: CoinOut | undefined): string {
+  if (out === undefined) return "CTxOut(nValue=-0.00000001, scriptPubKey=)";
   const coin = 100_000_000n;
   const v = out.value;
   return `CTxOut(nValue=${v / coin}.${(v % coin).toString().padStart(8, "0")}, scriptPubKey=${
@@ -592,7 +596,7 @@ export function signTransactionToJson(
     if (message === "Missing amount") {
       throw new RpcError(
         RpcErrorCode.RPC_TYPE_ERROR,
-        `Missing amount for ${txOutToString(coins.get(outPointKey(input.prevout))!)}`,
+        `Missing amount for ${txOutToString(coins.get(outPointKey(input.prevout)))}`,
       );
     }
     errors.push({
@@ -727,7 +731,8 @@ const CREATE_EX2 = '"[{\\"txid\\":\\"myid\\",\\"vout\\":0}]" "[{\\"data\\":\\"00
 const CREATE_EX3 = '"[{\\"txid\\":\\"myid\\",\\"vout\\":0}]", "[{\\"address\\":0.01}]"';
 const CREATE_EX4 = '"[{\\"txid\\":\\"myid\\",\\"vout\\":0}]", "[{\\"data\\":\\"00010203\\"}]"';
 
-const SIGN_RESULT: RpcResultSpec = {
+/** The result of `signrawtransactionwithkey` and `signrawtransactionwithwallet` (Core's `SignTransactionResultToJSON`). */
+export const SIGN_RESULT: RpcResultSpec = {
   type: "obj",
   inner: [
     { type: "str_hex", key: "hex", description: "The hex-encoded raw transaction with signature(s)" },
@@ -757,6 +762,48 @@ const SIGN_RESULT: RpcResultSpec = {
     },
   ],
 };
+
+/**
+ * The `prevtxs` argument of `signrawtransactionwithkey` and `signrawtransactionwithwallet` (what
+ * {@link parsePrevouts} reads); Core words the `scriptPubKey` entry differently in the two.
+ */
+export function prevtxsArg(scriptPubKeyDescription: string): RpcArgSpec {
+  return {
+    names: "prevtxs",
+    type: "arr",
+    fallback: "omitted",
+    description: "The previous dependent transaction outputs",
+    inner: [{
+      names: "",
+      type: "obj",
+      fallback: "omitted",
+      description: "",
+      inner: [
+        { names: "txid", type: "str_hex", description: "The transaction id" },
+        { names: "vout", type: "num", description: "The output number" },
+        { names: "scriptPubKey", type: "str_hex", description: scriptPubKeyDescription },
+        {
+          names: "redeemScript",
+          type: "str_hex",
+          fallback: "omitted",
+          description: "(required for P2SH) redeem script",
+        },
+        {
+          names: "witnessScript",
+          type: "str_hex",
+          fallback: "omitted",
+          description: "(required for P2WSH or P2SH-P2WSH) witness script",
+        },
+        {
+          names: "amount",
+          type: "amount",
+          fallback: "omitted",
+          description: "(required for Segwit inputs) the amount spent",
+        },
+      ],
+    }],
+  };
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Methods
@@ -982,41 +1029,7 @@ export function rawTransactionMethods(options: RawTransactionMethodsOptions): Rp
           description: "private key in base58-encoding",
         }],
       },
-      {
-        names: "prevtxs",
-        type: "arr",
-        fallback: "omitted",
-        description: "The previous dependent transaction outputs",
-        inner: [{
-          names: "",
-          type: "obj",
-          fallback: "omitted",
-          description: "",
-          inner: [
-            { names: "txid", type: "str_hex", description: "The transaction id" },
-            { names: "vout", type: "num", description: "The output number" },
-            { names: "scriptPubKey", type: "str_hex", description: "output script" },
-            {
-              names: "redeemScript",
-              type: "str_hex",
-              fallback: "omitted",
-              description: "(required for P2SH) redeem script",
-            },
-            {
-              names: "witnessScript",
-              type: "str_hex",
-              fallback: "omitted",
-              description: "(required for P2WSH or P2SH-P2WSH) witness script",
-            },
-            {
-              names: "amount",
-              type: "amount",
-              fallback: "omitted",
-              description: "(required for Segwit inputs) the amount spent",
-            },
-          ],
-        }],
-      },
+      prevtxsArg("output script"),
       {
         names: "sighashtype",
         type: "str",

@@ -5,7 +5,7 @@
  * @module
  */
 import { RpcError, RpcErrorCode } from "../../rpc/errors.ts";
-import { helpExampleCli, helpExampleRpc, type RpcResultSpec } from "../../rpc/help.ts";
+import { helpExampleCli, helpExampleRpc } from "../../rpc/help.ts";
 import { type JsonObject, valueFromAmount } from "../../rpc/json.ts";
 import type { RpcMethod } from "../../rpc/table.ts";
 import { getBool, getInt, getObject, getStr } from "../../rpc/values.ts";
@@ -14,9 +14,18 @@ import {
   normalizeOutputs,
   parsePrevouts,
   parseSighashString,
+  prevtxsArg,
   SIGHASH_TYPE_CHOICES,
+  SIGN_RESULT,
+  txOutToString,
 } from "../../rpc/methods/rawtransaction.ts";
-import { decodePsbtArg } from "../../rpc/methods/psbt.ts";
+import {
+  BIP32DERIVS_ARG,
+  decodePsbtArg,
+  PROCESS_PSBT_RESULT,
+  PROCESS_PSBT_SIGN_ARGS,
+  PSBT_VERSION_ARG,
+} from "../../rpc/methods/psbt.ts";
 import { decodeHexTx, encodeHexTx } from "../../rpc/tx_json.ts";
 import {
   decodePsbt,
@@ -46,46 +55,6 @@ import {
   type SpendRpcContext,
 } from "./spend_util.ts";
 
-const SIGN_RESULT: RpcResultSpec = {
-  type: "obj",
-  inner: [
-    { type: "str_hex", key: "hex", description: "The hex-encoded raw transaction with signature(s)" },
-    { type: "bool", key: "complete", description: "If the transaction has a complete set of signatures" },
-    {
-      type: "arr",
-      key: "errors",
-      optional: true,
-      description: "Script verification errors (if there are any)",
-      inner: [{
-        type: "obj",
-        description: "",
-        inner: [
-          { type: "str_hex", key: "txid", description: "The hash of the referenced, previous transaction" },
-          { type: "num", key: "vout", description: "The index of the output to spent and used as input" },
-          {
-            type: "arr",
-            key: "witness",
-            description: "",
-            inner: [{ type: "str_hex", key: "witness", description: "" }],
-          },
-          { type: "str_hex", key: "scriptSig", description: "The hex-encoded signature script" },
-          { type: "num", key: "sequence", description: "Script sequence number" },
-          { type: "str", key: "error", description: "Verification or signing error related to the input" },
-        ],
-      }],
-    },
-  ],
-};
-
-/** Core's `CTxOut::ToString` (the "Missing amount for …" error). */
-function txOutToString(out: TxOut): string {
-  const v = out.value;
-  const hex = Array.from(out.scriptPubKey, (b) => b.toString(16).padStart(2, "0")).join("");
-  return `CTxOut(nValue=${v / 100_000_000n}.${(v % 100_000_000n).toString().padStart(8, "0")}, scriptPubKey=${
-    hex.slice(0, 30)
-  })`;
-}
-
 function signrawtransactionwithwallet(rpc: SpendRpcContext): RpcMethod {
   return {
     name: "signrawtransactionwithwallet",
@@ -95,41 +64,7 @@ function signrawtransactionwithwallet(rpc: SpendRpcContext): RpcMethod {
       "this transaction depends on but may not yet be in the block chain." + HELP_REQUIRING_PASSPHRASE,
     args: [
       { names: "hexstring", type: "str", description: "The transaction hex string" },
-      {
-        names: "prevtxs",
-        type: "arr",
-        fallback: "omitted",
-        description: "The previous dependent transaction outputs",
-        inner: [{
-          names: "",
-          type: "obj",
-          fallback: "omitted",
-          description: "",
-          inner: [
-            { names: "txid", type: "str_hex", description: "The transaction id" },
-            { names: "vout", type: "num", description: "The output number" },
-            { names: "scriptPubKey", type: "str_hex", description: "The output script" },
-            {
-              names: "redeemScript",
-              type: "str_hex",
-              fallback: "omitted",
-              description: "(required for P2SH) redeem script",
-            },
-            {
-              names: "witnessScript",
-              type: "str_hex",
-              fallback: "omitted",
-              description: "(required for P2WSH or P2SH-P2WSH) witness script",
-            },
-            {
-              names: "amount",
-              type: "amount",
-              fallback: "omitted",
-              description: "(required for Segwit inputs) the amount spent",
-            },
-          ],
-        }],
-      },
+      prevtxsArg("The output script"),
       {
         names: "sighashtype",
         type: "str",
@@ -170,9 +105,7 @@ function signrawtransactionwithwallet(rpc: SpendRpcContext): RpcMethod {
             const coin = coins.get(`${e.txid}:${e.vout}`);
             throw new RpcError(
               RpcErrorCode.RPC_TYPE_ERROR,
-              `Missing amount for ${
-                coin === undefined ? "CTxOut(nValue=-0.00000001, scriptPubKey=)" : txOutToString(coin)
-              }`,
+              `Missing amount for ${txOutToString(coin)}`,
             );
           }
         }
@@ -198,39 +131,9 @@ function walletprocesspsbt(rpc: SpendRpcContext): RpcMethod {
         fallback: { default: true },
         description: "Also sign the transaction when updating (requires wallet to be unlocked)",
       },
-      {
-        names: "sighashtype",
-        type: "str",
-        fallback: { default: "DEFAULT for Taproot, ALL otherwise" },
-        description: "The signature hash type to sign with if not specified by the PSBT. Must be one of\n" +
-          SIGHASH_TYPE_CHOICES,
-      },
-      {
-        names: "bip32derivs",
-        type: "bool",
-        fallback: { default: true },
-        description: "Include BIP 32 derivation paths for public keys if we know them",
-      },
-      {
-        names: "finalize",
-        type: "bool",
-        fallback: { default: true },
-        description: "Also finalize inputs if possible",
-      },
+      ...PROCESS_PSBT_SIGN_ARGS,
     ],
-    results: [{
-      type: "obj",
-      inner: [
-        { type: "str", key: "psbt", description: "The base64-encoded partially signed transaction" },
-        { type: "bool", key: "complete", description: "If the transaction has a complete set of signatures" },
-        {
-          type: "str_hex",
-          key: "hex",
-          optional: true,
-          description: "The hex-encoded network transaction if complete",
-        },
-      ],
-    }],
+    results: [PROCESS_PSBT_RESULT],
     examples: helpExampleCli("walletprocesspsbt", '"psbt"'),
     handler: async (params, ctx) => {
       const wallet = await rpc.walletFor(ctx);
@@ -391,19 +294,9 @@ function walletcreatefundedpsbt(rpc: SpendRpcContext): RpcMethod {
           ...fundTxDoc(),
         ],
       },
-      {
-        names: "bip32derivs",
-        type: "bool",
-        fallback: { default: true },
-        description: "Include BIP 32 derivation paths for public keys if we know them",
-      },
+      BIP32DERIVS_ARG,
       { names: "version", type: "num", fallback: { default: 2 }, description: "Transaction version" },
-      {
-        names: "psbt_version",
-        type: "num",
-        fallback: { default: 2 },
-        description: "The PSBT version number to use.",
-      },
+      PSBT_VERSION_ARG,
     ],
     results: [{
       type: "obj",
