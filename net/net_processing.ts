@@ -19,10 +19,10 @@ import { blockHash } from "../core/wire/block.ts";
 import { blockProof, checkProofOfWork } from "../core/pow.ts";
 import { bytesEqual, reverseHex, ZERO_HASH } from "../core/hash/hashes.ts";
 import { LOCATOR_DUMMY_VERSION, locatorHeights } from "../core/wire/locator.ts";
-import { hasWitness, transactionWeight, txid as txidOf, wtxid as wtxidOf } from "../core/wire/transaction.ts";
+import { hasWitness, txid as txidOf, wtxid as wtxidOf } from "../core/wire/transaction.ts";
 import type { Block, BlockHeader, Transaction } from "../core/wire/types.ts";
 import type { BlockIndexEntry, Chainstate } from "../node/chain/types.ts";
-import type { MempoolAcceptResult } from "../node/mempool/accept.ts";
+import type { MempoolAcceptResult, PackageAcceptResult } from "../node/mempool/accept.ts";
 import type { MempoolEntry } from "../node/mempool/entry.ts";
 import type { ValidationInterface } from "../node/validation_signals.ts";
 import type { Logger } from "../util/logging.ts";
@@ -43,6 +43,17 @@ import type { Connection } from "./connman.ts";
 import { isLocalAddress } from "./connman.ts";
 import type { InvItem, NetMessage } from "./messages.ts";
 import { isBlockMutated, PartiallyDownloadedBlock } from "./partial_block.ts";
+import {
+  DEFAULT_MAX_ORPHANAGE_LATENCY_SCORE,
+  DEFAULT_RESERVED_ORPHAN_WEIGHT_PER_PEER,
+  find1p1cPackage,
+  MAX_ORPHAN_WEIGHT,
+  orphanParentsAcceptable,
+  type PackageToValidate,
+  type RejectFilters,
+  TxOrphanage,
+} from "./txorphanage.ts";
+import { getPackageHash } from "../node/policy/packages.ts";
 import type { Peer } from "./peer.ts";
 import {
   CMPCTBLOCKS_VERSION,
@@ -71,17 +82,8 @@ export const MAX_GETBLOCKS_RESULTS = 500;
 /** Core's `MAX_CMPCTBLOCK_DEPTH` and `MAX_BLOCKTXN_DEPTH`. */
 export const MAX_CMPCTBLOCK_DEPTH = 5;
 export const MAX_BLOCKTXN_DEPTH = 10;
-/**
- * Orphanage limits after Core's 2025 rework: a total "latency score" (here one per orphan) of
- * `DEFAULT_MAX_ORPHANAGE_LATENCY_SCORE`, and `DEFAULT_RESERVED_ORPHAN_WEIGHT_PER_PEER` of weight for each
- * peer; beyond either, orphans of the peer holding the most weight go first, oldest first.
- */
-export const DEFAULT_MAX_ORPHANAGE_LATENCY_SCORE = 3000;
-export const DEFAULT_RESERVED_ORPHAN_WEIGHT_PER_PEER = 404_000;
-/** Core's `ORPHAN_TX_EXPIRE_TIME` (20 minutes). */
-export const ORPHAN_TX_EXPIRE_TIME_MS = 20 * 60 * 1000;
-/** Core's `MAX_STANDARD_TX_WEIGHT`: larger orphans are not kept. */
-export const MAX_ORPHAN_WEIGHT = 400_000;
+/** Orphanage limits (Core's; see `txorphanage.ts`). */
+export { DEFAULT_MAX_ORPHANAGE_LATENCY_SCORE, DEFAULT_RESERVED_ORPHAN_WEIGHT_PER_PEER, MAX_ORPHAN_WEIGHT };
 /** Core's `NONPREF_PEER_TX_DELAY`, `TXID_RELAY_DELAY` and `OVERLOADED_PEER_TX_DELAY` (2 s each). */
 export const NONPREF_PEER_TX_DELAY_MS = 2000;
 export const TXID_RELAY_DELAY_MS = 2000;
@@ -143,6 +145,8 @@ export const MAX_ADDR_KNOWN = 5000;
 export interface RelayMempool {
   /** Core's AcceptToMemoryPool for one transaction. */
   acceptTransaction(tx: Transaction): Promise<MempoolAcceptResult>;
+  /** Core's ProcessNewPackage (a child with its parents; here 1 parent, 1 child). */
+  acceptPackage(txs: readonly Transaction[], options: { testAccept: boolean }): Promise<PackageAcceptResult>;
   /** The pool. */
   readonly pool: {
     get(txid: string): MempoolEntry | undefined;
@@ -203,21 +207,13 @@ interface QueuedBlock {
   partial?: PartiallyDownloadedBlock;
 }
 
-interface Orphan {
-  readonly tx: Transaction;
-  readonly txid: string;
-  readonly wtxid: string;
-  readonly peer: number;
-  readonly expire: number;
-}
-
 /** One transaction announced by one or more peers (Core's `TxRequestTracker` entries for one hash). */
 interface TxAnnouncement {
   /** Inventory type to request with (MSG_WTX or MSG_WITNESS_TX). */
   readonly type: number;
   readonly hash: Uint8Array;
   /** Announcers still to ask: when each may be asked (ms) and whether it is a preferred peer. */
-  readonly candidates: Map<number, { reqTime: number; preferred: boolean; seq: number }>;
+  readonly candidates: Map<number, { reqTime: number; preferred: boolean; seq: number; type: number }>;
   /** The peer asked, and when the request expires. */
   inFlight?: { peer: number; expiry: number };
 }
@@ -376,8 +372,7 @@ export class PeerManager {
   readonly #log: Logger | undefined;
   readonly #peers = new Map<number, PeerState>();
   readonly #blocksInFlight = new Map<string, QueuedBlock>();
-  readonly #orphans = new Map<string, Orphan>();
-  readonly #orphansByParent = new Map<string, Set<string>>();
+  readonly #orphanage: TxOrphanage;
   readonly #txAnnouncements = new Map<string, TxAnnouncement>();
   readonly #recentRejects = new Set<string>();
   readonly #recentConfirmed = new Set<string>();
@@ -414,6 +409,7 @@ export class PeerManager {
     this.#chain = options.chain;
     this.#mempool = options.mempool;
     this.#log = options.logger;
+    this.#orphanage = new TxOrphanage({ log: (m) => this.#log?.debug("txpackages", m) });
     let best = this.#chain.tip();
     for (const e of this.#chain.entries()) {
       if (e.failed === "none" && e.chainWork > best.chainWork) best = e;
@@ -422,6 +418,8 @@ export class PeerManager {
     this.#unsubscribe = options.signals.subscribe({
       updatedBlockTip: (tip, fork, ibd) => this.#updatedBlockTip(tip, fork, ibd),
       blockConnected: (block) => this.#blockConnected(block),
+      // Core: a reorg clears the recently confirmed filter (those transactions may need relaying again).
+      blockDisconnected: () => this.#recentConfirmed.clear(),
       transactionAddedToMempool: (entry) => this.#relayTransaction(entry),
     });
     this.#timer = setInterval(() => this.#tick(), options.tickMs ?? 100);
@@ -506,12 +504,12 @@ export class PeerManager {
 
   /** Number of orphan transactions held. */
   get orphanCount(): number {
-    return this.#orphans.size;
+    return this.#orphanage.size;
   }
 
   /** The orphan pool (Core's `GetOrphanTransactions`): each transaction and the peer it came from. */
   orphans(): { tx: Transaction; from: number[] }[] {
-    return [...this.#orphans.values()].map((o) => ({ tx: o.tx, from: [o.peer] }));
+    return this.#orphanage.orphans().map((o) => ({ tx: o.tx, from: o.from }));
   }
 
   /** Attaches to a new connection (call before its peer starts: the connection manager's `onConnection`). */
@@ -731,7 +729,7 @@ export class PeerManager {
       if (a.inFlight === undefined && a.candidates.size === 0) this.#txAnnouncements.delete(key);
     }
     if (!this.#closed) this.#requestTxs();
-    for (const [wtxid, o] of this.#orphans) if (o.peer === ps.id) this.#eraseOrphan(wtxid);
+    this.#orphanage.eraseForPeer(ps.id);
     if (ps.peer.shouldDiscourage && !ps.conn.permissions.has("noban") && ps.conn.type !== "manual") {
       // Core disconnects local peers but does not discourage them (every peer on the host would be).
       if (!isLocalAddress(ps.peer.addr)) {
@@ -759,7 +757,6 @@ export class PeerManager {
     const now = this.#nowMs();
     this.#sendAll(now);
     this.#requestTxs();
-    this.#expireOrphans(now);
     this.#reattemptInitialBroadcast(Date.now());
   }
 
@@ -1575,6 +1572,10 @@ export class PeerManager {
         return;
       }
       if (ibd || this.#mempool === null) continue;
+      if (it.type === InvType.MSG_WTX && this.#maybeOrphanAnnouncement(ps, hex)) {
+        this.#requestTxs();
+        continue;
+      }
       if (this.#alreadyHaveTx(hex, it.type === InvType.MSG_WTX)) continue;
       txWanted.push(it);
     }
@@ -1594,12 +1595,33 @@ export class PeerManager {
     this.#requestBlocks(ps);
   }
 
-  #alreadyHaveTx(hex: string, isWtxid: boolean): boolean {
-    if (this.#recentRejects.has(hex) || this.#recentConfirmed.has(hex) || this.#orphans.has(hex)) return true;
-    if (isWtxid && this.#recentRejectsReconsiderable.has(hex)) return true;
+  /**
+   * Core's `AlreadyHaveTx`: in the orphanage (by wtxid; a non-segwit txid is its wtxid), recently confirmed or
+   * rejected, in the reconsiderable filter (when asked), or in the mempool.
+   */
+  #alreadyHaveTx(hex: string, isWtxid: boolean, includeReconsiderable = true): boolean {
+    if (this.#orphanage.haveTx(hex)) return true;
+    if (includeReconsiderable && this.#recentRejectsReconsiderable.has(hex)) return true;
+    if (this.#recentConfirmed.has(hex) || this.#recentRejects.has(hex)) return true;
     const pool = this.#mempool?.pool;
     if (pool === undefined) return false;
     return isWtxid ? pool.getByWtxid(hex) !== undefined : pool.get(hex) !== undefined;
+  }
+
+  /**
+   * Core's `AddTxAnnouncement` for an orphan we hold, announced by wtxid: the announcer becomes a candidate
+   * for resolving it (asked for its missing parents). True when the hash is such an orphan.
+   */
+  #maybeOrphanAnnouncement(ps: PeerState, wtxid: string): boolean {
+    const tx = this.#orphanage.getTx(wtxid);
+    if (tx === undefined) return false;
+    const parents = [...new Set(tx.inputs.map((i) => reverseHex(i.prevout.txid)))]
+      .filter((p) => !this.#alreadyHaveTx(p, false, false));
+    if (parents.length === 0) return true;
+    if (this.#maybeAddOrphanResolutionCandidate(parents, tx, wtxid, ps.id)) {
+      this.#orphanage.addAnnouncer(wtxid, ps.id);
+    }
+    return true;
   }
 
   /**
@@ -1618,6 +1640,8 @@ export class PeerManager {
       this.#txAnnouncements.set(key, a);
     }
     if (a.candidates.has(ps.id) || a.inFlight?.peer === ps.id) return;
+    // Each announcement keeps its own kind (a non-segwit txid equals its wtxid).
+    const type = it.type === InvType.MSG_WTX ? InvType.MSG_WTX : InvType.MSG_WITNESS_TX;
     // Core's MAX_PEER_TX_ANNOUNCEMENTS: beyond it a peer's announcements are ignored (not with relay permission).
     const announced = this.#announcedBy.get(ps.id) ?? 0;
     if (announced >= MAX_PEER_TX_ANNOUNCEMENTS && !ps.conn.permissions.has("relay")) return;
@@ -1625,7 +1649,7 @@ export class PeerManager {
 
     let delay = 0;
     if (!ps.preferredDownload) delay += NONPREF_PEER_TX_DELAY_MS;
-    if (a.type !== InvType.MSG_WTX && [...this.#peers.values()].some((p) => p.peer.wtxidRelay)) {
+    if (type !== InvType.MSG_WTX && [...this.#peers.values()].some((p) => p.peer.wtxidRelay)) {
       delay += TXID_RELAY_DELAY_MS;
     }
     if (!ps.conn.permissions.has("relay") && this.#txInFlightFrom(ps.id) >= MAX_PEER_TX_REQUEST_IN_FLIGHT) {
@@ -1635,6 +1659,7 @@ export class PeerManager {
       reqTime: this.#nowMs() + delay,
       preferred: ps.preferredDownload,
       seq: this.#txSeq++,
+      type,
     });
   }
 
@@ -1673,7 +1698,12 @@ export class PeerManager {
         this.#releaseAnnouncement(a.inFlight.peer);
         a.inFlight = undefined;
       }
-      let best: [number, { reqTime: number; preferred: boolean; seq: number }] | undefined;
+      // Core's GetRequestsToSend: nothing we already have is requested (belt and suspenders).
+      if (this.#alreadyHaveTx(key, a.type === InvType.MSG_WTX, false)) {
+        this.#forgetTx(key);
+        continue;
+      }
+      let best: [number, { reqTime: number; preferred: boolean; seq: number; type: number }] | undefined;
       for (const [id, c] of a.candidates) {
         if (c.reqTime > now || !this.#peers.has(id)) continue;
         if (
@@ -1689,7 +1719,7 @@ export class PeerManager {
       a.inFlight = { peer: best[0], expiry: now + GETDATA_TX_INTERVAL_MS };
       let batch = batches.get(best[0]);
       if (batch === undefined) batches.set(best[0], batch = []);
-      batch.push({ type: a.type, hash: a.hash });
+      batch.push({ type: best[1].type, hash: a.hash });
     }
     for (const [id, items] of batches) {
       const ps = this.#peers.get(id);
@@ -1820,10 +1850,14 @@ export class PeerManager {
     const txid = reverseHex(txidOf(tx));
     const wtxid = reverseHex(wtxidOf(tx));
     addBounded(ps.knownTx, ps.peer.wtxidRelay ? wtxid : txid, MAX_KNOWN_TX);
-    this.#forgetTx(txid);
-    this.#forgetTx(wtxid);
+    // Core's ReceivedTx: this peer's request is answered; other announcers stay candidates until the
+    // transaction is accepted, rejected or kept as an orphan.
+    this.#receivedResponse(ps.id, txid);
+    this.#receivedResponse(ps.id, wtxid);
     const known = mempool.pool.getByWtxid(wtxid) ?? mempool.pool.get(txid);
     if (known !== undefined) {
+      this.#forgetTx(txid);
+      this.#forgetTx(wtxid);
       // Core: transactions from forcerelay peers are relayed again even when we have them (a gateway).
       if (ps.conn.permissions.has("forcerelay")) {
         this.#log?.info(`Force relaying tx ${txid} (wtxid=${wtxid}) from peer=${ps.id}`);
@@ -1837,14 +1871,20 @@ export class PeerManager {
       }
       return;
     }
-    if (
-      this.#recentRejects.has(wtxid) || this.#recentRejectsReconsiderable.has(wtxid) ||
-      this.#orphans.has(wtxid)
-    ) {
+    if (this.#alreadyHaveTx(wtxid, true, false) || this.#recentRejectsReconsiderable.has(wtxid)) {
       if (ps.conn.permissions.has("forcerelay")) {
         this.#log?.info(
           `Not relaying non-mempool transaction ${txid} (wtxid=${wtxid}) from forcerelay peer=${ps.id}`,
         );
+      }
+      if (!this.#alreadyHaveTx(wtxid, true, false)) {
+        // Core: not submitted alone again, but a child of it in the orphanage may pay for it.
+        this.#log?.debug(
+          "txpackages",
+          `found tx ${txid} (wtxid=${wtxid}) in reconsiderable rejects, looking for child in orphanage`,
+        );
+        const pkg = find1p1cPackage(this.#orphanage, tx, ps.id, this.#filters);
+        if (pkg !== undefined) await this.#validatePackage(pkg);
       }
       return;
     }
@@ -1852,135 +1892,202 @@ export class PeerManager {
     const r = await mempool.acceptTransaction(tx);
     if (r.valid) {
       this.#debug(`AcceptToMemoryPool: peer=${ps.id}: accepted ${txid} (wtxid=${wtxid})`);
-      await this.#processOrphans(txid);
+      this.#processValidTx(tx, txid, wtxid);
+      await this.#processOrphanWork();
       return;
     }
-    this.#onRejected(ps, tx, txid, wtxid, r);
+    const pkg = this.#processInvalidTx(ps.id, tx, r, true);
+    if (pkg !== undefined) await this.#validatePackage(pkg);
   }
 
-  #onRejected(
-    ps: PeerState | undefined,
-    tx: Transaction,
-    txid: string,
-    wtxid: string,
-    r: MempoolAcceptResult,
-  ): void {
-    if (r.valid) return;
-    this.#debug(
-      `${txid} (wtxid=${wtxid}) from peer=${ps?.id ?? "orphanage"} was not accepted: ${r.state.reason}`,
-    );
-    if (r.state.result === "TX_MISSING_INPUTS") {
-      const parents = [...new Set(tx.inputs.map((i) => reverseHex(i.prevout.txid)))];
-      if (parents.some((p) => this.#recentRejects.has(p))) {
-        this.#debug(`not keeping orphan with rejected parents ${txid}`);
-        addBounded(this.#recentRejects, wtxid, MAX_RECENT);
-        return;
-      }
-      if (ps !== undefined) {
-        for (const p of parents) {
-          if (this.#alreadyHaveTx(p, false)) continue;
-          this.#addTxAnnouncement(ps, {
-            type: InvType.MSG_WITNESS_TX,
-            hash: tx.inputs.find((i) => reverseHex(i.prevout.txid) === p)!.prevout.txid,
-          });
-        }
-        this.#addOrphan(tx, txid, wtxid, ps.id);
-        this.#requestTxs();
-      }
-      return;
+  /** Core's `ReceivedResponse`: the peer's request (or announcement) of `key` is done. */
+  #receivedResponse(peer: number, key: string): void {
+    const a = this.#txAnnouncements.get(key);
+    if (a === undefined) return;
+    if (a.inFlight?.peer === peer) {
+      a.inFlight = undefined;
+      this.#releaseAnnouncement(peer);
     }
-    if (r.state.result === "TX_RECONSIDERABLE") {
-      // Core's recent-rejects-reconsiderable filter: not asked for again alone until the next block.
-      addBounded(this.#recentRejectsReconsiderable, wtxid, MAX_RECENT);
-    } else {
-      addBounded(this.#recentRejects, wtxid, MAX_RECENT);
-      if (r.state.result !== "TX_WITNESS_STRIPPED" && !hasWitness(tx)) {
-        addBounded(this.#recentRejects, txid, MAX_RECENT);
-      }
-    }
-    // Core master punishes no peer for an invalid transaction.
+    if (a.candidates.delete(peer)) this.#releaseAnnouncement(peer);
+    if (a.inFlight === undefined && a.candidates.size === 0) this.#txAnnouncements.delete(key);
   }
 
-  #addOrphan(tx: Transaction, txid: string, wtxid: string, peer: number): void {
-    if (this.#orphans.has(wtxid)) return;
-    if (transactionWeight(tx) > MAX_ORPHAN_WEIGHT) {
-      this.#debug(`ignoring large orphan tx (weight ${transactionWeight(tx)}) ${txid}`);
-      return;
-    }
-    this.#orphans.set(wtxid, { tx, txid, wtxid, peer, expire: this.#nowMs() + ORPHAN_TX_EXPIRE_TIME_MS });
-    for (const i of tx.inputs) {
-      const p = reverseHex(i.prevout.txid);
-      let s = this.#orphansByParent.get(p);
-      if (s === undefined) this.#orphansByParent.set(p, s = new Set());
-      s.add(wtxid);
-    }
-    this.#debug(`stored orphan tx ${txid} (wtxid=${wtxid}), orphanage size ${this.#orphans.size}`);
-    this.#limitOrphans();
+  /** Core's `GetCandidatePeers`: peers that announced `key` and were not answered yet. */
+  #candidatePeers(key: string): number[] {
+    const a = this.#txAnnouncements.get(key);
+    if (a === undefined) return [];
+    const out = [...a.candidates.keys()];
+    if (a.inFlight !== undefined) out.push(a.inFlight.peer);
+    return out;
   }
 
-  #limitOrphans(): void {
-    const maxWeight = DEFAULT_RESERVED_ORPHAN_WEIGHT_PER_PEER * Math.max(1, this.#peers.size);
-    let total = 0;
-    const byPeer = new Map<number, { weight: number; oldest: string[] }>();
-    for (const o of this.#orphans.values()) {
-      const w = transactionWeight(o.tx);
-      total += w;
-      let e = byPeer.get(o.peer);
-      if (e === undefined) byPeer.set(o.peer, e = { weight: 0, oldest: [] });
-      e.weight += w;
-      e.oldest.push(o.wtxid);
-    }
-    while (this.#orphans.size > DEFAULT_MAX_ORPHANAGE_LATENCY_SCORE || total > maxWeight) {
-      let worst: { weight: number; oldest: string[] } | undefined;
-      for (const e of byPeer.values()) {
-        if (e.oldest.length > 0 && (!worst || e.weight > worst.weight)) worst = e;
-      }
-      if (worst === undefined) break;
-      const victim = worst.oldest.shift()!;
-      const w = transactionWeight(this.#orphans.get(victim)!.tx);
-      worst.weight -= w;
-      total -= w;
-      this.#eraseOrphan(victim);
-    }
+  /** The reject filters and the mempool, for the 1p1c decisions. */
+  get #filters(): RejectFilters {
+    return {
+      rejects: this.#recentRejects,
+      reconsiderable: this.#recentRejectsReconsiderable,
+      inMempool: (txid) => this.#mempool?.pool.get(txid) !== undefined,
+    };
   }
 
-  #eraseOrphan(wtxid: string): void {
-    const o = this.#orphans.get(wtxid);
-    if (o === undefined) return;
-    this.#orphans.delete(wtxid);
-    for (const i of o.tx.inputs) {
-      const p = reverseHex(i.prevout.txid);
-      const s = this.#orphansByParent.get(p);
-      s?.delete(wtxid);
-      if (s?.size === 0) this.#orphansByParent.delete(p);
-    }
-  }
-
-  #expireOrphans(now: number): void {
-    for (const [wtxid, o] of this.#orphans) if (o.expire < now) this.#eraseOrphan(wtxid);
-  }
-
-  /** Retries the orphans that spend `parentTxid` (and, in turn, their own children). */
-  async #processOrphans(parentTxid: string): Promise<void> {
+  /** Core's ProcessNewPackage + `ProcessPackageResult` for a 1-parent-1-child package. */
+  async #validatePackage(pkg: PackageToValidate): Promise<void> {
     const mempool = this.#mempool;
     if (mempool === null) return;
-    const queue = [parentTxid];
-    while (queue.length > 0) {
-      const p = queue.shift()!;
-      const children = this.#orphansByParent.get(p);
-      if (children === undefined) continue;
-      for (const wtxid of [...children]) {
-        const o = this.#orphans.get(wtxid);
-        if (o === undefined) continue;
-        this.#eraseOrphan(wtxid);
-        const r = await mempool.acceptTransaction(o.tx);
-        if (r.valid) {
-          this.#debug(`accepted orphan tx ${o.txid} (wtxid=${o.wtxid})`);
-          queue.push(o.txid);
-        } else if (r.state.result === "TX_MISSING_INPUTS") {
-          this.#addOrphan(o.tx, o.txid, o.wtxid, o.peer);
+    const txs = [pkg.parent, pkg.child];
+    const r = await mempool.acceptPackage(txs, { testAccept: false });
+    const ids = txs.map((t) => reverseHex(wtxidOf(t)));
+    this.#log?.debug(
+      "txpackages",
+      `package evaluation for parent ${ids[0]} from peer=${pkg.sender} and child ${
+        ids[1]
+      } from peer=${pkg.sender}: ${r.state.valid ? "package accepted" : "package rejected"}`,
+    );
+    if (!r.state.valid) {
+      addBounded(this.#recentRejectsReconsiderable, reverseHex(getPackageHash(txs)), MAX_RECENT);
+    }
+    // Child first, so it leaves the orphanage before the parent's children are queued for reconsideration.
+    for (let i = txs.length - 1; i >= 0; i--) {
+      const res = r.results.get(ids[i]);
+      if (res === undefined) continue;
+      if (res.valid) {
+        if (res.alreadyInMempool) continue;
+        this.#debug(`AcceptToMemoryPool: peer=${pkg.sender}: accepted ${res.txid} (wtxid=${res.wtxid})`);
+        this.#processValidTx(txs[i], res.txid, res.wtxid);
+      } else {
+        this.#processInvalidTx(pkg.sender, txs[i], res, false);
+      }
+    }
+    await this.#processOrphanWork();
+  }
+
+  /** Core's `ProcessValidTx` (relay goes through the mempool's signal): forget requests, queue children. */
+  #processValidTx(tx: Transaction, txid: string, wtxid: string): void {
+    this.#forgetTx(txid);
+    this.#forgetTx(wtxid);
+    this.#orphanage.addChildrenToWorkSet(tx);
+    this.#orphanage.eraseTx(wtxid);
+  }
+
+  /**
+   * Core's `ProcessInvalidTx` / `MempoolRejectedTx`: a missing-inputs transaction becomes an orphan (its
+   * parents asked of every peer that announced it) unless a parent was rejected, or more than one parent
+   * waits in the reconsiderable filter; a low-feerate one goes to the reconsiderable filter and, the first
+   * time, is matched with a child in the orphanage (the package returned); others to the reject filter.
+   */
+  #processInvalidTx(
+    peer: number,
+    tx: Transaction,
+    r: MempoolAcceptResult,
+    firstTimeFailure: boolean,
+  ): PackageToValidate | undefined {
+    if (r.valid) return undefined;
+    const txid = reverseHex(txidOf(tx));
+    const wtxid = reverseHex(wtxidOf(tx));
+    this.#log?.debug(
+      "mempoolrej",
+      `${txid} (wtxid=${wtxid}) from peer=${peer} was not accepted: ${r.state.reason}`,
+    );
+    this.#debug(`${txid} (wtxid=${wtxid}) from peer=${peer} was not accepted: ${r.state.reason}`);
+    let pkg: PackageToValidate | undefined;
+    const result = r.state.result;
+    if (result === "TX_MISSING_INPUTS") {
+      if (firstTimeFailure && !this.#recentRejects.has(wtxid)) {
+        let parents = [...new Set(tx.inputs.map((i) => reverseHex(i.prevout.txid)))];
+        const rejectedParents = !orphanParentsAcceptable(parents, this.#filters);
+        if (!rejectedParents) {
+          parents = parents.filter((p) => !this.#alreadyHaveTx(p, false, false));
+          const candidates = new Set([peer, ...this.#candidatePeers(txid), ...this.#candidatePeers(wtxid)]);
+          for (const id of candidates) {
+            if (this.#maybeAddOrphanResolutionCandidate(parents, tx, wtxid, id)) {
+              this.#orphanage.addTx(tx, id);
+            }
+          }
+          this.#forgetTx(txid);
+          this.#forgetTx(wtxid);
+          this.#requestTxs();
         } else {
-          this.#onRejected(undefined, o.tx, o.txid, o.wtxid, r);
+          this.#log?.debug("mempool", `not keeping orphan with rejected parents ${txid} (wtxid=${wtxid})`);
+          this.#debug(`not keeping orphan with rejected parents ${txid}`);
+          addBounded(this.#recentRejects, txid, MAX_RECENT);
+          addBounded(this.#recentRejects, wtxid, MAX_RECENT);
+          this.#forgetTx(txid);
+          this.#forgetTx(wtxid);
+        }
+      }
+    } else if (result !== "TX_WITNESS_STRIPPED") {
+      if (result === "TX_RECONSIDERABLE") {
+        // Core's recent-rejects-reconsiderable filter: not asked for or submitted alone again until the next
+        // block, but may be tried in a package.
+        addBounded(this.#recentRejectsReconsiderable, wtxid, MAX_RECENT);
+        if (firstTimeFailure) {
+          this.#log?.debug(
+            "txpackages",
+            `tx ${txid} (wtxid=${wtxid}) failed but reconsiderable, looking for child in orphanage`,
+          );
+          pkg = find1p1cPackage(this.#orphanage, tx, peer, this.#filters);
+        }
+      } else {
+        addBounded(this.#recentRejects, wtxid, MAX_RECENT);
+      }
+      this.#forgetTx(wtxid);
+      // The witness cannot matter for non-standard inputs: the txid is rejected as well.
+      if (result === "TX_INPUTS_NOT_STANDARD" && hasWitness(tx)) {
+        addBounded(this.#recentRejects, txid, MAX_RECENT);
+        this.#forgetTx(txid);
+      }
+    }
+    if (result !== "TX_MISSING_INPUTS" && this.#orphanage.haveTx(wtxid)) {
+      this.#orphanage.eraseTx(wtxid);
+      this.#log?.debug("txpackages", `   removed orphan tx ${txid} (wtxid=${wtxid})`);
+    }
+    // Core master punishes no peer for an invalid transaction.
+    return pkg;
+  }
+
+  /**
+   * Core's `MaybeAddOrphanResolutionCandidate`: the peer is asked for the orphan's missing parents (as if it
+   * had announced them by txid), unless it already announced the orphan or has too many announcements.
+   */
+  #maybeAddOrphanResolutionCandidate(parents: string[], tx: Transaction, wtxid: string, id: number): boolean {
+    const ps = this.#peers.get(id);
+    if (ps === undefined) return false;
+    if (this.#orphanage.haveTxFromPeer(wtxid, id)) return false;
+    if (
+      !ps.conn.permissions.has("relay") &&
+      (this.#announcedBy.get(id) ?? 0) + parents.length > MAX_PEER_TX_ANNOUNCEMENTS
+    ) return false;
+    for (const p of parents) {
+      const hash = tx.inputs.find((i) => reverseHex(i.prevout.txid) === p)!.prevout.txid;
+      this.#addTxAnnouncement(ps, { type: InvType.MSG_WITNESS_TX, hash });
+    }
+    this.#log?.debug("txpackages", `added peer=${id} as a candidate for resolving orphan ${wtxid}`);
+    return true;
+  }
+
+  /** Core's `ProcessOrphanTx` for every peer: orphans whose parents arrived are tried again. */
+  async #processOrphanWork(): Promise<void> {
+    const mempool = this.#mempool;
+    if (mempool === null) return;
+    for (let more = true; more;) {
+      more = false;
+      for (const id of [...this.#peers.keys()]) {
+        const tx = this.#orphanage.getTxToReconsider(id);
+        if (tx === undefined) continue;
+        more = true;
+        const txid = reverseHex(txidOf(tx));
+        const wtxid = reverseHex(wtxidOf(tx));
+        const r = await mempool.acceptTransaction(tx);
+        if (r.valid) {
+          this.#log?.debug("txpackages", `   accepted orphan tx ${txid} (wtxid=${wtxid})`);
+          this.#debug(`accepted orphan tx ${txid} (wtxid=${wtxid})`);
+          this.#processValidTx(tx, txid, wtxid);
+        } else if (r.state.result !== "TX_MISSING_INPUTS") {
+          this.#log?.debug(
+            "txpackages",
+            `   invalid orphan tx ${txid} (wtxid=${wtxid}) from peer=${id}. ${r.state.reason}`,
+          );
+          this.#processInvalidTx(id, tx, r, false);
         }
       }
     }
@@ -2091,28 +2198,13 @@ export class PeerManager {
       this.#forgetTx(wtxid);
     }
     // Core's EraseForBlock: orphans included in the block or spending what it spends go.
-    const inBlock = new Set(block.txs.map((tx) => reverseHex(wtxidOf(tx))));
-    const spent = new Set<string>();
-    for (const tx of block.txs) {
-      for (const i of tx.inputs) spent.add(`${reverseHex(i.prevout.txid)}:${i.prevout.vout}`);
-    }
-    let erased = 0;
-    for (const [wtxid, o] of [...this.#orphans]) {
-      if (
-        inBlock.has(wtxid) ||
-        o.tx.inputs.some((i) => spent.has(`${reverseHex(i.prevout.txid)}:${i.prevout.vout}`))
-      ) {
-        this.#eraseOrphan(wtxid);
-        erased++;
-      }
-    }
-    if (erased > 0) this.#debug(`Erased ${erased} orphan transaction(s) included or conflicted by block`);
+    this.#orphanage.eraseForBlock(block.txs);
     // Orphans whose parents were confirmed may now be accepted.
-    const parents = block.txs.map((tx) => reverseHex(txidOf(tx))).filter((t) => this.#orphansByParent.has(t));
-    if (parents.length > 0) {
-      void this.#serial(async () => {
-        for (const p of parents) await this.#processOrphans(p);
-      }).catch((e) => this.#debug(`orphan processing failed: ${e instanceof Error ? e.message : e}`));
+    let work = false;
+    for (const tx of block.txs) if (this.#orphanage.addChildrenToWorkSet(tx).length > 0) work = true;
+    if (work) {
+      void this.#serial(() => this.#processOrphanWork())
+        .catch((e) => this.#debug(`orphan processing failed: ${e instanceof Error ? e.message : e}`));
     }
   }
 
@@ -2234,7 +2326,7 @@ export class PeerManager {
       const temp = PartiallyDownloadedBlock.init(
         cb,
         [...this.#mempool.pool.entries()].map((e) => e.tx),
-        [...this.#orphans.values()].map((o) => o.tx),
+        this.#orphanage.orphans().map((o) => o.tx),
       );
       if (temp.status !== "ok" || temp.block.missingIndexes().length > 0) return;
       const filled = temp.block.fill([]);
@@ -2248,7 +2340,7 @@ export class PeerManager {
     const init = PartiallyDownloadedBlock.init(
       cb,
       [...this.#mempool.pool.entries()].map((e) => e.tx),
-      [...this.#orphans.values()].map((o) => o.tx),
+      this.#orphanage.orphans().map((o) => o.tx),
     );
     if (init.status !== "ok") {
       if (init.status === "invalid") {
