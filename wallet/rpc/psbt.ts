@@ -38,21 +38,23 @@ import { outPointKey } from "../../core/wire/mod.ts";
 import type { TxOut } from "../../core/wire/types.ts";
 import { CoinControl, txidHex } from "../spend.ts";
 import {
-  ALL_OUTPUT_TYPES_TEXT,
+  ADD_INPUTS_OPTION,
   CONF_ARGS,
   createRecipients,
   ensureWalletIsUnlocked,
   EXAMPLE_ADDRESS,
+  fundChangeAndFeeOptionsDoc,
   fundTransactionRpc,
   fundTxDoc,
   HELP_REQUIRING_PASSPHRASE,
   INCLUDE_UNSAFE_ARG,
-  INPUT_WEIGHT_DESCRIPTION,
+  inputsDoc,
   interpretSubtractFeeFromOutputInstructions,
   MAX_TX_WEIGHT_ARG,
   outputsDoc,
   setOptionsInputWeights,
   type SpendRpcContext,
+  subtractFeeFromOutputsDoc,
 } from "./spend_util.ts";
 
 function signrawtransactionwithwallet(rpc: SpendRpcContext): RpcMethod {
@@ -170,36 +172,12 @@ function walletcreatefundedpsbt(rpc: SpendRpcContext): RpcMethod {
       "All existing inputs must either have their previous output transaction be in the wallet\n" +
       "or be in the UTXO set. Solving data must be provided for non-wallet inputs.\n",
     args: [
-      {
-        names: "inputs",
-        type: "arr",
-        fallback: "omitted",
+      inputsDoc({
         description: "Leave empty to add inputs automatically. See add_inputs option.",
-        inner: [{
-          names: "",
-          type: "obj",
-          fallback: "omitted",
-          description: "",
-          inner: [
-            { names: "txid", type: "str_hex", description: "The transaction id" },
-            { names: "vout", type: "num", description: "The output number" },
-            {
-              names: "sequence",
-              type: "num",
-              fallback: {
-                hint: "depends on the value of the 'locktime' and 'options.replaceable' arguments",
-              },
-              description: "The sequence number",
-            },
-            {
-              names: "weight",
-              type: "num",
-              fallback: { hint: "Calculated from wallet and solving data" },
-              description: INPUT_WEIGHT_DESCRIPTION,
-            },
-          ],
-        }],
-      },
+        sequenceHint: "depends on the value of the 'locktime' and 'options.replaceable' arguments",
+        withWeight: true,
+        fallback: "omitted",
+      }),
       {
         names: "outputs",
         type: "arr",
@@ -224,72 +202,11 @@ function walletcreatefundedpsbt(rpc: SpendRpcContext): RpcMethod {
         description: "",
         onelineDescription: "options",
         inner: [
-          {
-            names: "add_inputs",
-            type: "bool",
-            fallback: { hint: 'false when "inputs" are specified, true otherwise' },
-            description: "Automatically include coins from the wallet to cover the target amount.\n",
-          },
+          ADD_INPUTS_OPTION,
           INCLUDE_UNSAFE_ARG,
           ...CONF_ARGS,
-          {
-            names: "changeAddress",
-            type: "str",
-            fallback: { hint: "automatic" },
-            description: "The bitcoin address to receive the change",
-          },
-          {
-            names: "changePosition",
-            type: "num",
-            fallback: { hint: "random" },
-            description: "The index of the change output",
-          },
-          {
-            names: "change_type",
-            type: "str",
-            fallback: { hint: "set by -changetype" },
-            description:
-              `The output type to use. Only valid if changeAddress is not specified. Options are ${ALL_OUTPUT_TYPES_TEXT}.`,
-          },
-          {
-            names: "includeWatching",
-            type: "bool",
-            fallback: { default: false },
-            description: "(DEPRECATED) No longer used",
-          },
-          {
-            names: "lockUnspents",
-            type: "bool",
-            fallback: { default: false },
-            description: "Lock selected unspent outputs",
-          },
-          {
-            names: "fee_rate",
-            type: "amount",
-            fallback: { hint: "not set, fall back to wallet fee estimation" },
-            description: "Specify a fee rate in sat/vB.",
-          },
-          {
-            names: "feeRate",
-            type: "amount",
-            fallback: { hint: "not set, fall back to wallet fee estimation" },
-            description: "Specify a fee rate in BTC/kvB.",
-          },
-          {
-            names: "subtractFeeFromOutputs",
-            type: "arr",
-            fallback: { default: [] },
-            description: "The outputs to subtract the fee from.\n" +
-              "The fee will be equally deducted from the amount of each specified output.\n" +
-              "Those recipients will receive less bitcoins than you enter in their corresponding amount field.\n" +
-              "If no outputs are specified here, the sender pays the fee.",
-            inner: [{
-              names: "vout_index",
-              type: "num",
-              fallback: "omitted",
-              description: "The zero-based output index, before a change output is added.",
-            }],
-          },
+          ...fundChangeAndFeeOptionsDoc(),
+          subtractFeeFromOutputsDoc("subtractFeeFromOutputs", "The outputs to subtract the fee from."),
           MAX_TX_WEIGHT_ARG,
           ...fundTxDoc(),
         ],

@@ -13,6 +13,7 @@ import { getArray, getBool, getInt, getObject, getStr } from "../../rpc/values.t
 import {
   constructTransaction,
   decodeHexTxArg,
+  ISWITNESS_ARG,
   normalizeOutputs,
   parseHashV,
   parseOutputs,
@@ -50,12 +51,15 @@ import {
 } from "../spend.ts";
 import type { WalletCore } from "../types.ts";
 import {
-  ALL_OUTPUT_TYPES_TEXT,
+  ADD_INPUTS_OPTION,
+  changeOptionsDoc,
   CONF_ARGS,
   createRecipients,
   ensureWalletIsUnlocked,
   EXAMPLE_ADDRESS,
+  FEE_RATE_ARG,
   finishTransaction,
+  fundChangeAndFeeOptionsDoc,
   fundTransactionRpc,
   fundTxDoc,
   getAvoidReuseFlag,
@@ -63,6 +67,7 @@ import {
   HELP_REQUIRING_PASSPHRASE,
   INCLUDE_UNSAFE_ARG,
   INPUT_WEIGHT_DESCRIPTION,
+  inputsDoc,
   interpretFeeEstimationInstructions,
   interpretSubtractFeeFromOutputInstructions,
   MAX_TX_WEIGHT_ARG,
@@ -71,6 +76,7 @@ import {
   setFeeEstimateMode,
   setOptionsInputWeights,
   type SpendRpcContext,
+  subtractFeeFromOutputsDoc,
   typeCheckObjStrict,
   WALLET_FEE_MODES_DETAIL,
 } from "./spend_util.ts";
@@ -127,20 +133,12 @@ const ESTIMATE_MODE_ARG: RpcArgSpec = {
   fallback: { default: "unset" },
   description: "The fee estimate mode, must be one of (case insensitive):\n" + WALLET_FEE_MODES_DETAIL,
 };
-const FEE_RATE_ARG: RpcArgSpec = {
-  names: "fee_rate",
-  type: "amount",
-  fallback: { hint: "not set, fall back to wallet fee estimation" },
-  description: "Specify a fee rate in sat/vB.",
-};
 const VERBOSE_ARG: RpcArgSpec = {
   names: "verbose",
   type: "bool",
   fallback: { default: false },
   description: "If true, return extra information about the transaction.",
 };
-const CHANGE_TYPE_DESCRIPTION = (addressArg: string) =>
-  `The output type to use. Only valid if ${addressArg} is not specified. Options are ${ALL_OUTPUT_TYPES_TEXT}.`;
 
 /** The result of `send` and `sendall`. */
 const SEND_RESULT = [{
@@ -415,58 +413,8 @@ function fundrawtransaction(rpc: SpendRpcContext): RpcMethod {
           },
           INCLUDE_UNSAFE_ARG,
           ...CONF_ARGS,
-          {
-            names: "changeAddress",
-            type: "str",
-            fallback: { hint: "automatic" },
-            description: "The bitcoin address to receive the change",
-          },
-          {
-            names: "changePosition",
-            type: "num",
-            fallback: { hint: "random" },
-            description: "The index of the change output",
-          },
-          {
-            names: "change_type",
-            type: "str",
-            fallback: { hint: "set by -changetype" },
-            description: CHANGE_TYPE_DESCRIPTION("changeAddress"),
-          },
-          {
-            names: "includeWatching",
-            type: "bool",
-            fallback: { default: false },
-            description: "(DEPRECATED) No longer used",
-          },
-          {
-            names: "lockUnspents",
-            type: "bool",
-            fallback: { default: false },
-            description: "Lock selected unspent outputs",
-          },
-          FEE_RATE_ARG,
-          {
-            names: "feeRate",
-            type: "amount",
-            fallback: { hint: "not set, fall back to wallet fee estimation" },
-            description: "Specify a fee rate in BTC/kvB.",
-          },
-          {
-            names: "subtractFeeFromOutputs",
-            type: "arr",
-            fallback: { default: [] },
-            description: "The integers.\n" +
-              "The fee will be equally deducted from the amount of each specified output.\n" +
-              "Those recipients will receive less bitcoins than you enter in their corresponding amount field.\n" +
-              "If no outputs are specified here, the sender pays the fee.",
-            inner: [{
-              names: "vout_index",
-              type: "num",
-              fallback: "omitted",
-              description: "The zero-based output index, before a change output is added.",
-            }],
-          },
+          ...fundChangeAndFeeOptionsDoc(),
+          subtractFeeFromOutputsDoc("subtractFeeFromOutputs", "The integers."),
           {
             names: "input_weights",
             type: "arr",
@@ -495,17 +443,7 @@ function fundrawtransaction(rpc: SpendRpcContext): RpcMethod {
           ...fundTxDoc(),
         ],
       },
-      {
-        names: "iswitness",
-        type: "bool",
-        fallback: { hint: "depends on heuristic tests" },
-        description: "Whether the transaction hex is a serialized witness transaction.\n" +
-          "If iswitness is not present, heuristic tests will be used in decoding.\n" +
-          "If true, only witness deserialization will be tried.\n" +
-          "If false, only non-witness deserialization will be tried.\n" +
-          "This boolean should reflect whether the transaction has inputs\n" +
-          "(e.g. fully valid, or on-chain transactions), if known by the caller.",
-      },
+      ISWITNESS_ARG,
     ],
     results: [{
       type: "obj",
@@ -766,29 +704,6 @@ function bumpfeeHelper(rpc: SpendRpcContext, methodName: "bumpfee" | "psbtbumpfe
   };
 }
 
-function inputsArg(description: string, sequenceHint: string, withWeight: boolean): RpcArgSpec {
-  const inner: RpcArgSpec[] = [
-    { names: "txid", type: "str_hex", description: "The transaction id" },
-    { names: "vout", type: "num", description: "The output number" },
-    { names: "sequence", type: "num", fallback: { hint: sequenceHint }, description: "The sequence number" },
-  ];
-  if (withWeight) {
-    inner.push({
-      names: "weight",
-      type: "num",
-      fallback: { hint: "Calculated from wallet and solving data" },
-      description: INPUT_WEIGHT_DESCRIPTION,
-    });
-  }
-  return {
-    names: "inputs",
-    type: "arr",
-    fallback: { default: [] },
-    description,
-    inner: [{ names: "", type: "obj", fallback: "omitted", description: "", inner }],
-  };
-}
-
 const LOCKTIME_OPTION: RpcArgSpec = {
   names: "locktime",
   type: "num",
@@ -840,12 +755,7 @@ function send(rpc: SpendRpcContext): RpcMethod {
         description: "",
         onelineDescription: "options",
         inner: [
-          {
-            names: "add_inputs",
-            type: "bool",
-            fallback: { hint: 'false when "inputs" are specified, true otherwise' },
-            description: "Automatically include coins from the wallet to cover the target amount.\n",
-          },
+          ADD_INPUTS_OPTION,
           INCLUDE_UNSAFE_ARG,
           ...CONF_ARGS,
           {
@@ -855,24 +765,7 @@ function send(rpc: SpendRpcContext): RpcMethod {
             description:
               "When false, returns a serialized transaction which will not be added to the wallet or broadcast",
           },
-          {
-            names: "change_address",
-            type: "str",
-            fallback: { hint: "automatic" },
-            description: "The bitcoin address to receive the change",
-          },
-          {
-            names: "change_position",
-            type: "num",
-            fallback: { hint: "random" },
-            description: "The index of the change output",
-          },
-          {
-            names: "change_type",
-            type: "str",
-            fallback: { hint: "set by -changetype" },
-            description: CHANGE_TYPE_DESCRIPTION("change_address"),
-          },
+          ...changeOptionsDoc({ address: "change_address", position: "change_position" }),
           { ...FEE_RATE_ARG, alsoPositional: true },
           {
             names: "include_watching",
@@ -880,29 +773,18 @@ function send(rpc: SpendRpcContext): RpcMethod {
             fallback: { default: "false" },
             description: "(DEPRECATED) No longer used",
           },
-          inputsArg(
-            "Specify inputs instead of adding them automatically.",
-            "depends on the value of the 'replaceable' and 'locktime' arguments",
-            true,
-          ),
+          inputsDoc({
+            description: "Specify inputs instead of adding them automatically.",
+            sequenceHint: "depends on the value of the 'replaceable' and 'locktime' arguments",
+            withWeight: true,
+          }),
           LOCKTIME_OPTION,
           LOCK_UNSPENTS_OPTION,
           PSBT_OPTION,
-          {
-            names: "subtract_fee_from_outputs",
-            type: "arr",
-            fallback: { default: [] },
-            description: "Outputs to subtract the fee from, specified as integer indices.\n" +
-              "The fee will be equally deducted from the amount of each specified output.\n" +
-              "Those recipients will receive less bitcoins than you enter in their corresponding amount field.\n" +
-              "If no outputs are specified here, the sender pays the fee.",
-            inner: [{
-              names: "vout_index",
-              type: "num",
-              fallback: "omitted",
-              description: "The zero-based output index, before a change output is added.",
-            }],
-          },
+          subtractFeeFromOutputsDoc(
+            "subtract_fee_from_outputs",
+            "Outputs to subtract the fee from, specified as integer indices.",
+          ),
           MAX_TX_WEIGHT_ARG,
           ...fundTxDoc(),
         ],
@@ -1017,11 +899,12 @@ function sendall(rpc: SpendRpcContext): RpcMethod {
             fallback: { default: false },
             description: "(DEPRECATED) No longer used",
           },
-          inputsArg(
-            "Use exactly the specified inputs to build the transaction. Specifying inputs is incompatible with the send_max, minconf, and maxconf options.",
-            "depends on the value of the 'replaceable' and 'locktime' arguments",
-            false,
-          ),
+          inputsDoc({
+            description:
+              "Use exactly the specified inputs to build the transaction. Specifying inputs is incompatible with the send_max, minconf, and maxconf options.",
+            sequenceHint: "depends on the value of the 'replaceable' and 'locktime' arguments",
+            withWeight: false,
+          }),
           LOCKTIME_OPTION,
           LOCK_UNSPENTS_OPTION,
           PSBT_OPTION,

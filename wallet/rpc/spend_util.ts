@@ -697,6 +697,143 @@ export const CONF_ARGS: RpcArgSpec[] = [
   },
 ];
 
+/** The `fee_rate` argument and option (sat/vB). */
+export const FEE_RATE_ARG: RpcArgSpec = {
+  names: "fee_rate",
+  type: "amount",
+  fallback: { hint: "not set, fall back to wallet fee estimation" },
+  description: "Specify a fee rate in sat/vB.",
+};
+
+/** The `add_inputs` option of `send` and `walletcreatefundedpsbt`. */
+export const ADD_INPUTS_OPTION: RpcArgSpec = {
+  names: "add_inputs",
+  type: "bool",
+  fallback: { hint: 'false when "inputs" are specified, true otherwise' },
+  description: "Automatically include coins from the wallet to cover the target amount.\n",
+};
+
+/** The `change_type` option's description: valid only without the change address option `addressOption`. */
+export function changeTypeDescription(addressOption: string): string {
+  return `The output type to use. Only valid if ${addressOption} is not specified. Options are ${ALL_OUTPUT_TYPES_TEXT}.`;
+}
+
+/**
+ * The change address, change position and `change_type` options of the funding RPCs, named `changeAddress` /
+ * `changePosition` (`fundrawtransaction`, `walletcreatefundedpsbt`) or `change_address` / `change_position`
+ * (`send`).
+ */
+export function changeOptionsDoc(names: { address: string; position: string }): RpcArgSpec[] {
+  return [
+    {
+      names: names.address,
+      type: "str",
+      fallback: { hint: "automatic" },
+      description: "The bitcoin address to receive the change",
+    },
+    {
+      names: names.position,
+      type: "num",
+      fallback: { hint: "random" },
+      description: "The index of the change output",
+    },
+    {
+      names: "change_type",
+      type: "str",
+      fallback: { hint: "set by -changetype" },
+      description: changeTypeDescription(names.address),
+    },
+  ];
+}
+
+/**
+ * The change, watch-only, lock and fee rate options `fundrawtransaction` and `walletcreatefundedpsbt` share
+ * (from `changeAddress` to `feeRate`).
+ */
+export function fundChangeAndFeeOptionsDoc(): RpcArgSpec[] {
+  return [
+    ...changeOptionsDoc({ address: "changeAddress", position: "changePosition" }),
+    {
+      names: "includeWatching",
+      type: "bool",
+      fallback: { default: false },
+      description: "(DEPRECATED) No longer used",
+    },
+    {
+      names: "lockUnspents",
+      type: "bool",
+      fallback: { default: false },
+      description: "Lock selected unspent outputs",
+    },
+    FEE_RATE_ARG,
+    {
+      names: "feeRate",
+      type: "amount",
+      fallback: { hint: "not set, fall back to wallet fee estimation" },
+      description: "Specify a fee rate in BTC/kvB.",
+    },
+  ];
+}
+
+/**
+ * The subtract-fee-from-outputs option (`subtractFeeFromOutputs` or `subtract_fee_from_outputs`), its
+ * description starting with `firstLine`.
+ */
+export function subtractFeeFromOutputsDoc(name: string, firstLine: string): RpcArgSpec {
+  return {
+    names: name,
+    type: "arr",
+    fallback: { default: [] },
+    description: firstLine + "\n" +
+      "The fee will be equally deducted from the amount of each specified output.\n" +
+      "Those recipients will receive less bitcoins than you enter in their corresponding amount field.\n" +
+      "If no outputs are specified here, the sender pays the fee.",
+    inner: [{
+      names: "vout_index",
+      type: "num",
+      fallback: "omitted",
+      description: "The zero-based output index, before a change output is added.",
+    }],
+  };
+}
+
+/**
+ * The `inputs` argument or option of `send`, `sendall` and `walletcreatefundedpsbt`: outpoints with a sequence
+ * number (`sequenceHint` its default) and, `withWeight`, an input weight; `fallback` defaults to `[]`.
+ */
+export function inputsDoc(options: {
+  description: string;
+  sequenceHint: string;
+  withWeight: boolean;
+  fallback?: RpcArgSpec["fallback"];
+}): RpcArgSpec {
+  const inner: RpcArgSpec[] = [
+    { names: "txid", type: "str_hex", description: "The transaction id" },
+    { names: "vout", type: "num", description: "The output number" },
+    {
+      names: "sequence",
+      type: "num",
+      fallback: { hint: options.sequenceHint },
+      description: "The sequence number",
+    },
+  ];
+  if (options.withWeight) {
+    inner.push({
+      names: "weight",
+      type: "num",
+      fallback: { hint: "Calculated from wallet and solving data" },
+      description: INPUT_WEIGHT_DESCRIPTION,
+    });
+  }
+  return {
+    names: "inputs",
+    type: "arr",
+    fallback: options.fallback ?? { default: [] },
+    description: options.description,
+    inner: [{ names: "", type: "obj", fallback: "omitted", description: "", inner }],
+  };
+}
+
 /** An input weight entry's documentation. */
 export const INPUT_WEIGHT_DESCRIPTION = "The maximum weight for this input, " +
   "including the weight of the outpoint and sequence number. " +
