@@ -25,7 +25,13 @@ import {
 } from "../history.ts";
 import { getBalance, ReceiveCache } from "../receive.ts";
 import type { WalletCore } from "../types.ts";
-import { labelFromValue, RESULT_LAST_PROCESSED_BLOCK } from "./wallet_util.ts";
+import {
+  EXAMPLE_ADDRESS,
+  getAvoidReuseFlag,
+  INCLUDE_IMMATURE_COINBASE_ARG,
+  labelFromValue,
+  RESULT_LAST_PROCESSED_BLOCK,
+} from "./wallet_util.ts";
 
 /**
  * What these groups use of the process's `WalletRpcContext` (wallet_util.ts): the request's wallet as a
@@ -40,24 +46,6 @@ export interface WalletCoreRpcContext {
 export const CURRENCY_UNIT = "BTC";
 /** Core's `CURRENCY_ATOM`. */
 export const CURRENCY_ATOM = "sat";
-/** Core's `EXAMPLE_ADDRESS`. */
-export const EXAMPLE_ADDRESS = [
-  "bc1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl",
-  "bc1q02ad21edsxd23d32dfgqqsz4vv4nmtfzuklhy3",
-];
-
-/** Core's `GetAvoidReuseFlag`. */
-export function getAvoidReuseFlag(wallet: WalletCore, param: unknown): boolean {
-  const can = wallet.hasFlag("avoid_reuse");
-  const avoid = param === null || param === undefined ? can : getBool(param);
-  if (avoid && !can) {
-    throw new RpcError(
-      RpcErrorCode.RPC_WALLET_ERROR,
-      'wallet does not have the "avoid reuse" feature enabled',
-    );
-  }
-  return avoid;
-}
 
 /**
  * Runs `fn` on the request's wallet after it caught up with the node's notifications (Core's
@@ -140,13 +128,6 @@ const MINCONF_ARG = (def: number): RpcArgSpec => ({
   description: "Only include transactions confirmed at least this many times.",
 });
 
-const IMMATURE_ARG: RpcArgSpec = {
-  names: "include_immature_coinbase",
-  type: "bool",
-  fallback: { default: false },
-  description: "Include immature coinbase transactions.",
-};
-
 const LOCK_EXAMPLE_TX =
   '"[{\\"txid\\":\\"a08e6907dbbd3d809776dbfc5d82e371b764ed838b5655e72f463568df1aadf0\\",\\"vout\\":1}]"';
 
@@ -160,7 +141,7 @@ export function coinsMethods(c: WalletCoreRpcContext): RpcMethod[] {
     args: [
       { names: "address", type: "str", description: "The bitcoin address for transactions." },
       MINCONF_ARG(1),
-      IMMATURE_ARG,
+      INCLUDE_IMMATURE_COINBASE_ARG,
     ],
     results: [{
       type: "str_amount",
@@ -188,7 +169,7 @@ export function coinsMethods(c: WalletCoreRpcContext): RpcMethod[] {
     args: [
       { names: "label", type: "str", description: 'The selected label, may be the default label using "".' },
       MINCONF_ARG(1),
-      IMMATURE_ARG,
+      INCLUDE_IMMATURE_COINBASE_ARG,
     ],
     results: [{
       type: "str_amount",

@@ -11,13 +11,10 @@ import { helpExampleCli, helpExampleRpc } from "../../rpc/help.ts";
 import type { RpcMethod } from "../../rpc/table.ts";
 import { getInt, getStr } from "../../rpc/values.ts";
 import type { Wallet } from "../wallet.ts";
-import type { WalletRpcContext } from "./wallet_util.ts";
+import { EXAMPLE_ADDRESS, type WalletRpcContext } from "./wallet_util.ts";
 
 /** Core's `MAX_SLEEP_TIME`: `walletpassphrase` timeouts are capped at 100000000 seconds (~3 years). */
 export const MAX_UNLOCK_SECONDS = 100_000_000;
-
-/** Core's `EXAMPLE_ADDRESS[0]`. */
-const EXAMPLE_ADDRESS = "bc1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl";
 
 function wrongState(text: string): RpcError {
   return new RpcError(RpcErrorCode.RPC_WALLET_WRONG_ENC_STATE, text);
@@ -135,7 +132,7 @@ export function encryptionMethods(ctx: WalletRpcContext): RpcMethod[] {
     examples: "\nSet the passphrase for 2 minutes to perform a transaction\n" +
       helpExampleCli("walletpassphrase", '"my pass phrase" 120') +
       "\nPerform a send (requires passphrase set)\n" +
-      helpExampleCli("sendtoaddress", `"${EXAMPLE_ADDRESS}" 1.0`) +
+      helpExampleCli("sendtoaddress", `"${EXAMPLE_ADDRESS[0]}" 1.0`) +
       "\nClear the passphrase since we are done before 2 minutes is up\n" +
       helpExampleCli("walletlock", "") +
       "\nAs a JSON-RPC call\n" +

@@ -24,7 +24,8 @@ import { getStr } from "../../rpc/values.ts";
 import { addressBookItems, compareStrings, findAddressBookEntry } from "../history.ts";
 import { outputIsChange } from "../receive.ts";
 import type { WalletCore, WalletScriptInfo } from "../types.ts";
-import { EXAMPLE_ADDRESS, type WalletCoreRpcContext, withSyncedWallet } from "./coins.ts";
+import { type WalletCoreRpcContext, withSyncedWallet } from "./coins.ts";
+import { EXAMPLE_ADDRESS } from "./wallet_util.ts";
 import { labelFromValue } from "./wallet_util.ts";
 
 const UNIX_EPOCH_TIME = "UNIX epoch time";

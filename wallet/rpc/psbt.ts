@@ -41,12 +41,9 @@ import {
   ADD_INPUTS_OPTION,
   CONF_ARGS,
   createRecipients,
-  ensureWalletIsUnlocked,
-  EXAMPLE_ADDRESS,
   fundChangeAndFeeOptionsDoc,
   fundTransactionRpc,
   fundTxDoc,
-  HELP_REQUIRING_PASSPHRASE,
   INCLUDE_UNSAFE_ARG,
   inputsDoc,
   interpretSubtractFeeFromOutputInstructions,
@@ -56,6 +53,7 @@ import {
   type SpendRpcContext,
   subtractFeeFromOutputsDoc,
 } from "./spend_util.ts";
+import { ensureWalletIsUnlocked, EXAMPLE_ADDRESS, HELP_REQUIRING_PASSPHRASE } from "./wallet_util.ts";
 
 function signrawtransactionwithwallet(rpc: SpendRpcContext): RpcMethod {
   return {

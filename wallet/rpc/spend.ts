@@ -55,16 +55,12 @@ import {
   changeOptionsDoc,
   CONF_ARGS,
   createRecipients,
-  ensureWalletIsUnlocked,
-  EXAMPLE_ADDRESS,
   FEE_RATE_ARG,
   finishTransaction,
   fundChangeAndFeeOptionsDoc,
   fundTransactionRpc,
   fundTxDoc,
-  getAvoidReuseFlag,
   has,
-  HELP_REQUIRING_PASSPHRASE,
   INCLUDE_UNSAFE_ARG,
   INPUT_WEIGHT_DESCRIPTION,
   inputsDoc,
@@ -80,6 +76,12 @@ import {
   typeCheckObjStrict,
   WALLET_FEE_MODES_DETAIL,
 } from "./spend_util.ts";
+import {
+  ensureWalletIsUnlocked,
+  EXAMPLE_ADDRESS,
+  getAvoidReuseFlag,
+  HELP_REQUIRING_PASSPHRASE,
+} from "./wallet_util.ts";
 
 const A0 = EXAMPLE_ADDRESS[0], A1 = EXAMPLE_ADDRESS[1];
 

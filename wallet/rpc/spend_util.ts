@@ -29,7 +29,6 @@ import {
   psbtFromTransaction,
 } from "../../core/psbt/mod.ts";
 import type { Network } from "../../core/chain_params_base.ts";
-import type { OutputType } from "../../core/descriptors/mod.ts";
 import type { Transaction } from "../../core/wire/types.ts";
 import { cryptoRng } from "../coin_selection/mod.ts";
 import {
@@ -47,6 +46,8 @@ import {
 } from "../spend.ts";
 import { ExternalSolvingData } from "../solving_data.ts";
 import type { WalletCore } from "../types.ts";
+import { ALL_OUTPUT_TYPES_TEXT, parseOutputType } from "../context.ts";
+import { deprecatedWatchonlyArg } from "./wallet_util.ts";
 
 /**
  * The part of W1's `WalletRpcContext` (wallet/rpc/wallet_util.ts) the spending RPCs use: the wallet a request
@@ -57,46 +58,10 @@ export interface SpendRpcContext {
   walletFor(ctx: RpcCallContext): WalletCore | Promise<WalletCore>;
 }
 
-/** Core's `HELP_REQUIRING_PASSPHRASE`. */
-export const HELP_REQUIRING_PASSPHRASE =
-  "\nRequires wallet passphrase to be set with walletpassphrase call if wallet is encrypted.\n";
-
-/** Core's `EXAMPLE_ADDRESS`. */
-export const EXAMPLE_ADDRESS = [
-  "bc1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl",
-  "bc1q02ad21edsxd23d32dfgqqsz4vv4nmtfzuklhy3",
-] as const;
-
-/** Core's `FormatAllOutputTypes`. */
-export const ALL_OUTPUT_TYPES_TEXT = '"legacy", "p2sh-segwit", "bech32", "bech32m"';
-
 /** Core's estimate_mode help for the wallet RPCs. */
 export const WALLET_FEE_MODES_DETAIL = feeModesDetail(
   "economical mode is used if the transaction is replaceable;\notherwise, conservative mode is used",
 );
-
-/** Core's `EnsureWalletIsUnlocked`. */
-export function ensureWalletIsUnlocked(wallet: WalletCore): void {
-  if (wallet.isLocked()) {
-    throw new RpcError(
-      RpcErrorCode.RPC_WALLET_UNLOCK_NEEDED,
-      "Error: Please enter the wallet passphrase with walletpassphrase first.",
-    );
-  }
-}
-
-/** Core's `GetAvoidReuseFlag`. */
-export function getAvoidReuseFlag(wallet: WalletCore, param: JsonValue | undefined): boolean {
-  const can = wallet.hasFlag("avoid_reuse");
-  const avoid = param === undefined || param === null ? can : getBool(param);
-  if (avoid && !can) {
-    throw new RpcError(
-      RpcErrorCode.RPC_WALLET_ERROR,
-      'wallet does not have the "avoid reuse" feature enabled',
-    );
-  }
-  return avoid;
-}
 
 function isNull(v: JsonValue | undefined): v is null | undefined {
   return v === undefined || v === null;
@@ -316,8 +281,6 @@ export function typeCheckObjStrict(o: JsonObject, types: Record<string, string |
   }
 }
 
-const OUTPUT_TYPES: readonly OutputType[] = ["legacy", "p2sh-segwit", "bech32", "bech32m"];
-
 /** A value from an options object by either of two names (the first preferred). */
 function either(options: JsonObject, preferred: string, other: string): JsonValue | undefined {
   return has(options, preferred) ? options[preferred] : has(options, other) ? options[other] : undefined;
@@ -369,11 +332,12 @@ export async function fundTransactionRpc(
           "Cannot specify both change address and address type options",
         );
       }
-      const type = getStr(options.change_type);
-      if (!(OUTPUT_TYPES as readonly string[]).includes(type)) {
-        throw new RpcError(RpcErrorCode.RPC_INVALID_ADDRESS_OR_KEY, `Unknown change type '${type}'`);
+      const text = getStr(options.change_type);
+      const type = parseOutputType(text);
+      if (type === undefined) {
+        throw new RpcError(RpcErrorCode.RPC_INVALID_ADDRESS_OR_KEY, `Unknown change type '${text}'`);
       }
-      cc.changeType = type as OutputType;
+      cc.changeType = type;
     }
     const lock = either(options, "lock_unspents", "lockUnspents");
     if (lock !== undefined) lockUnspents = getBool(lock);
@@ -753,12 +717,7 @@ export function changeOptionsDoc(names: { address: string; position: string }): 
 export function fundChangeAndFeeOptionsDoc(): RpcArgSpec[] {
   return [
     ...changeOptionsDoc({ address: "changeAddress", position: "changePosition" }),
-    {
-      names: "includeWatching",
-      type: "bool",
-      fallback: { default: false },
-      description: "(DEPRECATED) No longer used",
-    },
+    deprecatedWatchonlyArg("includeWatching"),
     {
       names: "lockUnspents",
       type: "bool",

@@ -7,7 +7,7 @@
 import { isValidDestinationString } from "../../core/address/mod.ts";
 import { reverseHex } from "../../core/hash/mod.ts";
 import { RpcError, RpcErrorCode } from "../../rpc/errors.ts";
-import { helpExampleCli, helpExampleRpc, type RpcResultSpec } from "../../rpc/help.ts";
+import { helpExampleCli, helpExampleRpc, type RpcArgSpec, type RpcResultSpec } from "../../rpc/help.ts";
 import { parseHashV } from "../../rpc/methods/rawtransaction.ts";
 import type { RpcMethod } from "../../rpc/table.ts";
 import { txDoc } from "../../rpc/tx_json.ts";
@@ -19,7 +19,8 @@ import {
   recentTransactions,
   transactionDetails,
 } from "../history.ts";
-import { CURRENCY_UNIT, EXAMPLE_ADDRESS, type WalletCoreRpcContext, withSyncedWallet } from "./coins.ts";
+import { CURRENCY_UNIT, type WalletCoreRpcContext, withSyncedWallet } from "./coins.ts";
+import { deprecatedWatchonlyArg, EXAMPLE_ADDRESS, INCLUDE_IMMATURE_COINBASE_ARG } from "./wallet_util.ts";
 import { labelFromValue, RESULT_LAST_PROCESSED_BLOCK } from "./wallet_util.ts";
 
 const UNIX_EPOCH_TIME = "UNIX epoch time";
@@ -196,6 +197,14 @@ function optBoolean(v: unknown, fallback: boolean): boolean {
   return v === null || v === undefined ? fallback : getBool(v);
 }
 
+/** The `minconf` argument of `listreceivedbyaddress` and `listreceivedbylabel`. */
+const RECEIVED_MINCONF_ARG: RpcArgSpec = {
+  names: "minconf",
+  type: "num",
+  fallback: { default: 1 },
+  description: "The minimum number of confirmations before payments are included.",
+};
+
 /** The history RPC methods. */
 export function transactionsMethods(c: WalletCoreRpcContext): RpcMethod[] {
   const listreceivedbyaddress: RpcMethod = {
@@ -203,36 +212,21 @@ export function transactionsMethods(c: WalletCoreRpcContext): RpcMethod[] {
     category: "wallet",
     description: "List balances by receiving address.\n",
     args: [
-      {
-        names: "minconf",
-        type: "num",
-        fallback: { default: 1 },
-        description: "The minimum number of confirmations before payments are included.",
-      },
+      RECEIVED_MINCONF_ARG,
       {
         names: "include_empty",
         type: "bool",
         fallback: { default: false },
         description: "Whether to include addresses that haven't received any payments.",
       },
-      {
-        names: "include_watchonly",
-        type: "bool",
-        fallback: { default: false },
-        description: "(DEPRECATED) No longer used",
-      },
+      deprecatedWatchonlyArg("include_watchonly"),
       {
         names: "address_filter",
         type: "str",
         fallback: "omitted",
         description: "If present and non-empty, only return information on this address.",
       },
-      {
-        names: "include_immature_coinbase",
-        type: "bool",
-        fallback: { default: false },
-        description: "Include immature coinbase transactions.",
-      },
+      INCLUDE_IMMATURE_COINBASE_ARG,
     ],
     results: [{
       type: "arr",
@@ -297,30 +291,15 @@ export function transactionsMethods(c: WalletCoreRpcContext): RpcMethod[] {
     category: "wallet",
     description: "List received transactions by label.\n",
     args: [
-      {
-        names: "minconf",
-        type: "num",
-        fallback: { default: 1 },
-        description: "The minimum number of confirmations before payments are included.",
-      },
+      RECEIVED_MINCONF_ARG,
       {
         names: "include_empty",
         type: "bool",
         fallback: { default: false },
         description: "Whether to include labels that haven't received any payments.",
       },
-      {
-        names: "include_watchonly",
-        type: "bool",
-        fallback: { default: false },
-        description: "(DEPRECATED) No longer used",
-      },
-      {
-        names: "include_immature_coinbase",
-        type: "bool",
-        fallback: { default: false },
-        description: "Include immature coinbase transactions.",
-      },
+      deprecatedWatchonlyArg("include_watchonly"),
+      INCLUDE_IMMATURE_COINBASE_ARG,
     ],
     results: [{
       type: "arr",
@@ -387,12 +366,7 @@ export function transactionsMethods(c: WalletCoreRpcContext): RpcMethod[] {
         fallback: { default: 0 },
         description: "The number of transactions to skip",
       },
-      {
-        names: "include_watchonly",
-        type: "bool",
-        fallback: { default: false },
-        description: "(DEPRECATED) No longer used",
-      },
+      deprecatedWatchonlyArg("include_watchonly"),
     ],
     results: [{
       type: "arr",
@@ -461,12 +435,7 @@ export function transactionsMethods(c: WalletCoreRpcContext): RpcMethod[] {
         description:
           "Return the nth block hash from the main chain. e.g. 1 would mean the best block hash. Note: this is not used as a filter, but only affects [lastblock] in the return value",
       },
-      {
-        names: "include_watchonly",
-        type: "bool",
-        fallback: { default: false },
-        description: "(DEPRECATED) No longer used",
-      },
+      deprecatedWatchonlyArg("include_watchonly"),
       {
         names: "include_removed",
         type: "bool",
@@ -550,12 +519,7 @@ export function transactionsMethods(c: WalletCoreRpcContext): RpcMethod[] {
     description: "Get detailed information about in-wallet transaction <txid>\n",
     args: [
       { names: "txid", type: "str", description: "The transaction id" },
-      {
-        names: "include_watchonly",
-        type: "bool",
-        fallback: { default: false },
-        description: "(DEPRECATED) No longer used",
-      },
+      deprecatedWatchonlyArg("include_watchonly"),
       {
         names: "verbose",
         type: "bool",

@@ -27,6 +27,7 @@ import { DEFAULT_KEYPOOL_SIZE } from "../scriptpubkeyman.ts";
 import type { WalletCore } from "../types.ts";
 import { CURRENCY_UNIT } from "./coins.ts";
 import {
+  deprecatedWatchonlyArg,
   ensureUniqueWalletName,
   ensureWalletIsUnlocked,
   HELP_REQUIRING_PASSPHRASE,
@@ -317,12 +318,7 @@ export function walletExtraMethods(ctx: WalletRpcContext): RpcMethod[] {
         type: "obj_named_params",
         fallback: "omitted",
         description: "",
-        inner: [{
-          names: "include_watchonly",
-          type: "bool",
-          fallback: { default: false },
-          description: "(DEPRECATED) No longer used",
-        }],
+        inner: [deprecatedWatchonlyArg("include_watchonly")],
       },
     ],
     results: [{

@@ -8,12 +8,13 @@
  */
 import type { OutputType } from "../../core/descriptors/mod.ts";
 import { RpcError, RpcErrorCode } from "../../rpc/errors.ts";
-import type { RpcResultSpec } from "../../rpc/help.ts";
+import type { RpcArgSpec, RpcResultSpec } from "../../rpc/help.ts";
 import type { JsonObject } from "../../rpc/json.ts";
 import type { RpcCallContext } from "../../rpc/table.ts";
-import { getStr } from "../../rpc/values.ts";
+import { getBool, getStr } from "../../rpc/values.ts";
 import { parseOutputType } from "../context.ts";
 import type { WalletContext } from "../context.ts";
+import type { WalletCore } from "../types.ts";
 import type { Wallet } from "../wallet.ts";
 
 /** What every wallet RPC group gets. */
@@ -27,6 +28,43 @@ export interface WalletRpcContext {
 /** Core's `HELP_REQUIRING_PASSPHRASE`. */
 export const HELP_REQUIRING_PASSPHRASE =
   "\nRequires wallet passphrase to be set with walletpassphrase call if wallet is encrypted.\n";
+
+/** Core's `EXAMPLE_ADDRESS`. */
+export const EXAMPLE_ADDRESS = [
+  "bc1q09vm5lfy0j5reeulh4x5752q25uqqvz34hufdl",
+  "bc1q02ad21edsxd23d32dfgqqsz4vv4nmtfzuklhy3",
+] as const;
+
+/** A deprecated watch-only option or argument (`include_watchonly`, `includeWatching`…), default false. */
+export function deprecatedWatchonlyArg(name: string): RpcArgSpec {
+  return {
+    names: name,
+    type: "bool",
+    fallback: { default: false },
+    description: "(DEPRECATED) No longer used",
+  };
+}
+
+/** The `include_immature_coinbase` argument. */
+export const INCLUDE_IMMATURE_COINBASE_ARG: RpcArgSpec = {
+  names: "include_immature_coinbase",
+  type: "bool",
+  fallback: { default: false },
+  description: "Include immature coinbase transactions.",
+};
+
+/** Core's `GetAvoidReuseFlag`. */
+export function getAvoidReuseFlag(wallet: Pick<WalletCore, "hasFlag">, param: unknown): boolean {
+  const can = wallet.hasFlag("avoid_reuse");
+  const avoid = param === null || param === undefined ? can : getBool(param);
+  if (avoid && !can) {
+    throw new RpcError(
+      RpcErrorCode.RPC_WALLET_ERROR,
+      'wallet does not have the "avoid reuse" feature enabled',
+    );
+  }
+  return avoid;
+}
 
 /** Core's `GetWalletForJSONRPCRequest` over a list of loaded wallets. */
 export function walletForRequest<W extends { readonly name: string }>(
