@@ -54,6 +54,7 @@ import {
   TxOrphanage,
 } from "./txorphanage.ts";
 import { getPackageHash } from "../node/policy/packages.ts";
+import { HEADERS_SYNC_PARAMS, HeadersSyncState } from "./headers_sync.ts";
 import type { Peer } from "./peer.ts";
 import {
   CMPCTBLOCKS_VERSION,
@@ -248,6 +249,8 @@ interface PeerState {
   addrProcessed: number;
   /** When our last getheaders to the peer went out (0: answered). */
   lastGetHeaders: number;
+  /** Core's `m_headers_sync`: a low-work headers sync in progress, and the block it started from. */
+  headersSync?: { state: HeadersSyncState; start: BlockIndexEntry };
   /** A block inv from the peer started headers sync with it before its turn (Core's flag of that name). */
   invTriggeredSync: boolean;
   /**
@@ -279,6 +282,8 @@ interface PeerState {
 
 /** A peer's sync state as getpeerinfo reports it. */
 export interface PeerSyncStats {
+  /** Height reached by a low-work headers presync with the peer, -1 when none (getpeerinfo). */
+  readonly presyncedHeaders: number;
   readonly syncedHeaders: number;
   readonly syncedBlocks: number;
   readonly inflight: number[];
@@ -449,6 +454,7 @@ export class PeerManager {
     if (!ps) return undefined;
     const heights = [...ps.inFlight.values()].map((q) => q.entry.height);
     return {
+      presyncedHeaders: ps.headersSync?.state.phase() === "presync" ? ps.headersSync.state.presyncHeight : -1,
       syncedHeaders: ps.bestKnown?.height ?? -1,
       syncedBlocks: ps.lastCommon?.height ?? -1,
       inflight: heights,
@@ -1304,10 +1310,16 @@ export class PeerManager {
     if (items.length > 0) this.#send(ps, { type: "inv", items });
   }
 
-  async #onHeaders(ps: PeerState, headers: readonly BlockHeader[]): Promise<void> {
+  async #onHeaders(ps: PeerState, received: readonly BlockHeader[]): Promise<void> {
     ps.lastGetHeaders = 0;
-    if (headers.length === 0) return;
-    const hashes = headers.map((h) => blockHash(h));
+    let headers = received;
+    const count = received.length;
+    if (count === 0) {
+      // Core: an empty answer ends a low-work headers sync.
+      ps.headersSync = undefined;
+      return;
+    }
+    let hashes = headers.map((h) => blockHash(h));
     // Core's CheckHeadersPoW: every header's proof of work first, then continuity.
     const consensus = this.#chain.params.consensus;
     if (!headers.every((h, i) => checkProofOfWork(hashes[i], h.bits, consensus))) {
@@ -1320,7 +1332,21 @@ export class PeerManager {
         return;
       }
     }
-    if (this.#chain.lookup(headers[0].prevBlock) === undefined) {
+    // Core's IsContinuationOfLowWorkHeadersSync: headers of a sync in progress go through it first; only those
+    // that passed both phases are processed below.
+    let alreadyValidatedWork = false;
+    if (ps.headersSync !== undefined) {
+      const r = this.#continueHeadersSync(ps, headers, count === MAX_HEADERS_RESULTS);
+      if (r !== undefined) {
+        alreadyValidatedWork = true;
+        headers = r;
+        if (headers.length === 0) return;
+        hashes = headers.map((h) => blockHash(h));
+      }
+    }
+    const haveHeadersSync = ps.headersSync !== undefined;
+    const chainStart = this.#chain.lookup(headers[0].prevBlock);
+    if (chainStart === undefined) {
       // Core: an announcement that does not connect; ask for what leads to it.
       this.#debug(
         `received header ${reverseHex(hashes[0])}: missing prev block ${reverseHex(headers[0].prevBlock)}, ` +
@@ -1330,6 +1356,13 @@ export class PeerManager {
       this.#getHeaders(ps, this.bestHeader);
       return;
     }
+    const lastReceived = this.#chain.lookup(hashes[hashes.length - 1]);
+    if (lastReceived !== undefined && this.#isAncestorOfBestHeaderOrTip(lastReceived)) {
+      alreadyValidatedWork = true;
+    }
+    if (ps.conn.permissions.has("noban")) alreadyValidatedWork = true;
+    if (!alreadyValidatedWork && this.#tryLowWorkHeadersSync(ps, chainStart, headers)) return;
+    const bestBefore = this.bestHeader;
     const state = await this.#chain.processNewBlockHeaders(headers);
     if (!state.valid) {
       this.#punishForBlock(ps, state, false, "invalid header received");
@@ -1354,10 +1387,117 @@ export class PeerManager {
       ps.chainSync.protect = true;
       this.#protectedOutbound++;
     }
-    if (state.valid && headers.length === MAX_HEADERS_RESULTS) this.#getHeaders(ps, last);
+    if (this.bestHeader !== bestBefore && this.#chain.isInitialBlockDownload()) {
+      // Core's ProcessNewBlockHeaders progress line.
+      const b = this.bestHeader;
+      const left = Math.max(0, Math.floor((this.#nowSec() - b.header.time) / consensus.powTargetSpacing));
+      this.#log?.info(
+        `Synchronizing blockheaders, height: ${b.height} (~${
+          (100 * b.height / (b.height + left || 1)).toFixed(2)
+        }%)`,
+      );
+    }
+    if (state.valid && count === MAX_HEADERS_RESULTS && !haveHeadersSync) this.#getHeaders(ps, last);
     // Core's direct fetch: the announcing peer is asked first (even one not offering NODE_NETWORK).
     this.#requestBlocks(ps, true);
     this.#requestBlocksAll();
+  }
+
+  /** Core's `IsAncestorOfBestHeaderOrTip`. */
+  #isAncestorOfBestHeaderOrTip(e: BlockIndexEntry): boolean {
+    return ancestorAt(this.bestHeader, e.height) === e || this.#chain.contains(e);
+  }
+
+  /**
+   * Core's `TryLowWorkHeadersSync`: headers whose chain (from `chainStart`) claims less work than the anti-DoS
+   * threshold are not stored; a full message starts a low-work sync with the peer. True when the headers
+   * were taken care of here.
+   */
+  #tryLowWorkHeadersSync(
+    ps: PeerState,
+    chainStart: BlockIndexEntry,
+    headers: readonly BlockHeader[],
+  ): boolean {
+    let total = chainStart.chainWork;
+    for (const h of headers) total += blockProof(h.bits);
+    const threshold = this.#antiDosWorkThreshold();
+    if (total >= threshold) return false;
+    if (headers.length === MAX_HEADERS_RESULTS) {
+      const params = this.#chain.params;
+      ps.headersSync = {
+        start: chainStart,
+        state: new HeadersSyncState({
+          peer: ps.id,
+          pow: params.consensus,
+          params: HEADERS_SYNC_PARAMS[params.network],
+          chainStart,
+          minimumWork: threshold,
+          now: this.#nowSec(),
+          log: (m) => this.#debug(m),
+        }),
+      };
+      this.#continueHeadersSync(ps, headers, true);
+    } else {
+      this.#debug(
+        `Ignoring low-work chain (height=${chainStart.height + headers.length}) from peer=${ps.id}`,
+      );
+    }
+    return true;
+  }
+
+  /**
+   * Core's `IsContinuationOfLowWorkHeadersSync`: feeds the headers to the peer's sync, asks for more when it
+   * wants them, ends it when final, and reports the best presync. Returns the headers released for storage
+   * when they were accepted (possibly none), undefined when they failed (then processed as ordinary headers).
+   */
+  #continueHeadersSync(
+    ps: PeerState,
+    headers: readonly BlockHeader[],
+    full: boolean,
+  ): BlockHeader[] | undefined {
+    const sync = ps.headersSync;
+    if (sync === undefined) return undefined;
+    const r = sync.state.processNextHeaders(headers, full);
+    if (r.success) ps.lastGetHeaders = 0;
+    if (r.requestMore) {
+      const locator = sync.state.nextHeadersRequestLocator(this.#locator(sync.start));
+      if (locator.length > 0) {
+        ps.lastGetHeaders = this.#nowMs();
+        this.#send(ps, { type: "getheaders", version: LOCATOR_DUMMY_VERSION, locator, hashStop: ZERO_HASH });
+        this.#debug(`more getheaders (from ${reverseHex(locator[0])}) to peer=${ps.id}`);
+      }
+    }
+    if (sync.state.phase() === "final") {
+      ps.headersSync = undefined;
+    } else if (sync.state.phase() === "presync") {
+      this.#reportPresync(sync.state);
+    }
+    return r.success ? r.powValidatedHeaders : undefined;
+  }
+
+  #lastPresyncReport = 0;
+
+  /** Core's `ReportHeadersPresync`: at most 4 lines a second, while our best header is below the minimum work. */
+  #reportPresync(state: HeadersSyncState): void {
+    if (this.bestHeader.chainWork >= this.#chain.params.consensus.minimumChainWork) return;
+    let best = state;
+    for (const p of this.#peers.values()) {
+      const s = p.headersSync?.state;
+      if (s !== undefined && s.phase() === "presync" && s.presyncWork > best.presyncWork) best = s;
+    }
+    if (best !== state) return;
+    const now = Date.now();
+    if (now < this.#lastPresyncReport + 250) return;
+    this.#lastPresyncReport = now;
+    if (!this.#chain.isInitialBlockDownload()) return;
+    const height = state.presyncHeight;
+    const spacing = this.#chain.params.consensus.powTargetSpacing;
+    const left = Math.max(0, Math.floor((this.#nowSec() - state.presyncTime) / spacing));
+    this.#log?.info(
+      `Pre-synchronizing blockheaders, height: ${height} (~${
+        (100 * height / (height + left || 1)).toFixed(2)
+      }%)`,
+    );
   }
 
   /** Core's `FindNextBlocksToDownload` and the getdata it leads to. */

@@ -605,6 +605,7 @@ export class P2pNode implements NetControl {
         inbound: s.inbound,
         bip152HbTo: sync.bip152HighBandwidthTo,
         bip152HbFrom: s.bip152HighBandwidthFrom,
+        presyncedHeaders: sync.presyncedHeaders,
         syncedHeaders: sync.syncedHeaders,
         syncedBlocks: sync.syncedBlocks,
         inflight: sync.inflight,

@@ -1,6 +1,7 @@
 /**
  * Network parameters from the command line (Core's `ReadRegTestArgs` / `ReadSigNetArgs` parts that tsbtc
- * supports): regtest's `-testactivationheight=name@height`, `-test=bip94` and `-fastprune`.
+ * supports): regtest's `-testactivationheight=name@height`, `-test=bip94` and `-fastprune`; and
+ * `-minimumchainwork` on every network.
  *
  * @module
  */
@@ -47,13 +48,32 @@ export function parseTestActivationHeights(
   return out;
 }
 
-/** The parameters of `network` with the regtest options given on the command line applied. */
+/**
+ * Core's `-minimumchainwork` check: a hex number (optional 0x), else "Invalid non-hex (…) minimum chain work
+ * value specified".
+ */
+export function parseMinimumChainWork(value: string): bigint {
+  const digits = value.startsWith("0x") ? value.slice(2) : value;
+  if (!/^[0-9a-fA-F]+$/.test(digits)) {
+    throw new Error(`Invalid non-hex (${value}) minimum chain work value specified`);
+  }
+  return BigInt(`0x${digits}`);
+}
+
+/** The parameters of `network` with the options given on the command line applied (`-minimumchainwork`). */
 export function chainParamsFromArgs(args: ChainParamsArgs, network: Network): ChainParams {
-  if (network !== "regtest") return chainParams(network);
+  const params = network === "regtest" ? regtestParams(args) : chainParams(network);
+  const work = args.getArgs("-minimumchainwork").at(-1);
+  if (work === undefined) return params;
+  return { ...params, consensus: { ...params.consensus, minimumChainWork: parseMinimumChainWork(work) } };
+}
+
+/** Regtest with its test options (`-testactivationheight`, `-test=bip94`, `-fastprune`). */
+function regtestParams(args: ChainParamsArgs): ChainParams {
   const options: ChainParamsOptions = {
     activationHeights: parseTestActivationHeights(args.getArgs("-testactivationheight")),
     enforceBIP94: args.getArgs("-test").includes("bip94"),
     fastprune: args.getBool("-fastprune", false),
   };
-  return chainParams(network, options);
+  return chainParams("regtest", options);
 }

@@ -72,6 +72,8 @@ export interface PeerInfo {
   readonly inbound: boolean;
   readonly bip152HbTo: boolean;
   readonly bip152HbFrom: boolean;
+  /** Height of a low-work headers presync with the peer (-1: none). */
+  readonly presyncedHeaders?: number;
   readonly syncedHeaders: number;
   readonly syncedBlocks: number;
   readonly inflight: readonly number[];
@@ -364,7 +366,7 @@ function peerJson(p: PeerInfo): JsonValue {
   out.inbound = p.inbound;
   out.bip152_hb_to = p.bip152HbTo;
   out.bip152_hb_from = p.bip152HbFrom;
-  out.presynced_headers = -1;
+  out.presynced_headers = p.presyncedHeaders ?? -1;
   out.synced_headers = p.syncedHeaders;
   out.synced_blocks = p.syncedBlocks;
   out.inflight = [...p.inflight];

@@ -29,3 +29,19 @@ Deno.test("chainParamsFromArgs moves regtest deployments and leaves other networ
   const main = chainParamsFromArgs(args({ "-testactivationheight": ["segwit@1"] }), "main");
   assertEquals(main.consensus.segwitHeight, 481824);
 });
+
+Deno.test("-minimumchainwork: hex with or without 0x, on every network; Core's error otherwise", () => {
+  assertEquals(
+    chainParamsFromArgs(args({ "-minimumchainwork": ["0x1000"] }), "regtest").consensus.minimumChainWork,
+    0x1000n,
+  );
+  assertEquals(
+    chainParamsFromArgs(args({ "-minimumchainwork": ["1f"] }), "main").consensus.minimumChainWork,
+    0x1fn,
+  );
+  assertEquals(chainParamsFromArgs(args({}), "regtest").consensus.minimumChainWork, 0n);
+  assertThrows(
+    () => chainParamsFromArgs(args({ "-minimumchainwork": ["xyz"] }), "regtest"),
+    "Invalid non-hex (xyz) minimum chain work value specified",
+  );
+});
