@@ -1650,9 +1650,15 @@ export class PeerManager {
     this.#debug(`peer=${ps.id}: ${message}`);
   }
 
-  async #processBlock(ps: PeerState, block: Block, hashHex: string, viaCompactBlock = false): Promise<void> {
+  async #processBlock(
+    ps: PeerState,
+    block: Block,
+    hashHex: string,
+    viaCompactBlock = false,
+    force = true,
+  ): Promise<void> {
     ps.lastBlockTime = this.#nowSec();
-    const { newBlock, state } = await this.#chain.processNewBlock(block);
+    const { newBlock, state } = await this.#chain.processNewBlock(block, { force });
     if (!state.valid) {
       this.#log?.error(
         `ProcessNewBlock: AcceptBlock FAILED (${state.reason}${
@@ -1684,8 +1690,24 @@ export class PeerManager {
       if (this.#blocksInFlight.get(hashHex)?.peer === ps.id) this.#removeBlockRequest(hashHex, ps);
       return;
     }
+    // Core's forceProcessing: a block we asked for (from anyone) is stored even when it is not better.
+    const requested = this.#blocksInFlight.has(hashHex);
     this.#removeBlockRequest(hashHex, ps);
-    await this.#processBlock(ps, block, hashHex);
+    // Core's min_pow_checked: a block whose header we do not know is stored only when its chain has the
+    // anti-DoS work (else AcceptBlockHeader refuses it, without punishing the sender).
+    if (
+      prev !== undefined && prev.failed === "none" && this.#chain.lookup(hashHex) === undefined &&
+      checkProofOfWork(blockHash(block.header), block.header.bits, this.#chain.params.consensus) &&
+      prev.chainWork + blockProof(block.header.bits) < this.#antiDosWorkThreshold()
+    ) {
+      this.#log?.debug(
+        "validation",
+        `AcceptBlockHeader: not adding new block header ${hashHex}, missing anti-dos proof-of-work validation`,
+      );
+      this.#log?.error("ProcessNewBlock: AcceptBlock FAILED (too-little-chainwork)");
+      return;
+    }
+    await this.#processBlock(ps, block, hashHex, false, requested);
   }
 
   #onInv(ps: PeerState, items: readonly InvItem[]): void {

@@ -430,7 +430,7 @@ class ChainstateImplementation implements ChainstateImpl {
 
   processNewBlock(
     submitted: Block,
-    _opts?: { force?: boolean },
+    opts?: { force?: boolean },
   ): Promise<{ newBlock: boolean; state: BlockValidationState }> {
     return this.#exclusive(async () => {
       let block = submitted;
@@ -453,6 +453,15 @@ class ChainstateImplementation implements ChainstateImpl {
       const h = this.#acceptHeader(block.header, hash, hex, true);
       if (!h.state.valid) return { newBlock: false, state: h.state };
       const entry = h.entry!;
+      if (opts?.force === false) {
+        // Core's AcceptBlock for a block nobody asked for: only its header is kept when it was pruned before,
+        // has less work than our tip, is more than 288 blocks ahead, or is below the minimum chain work.
+        const tip = this.tip();
+        if (
+          entry.nTx !== 0 || entry.chainWork < tip.chainWork || entry.height > tip.height + 288 ||
+          entry.chainWork < this.params.consensus.minimumChainWork
+        ) return { newBlock: false, state: VALID };
+      }
       const ctx = contextualCheckBlock(block, entry.prev!, this.params);
       if (!ctx.valid) {
         if (ctx.result !== "BLOCK_MUTATED") this.#markFailed(entry);
