@@ -58,22 +58,28 @@ export function approximateBestSubset(
     // Pass 0 includes each group at random (one bit each, drawn 32 at a time); pass 1, only if the target was
     // not reached, adds what pass 0 left out. On reaching the target the subset is recorded when it is the
     // best so far and the group is taken out again, and the pass goes on.
-    let word = 0;
-    for (let i = 0; i < n; i++) {
-      if ((i & 31) === 0) word = rng.randrange(TWO_32);
-      if (((word >>> (i & 31)) & 1) === 0) continue;
-      total += amount[i];
-      selectedWeight += weight[i];
-      included[i] = 1;
-      if (total >= target && selectedWeight <= maxSelectionWeight) {
-        reached = true;
-        if (total < bestTotal) {
-          bestTotal = total;
-          best = included.slice();
-        }
-        total -= amount[i];
-        selectedWeight -= weight[i];
-        included[i] = 0;
+    // Bit b of the word drawn for groups base..base+31 decides group base+b: only the set bits are visited
+    // (lowest first, so in group order), which halves the loop without changing a single decision.
+    for (let base = 0; base < n; base += 32) {
+      let word = rng.randrange(TWO_32);
+      while (word !== 0) {
+        const bit = 31 - Math.clz32(word & -word);
+        word &= word - 1;
+        const i = base + bit;
+        if (i >= n) break;
+        total += amount[i];
+        selectedWeight += weight[i];
+        if (total >= target && selectedWeight <= maxSelectionWeight) {
+          // Recorded with group i, which is taken out again (so never marked in `included`).
+          reached = true;
+          if (total < bestTotal) {
+            bestTotal = total;
+            best = included.slice();
+            best[i] = 1;
+          }
+          total -= amount[i];
+          selectedWeight -= weight[i];
+        } else included[i] = 1;
       }
     }
     if (reached) continue;
@@ -81,16 +87,15 @@ export function approximateBestSubset(
       if (included[i] === 1) continue;
       total += amount[i];
       selectedWeight += weight[i];
-      included[i] = 1;
       if (total >= target && selectedWeight <= maxSelectionWeight) {
         if (total < bestTotal) {
           bestTotal = total;
           best = included.slice();
+          best[i] = 1;
         }
         total -= amount[i];
         selectedWeight -= weight[i];
-        included[i] = 0;
-      }
+      } else included[i] = 1;
     }
   }
   return { included: best, total: bestTotal };

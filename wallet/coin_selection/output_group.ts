@@ -7,6 +7,7 @@
  */
 
 import { FeeRate } from "../../node/policy/feerate.ts";
+import { toHex } from "../../core/hash/hashes.ts";
 import { type Coin, OUTPUT_TYPES, type OutputType } from "./coin.ts";
 import { type CoinEligibilityFilter, filterKey } from "./eligibility.ts";
 import { WITNESS_SCALE_FACTOR } from "./params.ts";
@@ -204,9 +205,8 @@ export function groupOutputs(
   }
   const all = new Map<string, ScriptGroups>();
   const positive = new Map<string, ScriptGroups>();
-  const insertOutput = (coin: Coin, map: Map<string, ScriptGroups>) => {
+  const insertOutput = (coin: Coin, key: string, map: Map<string, ScriptGroups>) => {
     const spk = coin.txout.scriptPubKey;
-    const key = `${coin.outputType}|${Array.prototype.join.call(spk, ",")}`;
     let sg = map.get(key);
     if (sg === undefined) {
       sg = { script: spk, type: coin.outputType, groups: [newGroup()] };
@@ -220,8 +220,9 @@ export function groupOutputs(
     group.insert(coin);
   };
   for (const coin of ordered) {
-    if (coin.effectiveValue > 0n) insertOutput(coin, positive);
-    insertOutput(coin, all);
+    const key = `${coin.outputType}|${toHex(coin.txout.scriptPubKey)}`;
+    if (coin.effectiveValue > 0n) insertOutput(coin, key, positive);
+    insertOutput(coin, key, all);
   }
   const rank = new Map(OUTPUT_TYPES.map((t, i) => [t, i]));
   const pushGroups = (map: Map<string, ScriptGroups>, positiveOnly: boolean) => {

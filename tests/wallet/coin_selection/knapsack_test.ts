@@ -1,6 +1,7 @@
 /** Knapsack, with the scenarios of Core's knapsack_solver_test and ApproximateBestSubset test. */
 import { assert, assertEquals } from "../../assert.ts";
 import {
+  approximateBestSubset,
   type Coin,
   type CoinEligibilityFilter,
   coinSelectionParams,
@@ -176,4 +177,67 @@ Deno.test("knapsack: the weight limit — heavy groups skipped, overweight subse
   const big = groupOf(coin(COIN, { inputBytes: 100, fee: 0n }));
   const out = knapsackSolver([...small, big], 10n * CENT, CENT, rng, 4 * 100 * 5);
   expectSelected(out, COIN, 1);
+});
+
+/** Core's `ApproximateBestSubset` written plainly (one bit per group, in order): the reference for the fast loop. */
+function referenceBestSubset(
+  rng: SelectionRng,
+  amount: Float64Array,
+  weight: Int32Array,
+  totalLower: number,
+  target: number,
+  maxWeight: number,
+): { included: Uint8Array; total: number } {
+  const n = amount.length;
+  let best = new Uint8Array(n).fill(1);
+  let bestTotal = totalLower;
+  const included = new Uint8Array(n);
+  for (let rep = 0; rep < 1000 && bestTotal !== target; rep++) {
+    included.fill(0);
+    let total = 0;
+    let w = 0;
+    let reached = false;
+    for (let pass = 0; pass < 2 && !reached; pass++) {
+      let word = 0;
+      for (let i = 0; i < n; i++) {
+        if (pass === 0 && (i & 31) === 0) word = rng.randrange(2 ** 32);
+        if (pass === 0 ? ((word >>> (i & 31)) & 1) === 0 : included[i] === 1) continue;
+        total += amount[i];
+        w += weight[i];
+        included[i] = 1;
+        if (total >= target && w <= maxWeight) {
+          reached = true;
+          if (total < bestTotal) {
+            bestTotal = total;
+            best = included.slice();
+          }
+          total -= amount[i];
+          w -= weight[i];
+          included[i] = 0;
+        }
+      }
+    }
+  }
+  return { included: best, total: bestTotal };
+}
+
+Deno.test("approximateBestSubset makes exactly the reference's choices (same rng stream, same subsets)", () => {
+  const gen = seededRng(42);
+  for (let round = 0; round < 30; round++) {
+    const n = 1 + gen.randrange(round < 10 ? 40 : 300); // sizes around and off the 32-bit word boundaries
+    const amount = new Float64Array(n);
+    const weight = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      amount[i] = 1 + gen.randrange(round % 3 === 0 ? 20 : 5_000_000);
+      weight[i] = 100 + gen.randrange(400);
+    }
+    amount.sort().reverse();
+    const totalLower = amount.reduce((a, b) => a + b, 0);
+    const target = 1 + gen.randrange(Math.max(1, Math.floor(totalLower * (round % 2 === 0 ? 0.1 : 0.7))));
+    const maxWeight = round % 4 === 3 ? 2_000 : 1_000_000;
+    const a = approximateBestSubset(seededRng(round), amount, weight, totalLower, target, maxWeight);
+    const b = referenceBestSubset(seededRng(round), amount, weight, totalLower, target, maxWeight);
+    assertEquals(a.total, b.total);
+    assertEquals(a.included, b.included);
+  }
 });
