@@ -50,6 +50,7 @@ export function approximateBestSubset(
   let best = new Uint8Array(n).fill(1);
   let bestTotal = totalLower;
   const included = new Uint8Array(n);
+  const draw = rng.randword === undefined ? () => rng.randrange(TWO_32) : rng.randword;
   for (let rep = 0; rep < iterations && bestTotal !== target; rep++) {
     included.fill(0);
     let total = 0;
@@ -61,7 +62,7 @@ export function approximateBestSubset(
     // Bit b of the word drawn for groups base..base+31 decides group base+b: only the set bits are visited
     // (lowest first, so in group order), which halves the loop without changing a single decision.
     for (let base = 0; base < n; base += 32) {
-      let word = rng.randrange(TWO_32);
+      let word = draw();
       while (word !== 0) {
         const bit = 31 - Math.clz32(word & -word);
         word &= word - 1;

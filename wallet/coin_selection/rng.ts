@@ -13,6 +13,11 @@ export interface SelectionRng {
   randbool(): boolean;
   /** A uniformly random integer in [0, range); `range` is an integer in [1, 2^53]. */
   randrange(range: number): number;
+  /**
+   * Optional fast path of `randrange(2 ** 32)` (32 random bits, Knapsack's draw): must return exactly what that
+   * call would, leaving the stream in the same state.
+   */
+  randword?(): number;
 }
 
 const TWO_32 = 0x1_0000_0000;
@@ -40,6 +45,12 @@ function fromWords(next32: () => number): SelectionRng {
   };
   return {
     randbool: () => randbits(1) === 1,
+    // randrange(2^32) is randbits(32): a fresh word, the cache emptied (it can never hold 32 bits).
+    randword(): number {
+      bits = 0;
+      nbits = 0;
+      return next32() >>> 0;
+    },
     randrange(range: number): number {
       checkRange(range);
       if (range === 1) return 0;

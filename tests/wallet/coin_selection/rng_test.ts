@@ -28,3 +28,15 @@ Deno.test("rng: seeded streams repeat, ranges are respected and roughly uniform,
   assertThrows(() => seededRng(1).randrange(1.5), "range is 1.5");
   assertThrows(() => seededRng(0.5), "seed is 0.5");
 });
+
+Deno.test("randword is randrange(2^32): the same values and the same stream afterwards, after any draws", () => {
+  const a = seededRng(99);
+  const b = seededRng(99);
+  for (let i = 0; i < 2000; i++) {
+    const kind = i % 5;
+    if (kind === 0) assertEquals(a.randbool(), b.randbool());
+    else if (kind === 1) assertEquals(a.randrange(1000), b.randrange(1000));
+    else assertEquals(a.randword!(), b.randrange(2 ** 32));
+  }
+  assertEquals(a.randrange(2 ** 53), b.randrange(2 ** 53));
+});
