@@ -7,38 +7,10 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { startNode, type TestNode, tsbtcCommand, waitFor } from "../helpers.ts";
+import { ok, walletCall } from "./wallet_rpc_helpers.ts";
 import { parseDescriptor } from "../../core/descriptors/mod.ts";
 import { encodeSecret } from "../../core/address/wif.ts";
 import { toHex } from "../../core/hash/hashes.ts";
-
-type Reply = { result: unknown; error: { code: number; message: string } | null };
-
-async function call(
-  node: TestNode,
-  wallet: string | null,
-  method: string,
-  params: unknown[] = [],
-): Promise<Reply> {
-  const cookie = await Deno.readTextFile(`${node.netDataDir}/.cookie`);
-  const path = wallet === null ? "/" : `/wallet/${encodeURIComponent(wallet)}`;
-  const res = await fetch(`http://127.0.0.1:${node.rpcPort}${path}`, {
-    method: "POST",
-    headers: { authorization: `Basic ${btoa(cookie)}` },
-    body: JSON.stringify({ jsonrpc: "1.0", id: 1, method, params }),
-  });
-  return await res.json();
-}
-
-async function ok(
-  node: TestNode,
-  wallet: string | null,
-  method: string,
-  params: unknown[] = [],
-): Promise<unknown> {
-  const r = await call(node, wallet, method, params);
-  if (r.error !== null) throw new Error(`${method} failed: ${JSON.stringify(r.error)}`);
-  return r.result;
-}
 
 const PASS = "tsbtc-secret-passphrase-one";
 const PASS2 = "tsbtc-secret-passphrase-two";
@@ -47,25 +19,25 @@ const PASS3 = "tsbtc-secret-passphrase-three";
 /** Runs the secret-carrying calls; returns every secret they involved. */
 async function secretCalls(node: TestNode): Promise<string[]> {
   await waitFor(
-    async () => (await call(node, null, "listwallets")).error === null,
+    async () => (await walletCall(node, "listwallets")).error === null,
     30_000,
     "the wallet process",
   );
-  await ok(node, null, "createwallet", ["enc", false, false, PASS]);
-  const legacy = await ok(node, "enc", "getnewaddress", ["", "legacy"]) as string;
-  await ok(node, "enc", "walletpassphrase", [PASS, 60]);
-  await ok(node, "enc", "signmessage", [legacy, "a message"]);
-  await ok(node, "enc", "walletpassphrasechange", [PASS, PASS2]);
-  await ok(node, "enc", "walletpassphrase", [PASS2, 60]);
-  const listed = await ok(node, "enc", "listdescriptors", [true]) as { descriptors: Array<{ desc: string }> };
-  await ok(node, "enc", "walletlock");
-  await ok(node, null, "createwallet", ["plain"]);
-  const plain = await ok(node, "plain", "listdescriptors", [true]) as {
+  await ok(node, "createwallet", ["enc", false, false, PASS]);
+  const legacy = await ok(node, "getnewaddress", ["", "legacy"], "enc") as string;
+  await ok(node, "walletpassphrase", [PASS, 60], "enc");
+  await ok(node, "signmessage", [legacy, "a message"], "enc");
+  await ok(node, "walletpassphrasechange", [PASS, PASS2], "enc");
+  await ok(node, "walletpassphrase", [PASS2, 60], "enc");
+  const listed = await ok(node, "listdescriptors", [true], "enc") as { descriptors: Array<{ desc: string }> };
+  await ok(node, "walletlock", [], "enc");
+  await ok(node, "createwallet", ["plain"]);
+  const plain = await ok(node, "listdescriptors", [true], "plain") as {
     descriptors: Array<{ desc: string }>;
   };
-  await ok(node, "plain", "encryptwallet", [PASS3]);
+  await ok(node, "encryptwallet", [PASS3], "plain");
   // A wrong passphrase is a secret too (a typo of the real one).
-  assertEquals((await call(node, "enc", "walletpassphrase", [`${PASS2}x`, 1])).error?.code, -14);
+  assertEquals((await walletCall(node, "walletpassphrase", [`${PASS2}x`, 1], "enc")).error?.code, -14);
 
   const secrets = [PASS, PASS2, PASS3, `${PASS2}x`];
   for (const { desc } of [...listed.descriptors, ...plain.descriptors]) {

@@ -1,9 +1,11 @@
 /**
- * Helpers for end-to-end wallet tests: wallet RPC calls through a test node's `/wallet/<name>` endpoints.
+ * Helpers for end-to-end wallet tests: a node whose wallet process serves its methods, and wallet RPC calls
+ * through a test node's `/wallet/<name>` endpoints (or the node's `/`), with the node's cookie.
  *
  * @module
  */
-import { type TestNode, waitFor } from "../helpers.ts";
+import { assertEquals } from "../assert.ts";
+import { startNode, type TestNode, waitFor } from "../helpers.ts";
 
 /** A JSON-RPC reply. */
 export interface Reply {
@@ -33,17 +35,74 @@ export async function ok<T = unknown>(
   method: string,
   params: unknown[] = [],
   wallet?: string,
-) {
+): Promise<T> {
   const r = await walletCall(node, method, params, wallet);
   if (r.error !== null) throw new Error(`${method} failed: ${JSON.stringify(r.error)}`);
   return r.result as T;
 }
 
-/** Waits until the wallet process serves its methods. */
-export async function walletReady(node: TestNode): Promise<void> {
+/** Asserts that a call fails with Core's `code` and `message`. */
+export async function fails(
+  node: TestNode,
+  method: string,
+  params: unknown[],
+  expected: { code: number; message: string },
+  wallet?: string,
+): Promise<void> {
+  const r = await walletCall(node, method, params, wallet);
+  assertEquals(r.error, expected, `${method} ${JSON.stringify(params)}`);
+}
+
+/** Waits until the wallet process serves its methods (it answers -28 while it starts). */
+export async function walletReady(node: TestNode, timeoutMs = 20_000): Promise<void> {
   await waitFor(
     async () => (await walletCall(node, "listwallets")).error === null,
-    20_000,
+    timeoutMs,
     "the wallet process",
   );
+}
+
+/** A node (as `startNode`) whose wallet process serves its methods; cleaned up when it does not come up. */
+export async function startWalletNode(...args: Parameters<typeof startNode>): Promise<TestNode> {
+  const node = await startNode(...args);
+  try {
+    await walletReady(node, 30_000);
+  } catch (e) {
+    await node.cleanup();
+    throw e;
+  }
+  return node;
+}
+
+/**
+ * {@link walletCall} and {@link ok} bound to `node`, wallet first (`null`: the node's `/` endpoint) and the
+ * parameters spread.
+ */
+export function walletClient(node: TestNode): {
+  call: (wallet: string | null, method: string, ...params: unknown[]) => Promise<Reply>;
+  ok: <T = unknown>(wallet: string | null, method: string, ...params: unknown[]) => Promise<T>;
+} {
+  return {
+    call: (wallet, method, ...params) => walletCall(node, method, params, wallet ?? undefined),
+    ok: (wallet, method, ...params) => ok(node, method, params, wallet ?? undefined),
+  };
+}
+
+/** What {@link withWalletNode} hands its function: the node and a {@link walletClient} of it. */
+export type WalletNodeClient = ReturnType<typeof walletClient> & { node: TestNode };
+
+/**
+ * Starts a node with `args` whose wallet process serves its methods ({@link startWalletNode}), runs `fn` with a
+ * {@link walletClient} of it, and cleans the node up whatever happens.
+ */
+export async function withWalletNode(
+  args: readonly string[],
+  fn: (client: WalletNodeClient) => Promise<void>,
+): Promise<void> {
+  const node = await startWalletNode(args);
+  try {
+    await fn({ node, ...walletClient(node) });
+  } finally {
+    await node.cleanup();
+  }
 }

@@ -4,8 +4,7 @@
  * labels and received-by tallies.
  */
 import { assert, assertEquals } from "../../assert.ts";
-import { startNode, waitFor } from "../../helpers.ts";
-import { walletClient } from "./wallet_client.ts";
+import { withWalletNode } from "../wallet_rpc_helpers.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -14,11 +13,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const node = await startNode(["-fallbackfee=0.0002"]);
-    try {
-      const { call, ok } = walletClient(node);
-      // The wallet process answers -28 while it starts.
-      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+    await withWalletNode(["-fallbackfee=0.0002"], async ({ call, ok }) => {
       await ok(null, "createwallet", "w");
       await ok(null, "createwallet", "w2");
       const addr = await ok<string>("w", "getnewaddress");
@@ -175,8 +170,6 @@ Deno.test({
         code: -18,
         message: "Requested wallet does not exist or is not loaded",
       });
-    } finally {
-      await node.cleanup();
-    }
+    });
   },
 });

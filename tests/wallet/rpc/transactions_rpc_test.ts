@@ -4,8 +4,8 @@
  * unconfirms, shows in "removed", reconfirms), abandontransaction's rules, listreceivedbyaddress.
  */
 import { assert, assertEquals } from "../../assert.ts";
-import { startNode, waitFor } from "../../helpers.ts";
-import { walletClient } from "./wallet_client.ts";
+import { waitFor } from "../../helpers.ts";
+import { withWalletNode } from "../wallet_rpc_helpers.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -14,10 +14,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const node = await startNode(["-fallbackfee=0.0002"]);
-    try {
-      const { call, ok } = walletClient(node);
-      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+    await withWalletNode(["-fallbackfee=0.0002"], async ({ call, ok }) => {
       await ok(null, "createwallet", "w");
       await ok(null, "createwallet", "w2");
       const addr = await ok<string>("w", "getnewaddress");
@@ -177,9 +174,7 @@ Deno.test({
         ["send", -1.5],
         ["immature", 50 + (conf.fee === undefined ? 0 : -(conf.fee as number))],
       ]);
-    } finally {
-      await node.cleanup();
-    }
+    });
   },
 });
 
@@ -188,10 +183,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const node = await startNode(["-fallbackfee=0.0002", "-walletbroadcast=0"]);
-    try {
-      const { call, ok } = walletClient(node);
-      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+    await withWalletNode(["-fallbackfee=0.0002", "-walletbroadcast=0"], async ({ ok }) => {
       await ok(null, "createwallet", "w");
       const addr = await ok<string>("w", "getnewaddress");
       await ok(null, "generatetoaddress", 101, addr);
@@ -215,8 +207,6 @@ Deno.test({
       assertEquals((await ok<Obj[]>("w", "listunspent")).length, 1);
       // Abandoning again has no effect (Core: no error for an already abandoned transaction).
       assertEquals(await ok("w", "abandontransaction", txid), null);
-    } finally {
-      await node.cleanup();
-    }
+    });
   },
 });

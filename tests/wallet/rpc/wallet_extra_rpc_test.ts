@@ -5,9 +5,8 @@
  * result and Core's errors.
  */
 import { assert, assertEquals } from "../../assert.ts";
-import { startNode, waitFor } from "../../helpers.ts";
 import { WALLET_DB_FILE } from "../../../wallet/db/database.ts";
-import { walletClient } from "./wallet_client.ts";
+import { withWalletNode } from "../wallet_rpc_helpers.ts";
 
 type Obj = Record<string, unknown>;
 type HdKey = {
@@ -26,15 +25,12 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
-    const node = await startNode(["-fallbackfee=0.0002", "-keypool=40"]);
-    try {
-      const { call, ok } = walletClient(node);
+    await withWalletNode(["-fallbackfee=0.0002", "-keypool=40"], async ({ node, call, ok }) => {
       const err = async (wallet: string | null, method: string, ...params: unknown[]) => {
         const r = await call(wallet, method, ...params);
         assert(r.error !== null, `${method} should fail`);
         return [r.error.code, r.error.message];
       };
-      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
       await ok(null, "createwallet", "w");
       await ok(null, "createwallet", "w2");
       const addr = await ok<string>("w", "getnewaddress");
@@ -449,8 +445,6 @@ Deno.test({
           'createwalletdescriptor "type" ( {"internal":bool,"hdkey":"str",...} )\n',
         ));
       });
-    } finally {
-      await node.cleanup();
-    }
+    });
   },
 });
