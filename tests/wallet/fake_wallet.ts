@@ -7,11 +7,10 @@
  */
 import { encodeDestination } from "../../core/address/mod.ts";
 import { hash160, reverseHex, toHex } from "../../core/hash/mod.ts";
-import { encodeTransaction, txid as txidOf, wtxid as wtxidOf } from "../../core/wire/mod.ts";
+import { encodeTransaction, outPointKey, txid as txidOf, wtxid as wtxidOf } from "../../core/wire/mod.ts";
 import type { OutPoint, Transaction, TxOut } from "../../core/wire/types.ts";
 import type { Chain, FoundBlock, RbfState, TransactionAncestry } from "../../interfaces/chain.ts";
 import type {
-  AddressBookEntry,
   TxState,
   WalletCore,
   WalletFlag,
@@ -20,6 +19,8 @@ import type {
   WalletTx,
   WalletTxo,
 } from "../../wallet/types.ts";
+import { defaultWalletSettings } from "../../wallet/wallet.ts";
+import { FakeWalletBase } from "./fake_wallet_base.ts";
 
 const NULL_TXID = new Uint8Array(32);
 
@@ -59,9 +60,7 @@ export interface AddTxOptions {
 }
 
 /** An in-memory WalletCore. */
-export class FakeWallet implements WalletCore {
-  readonly name = "fake";
-  readonly network = "regtest" as const;
+export class FakeWallet extends FakeWalletBase implements WalletCore {
   readonly chain: Chain;
   readonly chainState: FakeChainState = {
     deprecated: [],
@@ -78,13 +77,12 @@ export class FakeWallet implements WalletCore {
   readonly #scripts = new Map<string, { pubkey: Uint8Array; index: number }>();
   readonly #spends = new Map<string, string[]>();
   readonly #txos = new Map<string, WalletTxo>();
-  readonly #locked = new Map<string, OutPoint>();
-  readonly #book = new Map<string, AddressBookEntry>();
   readonly #usedScripts = new Set<string>();
   #nextIndex = 0;
   #orderPos = 0;
 
   constructor() {
+    super();
     const count = (m: string) => this.chainState.calls.set(m, (this.chainState.calls.get(m) ?? 0) + 1);
     const chain: Partial<Chain> = {
       getSettingsList: (name) => {
@@ -141,7 +139,7 @@ export class FakeWallet implements WalletCore {
     const script = Uint8Array.of(0, 20, ...hash160(pubkey));
     this.#scripts.set(toHex(script), { pubkey, index });
     if (label !== undefined) {
-      this.#book.set(encodeDestination(script, this.network)!, { label, purpose: "receive" });
+      this.book.set(encodeDestination(script, this.network)!, { label, purpose: "receive" });
     }
     return script;
   }
@@ -197,7 +195,7 @@ export class FakeWallet implements WalletCore {
       for (const p of options.inputs!) {
         const k = keyOf(p);
         this.#spends.set(k, [...(this.#spends.get(k) ?? []), wtx.txid]);
-        this.#locked.delete(k);
+        this.locked.delete(outPointKey(p));
         const spent = this.#txos.get(k);
         if (spent !== undefined) this.#usedScripts.add(toHex(spent.txout.scriptPubKey));
       }
@@ -221,9 +219,6 @@ export class FakeWallet implements WalletCore {
   }
   lastBlock(): { hash: string; height: number } {
     return { hash: fakeBlockHash(this.height), height: this.height };
-  }
-  async withLock<T>(fn: () => Promise<T> | T): Promise<T> {
-    return await fn();
   }
   transactions(): Iterable<WalletTx> {
     return this.#ordered;
@@ -252,7 +247,7 @@ export class FakeWallet implements WalletCore {
     if (!this.isMine(out.scriptPubKey)) return false;
     const address = encodeDestination(out.scriptPubKey, this.network);
     if (address === undefined) return true;
-    return this.#book.get(address) === undefined;
+    return this.book.get(address) === undefined;
   }
   isSpent(outpoint: OutPoint): boolean {
     for (const t of this.#spends.get(keyOf(outpoint)) ?? []) {
@@ -287,50 +282,14 @@ export class FakeWallet implements WalletCore {
       keyOrigin: { path: `m/84h/1h/0h/0/${k.index}`, fingerprint: "deadbeef" },
     };
   }
-  isLockedCoin(outpoint: OutPoint): boolean {
-    return this.#locked.has(keyOf(outpoint));
-  }
-  lockCoin(outpoint: OutPoint, _persistent: boolean): Promise<void> {
-    this.#locked.set(keyOf(outpoint), outpoint);
-    return Promise.resolve();
-  }
-  unlockCoin(outpoint: OutPoint): Promise<boolean> {
-    return Promise.resolve(this.#locked.delete(keyOf(outpoint)));
-  }
-  unlockAllCoins(): Promise<void> {
-    this.#locked.clear();
-    return Promise.resolve();
-  }
-  lockedCoins(): OutPoint[] {
-    return [...this.#locked.values()];
-  }
-  getAddressBook(address: string): AddressBookEntry | undefined {
-    return this.#book.get(address);
-  }
-  setAddressBook(address: string, entry: AddressBookEntry): Promise<void> {
-    this.#book.set(address, entry);
-    return Promise.resolve();
-  }
-  addressBook(): ReadonlyMap<string, AddressBookEntry> {
-    return this.#book;
-  }
   getNewAddress(): Promise<string> {
     return Promise.resolve(this.address(this.newScript("")));
   }
   getNewChangeAddress(): Promise<string> {
     return Promise.resolve(this.address(this.newScript()));
   }
-  defaultAddressType() {
-    return "bech32" as const;
-  }
-  defaultChangeType() {
-    return undefined;
-  }
   maxInputSatisfactionWeight(script: Uint8Array): number | undefined {
     return this.isMine(script) ? 108 : undefined;
-  }
-  canSign(script: Uint8Array): boolean {
-    return this.isMine(script);
   }
   signTransaction(): never {
     throw new Error("FakeWallet cannot sign");
@@ -349,27 +308,8 @@ export class FakeWallet implements WalletCore {
     wtx.state = { kind: "inactive", abandoned: true };
     return Promise.resolve(true);
   }
-  isCrypted(): boolean {
-    return false;
-  }
-  isLocked(): boolean {
-    return false;
-  }
   settings(): WalletSettings {
-    return {
-      payTxFee: 0n,
-      minTxFee: 1000n,
-      fallbackFee: 0n,
-      discardFee: 10000n,
-      consolidateFeeRate: 10000n,
-      maxTxFee: 10_000_000n,
-      confirmTarget: 6,
-      signalRbf: true,
-      spendZeroConfChange: this.spendZeroConfChange,
-      avoidPartialSpends: false,
-      maxApsFee: 0n,
-      broadcast: true,
-    };
+    return { ...defaultWalletSettings(), spendZeroConfChange: this.spendZeroConfChange };
   }
   setPayTxFee(): void {}
 }

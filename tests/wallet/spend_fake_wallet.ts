@@ -10,7 +10,6 @@ import type { OutPoint, Transaction, TxOut } from "../../core/wire/types.ts";
 import type { OutputType } from "../../core/descriptors/mod.ts";
 import type { Chain, ChainFeeEstimate } from "../../interfaces/chain.ts";
 import type {
-  AddressBookEntry,
   SignTransactionResult,
   WalletCore,
   WalletFlag,
@@ -19,6 +18,8 @@ import type {
   WalletTxo,
 } from "../../wallet/types.ts";
 import { txidHex } from "../../wallet/spend.ts";
+import { defaultWalletSettings } from "../../wallet/wallet.ts";
+import { FakeWalletBase } from "./fake_wallet_base.ts";
 
 /** What the fake node answers. */
 export interface FakeNode {
@@ -55,9 +56,7 @@ function key(script: Uint8Array): string {
 }
 
 /** The fake wallet. */
-export class FakeWallet implements WalletCore {
-  readonly name = "fake";
-  readonly network = "regtest" as const;
+export class FakeWallet extends FakeWalletBase implements WalletCore {
   readonly chain: Chain;
   readonly node: FakeNode = {
     estimate: 0n,
@@ -70,30 +69,16 @@ export class FakeWallet implements WalletCore {
     utxos: new Map(),
     settings: new Map(),
   };
-  readonly walletSettings: WalletSettings = {
-    payTxFee: 0n,
-    minTxFee: 1000n,
-    fallbackFee: 0n,
-    discardFee: 10000n,
-    consolidateFeeRate: 10000n,
-    maxTxFee: 10_000_000n,
-    confirmTarget: 6,
-    signalRbf: true,
-    spendZeroConfChange: true,
-    avoidPartialSpends: false,
-    maxApsFee: 0n,
-    broadcast: true,
-  };
+  readonly walletSettings: WalletSettings = defaultWalletSettings();
   readonly #txs = new Map<string, WalletTx>();
   readonly #mine = new Set<string>();
-  readonly #locked = new Set<string>();
-  readonly #book = new Map<string, AddressBookEntry>();
   #next = 1;
   height = 200;
   /** Change addresses handed out. */
   readonly changeAddresses: string[] = [];
 
   constructor() {
+    super();
     const node = this.node;
     const txs = this.#txs;
     const height = () => this.height;
@@ -203,9 +188,6 @@ export class FakeWallet implements WalletCore {
   lastBlock(): { hash: string; height: number } {
     return { hash: "11".repeat(32), height: this.height };
   }
-  async withLock<T>(fn: () => Promise<T> | T): Promise<T> {
-    return await fn();
-  }
   transactions(): Iterable<WalletTx> {
     return this.#txs.values();
   }
@@ -258,33 +240,6 @@ export class FakeWallet implements WalletCore {
   scriptInfo(): undefined {
     return undefined;
   }
-  isLockedCoin(outpoint: OutPoint): boolean {
-    return this.#locked.has(outPointKey(outpoint));
-  }
-  lockCoin(outpoint: OutPoint): Promise<void> {
-    this.#locked.add(outPointKey(outpoint));
-    return Promise.resolve();
-  }
-  unlockCoin(outpoint: OutPoint): Promise<boolean> {
-    return Promise.resolve(this.#locked.delete(outPointKey(outpoint)));
-  }
-  unlockAllCoins(): Promise<void> {
-    this.#locked.clear();
-    return Promise.resolve();
-  }
-  lockedCoins(): OutPoint[] {
-    return [];
-  }
-  getAddressBook(address: string): AddressBookEntry | undefined {
-    return this.#book.get(address);
-  }
-  setAddressBook(address: string, entry: AddressBookEntry): Promise<void> {
-    this.#book.set(address, entry);
-    return Promise.resolve();
-  }
-  addressBook(): ReadonlyMap<string, AddressBookEntry> {
-    return this.#book;
-  }
   getNewAddress(): Promise<string> {
     return Promise.resolve(encodeDestination(this.newScript(), "regtest")!);
   }
@@ -294,17 +249,8 @@ export class FakeWallet implements WalletCore {
     this.changeAddresses.push(address);
     return Promise.resolve(address);
   }
-  defaultAddressType(): OutputType {
-    return "bech32";
-  }
-  defaultChangeType(): OutputType | undefined {
-    return undefined;
-  }
   maxInputSatisfactionWeight(script: Uint8Array): number | undefined {
     return this.isMine(script) ? 107 : undefined;
-  }
-  canSign(script: Uint8Array): boolean {
-    return this.isMine(script);
   }
   signTransaction(tx: Transaction, coins: ReadonlyMap<string, TxOut>): Promise<SignTransactionResult> {
     let complete = true;
@@ -351,12 +297,6 @@ export class FakeWallet implements WalletCore {
   }
   abandonTransaction(): Promise<boolean> {
     return Promise.resolve(false);
-  }
-  isCrypted(): boolean {
-    return false;
-  }
-  isLocked(): boolean {
-    return false;
   }
   settings(): WalletSettings {
     return this.walletSettings;
