@@ -435,18 +435,36 @@ export class WalletContext {
       try {
         entries = [];
         for await (const e of Deno.readDir(dir)) entries.push(e);
-      } catch {
+      } catch (e) {
+        this.logger?.warn(
+          `Error scanning directory entries under ${this.walletDir}: ${e instanceof Error ? e.message : e}`,
+        );
         return;
       }
       entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
       for (const e of entries) {
-        if (e.isDirectory) {
+        // A symbolic link to a directory is listed like one (Core's status() follows it) but not descended into.
+        const linkedDir = e.isSymlink &&
+          await Deno.stat(`${dir}/${e.name}`).then((i) => i.isDirectory, () => false);
+        if (e.isDirectory || linkedDir) {
           const sub = rel === "" ? e.name : `${rel}/${e.name}`;
+          try {
+            await Deno.stat(`${dir}/${e.name}/${WALLET_DB_FILE}`);
+          } catch (err) {
+            if (!(err instanceof Deno.errors.NotFound)) {
+              // Core's ListDatabases: the item is skipped, and not descended into.
+              this.logger?.warn(
+                `Error while scanning wallet dir item: ${err instanceof Error ? err.message : err} ` +
+                  `[${dir}/${e.name}].`,
+              );
+              continue;
+            }
+          }
           // Core's IsSQLiteFile: only databases of ours (a Core wallet or another SQLite file is not listed).
           if (await hasWalletDatabase(`${dir}/${e.name}`) && await isWalletDatabaseFile(`${dir}/${e.name}`)) {
             out.push(sub);
           }
-          await walk(`${dir}/${e.name}`, sub);
+          if (!linkedDir) await walk(`${dir}/${e.name}`, sub);
         } else if (rel === "" && e.name === WALLET_DB_FILE && e.isFile && await isWalletDatabaseFile(dir)) {
           out.unshift("");
         }

@@ -85,7 +85,15 @@ export function makeWalletLoader(opts: WalletLoaderOptions): WalletProcessLoader
       if (typeof v === "string" && !names.includes(v)) names.push(v);
     };
     const given = await chain.getSettingsList("wallet");
-    for (const v of given) add(v);
+    for (const v of given) {
+      // Core's VerifyWallets: the same -wallet twice is loaded once, with a warning.
+      if (typeof v === "string" && names.includes(v)) {
+        await chain.initWarning(`Ignoring duplicate -wallet ${v}.`);
+      }
+      add(v);
+    }
+    // Core's GetSettingsList: a negated -nowallet ends the list there (settings.json's list is not read).
+    if (given.length === 0 && await chain.getSetting("wallet") === false) return names;
     const rw = await chain.getRwSetting("wallet");
     if (Array.isArray(rw)) { for (const v of rw) add(v); }
     else add(rw);
@@ -159,7 +167,8 @@ export function makeWalletLoader(opts: WalletLoaderOptions): WalletProcessLoader
             continue;
           }
           if (e instanceof RpcError && e.code === RpcErrorCode.RPC_WALLET_ALREADY_LOADED) continue;
-          await chain.initError(message);
+          // Core's LoadWallets reports the database error itself (the prefix is the loadwallet RPC's).
+          await chain.initError(message.replace(VERIFY_PREFIX, ""));
           return false;
         }
       }

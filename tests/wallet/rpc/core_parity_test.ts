@@ -4,9 +4,8 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { assert, assertEquals } from "../../assert.ts";
-import { startNode, waitFor } from "../../helpers.ts";
 import { randomMasterKeyText } from "../../../wallet/scriptpubkeyman.ts";
-import { walletClient } from "./wallet_client.ts";
+import { startWalletNode, walletClient, withWalletNode } from "../wallet_rpc_helpers.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -16,10 +15,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const node = await startNode(["-fallbackfee=0.0002"]);
-    try {
-      const { call, ok } = walletClient(node);
-      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+    await withWalletNode(["-fallbackfee=0.0002"], async ({ ok }) => {
       await ok(null, "createwallet", "w");
       await ok(null, "generatetoaddress", 101, await ok<string>("w", "getnewaddress"));
       const pubkeys: string[] = [];
@@ -51,9 +47,7 @@ Deno.test({
       assertEquals(processed.complete, true);
       const accepted = await ok<Obj[]>(null, "testmempoolaccept", [processed.hex]);
       assertEquals(accepted[0].allowed, true);
-    } finally {
-      await node.cleanup();
-    }
+    });
   },
 });
 
@@ -62,10 +56,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const node = await startNode(["-fallbackfee=0.0002", "-keypool=10"]);
-    try {
-      const { call, ok } = walletClient(node);
-      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+    await withWalletNode(["-fallbackfee=0.0002", "-keypool=10"], async ({ ok }) => {
       await ok(null, "createwallet", "w");
       await ok(null, "createwallet", "locked");
       await ok(null, "generatetoaddress", 101, await ok<string>("w", "getnewaddress"));
@@ -83,9 +74,7 @@ Deno.test({
       await ok(null, "generatetoaddress", 1, await ok<string>("w", "getnewaddress"));
       const sent = await ok<Obj>("locked", "sendall", [await ok<string>("w", "getnewaddress")]);
       assertEquals(sent.complete, true);
-    } finally {
-      await node.cleanup();
-    }
+    });
   },
 });
 
@@ -95,10 +84,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const node = await startNode(["-fallbackfee=0.0002", "-keypool=10"]);
-    try {
-      const { call, ok } = walletClient(node);
-      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+    await withWalletNode(["-fallbackfee=0.0002", "-keypool=10"], async ({ ok }) => {
       await ok(null, "createwallet", "w");
       await ok(null, "createwallet", "grind");
       await ok(null, "createwallet", "watch", true);
@@ -115,9 +101,7 @@ Deno.test({
       assertEquals(await ok<string[]>("watch", "getaddressesbylabel", ""), {
         [addr]: { purpose: "receive" },
       });
-    } finally {
-      await node.cleanup();
-    }
+    });
   },
 });
 
@@ -126,10 +110,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const node = await startNode(["-fallbackfee=0.0002", "-keypool=10"]);
-    try {
-      const { call, ok } = walletClient(node);
-      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+    await withWalletNode(["-fallbackfee=0.0002", "-keypool=10"], async ({ ok }) => {
       await ok(null, "createwallet", "w");
       await ok(null, "generatetoaddress", 102, await ok<string>("w", "getnewaddress"));
       const [, b] = await ok<Obj[]>("w", "listunspent");
@@ -156,9 +137,7 @@ Deno.test({
       await ok(null, "unloadwallet", "w");
       await ok(null, "loadwallet", "w");
       assertEquals(await ok<Obj[]>("w", "listlockunspent"), []);
-    } finally {
-      await node.cleanup();
-    }
+    });
   },
 });
 
@@ -168,19 +147,14 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const node = await startNode(["-fallbackfee=0.02", "-keypool=10"]);
-    try {
-      const { call, ok } = walletClient(node);
-      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+    await withWalletNode(["-fallbackfee=0.02", "-keypool=10"], async ({ ok }) => {
       const warning =
         "-fallbackfee is set very high! This is the transaction fee you may pay when fee estimates " +
         "are not available.";
       assertEquals((await ok<Obj>(null, "createwallet", "w")).warnings, [warning]);
       await ok(null, "unloadwallet", "w");
       assertEquals((await ok<Obj>(null, "loadwallet", "w")).warnings, [warning]);
-    } finally {
-      await node.cleanup();
-    }
+    });
   },
 });
 
@@ -189,10 +163,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const node = await startNode(["-fallbackfee=0.0002", "-keypool=10"]);
-    try {
-      const { call, ok } = walletClient(node);
-      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+    await withWalletNode(["-fallbackfee=0.0002", "-keypool=10"], async ({ call, ok }) => {
       for (const w of ["charlie", "alice", "bob"]) await ok(null, "createwallet", w);
       await ok(null, "generatetoaddress", 101, await ok<string>("charlie", "getnewaddress"));
       const sendTx = async (from: string, inputs: Obj[], outputs: Obj) => {
@@ -225,9 +196,7 @@ Deno.test({
       );
       const r = await call("bob", "fundrawtransaction", bobTx, { include_unsafe: true });
       assertEquals(r.error, { code: -4, message: "Insufficient funds" });
-    } finally {
-      await node.cleanup();
-    }
+    });
   },
 });
 
@@ -236,10 +205,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const node = await startNode(["-fallbackfee=0.0002", "-keypool=10"]);
-    try {
-      const { call, ok } = walletClient(node);
-      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+    await withWalletNode(["-fallbackfee=0.0002", "-keypool=10"], async ({ ok }) => {
       await ok(null, "createwallet", "w");
       await ok(null, "createwallet", "online", true, true);
       await ok(null, "createwallet", "keys", false, true);
@@ -273,9 +239,7 @@ Deno.test({
       const res = await ok<Obj>("keys", "walletprocesspsbt", funded.psbt);
       assertEquals(res.complete, true);
       assertEquals((await ok<Obj[]>(null, "testmempoolaccept", [res.hex]))[0].allowed, true);
-    } finally {
-      await node.cleanup();
-    }
+    });
   },
 });
 
@@ -284,10 +248,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const node = await startNode(["-keypool=10"]);
-    try {
-      const { call, ok } = walletClient(node);
-      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+    await withWalletNode(["-keypool=10"], async ({ node, call, ok }) => {
       await ok(null, "createwallet", "w");
       const dir = `${node.netDataDir}/wallets/core`;
       await Deno.mkdir(dir, { recursive: true });
@@ -311,9 +272,7 @@ Deno.test({
       });
       assertEquals(tables(), ["main"]);
       assertEquals(await ok<Obj>(null, "listwalletdir"), { wallets: [{ name: "w", warnings: [] }] });
-    } finally {
-      await node.cleanup();
-    }
+    });
   },
 });
 
@@ -323,10 +282,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const node = await startNode(["-keypool=10"]);
-    try {
-      const { call, ok } = walletClient(node);
-      await waitFor(async () => (await call(null, "listwallets")).error === null, 20_000, "the wallet");
+    await withWalletNode(["-keypool=10"], async ({ node, ok }) => {
       await ok(null, "createwallet", "w");
       const addr = await ok<string>("w", "getnewaddress");
       await ok(null, "generatetoaddress", 3, addr);
@@ -341,8 +297,42 @@ Deno.test({
         hash: await ok<string>(null, "getbestblockhash"),
         height: 5,
       });
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "core parity: -nowallet ignores settings.json's wallets; duplicates and symlinked wallet dirs as Core's",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    let node = await startWalletNode(["-keypool=10"]);
+    const dataDir = node.dataDir;
+    try {
+      let client = walletClient(node);
+      await client.ok(null, "createwallet", "w", false, false, "", false, true, true);
+      const walletsDir = `${node.netDataDir}/wallets`;
+      await Deno.symlink("w", `${walletsDir}/w_link`);
+      await Deno.mkdir(`${walletsDir}/loop`);
+      await Deno.symlink("wallet.dat", `${walletsDir}/loop/wallet.dat`);
+      const listed = await client.ok<{ wallets: Obj[] }>(null, "listwalletdir");
+      assertEquals(listed.wallets.map((w) => w.name), ["w", "w_link"]);
+      assert((await node.log()).includes("Error while scanning wallet dir item: "));
+      await client.ok(null, "stop");
+      await node.wait();
+      node = await startWalletNode(["-keypool=10", "-nowallet"], { dataDir });
+      client = walletClient(node);
+      assertEquals(await client.ok(null, "listwallets"), []);
+      await client.ok(null, "stop");
+      await node.wait();
+      node = await startWalletNode(["-keypool=10", "-nowallet", "-wallet=w", "-wallet=w"], { dataDir });
+      client = walletClient(node);
+      assertEquals(await client.ok(null, "listwallets"), ["w"]);
+      assert((await node.log()).includes("Ignoring duplicate -wallet w."));
     } finally {
       await node.cleanup();
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     }
   },
 });
