@@ -27,6 +27,21 @@ function scriptOf(address: string): Uint8Array {
   return d.scriptPubKey;
 }
 
+/** Runs `fn` with a chain fixture of `blocks` blocks and a temporary wallet directory, then removes both. */
+async function withChainAndDir(
+  blocks: number,
+  fn: (f: ChainFixture, dir: string) => Promise<void>,
+): Promise<void> {
+  const f = await chainFixture(blocks);
+  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-" });
+  try {
+    await fn(f, dir);
+  } finally {
+    await f.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /** Mines a block paying its coinbase to `payTo` and waits for the notifications. */
 async function mineTo(f: ChainFixture, payTo: Uint8Array, txs: Transaction[] = []): Promise<Block> {
   const tip = f.chainstate.tip();
@@ -39,9 +54,7 @@ async function mineTo(f: ChainFixture, payTo: Uint8Array, txs: Transaction[] = [
 }
 
 Deno.test("wallet: follows the chain, persists, catches up after a restart and undoes a reorg", async () => {
-  const f = await chainFixture(101);
-  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-" });
-  try {
+  await withChainAndDir(101, async (f, dir) => {
     let w = await Wallet.create(env(f), "w", dir);
     await w.attach();
     assertEquals(w.lastBlock().height, 101);
@@ -119,10 +132,7 @@ Deno.test("wallet: follows the chain, persists, catches up after a restart and u
     assertEquals(w.getTx(orphan.txid)!.state.kind, "inactive");
     assertEquals(w.txCount, 5);
     await w.close();
-  } finally {
-    await f.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 /** A transaction spending `coins` to `outputs` (unsigned). */
@@ -144,9 +154,7 @@ function spendTx(
 }
 
 Deno.test("wallet: signs every address type, commits, and follows conflicts through blocks and reorgs", async () => {
-  const f = await chainFixture(101);
-  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-" });
-  try {
+  await withChainAndDir(101, async (f, dir) => {
     const w = await Wallet.create(env(f), "w", dir);
     await w.attach();
     const mine = scriptOf(await w.getNewAddress("bech32", ""));
@@ -279,10 +287,7 @@ Deno.test("wallet: signs every address type, commits, and follows conflicts thro
     assertEquals(again.getTx(fanId)!.mapValue, { comment: "fan out" });
     assertEquals(again.txCount, w.txCount);
     await again.close();
-  } finally {
-    await f.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 /** Whether the database files under `dir` contain `text`. */
@@ -300,9 +305,7 @@ async function filesContain(dir: string, text: string): Promise<boolean> {
 }
 
 Deno.test("wallet: encryption keeps private keys encrypted at rest; unlock, relock, passphrase change", async () => {
-  const f = await chainFixture(101);
-  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-" });
-  try {
+  await withChainAndDir(101, async (f, dir) => {
     let w = await Wallet.create(env(f), "w", dir);
     await w.attach();
     const oldAddress = await w.getNewAddress("bech32", "");
@@ -352,16 +355,11 @@ Deno.test("wallet: encryption keeps private keys encrypted at rest; unlock, relo
     assert((await w.signTransaction(tx, coins)).complete);
     await w.close();
     assertEquals(await filesContain(dir, "tprv8"), false);
-  } finally {
-    await f.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("wallet: a replacement in the mempool conflicts with the replaced spend until a block settles it", async () => {
-  const f = await chainFixture(101);
-  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-" });
-  try {
+  await withChainAndDir(101, async (f, dir) => {
     const w = await Wallet.create(env(f), "w", dir);
     await w.attach();
     const mine = scriptOf(await w.getNewAddress("bech32", ""));
@@ -410,10 +408,7 @@ Deno.test("wallet: a replacement in the mempool conflicts with the replaced spen
     assertEquals(w.getTx(aId)!.mempoolConflicts.size, 0);
     assertEquals(w.getTx(childId)!.mempoolConflicts.size, 0);
     await w.close();
-  } finally {
-    await f.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("wallet: loaded on a chain that knows none of its blocks, it scans from the genesis block", async () => {
@@ -445,9 +440,7 @@ Deno.test("wallet: loaded on a chain that knows none of its blocks, it scans fro
 });
 
 Deno.test("wallet: locked coins (persistent or not) and the address book across a reload", async () => {
-  const f = await chainFixture(1);
-  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-" });
-  try {
+  await withChainAndDir(1, async (f, dir) => {
     let w = await Wallet.create(env(f), "w", dir);
     await w.attach();
     const a = { txid: new Uint8Array(32).fill(1), vout: 3 };
@@ -475,10 +468,7 @@ Deno.test("wallet: locked coins (persistent or not) and the address book across 
     w = await Wallet.load(env(f), "w", dir);
     assertEquals(w.lockedCoins(), []);
     await w.close();
-  } finally {
-    await f.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("wallet: a 2-of-2 multisig spend signed by one wallet, then completed by the other", async () => {
@@ -538,9 +528,7 @@ Deno.test("wallet: a 2-of-2 multisig spend signed by one wallet, then completed 
 });
 
 Deno.test("wallet: a descriptor imported into an unlocked encrypted wallet is stored encrypted", async () => {
-  const f = await chainFixture(1);
-  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-" });
-  try {
+  await withChainAndDir(1, async (f, dir) => {
     const { DescriptorScriptPubKeyMan, randomMasterKeyText } = await import(
       "../../wallet/scriptpubkeyman.ts"
     );
@@ -568,16 +556,11 @@ Deno.test("wallet: a descriptor imported into an unlocked encrypted wallet is st
     assert(w.canSign(script));
     assertEquals(w.descriptors()[0].toDescriptorString(true).includes(xprv), true);
     await w.close();
-  } finally {
-    await f.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("wallet: a rescan reports its progress and stops on abortRescan", async () => {
-  const f = await chainFixture(60);
-  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-" });
-  try {
+  await withChainAndDir(60, async (f, dir) => {
     // One block per read, a little slow: the rescan takes a while.
     const slow = {
       ...f.chain,
@@ -606,8 +589,5 @@ Deno.test("wallet: a rescan reports its progress and stops on abortRescan", asyn
     assertEquals(full.status, "success");
     assertEquals(full.lastScanned?.height, 60);
     await w.close();
-  } finally {
-    await f.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
