@@ -159,25 +159,21 @@ async function create(opts: WalletToolOptions, name: string, path: string): Prom
   await Deno.mkdir(path, { recursive: true });
   // Core prints this once the descriptors are set up, before topping them up (Wallet.create does both).
   opts.out("Topping up keypool...\n");
-  let w: Wallet;
-  try {
-    w = await Wallet.create(environment(opts, true), name, path);
-  } catch (e) {
-    throw dbError(e);
-  }
-  try {
-    await showInfo(opts, w);
-  } finally {
-    await w.close();
-  }
+  await openAndShowInfo(opts, () => Wallet.create(environment(opts, true), name, path));
   return true;
 }
 
 async function info(opts: WalletToolOptions, name: string, path: string): Promise<boolean> {
   await requireExisting(path);
+  await openAndShowInfo(opts, () => Wallet.load(environment(opts, false), name, path));
+  return true;
+}
+
+/** Opens a wallet with `open` (its errors as {@link dbError}s), prints its info and closes it. */
+async function openAndShowInfo(opts: WalletToolOptions, open: () => Promise<Wallet>): Promise<void> {
   let w: Wallet;
   try {
-    w = await Wallet.load(environment(opts, false), name, path);
+    w = await open();
   } catch (e) {
     throw dbError(e);
   }
@@ -186,7 +182,6 @@ async function info(opts: WalletToolOptions, name: string, path: string): Promis
   } finally {
     await w.close();
   }
-  return true;
 }
 
 async function* dumpRecords(db: WalletDatabase): AsyncIterable<DumpRecord> {
@@ -257,7 +252,9 @@ async function createFromDump(opts: WalletToolOptions, name: string, path: strin
     // Core removes what it created on failure.
     if (!ok && opened !== null) {
       if (existed) {
-        for (const f of [opened.path, `${opened.path}-wal`, `${opened.path}-shm`, `${path}/${WALLET_LOCK_FILE}`]) {
+        for (
+          const f of [opened.path, `${opened.path}-wal`, `${opened.path}-shm`, `${path}/${WALLET_LOCK_FILE}`]
+        ) {
           await Deno.remove(f).catch(() => {});
         }
       } else await Deno.remove(path, { recursive: true }).catch(() => {});

@@ -131,6 +131,18 @@ const MINCONF_ARG = (def: number): RpcArgSpec => ({
 const LOCK_EXAMPLE_TX =
   '"[{\\"txid\\":\\"a08e6907dbbd3d809776dbfc5d82e371b764ed838b5655e72f463568df1aadf0\\",\\"vout\\":1}]"';
 
+/** The examples `lockunspent` and `listlockunspent` start with: list, lock, list locked, unlock. */
+function lockExamples(): string {
+  return "\nList the unspent transactions\n" +
+    helpExampleCli("listunspent", "") +
+    "\nLock an unspent transaction\n" +
+    helpExampleCli("lockunspent", `false ${LOCK_EXAMPLE_TX}`) +
+    "\nList the locked transactions\n" +
+    helpExampleCli("listlockunspent", "") +
+    "\nUnlock the transaction again\n" +
+    helpExampleCli("lockunspent", `true ${LOCK_EXAMPLE_TX}`);
+}
+
 /** The coin RPC methods. */
 export function coinsMethods(c: WalletCoreRpcContext): RpcMethod[] {
   const getreceivedbyaddress: RpcMethod = {
@@ -636,14 +648,7 @@ export function coinsMethods(c: WalletCoreRpcContext): RpcMethod[] {
       },
     ],
     results: [{ type: "bool", description: "Whether the command was successful or not" }],
-    examples: "\nList the unspent transactions\n" +
-      helpExampleCli("listunspent", "") +
-      "\nLock an unspent transaction\n" +
-      helpExampleCli("lockunspent", `false ${LOCK_EXAMPLE_TX}`) +
-      "\nList the locked transactions\n" +
-      helpExampleCli("listlockunspent", "") +
-      "\nUnlock the transaction again\n" +
-      helpExampleCli("lockunspent", `true ${LOCK_EXAMPLE_TX}`) +
+    examples: lockExamples() +
       "\nLock the transaction persistently in the wallet database\n" +
       helpExampleCli("lockunspent", `false ${LOCK_EXAMPLE_TX} true`) +
       "\nAs a JSON-RPC call\n" +
@@ -729,14 +734,7 @@ export function coinsMethods(c: WalletCoreRpcContext): RpcMethod[] {
         ],
       }],
     }],
-    examples: "\nList the unspent transactions\n" +
-      helpExampleCli("listunspent", "") +
-      "\nLock an unspent transaction\n" +
-      helpExampleCli("lockunspent", `false ${LOCK_EXAMPLE_TX}`) +
-      "\nList the locked transactions\n" +
-      helpExampleCli("listlockunspent", "") +
-      "\nUnlock the transaction again\n" +
-      helpExampleCli("lockunspent", `true ${LOCK_EXAMPLE_TX}`) +
+    examples: lockExamples() +
       "\nAs a JSON-RPC call\n" +
       helpExampleRpc("listlockunspent", ""),
     handler: (_params, ctx) =>
