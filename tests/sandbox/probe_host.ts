@@ -8,8 +8,7 @@
 import { runInWorker } from "../../sandbox/worker.ts";
 import { type Component, profileFor } from "../../sandbox/profile.ts";
 import { prepareComponent } from "../../cli/child_profile.ts";
-
-const PROBE = new URL("./escape_probe.ts", import.meta.url);
+import { PROBE } from "./probe.ts";
 
 if (Deno.args[0] === "prepared") {
   const [, mode, argv, ownDir, spec] = Deno.args;

@@ -2,18 +2,7 @@ import { assertEquals } from "../assert.ts";
 import { childCommand } from "../../ipc/process.ts";
 import { profileFor, toDenoFlags, toWorkerPermissions } from "../../sandbox/profile.ts";
 import { runtimeReadPaths } from "../../sandbox/runtime_files.ts";
-
-const PROBE = new URL("./escape_probe.ts", import.meta.url);
-const HOST = new URL("./probe_host.ts", import.meta.url);
-
-async function runProbe(cmd: string, args: string[]): Promise<Record<string, string>> {
-  const out = await new Deno.Command(cmd, { args, stdin: "null", stdout: "piped", stderr: "piped" }).output();
-  const text = new TextDecoder().decode(out.stdout).trim();
-  if (!out.success || !text) {
-    throw new Error(`probe failed (${out.code}): ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return JSON.parse(text.split("\n").at(-1)!);
-}
+import { HOST, PROBE, runProbe } from "./probe.ts";
 
 const DENIED_EVERYTHING = {
   readHostname: "NotCapable",

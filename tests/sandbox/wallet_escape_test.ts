@@ -10,18 +10,7 @@ import { assertEquals } from "../assert.ts";
 import { childCommand } from "../../ipc/process.ts";
 import { profileFor } from "../../sandbox/profile.ts";
 import { freePort } from "../helpers.ts";
-
-const PROBE = new URL("./escape_probe.ts", import.meta.url);
-const HOST = new URL("./probe_host.ts", import.meta.url);
-
-async function runProbe(cmd: string, args: string[]): Promise<Record<string, string>> {
-  const out = await new Deno.Command(cmd, { args, stdin: "null", stdout: "piped", stderr: "piped" }).output();
-  const text = new TextDecoder().decode(out.stdout).trim();
-  if (!out.success || !text) {
-    throw new Error(`probe failed (${out.code}): ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return JSON.parse(text.split("\n").at(-1)!);
-}
+import { PROBE, runPreparedWalletProbe, runProbe } from "./probe.ts";
 
 /** A data directory as a node leaves it: config, blocks, chainstate, RPC cookie, wallets. */
 async function nodeDataDir(): Promise<{ dataDir: string; net: string; walletDir: string }> {
@@ -135,18 +124,7 @@ Deno.test("wallet started by hand over TCP with -server (worker path): its node'
         listenAnyAddress: `0.0.0.0:${rpcPort}`,
       },
     };
-    const result = await runProbe(Deno.execPath(), [
-      "run",
-      "-A",
-      "--unstable-kv",
-      "--unstable-worker-options",
-      HOST.href,
-      "prepared",
-      "wallet",
-      JSON.stringify(argv),
-      walletDir,
-      JSON.stringify(spec),
-    ]);
+    const result = await runPreparedWalletProbe(argv, walletDir, spec);
     // ::1 may not exist on the machine: then listening fails for want of the address, not of permission.
     if (result.listenOwnRpcV6 !== "ok") assertEquals(result.listenOwnRpcV6 === "NotCapable", false);
     delete result.listenOwnRpcV6;
@@ -187,18 +165,7 @@ Deno.test("the wallet tool (worker path): its wallets directory and its -dumpfil
       },
       listen: { listenRpc: "127.0.0.1:18443" },
     };
-    const result = await runProbe(Deno.execPath(), [
-      "run",
-      "-A",
-      "--unstable-kv",
-      "--unstable-worker-options",
-      HOST.href,
-      "prepared",
-      "wallet",
-      JSON.stringify(argv),
-      walletDir,
-      JSON.stringify(spec),
-    ]);
+    const result = await runPreparedWalletProbe(argv, walletDir, spec);
     assertEquals(result, {
       ownDir: "ok",
       ...DENIED,
