@@ -11,6 +11,30 @@ async function stopChild(child: Deno.ChildProcess | null): Promise<void> {
   await child.status;
 }
 
+/**
+ * `tsbtc rpc` over HTTP to a wallet's own RPC server on `port` with its `cookie`, once the server answers.
+ * Without -rpcconnect (or -noipcconnect) tsbtc rpc, like Core's bitcoin-cli, prefers the node's IPC socket, and
+ * the node forwards wallet calls too.
+ */
+async function walletServerCli(
+  dataDir: string,
+  port: number,
+  cookie: string,
+): Promise<(...rest: string[]) => ReturnType<typeof runTsbtc>> {
+  const cli = (...rest: string[]) =>
+    runTsbtc([
+      "rpc",
+      "-regtest",
+      `-datadir=${dataDir}`,
+      "-rpcconnect=127.0.0.1",
+      `-rpcport=${port}`,
+      `-rpccookiefile=${cookie}`,
+      ...rest,
+    ]);
+  await waitFor(async () => (await cli("listwallets")).code === 0, 30_000, "the wallet's RPC server");
+  return cli;
+}
+
 Deno.test("wallet profile with -server: it may listen on its RPC endpoints only, and write its cookie", () => {
   const args = ArgsManager.parse("wallet", [
     "-regtest",
@@ -58,19 +82,7 @@ Deno.test("tsbtc wallet -server serves wallet RPC itself, with its own cookie in
     child = new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "piped" }).spawn();
     const stderr = new Response(child.stderr).text();
     const cookie = `${walletDir}/.cookie`;
-    const cli = (...rest: string[]) =>
-      runTsbtc([
-        "rpc",
-        "-regtest",
-        `-datadir=${node.dataDir}`,
-        // HTTP to the wallet's own server: without -rpcconnect (or -noipcconnect) tsbtc rpc, like Core's
-        // bitcoin-cli, prefers the node's IPC socket, and the node forwards wallet calls too.
-        "-rpcconnect=127.0.0.1",
-        `-rpcport=${port}`,
-        `-rpccookiefile=${cookie}`,
-        ...rest,
-      ]);
-    await waitFor(async () => (await cli("listwallets")).code === 0, 30_000, "the wallet's RPC server");
+    const cli = await walletServerCli(node.dataDir, port, cookie);
     assertEquals(JSON.parse((await cli("listwallets")).stdout), []);
     // The wallet's own server answers wallet methods, and help lists them.
     const help = await cli("help");
@@ -209,17 +221,7 @@ Deno.test("standalone wallet over -ipcconnect=tcp with -server: encrypted-wallet
     child = new Deno.Command(cmd, { args, stdin: "null", stdout: "null", stderr: "piped" }).spawn();
     const stderr = new Response(child.stderr).text();
     const cookie = `${node.netDataDir}/wallets/.cookie`;
-    const cli = (...rest: string[]) =>
-      runTsbtc([
-        "rpc",
-        "-regtest",
-        `-datadir=${node.dataDir}`,
-        "-rpcconnect=127.0.0.1",
-        `-rpcport=${port}`,
-        `-rpccookiefile=${cookie}`,
-        ...rest,
-      ]);
-    await waitFor(async () => (await cli("listwallets")).code === 0, 30_000, "the wallet's RPC server");
+    const cli = await walletServerCli(node.dataDir, port, cookie);
     assertEquals((await cli("-named", "createwallet", "wallet_name=tw", "passphrase=tcp pass")).code, 0);
     const address = (await cli("getnewaddress", "", "legacy")).stdout.trim();
     // Mined through the node; the wallet follows the chain over TCP IPC.
