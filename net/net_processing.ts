@@ -80,6 +80,8 @@ export const BLOCK_STALLING_TIMEOUT_MAX_MS = 64_000;
 export const MAX_BLOCKS_TO_ANNOUNCE = 8;
 /** Core's `MAX_BLOCKS_TO_ANNOUNCE`-like cap of `getblocks` answers (500). */
 export const MAX_GETBLOCKS_RESULTS = 500;
+/** Core's `MAX_CMPCTBLOCKS_INFLIGHT_PER_BLOCK`: peers a compact block may be reconstructed from at once. */
+export const MAX_CMPCTBLOCKS_INFLIGHT_PER_BLOCK = 3;
 /** Core's `MAX_CMPCTBLOCK_DEPTH` and `MAX_BLOCKTXN_DEPTH`. */
 export const MAX_CMPCTBLOCK_DEPTH = 5;
 export const MAX_BLOCKTXN_DEPTH = 10;
@@ -206,6 +208,8 @@ interface QueuedBlock {
   readonly peer: number;
   readonly time: number;
   partial?: PartiallyDownloadedBlock;
+  /** A fill of `partial` failed already (Core nulls the partial block's header). */
+  partialFailed?: boolean;
 }
 
 /** One transaction announced by one or more peers (Core's `TxRequestTracker` entries for one hash). */
@@ -376,7 +380,8 @@ export class PeerManager {
   readonly #mempool: RelayMempool | null;
   readonly #log: Logger | undefined;
   readonly #peers = new Map<number, PeerState>();
-  readonly #blocksInFlight = new Map<string, QueuedBlock>();
+  /** Requests per block, first asked first (Core's `mapBlocksInFlight`: up to 3 peers for a compact block). */
+  readonly #blocksInFlight = new Map<string, QueuedBlock[]>();
   readonly #orphanage: TxOrphanage;
   readonly #txAnnouncements = new Map<string, TxAnnouncement>();
   readonly #recentRejects = new Set<string>();
@@ -723,9 +728,7 @@ export class PeerManager {
     const hb = this.#hbPeers.indexOf(ps.id);
     if (hb >= 0) this.#hbPeers.splice(hb, 1);
     if (ps.syncStarted) this.#syncStarted--;
-    for (const [hash, q] of ps.inFlight) {
-      if (this.#blocksInFlight.get(hash) === q) this.#blocksInFlight.delete(hash);
-    }
+    for (const hash of [...ps.inFlight.keys()]) this.#removeBlockRequest(hash, ps);
     ps.inFlight.clear();
     // Transactions in flight from this peer are asked of the next announcer.
     this.#announcedBy.delete(ps.id);
@@ -1552,7 +1555,7 @@ export class PeerManager {
       contiguous = false;
       // Too deep for a limited peer (Core keeps a two-block buffer for races).
       if (limited && best.height - e.height >= NODE_NETWORK_LIMITED_MIN_BLOCKS - 2) continue;
-      const q = this.#blocksInFlight.get(e.hashHex);
+      const q = this.#blocksInFlight.get(e.hashHex)?.[0];
       if (q !== undefined) {
         if (waitingFor === -1) waitingFor = q.peer;
         continue;
@@ -1577,12 +1580,7 @@ export class PeerManager {
       return;
     }
     const now = this.#nowMs();
-    for (const e of wanted) {
-      const q: QueuedBlock = { entry: e, peer: ps.id, time: now };
-      if (ps.inFlight.size === 0) ps.downloadingSince = now;
-      ps.inFlight.set(e.hashHex, q);
-      this.#blocksInFlight.set(e.hashHex, q);
-    }
+    for (const e of wanted) this.#markInFlight(ps, { entry: e, peer: ps.id, time: now });
     this.#debug(
       `Requesting ${wanted.length} block(s) ${wanted[0].height}..${
         wanted[wanted.length - 1].height
@@ -1610,17 +1608,42 @@ export class PeerManager {
     for (const ps of peers) this.#requestBlocks(ps);
   }
 
+  /** Core's `BlockRequested`: one more request of a block, from `ps`. */
+  #markInFlight(ps: PeerState, q: QueuedBlock): void {
+    if (ps.inFlight.size === 0) ps.downloadingSince = this.#nowMs();
+    ps.inFlight.set(q.entry.hashHex, q);
+    const list = this.#blocksInFlight.get(q.entry.hashHex);
+    if (list === undefined) this.#blocksInFlight.set(q.entry.hashHex, [q]);
+    else list.push(q);
+  }
+
+  /** Core's `RemoveBlockRequest`: the request of `from` (every request when undefined). */
   #removeBlockRequest(hashHex: string, from: PeerState | undefined): void {
-    const q = this.#blocksInFlight.get(hashHex);
-    if (q === undefined) return;
-    this.#blocksInFlight.delete(hashHex);
-    const owner = this.#peers.get(q.peer);
-    if (owner) {
-      owner.inFlight.delete(hashHex);
-      owner.stallingSince = 0;
-      if (owner.inFlight.size > 0) owner.downloadingSince = Math.max(owner.downloadingSince, this.#nowMs());
+    const list = this.#blocksInFlight.get(hashHex);
+    if (list === undefined) return;
+    const keep: QueuedBlock[] = [];
+    for (const q of list) {
+      if (from !== undefined && q.peer !== from.id) {
+        keep.push(q);
+        continue;
+      }
+      const owner = this.#peers.get(q.peer);
+      if (owner) {
+        if (owner.inFlight.get(hashHex) === q) owner.inFlight.delete(hashHex);
+        owner.stallingSince = 0;
+        if (owner.inFlight.size > 0) owner.downloadingSince = Math.max(owner.downloadingSince, this.#nowMs());
+      }
     }
-    void from;
+    if (keep.length > 0) this.#blocksInFlight.set(hashHex, keep);
+    else this.#blocksInFlight.delete(hashHex);
+  }
+
+  /** Core's `IsBlockRequestedFromOutbound`. */
+  #requestedFromOutbound(hashHex: string): boolean {
+    return (this.#blocksInFlight.get(hashHex) ?? []).some((q) => {
+      const p = this.#peers.get(q.peer);
+      return p !== undefined && !p.peer.inbound;
+    });
   }
 
   /**
@@ -1668,6 +1691,8 @@ export class PeerManager {
       this.#punishForBlock(ps, state, viaCompactBlock, "invalid block");
     }
     const entry = this.#chain.lookup(hashHex);
+    // Stored: nobody needs to send it any more (Core clears a reconstructed block's other requests).
+    if (entry?.haveData) this.#removeBlockRequest(hashHex, undefined);
     if (entry !== undefined && entry.failed === "none") {
       this.#updateBestHeader(entry);
       this.#updateBlockAvailability(ps, entry);
@@ -1687,7 +1712,7 @@ export class PeerManager {
     if (prev !== undefined && isBlockMutated(block, segwit, (m) => this.#log?.debug("validation", m))) {
       this.#debug(`Received mutated block from peer=${ps.id}`);
       this.#misbehaving(ps, "mutated block");
-      if (this.#blocksInFlight.get(hashHex)?.peer === ps.id) this.#removeBlockRequest(hashHex, ps);
+      this.#removeBlockRequest(hashHex, ps);
       return;
     }
     // Core's forceProcessing: a block we asked for (from anyone) is stored even when it is not better.
@@ -2445,6 +2470,13 @@ export class PeerManager {
     ps: PeerState,
     cb: Extract<NetMessage, { type: "cmpctblock" }>,
   ): Promise<void> {
+    if (!ps.peer.compactBlocks.provides) {
+      this.#log?.debug(
+        "cmpctblock",
+        `peer=${ps.id} sent us a compact block despite never having sent us a SENDCMPCT!`,
+      );
+      return;
+    }
     const hash = blockHash(cb.header);
     const hex = reverseHex(hash);
     const prev = this.#chain.lookup(cb.header.prevBlock);
@@ -2469,99 +2501,121 @@ export class PeerManager {
     this.#updateBlockAvailability(ps, entry);
     if (entry.haveData) return;
     const tip = this.#chain.tip();
+    const list = this.#blocksInFlight.get(hex) ?? [];
+    const alreadyInFlight = list.length;
+    const mine = list.find((q) => q.peer === ps.id);
+    const firstInFlight = alreadyInFlight === 0 || list[0].peer === ps.id;
     // Only a block building on our tip is reconstructed; anything else is fetched whole (Core's fallback).
     if (entry.prev !== tip || this.#mempool === null) {
-      const asked = this.#blocksInFlight.get(hex);
-      if (asked !== undefined && asked.peer === ps.id) {
+      if (mine !== undefined) {
         // We asked this peer for the compact block, but it no longer builds on our tip: the whole block.
-        this.#removeBlockRequest(hex, ps);
         this.#requestFullBlock(ps, entry);
         return;
       }
       this.#requestBlocksAll();
       return;
     }
-    const inFlight = this.#blocksInFlight.get(hex);
-    if (inFlight !== undefined && inFlight.peer !== ps.id) {
-      // Core: in flight from another peer, but perhaps rebuilt without a round trip: then it is processed and
-      // the other request dropped.
-      const temp = PartiallyDownloadedBlock.init(
-        cb,
-        [...this.#mempool.pool.entries()].map((e) => e.tx),
-        this.#orphanage.orphans().map((o) => o.tx),
-      );
-      if (temp.status !== "ok" || temp.block.missingIndexes().length > 0) return;
-      const filled = temp.block.fill([]);
-      if (filled.status !== "ok") return;
-      const other = this.#peers.get(inFlight.peer);
-      if (other !== undefined) this.#removeBlockRequest(hex, other);
-      else this.#blocksInFlight.delete(hex);
-      await this.#processBlock(ps, filled.block, hex, true);
-      return;
-    }
-    const init = PartiallyDownloadedBlock.init(
-      cb,
-      [...this.#mempool.pool.entries()].map((e) => e.tx),
-      this.#orphanage.orphans().map((o) => o.tx),
-    );
-    if (init.status !== "ok") {
+    const extra = this.#orphanage.orphans().map((o) => o.tx);
+    const pool = () => [...this.#mempool!.pool.entries()].map((e) => e.tx);
+    if (
+      (alreadyInFlight < MAX_CMPCTBLOCKS_INFLIGHT_PER_BLOCK &&
+        ps.inFlight.size < MAX_BLOCKS_IN_TRANSIT_PER_PEER) ||
+      mine !== undefined
+    ) {
+      // Core: up to 3 peers may reconstruct the same block in parallel.
+      let q = mine;
+      if (q === undefined) {
+        q = { entry, peer: ps.id, time: this.#nowMs() };
+        this.#markInFlight(ps, q);
+      } else if (q.partial !== undefined) {
+        this.#debug("Peer sent us compact block we were already syncing!");
+        return;
+      }
+      const init = PartiallyDownloadedBlock.init(cb, pool(), extra);
       if (init.status === "invalid") {
+        this.#removeBlockRequest(hex, ps);
         this.#misbehaving(ps, "invalid compact block");
         return;
       }
-      this.#removeBlockRequest(hex, ps);
-      this.#requestFullBlock(ps, entry);
-      return;
-    }
-    const partial = init.block;
-    const missing = partial.missingIndexes();
-    this.#log?.debug(
-      "cmpctblock",
-      `Initialized PartiallyDownloadedBlock for block ${hex} using a cmpctblock of ${partial.size} txs, ${missing.length} missing`,
-    );
-    if (missing.length === 0) {
-      const filled = partial.fill([]);
-      this.#removeBlockRequest(hex, ps);
-      if (filled.status !== "ok") {
-        this.#requestFullBlock(ps, entry);
+      if (init.status !== "ok") {
+        if (firstInFlight) this.#requestFullBlock(ps, entry);
+        else this.#removeBlockRequest(hex, ps);
         return;
       }
-      await this.#processBlock(ps, filled.block, hex, true);
+      const partial = init.block;
+      const missing = partial.missingIndexes();
+      this.#log?.debug(
+        "cmpctblock",
+        `Initialized PartiallyDownloadedBlock for block ${hex} using a cmpctblock of ${partial.size} txs, ${missing.length} missing`,
+      );
+      q.partial = partial;
+      if (missing.length === 0) {
+        await this.#onBlockTxn(ps, hash, []);
+      } else if (
+        firstInFlight ||
+        (ps.hbTo && (!ps.peer.inbound || this.#requestedFromOutbound(hex) ||
+          alreadyInFlight < MAX_CMPCTBLOCKS_INFLIGHT_PER_BLOCK - 1))
+      ) {
+        // The last parallel slot goes to an outbound peer (or when an outbound one is already asked).
+        this.#send(ps, { type: "getblocktxn", blockHash: hash, indexes: missing });
+      } else {
+        this.#removeBlockRequest(hex, ps);
+      }
       return;
     }
-    this.#removeBlockRequest(hex, ps);
-    const q: QueuedBlock = { entry, peer: ps.id, time: this.#nowMs(), partial };
-    if (ps.inFlight.size === 0) ps.downloadingSince = this.#nowMs();
-    ps.inFlight.set(hex, q);
-    this.#blocksInFlight.set(hex, q);
-    this.#send(ps, { type: "getblocktxn", blockHash: hash, indexes: missing });
+    // Core: in flight from enough peers already, but perhaps rebuilt without a round trip: then it is processed
+    // and the other requests dropped.
+    const temp = PartiallyDownloadedBlock.init(cb, pool(), extra);
+    if (temp.status !== "ok" || temp.block.missingIndexes().length > 0) return;
+    const filled = temp.block.fill([]);
+    if (filled.status !== "ok") return;
+    await this.#processBlock(ps, filled.block, hex, true);
+    this.#removeBlockRequest(hex, undefined);
   }
 
+  /** Asks `ps` for the whole block (its request of the block, if any, becomes a full one). */
   #requestFullBlock(ps: PeerState, entry: BlockIndexEntry): void {
-    const q: QueuedBlock = { entry, peer: ps.id, time: this.#nowMs() };
-    if (ps.inFlight.size === 0) ps.downloadingSince = this.#nowMs();
-    ps.inFlight.set(entry.hashHex, q);
-    this.#blocksInFlight.set(entry.hashHex, q);
+    const q = ps.inFlight.get(entry.hashHex);
+    if (q !== undefined) q.partial = undefined;
+    else this.#markInFlight(ps, { entry, peer: ps.id, time: this.#nowMs() });
     this.#send(ps, { type: "getdata", items: [{ type: InvType.MSG_WITNESS_BLOCK, hash: entry.hash }] });
   }
 
+  /** Core's `ProcessCompactBlockTxns`. */
   async #onBlockTxn(ps: PeerState, hash: Uint8Array, txs: readonly Transaction[]): Promise<void> {
     const hex = reverseHex(hash);
-    const q = ps.inFlight.get(hex);
+    const list = this.#blocksInFlight.get(hex) ?? [];
+    const firstInFlight = list.length === 0 || list[0].peer === ps.id;
+    const q = list.find((x) => x.peer === ps.id && x.partial !== undefined);
     if (q === undefined || q.partial === undefined) {
       this.#debug(`Peer ${ps.id} sent us block transactions for block we weren't expecting`);
       return;
     }
+    if (q.partialFailed) {
+      this.#removeBlockRequest(hex, ps);
+      this.#misbehaving(ps, "previous compact block reconstruction attempt failed");
+      this.#debug(`Peer ${ps.id} sent compact block transactions multiple times`);
+      return;
+    }
     const filled = q.partial.fill(txs);
-    this.#removeBlockRequest(hex, ps);
+    if (filled.status === "invalid") {
+      this.#removeBlockRequest(hex, ps);
+      this.#misbehaving(ps, "invalid compact block/non-matching block transactions");
+      return;
+    }
     if (filled.status !== "ok") {
-      if (filled.status === "invalid") {
-        this.#misbehaving(ps, "invalid compact block/non-matching block transactions");
+      if (firstInFlight) {
+        q.partialFailed = true;
+        this.#send(ps, { type: "getdata", items: [{ type: InvType.MSG_WITNESS_BLOCK, hash }] });
       } else {
-        this.#requestFullBlock(ps, q.entry);
+        this.#removeBlockRequest(hex, ps);
+        this.#debug(
+          `Peer ${ps.id} sent us a compact block but it failed to reconstruct, waiting on first download to complete`,
+        );
       }
       return;
     }
+    this.#removeBlockRequest(hex, ps);
     await this.#processBlock(ps, filled.block, hex, true);
   }
 
