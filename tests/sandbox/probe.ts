@@ -10,6 +10,19 @@ export const PROBE: URL = new URL("./escape_probe.ts", import.meta.url);
 /** The Worker host that runs the probe with a component's profile. */
 export const HOST: URL = new URL("./probe_host.ts", import.meta.url);
 
+/** The probe's fixed attempts, all denied: what a component without grants (and every wallet) gets. */
+export const DENIED_EVERYTHING: Readonly<Record<string, string>> = {
+  readHostname: "NotCapable",
+  readTmp: "NotCapable",
+  writeTmp: "NotCapable",
+  connect: "NotCapable",
+  listen: "NotCapable",
+  spawn: "NotCapable",
+  env: "NotCapable",
+  sys: "NotCapable",
+  ffi: "NotCapable",
+};
+
 /** Runs `cmd args` and returns the probe's outcomes (its last stdout line); throws with stderr on failure. */
 export async function runProbe(cmd: string, args: string[]): Promise<Record<string, string>> {
   const out = await new Deno.Command(cmd, { args, stdin: "null", stdout: "piped", stderr: "piped" }).output();

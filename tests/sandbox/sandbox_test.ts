@@ -2,19 +2,7 @@ import { assertEquals } from "../assert.ts";
 import { childCommand } from "../../ipc/process.ts";
 import { profileFor, toDenoFlags, toWorkerPermissions } from "../../sandbox/profile.ts";
 import { runtimeReadPaths } from "../../sandbox/runtime_files.ts";
-import { HOST, PROBE, runProbe } from "./probe.ts";
-
-const DENIED_EVERYTHING = {
-  readHostname: "NotCapable",
-  readTmp: "NotCapable",
-  writeTmp: "NotCapable",
-  connect: "NotCapable",
-  listen: "NotCapable",
-  spawn: "NotCapable",
-  env: "NotCapable",
-  sys: "NotCapable",
-  ffi: "NotCapable",
-};
+import { DENIED_EVERYTHING, HOST, PROBE, runProbe } from "./probe.ts";
 
 Deno.test("echo profile grants nothing", () => {
   assertEquals(toDenoFlags(profileFor("echo", { dataDir: "/d", netDataDir: "/d/regtest" })), ["--no-prompt"]);

@@ -10,7 +10,7 @@ import { assertEquals } from "../assert.ts";
 import { childCommand } from "../../ipc/process.ts";
 import { profileFor } from "../../sandbox/profile.ts";
 import { freePort } from "../helpers.ts";
-import { PROBE, runPreparedWalletProbe, runProbe } from "./probe.ts";
+import { DENIED_EVERYTHING, PROBE, runPreparedWalletProbe, runProbe } from "./probe.ts";
 
 /** A data directory as a node leaves it: config, blocks, chainstate, RPC cookie, wallets. */
 async function nodeDataDir(): Promise<{ dataDir: string; net: string; walletDir: string }> {
@@ -28,19 +28,6 @@ async function nodeDataDir(): Promise<{ dataDir: string; net: string; walletDir:
   await Deno.writeTextFile(`${net}/debug.log`, "node log\n");
   return { dataDir, net, walletDir };
 }
-
-/** What every wallet is denied (the probe's fixed attempts). */
-const DENIED = {
-  readHostname: "NotCapable",
-  readTmp: "NotCapable",
-  writeTmp: "NotCapable",
-  connect: "NotCapable",
-  listen: "NotCapable",
-  spawn: "NotCapable",
-  env: "NotCapable",
-  sys: "NotCapable",
-  ffi: "NotCapable",
-};
 
 /** The node's files the wallet must not read. */
 function nodeFiles(dataDir: string, net: string): Record<string, string> {
@@ -80,7 +67,7 @@ Deno.test("wallet spawned by the node (flags path): its wallets only — no node
     });
     assertEquals(await runProbe(cmd, args), {
       ownDir: "ok",
-      ...DENIED,
+      ...DENIED_EVERYTHING,
       ...deniedAll(reads),
       readOwnWallet: "ok",
       // A spawned wallet talks to its node over its stdin/stdout: it has no use for the IPC cookie either.
@@ -130,7 +117,7 @@ Deno.test("wallet started by hand over TCP with -server (worker path): its node'
     delete result.listenOwnRpcV6;
     assertEquals(result, {
       ownDir: "ok",
-      ...DENIED,
+      ...DENIED_EVERYTHING,
       ...deniedAll(reads),
       readIpcCookie: "ok",
       connectNodeIpc: "ok",
@@ -168,7 +155,7 @@ Deno.test("the wallet tool (worker path): its wallets directory and its -dumpfil
     const result = await runPreparedWalletProbe(argv, walletDir, spec);
     assertEquals(result, {
       ownDir: "ok",
-      ...DENIED,
+      ...DENIED_EVERYTHING,
       ...deniedAll(reads),
       readDumpFile: "ok",
       readBesideDumpFile: "NotCapable",
