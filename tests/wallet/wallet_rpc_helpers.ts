@@ -6,6 +6,7 @@
  */
 import { assertEquals } from "../assert.ts";
 import { startNode, type TestNode, waitFor } from "../helpers.ts";
+import { type RpcMethod, RpcTable } from "../../rpc/table.ts";
 
 /** A JSON-RPC reply. */
 export interface Reply {
@@ -105,4 +106,33 @@ export async function withWalletNode(
   } finally {
     await node.cleanup();
   }
+}
+
+/** A reply of an in-process {@link RpcTable}. */
+export interface TableReply {
+  result?: unknown;
+  error?: { code: number; message: string } | null;
+}
+
+/**
+ * An in-process RPC table serving `methods` (no node, no HTTP) and calls into it: `call` answers the reply,
+ * `ok` the result of a call that must succeed.
+ */
+export function rpcTableClient(methods: RpcMethod[]): {
+  table: RpcTable;
+  call: (method: string, ...params: unknown[]) => Promise<TableReply>;
+  ok: (method: string, ...params: unknown[]) => Promise<unknown>;
+} {
+  const table = new RpcTable();
+  table.registerAll(methods);
+  const call = async (method: string, ...params: unknown[]): Promise<TableReply> => {
+    const res = await table.execute(JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }));
+    return JSON.parse(res.body) as TableReply;
+  };
+  const ok = async (method: string, ...params: unknown[]): Promise<unknown> => {
+    const r = await call(method, ...params);
+    if (r.error) throw new Error(`${method}: ${r.error.message}`);
+    return r.result;
+  };
+  return { table, call, ok };
 }

@@ -4,15 +4,13 @@
 import { assert, assertEquals } from "../../assert.ts";
 import { reverseHex } from "../../../core/hash/mod.ts";
 import { helpText } from "../../../rpc/help.ts";
-import { RpcTable } from "../../../rpc/table.ts";
+import { rpcTableClient } from "../wallet_rpc_helpers.ts";
 import { coinsMethods } from "../../../wallet/rpc/coins.ts";
 import { labelsMethods } from "../../../wallet/rpc/labels.ts";
 import { transactionsMethods } from "../../../wallet/rpc/transactions.ts";
 import { fakeBlockHash, FakeWallet } from "../fake_wallet.ts";
 
 const COIN = 100_000_000n;
-
-type Reply = { result?: unknown; error?: { code: number; message: string } | null };
 
 function setup() {
   const w = new FakeWallet();
@@ -21,17 +19,11 @@ function setup() {
   const cb = w.addTx([{ value: 50n * COIN, scriptPubKey: s }], { state: w.confirmedAt(1, 0) });
   w.addTx([{ value: 50n * COIN, scriptPubKey: s }], { state: w.confirmedAt(105, 0) });
   const ctx = { walletFor: () => w };
-  const table = new RpcTable();
-  table.registerAll([...coinsMethods(ctx), ...transactionsMethods(ctx), ...labelsMethods(ctx)]);
-  const call = async (method: string, ...params: unknown[]): Promise<Reply> => {
-    const res = await table.execute(JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }));
-    return JSON.parse(res.body) as Reply;
-  };
-  const ok = async (method: string, ...params: unknown[]) => {
-    const r = await call(method, ...params);
-    if (r.error) throw new Error(`${method}: ${r.error.message}`);
-    return r.result;
-  };
+  const { table, call, ok } = rpcTableClient([
+    ...coinsMethods(ctx),
+    ...transactionsMethods(ctx),
+    ...labelsMethods(ctx),
+  ]);
   return { w, s, cb, call, ok, table };
 }
 

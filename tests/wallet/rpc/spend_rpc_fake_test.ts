@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals } from "../../assert.ts";
 import { helpText } from "../../../rpc/help.ts";
-import { RpcTable } from "../../../rpc/table.ts";
+import { rpcTableClient } from "../wallet_rpc_helpers.ts";
 import { decodeTransaction, encodeTransaction } from "../../../core/wire/mod.ts";
 import { toHex } from "../../../core/hash/hashes.ts";
 import { encodeDestination } from "../../../core/address/mod.ts";
@@ -13,23 +13,12 @@ import { walletPsbtMethods } from "../../../wallet/rpc/psbt.ts";
 import { FakeWallet } from "../spend_fake_wallet.ts";
 
 const COIN = 100_000_000n;
-type Reply = { result?: unknown; error?: { code: number; message: string } | null };
 
 function setup() {
   const w = new FakeWallet();
   w.addCoins([COIN, 2n * COIN]);
-  const table = new RpcTable();
   const methods = [...spendMethods({ walletFor: () => w }), ...walletPsbtMethods({ walletFor: () => w })];
-  table.registerAll(methods);
-  const call = async (method: string, ...params: unknown[]): Promise<Reply> => {
-    const res = await table.execute(JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }));
-    return JSON.parse(res.body) as Reply;
-  };
-  const ok = async (method: string, ...params: unknown[]) => {
-    const r = await call(method, ...params);
-    if (r.error) throw new Error(`${method}: ${r.error.message}`);
-    return r.result;
-  };
+  const { call, ok } = rpcTableClient(methods);
   const foreign = encodeDestination(w.foreignScript(), "regtest")!;
   return { w, call, ok, methods, foreign };
 }
