@@ -490,6 +490,12 @@ export class Mempool {
     }
     const fail = (r: MempoolAcceptResult): BroadcastResult => {
       if (r.valid) throw new Error("unreachable");
+      // It arrived (e.g. relayed by a peer) while this one was being checked: as if it had been there first.
+      const arrived = this.pool.get(txid);
+      if (arrived !== undefined) {
+        this.#announce?.(txid, arrived.wtxidHex);
+        return { ok: true, txid, wtxid: arrived.wtxidHex };
+      }
       // Core's HandleATMPError: the state's text for every rejection.
       const message = validationStateToString(r.state);
       if (r.state.result === "TX_MISSING_INPUTS") return { ok: false, error: "MISSING_INPUTS", message };

@@ -377,3 +377,18 @@ Deno.test("mempool: invalidateblock returns the transactions of its first 10 blo
     await f.close();
   }
 });
+
+Deno.test("mempool: broadcasting a transaction that enters the pool meanwhile succeeds (Core checks under cs_main)", async () => {
+  const f = await fixture();
+  try {
+    const tx = spendCoinbase(f, 1, 2_000n);
+    const [a, b] = await Promise.all([
+      f.mempool.broadcastTransaction(tx, 0n),
+      f.mempool.broadcastTransaction(tx, 0n),
+    ]);
+    assertEquals([a.ok, b.ok], [true, true]);
+    assertEquals(f.mempool.pool.size, 1);
+  } finally {
+    await f.close();
+  }
+});
