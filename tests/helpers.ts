@@ -71,6 +71,15 @@ export async function waitFor(fn: () => boolean | Promise<boolean>, timeoutMs = 
   throw new Error(`Timed out waiting for ${what}`);
 }
 
+/** Kills `child` (SIGKILL; it may have exited already) and waits for it; nothing when null. */
+export async function stopChild(child: Deno.ChildProcess | null): Promise<void> {
+  if (!child) return;
+  try {
+    child.kill("SIGKILL");
+  } catch { /* exited */ }
+  await child.status;
+}
+
 /** True when `path` exists. */
 export async function exists(path: string): Promise<boolean> {
   try {

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../assert.ts";
-import { startNode, tsbtcCommand, waitFor } from "../helpers.ts";
+import { startNode, stopChild, tsbtcCommand, waitFor } from "../helpers.ts";
 
 const code = (r: { error: unknown }) => (r.error as { code?: number } | null)?.code;
 
@@ -35,12 +35,7 @@ Deno.test("tsbtc wallet -ipcconnect=unix attaches to a running node: its RPCs ar
       ),
     );
   } finally {
-    if (child) {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* exited */ }
-      await child.status;
-    }
+    await stopChild(child);
     await node.cleanup();
   }
 });

@@ -6,7 +6,7 @@
  * private key, no WIF or raw private key of the wallet's descriptors may appear.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { startNode, type TestNode, tsbtcCommand, waitFor } from "../helpers.ts";
+import { startNode, stopChild, type TestNode, tsbtcCommand, waitFor } from "../helpers.ts";
 import { ok, walletCall } from "./wallet_rpc_helpers.ts";
 import { parseDescriptor } from "../../core/descriptors/mod.ts";
 import { encodeSecret } from "../../core/address/wif.ts";
@@ -111,12 +111,7 @@ Deno.test("-debug=ipc: a wallet attached by hand logs no passphrase or private k
     assertNoSecrets(await stderrText, secrets, "the wallet's stderr");
     assertNoSecrets(await node.log(), secrets, "the node's debug.log");
   } finally {
-    if (child) {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* exited */ }
-      await child.status;
-    }
+    await stopChild(child);
     await node.cleanup();
   }
 });

@@ -4,26 +4,10 @@
  * any of the forms a key can take (extended key text, WIF, raw bytes).
  */
 import { assert, assertEquals } from "../assert.ts";
-import { startNode, type TestNode, waitFor } from "../helpers.ts";
+import { startNode, waitFor } from "../helpers.ts";
+import { ok } from "./wallet_rpc_helpers.ts";
 import { parseDescriptor } from "../../core/descriptors/mod.ts";
 import { encodeSecret } from "../../core/address/wif.ts";
-
-async function ok(
-  node: TestNode,
-  wallet: string | null,
-  method: string,
-  params: unknown[] = [],
-): Promise<unknown> {
-  const cookie = await Deno.readTextFile(`${node.netDataDir}/.cookie`);
-  const res = await fetch(`http://127.0.0.1:${node.rpcPort}${wallet === null ? "/" : `/wallet/${wallet}`}`, {
-    method: "POST",
-    headers: { authorization: `Basic ${btoa(cookie)}` },
-    body: JSON.stringify({ jsonrpc: "1.0", id: 1, method, params }),
-  });
-  const r = await res.json();
-  if (r.error !== null) throw new Error(`${method} failed: ${JSON.stringify(r.error)}`);
-  return r.result;
-}
 
 /** Every secret of the wallet's descriptors: extended keys as text, and WIF and raw bytes of a few positions. */
 function secretsOf(descs: Array<{ desc: string }>): Uint8Array[] {
@@ -66,7 +50,7 @@ Deno.test("an encrypted wallet's files hold none of its private keys, old seed o
     await waitFor(
       async () => {
         try {
-          await ok(node, null, "listwallets");
+          await ok(node, "listwallets");
           return true;
         } catch {
           return false;
@@ -75,9 +59,9 @@ Deno.test("an encrypted wallet's files hold none of its private keys, old seed o
       30_000,
       "the wallet process",
     );
-    await ok(node, null, "createwallet", ["w"]);
+    await ok(node, "createwallet", ["w"]);
     const before =
-      (await ok(node, "w", "listdescriptors", [true]) as { descriptors: Array<{ desc: string }> })
+      (await ok(node, "listdescriptors", [true], "w") as { descriptors: Array<{ desc: string }> })
         .descriptors;
     const dir = `${node.netDataDir}/wallets/w`;
     // The test can fail: the unencrypted wallet's files do hold its keys.
@@ -88,11 +72,11 @@ Deno.test("an encrypted wallet's files hold none of its private keys, old seed o
       "an unencrypted wallet stores its xprv",
     );
 
-    await ok(node, "w", "encryptwallet", ["at rest"]);
-    await ok(node, "w", "walletpassphrase", ["at rest", 30]);
-    const after = (await ok(node, "w", "listdescriptors", [true]) as { descriptors: Array<{ desc: string }> })
+    await ok(node, "encryptwallet", ["at rest"], "w");
+    await ok(node, "walletpassphrase", ["at rest", 30], "w");
+    const after = (await ok(node, "listdescriptors", [true], "w") as { descriptors: Array<{ desc: string }> })
       .descriptors;
-    await ok(node, null, "unloadwallet", ["w"]);
+    await ok(node, "unloadwallet", ["w"]);
     const secrets = [...oldSecrets, ...secretsOf(after)];
     const files = await filesUnder(dir);
     assert(files.length > 0, "the wallet has files");

@@ -1,15 +1,7 @@
 import { assert, assertEquals } from "../assert.ts";
-import { freePort, runTsbtc, startNode, tsbtcCommand, waitFor } from "../helpers.ts";
+import { freePort, runTsbtc, startNode, stopChild, tsbtcCommand, waitFor } from "../helpers.ts";
 import { ArgsManager } from "../../cli/args.ts";
 import { profileFromArgs } from "../../cli/child_profile.ts";
-
-async function stopChild(child: Deno.ChildProcess | null): Promise<void> {
-  if (!child) return;
-  try {
-    child.kill("SIGKILL");
-  } catch { /* exited */ }
-  await child.status;
-}
 
 /**
  * `tsbtc rpc` over HTTP to a wallet's own RPC server on `port` with its `cookie`, once the server answers.
