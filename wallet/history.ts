@@ -416,6 +416,14 @@ function destBytes(d: Destination): Uint8Array {
   }
 }
 
+/**
+ * A key of `d` that sorts (as a string) like Core's `CTxDestination`: the variant index, then the hash or
+ * program bytes in hex.
+ */
+export function destinationOrderKey(d: Destination): string {
+  return `${DEST_ORDER[d.type]}:${toHex(destBytes(d))}`;
+}
+
 function compareDest(a: Destination, b: Destination): number {
   const t = DEST_ORDER[a.type] - DEST_ORDER[b.type];
   if (t !== 0) return t;

@@ -21,7 +21,7 @@ import type { RpcMethod } from "../../rpc/table.ts";
 import { decodeHexTx } from "../../rpc/tx_json.ts";
 import { getArray, getBool, getInt, getStr } from "../../rpc/values.ts";
 import { ALL_OUTPUT_TYPES_TEXT } from "../context.ts";
-import { findAddressBookEntry } from "../history.ts";
+import { destinationOrderKey, findAddressBookEntry } from "../history.ts";
 import { cachedTxIsFromMe, cachedTxIsTrusted, isImmatureCoinBase, ReceiveCache } from "../receive.ts";
 import { DEFAULT_KEYPOOL_SIZE } from "../scriptpubkeyman.ts";
 import type { WalletCore } from "../types.ts";
@@ -50,29 +50,13 @@ const AVOID_REUSE_CAVEAT = "You need to rescan the blockchain in order to correc
   "destinations in the past. Until this is done, some destinations may " +
   "be considered unused, even if the opposite is the case.";
 
-/** Core's `CTxDestination` order: variant index, then the hash or program bytes. */
-const DESTINATION_ORDER: Record<string, number> = {
-  pubkeyhash: 2,
-  scripthash: 3,
-  witness_v0_scripthash: 4,
-  witness_v0_keyhash: 5,
-  witness_v1_taproot: 6,
-  anchor: 7,
-  witness_unknown: 8,
-};
-
 /** A destination of an output script as a key ordered like Core's `CTxDestination`, with its address. */
 function destinationOf(script: Uint8Array, wallet: WalletCore): { key: string; address: string } | undefined {
   const dest = extractDestination(script);
   if (dest === undefined) return undefined;
   const address = encodeDestination(script, wallet.network);
   if (address === undefined) return undefined;
-  let body = "";
-  if ("hash" in dest) body = toHex(dest.hash);
-  else if (dest.type === "witness_unknown") {
-    body = `${dest.version.toString(16).padStart(2, "0")}${toHex(dest.program)}`;
-  } else if ("program" in dest) body = toHex(dest.program);
-  return { key: `${DESTINATION_ORDER[dest.type]}:${body}`, address };
+  return { key: destinationOrderKey(dest), address };
 }
 
 function compareKeys(a: readonly string[], b: readonly string[]): number {
