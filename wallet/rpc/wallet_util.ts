@@ -158,12 +158,6 @@ export const RESULT_LAST_PROCESSED_BLOCK: RpcResultSpec = {
   ],
 };
 
-/** Core's `AppendLastProcessedBlock`. */
-export function appendLastProcessedBlock(entry: JsonObject, wallet: Wallet): void {
-  const last = wallet.lastBlock();
-  entry.lastprocessedblock = { hash: last.hash, height: last.height };
-}
-
 /** Core's `PushWarnings`: adds "warnings" when there are any. */
 export function pushWarnings(warnings: readonly string[], obj: JsonObject): void {
   if (warnings.length > 0) obj.warnings = [...warnings];

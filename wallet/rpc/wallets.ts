@@ -10,8 +10,8 @@ import { helpExampleCli, helpExampleCliNamed, helpExampleRpc, helpExampleRpcName
 import type { JsonObject } from "../../rpc/json.ts";
 import type { RpcMethod } from "../../rpc/table.ts";
 import { getBool, getStr } from "../../rpc/values.ts";
+import { appendLastProcessedBlock } from "../history.ts";
 import {
-  appendLastProcessedBlock,
   ensureUniqueWalletName,
   pushWarnings,
   RESULT_LAST_PROCESSED_BLOCK,
@@ -149,7 +149,7 @@ export function walletManagementMethods(ctx: WalletRpcContext): RpcMethod[] {
       const birth = w.birthTime();
       if (birth !== undefined) obj.birthtime = birth;
       obj.flags = w.flags();
-      appendLastProcessedBlock(obj, w);
+      appendLastProcessedBlock(w, obj);
       return obj;
     },
   }, {
