@@ -1560,19 +1560,27 @@ export class Wallet implements WalletCore, ChainNotifications {
     return !(s.kind === "inactive" && s.abandoned) && wtx.mempoolConflicts.size === 0;
   }
 
+  /**
+   * `txid` and its wallet descendants conflict with the mempool transaction `conflictId` (`add`), or no longer
+   * do.
+   */
+  #setMempoolConflict(txid: string, conflictId: string, add: boolean): void {
+    this.#recursiveUpdate(txid, (w) => {
+      if (add) {
+        if (w.mempoolConflicts.has(conflictId)) return false;
+        w.mempoolConflicts.add(conflictId);
+        return true;
+      }
+      return w.mempoolConflicts.delete(conflictId);
+    });
+  }
+
   /** Core's `UpdateTrucSiblingConflicts`: the other wallet spends of `parent` conflict with `childId` or not. */
   #updateTrucSiblingConflicts(parent: WalletTx, childId: string, add: boolean): void {
     for (let vout = 0; vout < parent.tx.outputs.length; vout++) {
       for (const sibling of this.#spends.get(`${parent.txid}:${vout}`) ?? []) {
         if (sibling === childId) continue;
-        this.#recursiveUpdate(sibling, (w) => {
-          if (add) {
-            if (w.mempoolConflicts.has(childId)) return false;
-            w.mempoolConflicts.add(childId);
-            return true;
-          }
-          return w.mempoolConflicts.delete(childId);
-        });
+        this.#setMempoolConflict(sibling, childId, add);
       }
     }
   }
@@ -1625,14 +1633,7 @@ export class Wallet implements WalletCore, ChainNotifications {
     for (const input of tx.inputs) {
       for (const sibling of this.#spends.get(outpointKey(input.prevout)) ?? []) {
         if (sibling === id) continue;
-        this.#recursiveUpdate(sibling, (w) => {
-          if (add) {
-            if (w.mempoolConflicts.has(id)) return false;
-            w.mempoolConflicts.add(id);
-            return true;
-          }
-          return w.mempoolConflicts.delete(id);
-        });
+        this.#setMempoolConflict(sibling, id, add);
       }
     }
   }
