@@ -62,47 +62,18 @@ console.log(`| UTXOs | getbalances (ms) | listunspent (ms) | listunspent reply |
 console.log(`|---|---|---|---|`);
 console.log(`| ${UTXOS} | ${bal.ms.toFixed(1)} | ${lu.ms.toFixed(1)} | ${(lu.bytes / 1e6).toFixed(1)} MB |`);
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
 async function nodeBench(kind: string): Promise<void> {
-  const { freePort, tsbtcCommand } = await import("../tests/helpers.ts");
-  const dir = await Deno.makeTempDir({ prefix: "tsbtc-balances-bench-" });
-  const port = freePort();
-  const args = [
-    "-regtest",
-    `-datadir=${dir}`,
-    `-rpcport=${port}`,
-    "-rpcuser=bench",
-    "-rpcpassword=bench",
-    "-fallbackfee=0.0002",
-    "-listen=0",
-    "-server",
-  ];
-  const core = Deno.env.get("BITCOIND") ?? "/tmp/corebuild/libbitcoinkernel-sys/bitcoin/build/bin/bitcoind";
-  const { cmd, args: full } = kind === "bitcoind" ? { cmd: core, args } : tsbtcCommand(["node", ...args]);
-  const child = new Deno.Command(cmd, { args: full, stdout: "null", stderr: "null", stdin: "null" }).spawn();
-  const rpc = async (method: string, params: Json[] = [], wallet?: string): Promise<Json> => {
-    const path = wallet === undefined ? "/" : `/wallet/${wallet}`;
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-      method: "POST",
-      headers: { authorization: `Basic ${btoa("bench:bench")}` },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    });
-    const body = await res.json() as { result: Json; error: { code: number; message: string } | null };
-    if (body.error) throw new Error(`${method}: ${body.error.code} ${body.error.message}`);
-    return body.result;
-  };
+  const { benchNodeCommand, CORE_BUILD, startBenchNode } = await import("./bench_node.ts");
+  type Json = import("./bench_node.ts").Json;
+  const core = Deno.env.get("BITCOIND") ?? CORE_BUILD;
+  const node = await startBenchNode(
+    kind,
+    benchNodeCommand(kind === "bitcoind" ? "bitcoind" : "tsbtc", core, ["-fallbackfee=0.0002"]),
+    "listwallets",
+  );
+  const rpc = (method: string, params: Json[] = [], wallet?: string) =>
+    node.client.call(method, params, wallet);
   try {
-    const t0 = performance.now();
-    for (;;) {
-      try {
-        await rpc("listwallets");
-        break;
-      } catch {
-        if (performance.now() - t0 > 60_000) throw new Error(`${kind} did not start`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
     await rpc("createwallet", ["w"]);
     const mine = await rpc("getnewaddress", [], "w") as string;
     await rpc("generatetoaddress", [150, mine]);
@@ -143,13 +114,7 @@ async function nodeBench(kind: string): Promise<void> {
     );
     console.log("|---|---|---|---|---|---|");
     console.log(`| ${cells.join(" | ")} |`);
-    await rpc("stop");
-    await child.status;
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* exited */ }
-    await child.status;
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await node.stop();
   }
 }

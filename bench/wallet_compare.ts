@@ -19,66 +19,29 @@
  *
  * @module
  */
-import { freePort, tsbtcCommand } from "../tests/helpers.ts";
+import { type BenchClient, benchNodeCommand, findBitcoind, startBenchNode } from "./bench_node.ts";
 
-const AUTH = `Basic ${btoa("bench:bench")}`;
 const EXTERNAL = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080";
 const argValue = (name: string) => Deno.args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const UTXOS = Number(argValue("utxos") ?? 10_000);
 const RESCAN_BLOCKS = Number(argValue("rescan") ?? 1_000);
 const only = argValue("only");
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
-/** A JSON-RPC client for one node (and wallet path). */
-class Client {
-  constructor(readonly port: number) {}
-
-  async call(method: string, params: Json[] = [], wallet?: string): Promise<Json> {
-    const [r] = await this.batch([[method, params]], wallet);
-    return r;
-  }
-
-  async batch(calls: Array<[string, Json[]]>, wallet?: string): Promise<Json[]> {
-    const path = wallet === undefined ? "/" : `/wallet/${encodeURIComponent(wallet)}`;
-    const res = await fetch(`http://127.0.0.1:${this.port}${path}`, {
-      method: "POST",
-      headers: { authorization: AUTH, "content-type": "application/json" },
-      body: JSON.stringify(calls.map(([method, params], id) => ({ jsonrpc: "2.0", id, method, params }))),
-    });
-    const body = await res.json() as Array<{ id: number; result: Json; error: { message: string } | null }>;
-    body.sort((a, b) => a.id - b.id);
-    for (const r of body) {
-      if (r.error) throw new Error(`${calls[r.id][0]}: ${JSON.stringify(r.error)}`);
-    }
-    return body.map((r) => r.result);
-  }
-}
-
 interface Target {
   name: string;
   command(dataDir: string, port: number): { cmd: string; args: string[] };
 }
 
-const common = (dir: string, port: number) => [
-  "-regtest",
-  `-datadir=${dir}`,
-  `-rpcport=${port}`,
-  "-rpcuser=bench",
-  "-rpcpassword=bench",
-  "-fallbackfee=0.0002",
-  "-listen=0",
-  "-server",
-];
 const targets: Target[] = [];
 if (only === undefined || only === "tsbtc") {
-  targets.push({ name: "tsbtc node", command: (dir, port) => tsbtcCommand(["node", ...common(dir, port)]) });
+  targets.push({ name: "tsbtc node", command: benchNodeCommand("tsbtc", "", ["-fallbackfee=0.0002"]) });
 }
-const CORE_BUILD = "/tmp/corebuild/libbitcoinkernel-sys/bitcoin/build/bin/bitcoind";
-const bitcoind = Deno.env.get("BITCOIND") ??
-  (await Deno.stat(CORE_BUILD).then(() => CORE_BUILD, () => undefined));
+const bitcoind = await findBitcoind();
 if (bitcoind && (only === undefined || only === "bitcoind")) {
-  targets.push({ name: "bitcoind", command: (dir, port) => ({ cmd: bitcoind, args: common(dir, port) }) });
+  targets.push({
+    name: "bitcoind",
+    command: benchNodeCommand("bitcoind", bitcoind, ["-fallbackfee=0.0002"]),
+  });
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -94,7 +57,7 @@ async function timed(n: number, fn: () => Promise<unknown>): Promise<number> {
 }
 
 /** Gives the wallet `count` more confirmed UTXOs of 0.001 BTC, 1,000 per `sendmany`. */
-async function addUtxos(c: Client, w: string, count: number): Promise<void> {
+async function addUtxos(c: BenchClient, w: string, count: number): Promise<void> {
   for (let done = 0; done < count; done += 1000) {
     const n = Math.min(1000, count - done);
     const addrs = await c.batch(Array.from({ length: n }, () => ["getnewaddress", []]), w) as string[];
@@ -106,23 +69,10 @@ async function addUtxos(c: Client, w: string, count: number): Promise<void> {
 }
 
 async function measure(t: Target): Promise<Record<string, number>> {
-  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-compare-" });
-  const port = freePort();
-  const { cmd, args } = t.command(dir, port);
-  const child = new Deno.Command(cmd, { args, stdout: "null", stderr: "null", stdin: "null" }).spawn();
-  const c = new Client(port);
+  const node = await startBenchNode(t.name, t.command);
+  const c = node.client;
   const out: Record<string, number> = {};
   try {
-    const t0 = performance.now();
-    for (;;) {
-      try {
-        await c.call("getblockcount");
-        break;
-      } catch {
-        if (performance.now() - t0 > 60_000) throw new Error(`${t.name} did not start`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    }
     let k = 0;
     out["createwallet"] = await timed(3, () => c.call("createwallet", [`w${k++}`]));
     const w = "w0";
@@ -163,14 +113,8 @@ async function measure(t: Target): Promise<Record<string, number>> {
       const height = await c.call("getblockcount") as number;
       out[`rescanblockchain, ${height + 1} blocks`] = await timed(3, () => c.call("rescanblockchain", [], w));
     }
-    await c.call("stop");
-    await child.status;
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* exited */ }
-    await child.status;
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await node.stop();
   }
   return out;
 }

@@ -15,9 +15,7 @@
  *
  * @module
  */
-import { freePort, tsbtcCommand } from "../tests/helpers.ts";
-
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+import { benchNodeCommand, CORE_BUILD, type Json, startBenchNode } from "./bench_node.ts";
 
 const ERROR_CALLS: Array<[string, Json[]]> = [
   ["getbalance", ["x"]],
@@ -117,43 +115,17 @@ function shape(v: unknown): Json {
 }
 
 async function session(kind: "tsbtc" | "bitcoind"): Promise<Record<string, Json>> {
-  const dir = await Deno.makeTempDir({ prefix: "tsbtc-wallet-compare-" });
-  const port = freePort();
-  const args = [
-    "-regtest",
-    `-datadir=${dir}`,
-    `-rpcport=${port}`,
-    "-rpcuser=u",
-    "-rpcpassword=p",
-    "-listen=0",
-    "-fallbackfee=0.0002",
-  ];
-  const core = Deno.env.get("BITCOIND") ?? "/tmp/corebuild/libbitcoinkernel-sys/bitcoin/build/bin/bitcoind";
-  const { cmd, args: full } = kind === "bitcoind" ? { cmd: core, args } : tsbtcCommand(["node", ...args]);
-  const child = new Deno.Command(cmd, { args: full, stdout: "null", stderr: "null", stdin: "null" }).spawn();
-  const raw = async (method: string, params: Json[], wallet?: string) => {
-    const res = await fetch(`http://127.0.0.1:${port}${wallet ? `/wallet/${wallet}` : "/"}`, {
-      method: "POST",
-      headers: { authorization: `Basic ${btoa("u:p")}` },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    });
-    return await res.json() as { result: Json; error: Json };
-  };
-  const rpc = async (method: string, params: Json[] = [], wallet?: string): Promise<Json> => {
-    const r = await raw(method, params, wallet);
-    if (r.error) throw new Error(`${kind} ${method}: ${JSON.stringify(r.error)}`);
-    return r.result;
-  };
+  const core = Deno.env.get("BITCOIND") ?? CORE_BUILD;
+  const node = await startBenchNode(
+    kind,
+    benchNodeCommand(kind, core, ["-fallbackfee=0.0002"]),
+    "listwallets",
+  );
+  const raw = (method: string, params: Json[], wallet?: string) => node.client.raw(method, params, wallet);
+  const rpc = (method: string, params: Json[] = [], wallet?: string) =>
+    node.client.call(method, params, wallet);
   const out: Record<string, Json> = {};
   try {
-    const t0 = performance.now();
-    for (;;) {
-      try {
-        if (!(await raw("listwallets", [])).error) break;
-      } catch { /* not up yet */ }
-      if (performance.now() - t0 > 60_000) throw new Error(`${kind} did not start`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
     for (const m of HELP) {
       const text = await rpc("help", [m]) as string;
       out[`help ${m}`] = text;
@@ -209,14 +181,8 @@ async function session(kind: "tsbtc" | "bitcoind"): Promise<Record<string, Json>
     out["avoid_reuse getbalance avoid_reuse=false"] = await rpc("getbalance", ["*", 0, false, false], "r");
     out["avoid_reuse listunspent"] = (await rpc("listunspent", [], "r") as Array<Record<string, Json>>)
       .map((e) => [e.amount, e.reused, Object.keys(e).join(",")]).sort();
-    await rpc("stop");
-    await child.status;
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* exited */ }
-    await child.status;
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await node.stop();
   }
   return out;
 }
