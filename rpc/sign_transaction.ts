@@ -19,7 +19,7 @@ import { secp256k1 } from "@noble/curves/secp256k1.js";
 import type { SecretKey } from "../core/address/wif.ts";
 import { defaultSecp256k1 } from "../core/crypto/default_backend.ts";
 import { signEcdsaGrindR } from "../core/crypto/sign_ecdsa.ts";
-import { bytesEqual, hash160, toHex } from "../core/hash/hashes.ts";
+import { bytesEqual, hash160, reverseHex, toHex } from "../core/hash/hashes.ts";
 import { MAX_MONEY } from "../core/chain_params.ts";
 import { moneyRange } from "../core/consensus/amount.ts";
 import type { ScriptExecutionData, SignatureChecker, SigVersion } from "../core/script/checker.ts";
@@ -579,6 +579,28 @@ export interface SignTransactionResult {
   complete: boolean;
   /** Errors by input index, in index order (Core's `input_errors`). */
   errors: Map<number, string>;
+}
+
+/** One entry of `errors` in `signrawtransactionwithkey` / `signrawtransactionwithwallet` results. */
+export interface TxInErrorJson {
+  txid: string;
+  vout: number;
+  witness: string[];
+  scriptSig: string;
+  sequence: number;
+  error: string;
+}
+
+/** Core's `TxInErrorToJSON`: `input` (of the signed transaction) with its signing or verification `error`. */
+export function txInErrorToJson(input: TxIn, error: string): TxInErrorJson {
+  return {
+    txid: reverseHex(input.prevout.txid),
+    vout: input.prevout.vout >>> 0,
+    witness: input.witness.map(toHex),
+    scriptSig: toHex(input.scriptSig),
+    sequence: input.sequence >>> 0,
+    error,
+  };
 }
 
 /** MAX_MONEY in satoshis: the amount `ParsePrevouts` gives coins of prevtxs without `amount`. */

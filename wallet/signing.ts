@@ -29,7 +29,11 @@ import { fromHex, hash160, reverseHex, toHex } from "../core/hash/hashes.ts";
 import { taprootOutput } from "../core/descriptors/taproot_tree.ts";
 import { txid as txidOf } from "../core/wire/transaction.ts";
 import type { Transaction, TxOut } from "../core/wire/types.ts";
-import { FlatSigningProvider, signTransaction as checkSignatures } from "../rpc/sign_transaction.ts";
+import {
+  FlatSigningProvider,
+  signTransaction as checkSignatures,
+  txInErrorToJson,
+} from "../rpc/sign_transaction.ts";
 import type { DescriptorScriptPubKeyMan } from "./scriptpubkeyman.ts";
 import type { SignTransactionResult, WalletTx } from "./types.ts";
 
@@ -268,15 +272,7 @@ export function signTransactionWithWallet(
   const checked = checkSignatures({ ...tx, inputs }, flat, checkCoins, sighashType ?? 0);
   const errors: SignTransactionResult["errors"] = [];
   for (const [i, error] of [...checked.errors].sort((a, b) => a[0] - b[0])) {
-    const input = checked.tx.inputs[i];
-    errors.push({
-      txid: reverseHex(input.prevout.txid),
-      vout: input.prevout.vout,
-      witness: input.witness.map((w) => toHex(w)),
-      scriptSig: toHex(input.scriptSig),
-      sequence: input.sequence,
-      error,
-    });
+    errors.push(txInErrorToJson(checked.tx.inputs[i], error));
   }
   return { tx: checked.tx, complete: checked.complete, errors };
 }

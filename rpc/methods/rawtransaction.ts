@@ -20,7 +20,7 @@ import {
   isDecodedDestination,
 } from "../../core/address/destination.ts";
 import { decodeSecret } from "../../core/address/wif.ts";
-import { hash160 as hash160Of, reverseHex, sha256, toHex } from "../../core/hash/hashes.ts";
+import { hash160 as hash160Of, sha256, toHex } from "../../core/hash/hashes.ts";
 import { scriptToAsm } from "../../core/script/asm.ts";
 import { isOpSuccess, OP_CHECKSIGADD, OP_RETURN } from "../../core/script/opcodes.ts";
 import {
@@ -56,6 +56,8 @@ import {
   produceSignature,
   signTransaction,
   TransactionSignatureCreator,
+  type TxInErrorJson,
+  txInErrorToJson,
   updateInput,
 } from "../sign_transaction.ts";
 import type { RpcMethod } from "../table.ts";
@@ -568,16 +570,6 @@ export function txOutToString(out: CoinOut | undefined): string {
   })`;
 }
 
-/** One entry of `errors` (Core's `TxInErrorToJSON`). */
-interface TxInErrorJson {
-  txid: string;
-  vout: number;
-  witness: string[];
-  scriptSig: string;
-  sequence: number;
-  error: string;
-}
-
 /**
  * Core's `SignTransaction` (rawtransaction_util) + `SignTransactionResultToJSON`: signs and returns
  * `{hex, complete, errors?}`; a segwit input of a coin without amount throws "Missing amount for CTxOut(…)".
@@ -599,14 +591,7 @@ export function signTransactionToJson(
         `Missing amount for ${txOutToString(coins.get(outPointKey(input.prevout)))}`,
       );
     }
-    errors.push({
-      txid: reverseHex(input.prevout.txid),
-      vout: input.prevout.vout >>> 0,
-      witness: input.witness.map(toHex),
-      scriptSig: toHex(input.scriptSig),
-      sequence: input.sequence >>> 0,
-      error: message,
-    });
+    errors.push(txInErrorToJson(input, message));
   }
   const result: { hex: string; complete: boolean; errors?: TxInErrorJson[] } = {
     hex: encodeHexTx(res.tx),
