@@ -45,7 +45,7 @@ import {
 import type { RpcMethod } from "../table.ts";
 import { decodeHexTx, encodeHexTx } from "../tx_json.ts";
 import { getArray, getBool, getObject, getStr, optBool } from "../values.ts";
-import { amountFromValue, parseHashV } from "./rawtransaction.ts";
+import { amountFromValue, decodeHexTxParam, parseHashV } from "./rawtransaction.ts";
 
 /** The mempool service the methods use (node/mempool/mempool.ts's `Mempool`). */
 export type MempoolService = Pick<
@@ -532,13 +532,7 @@ export function mempoolMethods(options: MempoolMethodsOptions): RpcMethod[] {
       "\nAs a JSON-RPC call\n" + helpExampleRpc("sendrawtransaction", '"signedhex"'),
     handler: async (params, ctx) => {
       const maxBurn = params[2] === undefined || params[2] === null ? 0n : amountFromValue(params[2]);
-      const tx = decodeHexTx(getStr(params[0]));
-      if (tx === null) {
-        throw new RpcError(
-          RpcErrorCode.RPC_DESERIALIZATION_ERROR,
-          "TX decode failed. Make sure the tx has at least one input.",
-        );
-      }
+      const tx = decodeHexTxParam(params[0]);
       checkBurn(tx, maxBurn);
       const maxFeeRate = parseFeeRate(ctx.arg("maxfeerate"));
       const maxFee = maxFeeRate.getFee(transactionVsize(tx));

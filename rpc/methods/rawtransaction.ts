@@ -63,6 +63,7 @@ import {
 import type { RpcMethod } from "../table.ts";
 import {
   decodeHexTx,
+  type DecodeHexTxOptions,
   encodeHexTx,
   getAllOutputTypes,
   isHex,
@@ -257,6 +258,22 @@ export function parseSighashString(value: unknown): number | null {
   };
   if (Object.hasOwn(map, s)) return map[s];
   throw new RpcError(RpcErrorCode.RPC_INVALID_PARAMETER, `'${s}' is not a valid sighash parameter.`);
+}
+
+/**
+ * A hex transaction argument decoded as Core's `DecodeHexTx` (`options` as {@link decodeHexTx}'s); an
+ * undecodable one is Core's "TX decode failed. Make sure the tx has at least one input."
+ * (RPC_DESERIALIZATION_ERROR).
+ */
+export function decodeHexTxParam(hex: unknown, options?: DecodeHexTxOptions): Transaction {
+  const tx = decodeHexTx(getStr(hex), options);
+  if (tx === null) {
+    throw new RpcError(
+      RpcErrorCode.RPC_DESERIALIZATION_ERROR,
+      "TX decode failed. Make sure the tx has at least one input.",
+    );
+  }
+  return tx;
 }
 
 /**
@@ -1027,13 +1044,7 @@ export function rawTransactionMethods(options: RawTransactionMethodsOptions): Rp
       helpExampleRpc("signrawtransactionwithkey", '"myhex", "[\\"key1\\",\\"key2\\"]"'),
     losslessNumbers: true,
     handler: async (params) => {
-      const tx = decodeHexTx(getStr(params[0]));
-      if (tx === null) {
-        throw new RpcError(
-          RpcErrorCode.RPC_DESERIALIZATION_ERROR,
-          "TX decode failed. Make sure the tx has at least one input.",
-        );
-      }
+      const tx = decodeHexTxParam(params[0]);
       const net = network();
       const keystore = new FlatSigningProvider();
       for (const k of getArray(params[1])) {

@@ -11,10 +11,8 @@ import { ByteReader } from "../../core/wire/reader.ts";
 import { txid as txidOf } from "../../core/wire/transaction.ts";
 import { RpcError, RpcErrorCode } from "../../rpc/errors.ts";
 import { helpExampleCli, helpExampleRpc } from "../../rpc/help.ts";
-import { parseHashV, parseHexV } from "../../rpc/methods/rawtransaction.ts";
+import { decodeHexTxParam, parseHashV, parseHexV } from "../../rpc/methods/rawtransaction.ts";
 import type { RpcMethod } from "../../rpc/table.ts";
-import { decodeHexTx } from "../../rpc/tx_json.ts";
-import { getStr } from "../../rpc/values.ts";
 import type { WalletRpcContext } from "./wallet_util.ts";
 
 const EXAMPLE_TXID = "a8d0c0184dde994a09ec054286f1ce581bebf46446a512166eae7628734ea0a5";
@@ -42,13 +40,7 @@ export function prunedFundsMethods(ctx: WalletRpcContext): RpcMethod[] {
     examples: "",
     handler: async (params, call) => {
       const w = ctx.walletFor(call);
-      const tx = decodeHexTx(getStr(params[0]), { tryNoWitness: false });
-      if (tx === null) {
-        throw new RpcError(
-          RpcErrorCode.RPC_DESERIALIZATION_ERROR,
-          "TX decode failed. Make sure the tx has at least one input.",
-        );
-      }
+      const tx = decodeHexTxParam(params[0], { tryNoWitness: false });
       const mb = readMerkleBlock(new ByteReader(parseHexV(params[1], "proof"), "merkle block"));
       const found = extractMatches(mb.tree);
       if (!found.ok || !bytesEqual(found.root, mb.header.merkleRoot)) {

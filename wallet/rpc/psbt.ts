@@ -8,9 +8,10 @@ import { RpcError, RpcErrorCode } from "../../rpc/errors.ts";
 import { helpExampleCli, helpExampleRpc } from "../../rpc/help.ts";
 import { type JsonObject, valueFromAmount } from "../../rpc/json.ts";
 import type { RpcMethod } from "../../rpc/table.ts";
-import { getBool, getInt, getObject, getStr } from "../../rpc/values.ts";
+import { getBool, getInt, getObject } from "../../rpc/values.ts";
 import {
   constructTransaction,
+  decodeHexTxParam,
   normalizeOutputs,
   parsePrevouts,
   parseSighashString,
@@ -26,7 +27,7 @@ import {
   PROCESS_PSBT_SIGN_ARGS,
   PSBT_VERSION_ARG,
 } from "../../rpc/methods/psbt.ts";
-import { decodeHexTx, encodeHexTx } from "../../rpc/tx_json.ts";
+import { encodeHexTx } from "../../rpc/tx_json.ts";
 import {
   decodePsbt,
   encodeBase64,
@@ -78,13 +79,7 @@ function signrawtransactionwithwallet(rpc: SpendRpcContext): RpcMethod {
     losslessNumbers: true,
     handler: async (params, ctx) => {
       const wallet = await rpc.walletFor(ctx);
-      const tx = decodeHexTx(getStr(params[0]));
-      if (tx === null) {
-        throw new RpcError(
-          RpcErrorCode.RPC_DESERIALIZATION_ERROR,
-          "TX decode failed. Make sure the tx has at least one input.",
-        );
-      }
+      const tx = decodeHexTxParam(params[0]);
       return await wallet.withLock(async () => {
         ensureWalletIsUnlocked(wallet);
         const coins = new Map<string, TxOut>();
