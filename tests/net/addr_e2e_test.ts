@@ -158,6 +158,15 @@ Deno.test({
           address: `${hostC}:${pc}`,
           connection_type: "block-relay-only",
         });
+        // Only a peer whose handshake is done counts as an anchor at shutdown: wait for it (slow machines).
+        await waitFor(
+          async () =>
+            (await call<PeerJson[]>(b, "getpeerinfo")).some((p) =>
+              p.addr === `${hostC}:${pc}` && p.connection_type === "block-relay-only"
+            ),
+          30_000,
+          "the block-relay-only connection to C",
+        );
         await stop(b);
         nodes.splice(nodes.indexOf(b), 1); // its data directory stays for the restart
         keep.push(b.dataDir);
@@ -168,7 +177,7 @@ Deno.test({
             const peers = await call<PeerJson[]>(b2, "getpeerinfo");
             return peers.some((p) => p.addr === `${hostC}:${pc}` && p.connection_type === "block-relay-only");
           },
-          10_000,
+          30_000,
           "the anchor connection to C",
         );
         const log = await b2.log();
