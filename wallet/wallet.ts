@@ -92,7 +92,7 @@ export const TOPUP_STEP = 10;
 /** Pause between two background top-up slices (ms). */
 export const TOPUP_PAUSE_MS = 2;
 /** Time one background top-up slice derives for, in steps of {@link TOPUP_STEP}, holding the lock (ms). */
-export const TOPUP_SLICE_MS = 10;
+export const TOPUP_SLICE_MS = 4;
 /** Positions the background top-up derives between database writes. */
 export const TOPUP_WRITE = 250;
 
