@@ -287,12 +287,16 @@ export class Node {
     // process's first start (registered and loaded, or failed), bounded so a stuck one cannot hold the node.
     const walletEnabled = !args.getBool("-disablewallet", false);
     if (walletEnabled) {
+      this.#checkWalletDir();
       this.#startWallet();
       await withTimeout(this.#wallet!.ready(), WALLET_FIRST_START_TIMEOUT_MS).catch(() =>
         log.warn(
           `The wallet process did not start within ${WALLET_FIRST_START_TIMEOUT_MS} ms; going on without`,
         )
       );
+      // Core: a wallet that cannot be verified or loaded at startup fails the node's init.
+      const failure = this.#wallet!.initFailure;
+      if (failure !== null) throw new Error(failure);
     } else log.info("Wallet disabled!");
     // RPC comes up last, so that a client that gets an answer finds every other endpoint ready too.
     if (args.getBool("-server", true)) {
@@ -382,6 +386,30 @@ export class Node {
         `Cannot tell the wallet about the flushed chain state: ${e instanceof Error ? e.message : e}`,
       );
     }
+  }
+
+  /**
+   * Core's VerifyWallets check of a given -walletdir, on the text as given (relative to the working directory):
+   * it must exist, be a directory and be absolute. Throws Core's init error.
+   */
+  #checkWalletDir(): void {
+    const given = this.#args.getArg("-walletdir");
+    if (!given) return;
+    // undefined: cannot be looked at from here (outside the node's sandbox); the wallet process checks again.
+    let info: Deno.FileInfo | null | undefined;
+    try {
+      info = Deno.statSync(given);
+    } catch (e) {
+      info = e instanceof Deno.errors.NotFound ? null : undefined;
+    }
+    const problem = info === null
+      ? "does not exist"
+      : info !== undefined && !info.isDirectory
+      ? "is not a directory"
+      : !given.startsWith("/")
+      ? "is a relative path"
+      : null;
+    if (problem !== null) throw new Error(`Specified -walletdir "${given}" ${problem}`);
   }
 
   /** Spawns the wallet process (Core's default: a wallet is enabled) and supervises it. */

@@ -48,6 +48,7 @@ export class WalletProcess {
   #ready: Promise<void> = Promise.resolve();
   #starts = 0;
   #mockTime = 0;
+  #initFailure: string | null = null;
 
   /** Prepares the supervisor; call {@linkcode WalletProcess.start}. */
   constructor(opts: WalletProcessOptions) {
@@ -58,6 +59,14 @@ export class WalletProcess {
   /** The running process, if any. */
   get component(): Component | null {
     return this.#component;
+  }
+
+  /**
+   * Why the wallets could not be verified or loaded (Core's InitError text), when the latest start failed that
+   * way (not restarted); else null.
+   */
+  get initFailure(): string | null {
+    return this.#initFailure;
   }
 
   /** Number of times a process was started. */
@@ -117,7 +126,8 @@ export class WalletProcess {
       await loader.registerRpcs();
       if (!await loader.verify() || !await loader.load()) {
         restart = false;
-        throw new Error(initError ?? "its wallets could not be verified or loaded");
+        this.#initFailure = initError ?? "its wallets could not be verified or loaded";
+        throw new Error(this.#initFailure);
       }
       if (this.#mockTime !== 0) await loader.setMockTime(this.#mockTime);
       await loader.start();

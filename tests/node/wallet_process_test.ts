@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../assert.ts";
-import { startNode, type TestNode, waitFor } from "../helpers.ts";
+import { freePort, startNode, type TestNode, tsbtcCommand, waitFor } from "../helpers.ts";
 
 interface Reply {
   result: unknown;
@@ -117,35 +117,24 @@ Deno.test("wallet process: -disablewallet spawns none; wallet methods are unknow
   }
 });
 
-Deno.test("wallet process: a -walletdir that does not exist is Core's init error; wallet RPCs say so, the node runs on", async () => {
-  const missing = `${await Deno.makeTempDir({ prefix: "tsbtc-nowalletdir-" })}/missing`;
-  const node = await startNode([`-walletdir=${missing}`]);
+Deno.test("wallet process: a -walletdir that does not exist is Core's init error: the node does not start", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tsbtc-nowalletdir-" });
+  const missing = `${dir}/missing`;
   try {
-    let reply: Reply | null = null;
-    await waitFor(
-      async () => {
-        const r = (await node.rpc("listwallets")) as Reply;
-        if (r.error?.code === -18) reply = r;
-        return reply !== null;
-      },
-      30_000,
-      "the wallet's failure",
-    );
-    assertEquals(
-      reply!.error!.message.startsWith(
-        `Wallet process is not running (Specified -walletdir "${missing}" does not exist)`,
-      ),
-      true,
-      reply!.error!.message,
-    );
-    assert(
-      (await node.log()).includes(`Specified -walletdir "${missing}" does not exist`),
-      "init error logged",
-    );
-    assertEquals((await node.rpc("getblockcount")).result, 0);
+    const { cmd, args } = tsbtcCommand([
+      "node",
+      "-regtest",
+      `-datadir=${dir}`,
+      `-walletdir=${missing}`,
+      `-rpcport=${freePort()}`,
+    ]);
+    const out = await new Deno.Command(cmd, { args, stdout: "piped", stderr: "piped", stdin: "null" })
+      .output();
+    assertEquals(out.code, 1);
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert(stderr.includes(`Error: Specified -walletdir "${missing}" does not exist`), stderr);
   } finally {
-    await node.cleanup();
-    await Deno.remove(missing.replace(/\/missing$/, ""), { recursive: true });
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
