@@ -89,10 +89,6 @@ export const CLIENT_VERSION: number = clientVersionNumber(VERSION);
 export const INITIAL_LOOKAHEAD = 20;
 /** Positions one background top-up step derives (holding the wallet's lock). */
 export const TOPUP_STEP = 10;
-/** Pause between two background top-up slices (ms). */
-export const TOPUP_PAUSE_MS = 2;
-/** Time one background top-up slice derives for, in steps of {@link TOPUP_STEP}, holding the lock (ms). */
-export const TOPUP_SLICE_MS = 4;
 /** Positions the background top-up derives between database writes. */
 export const TOPUP_WRITE = 250;
 
@@ -653,36 +649,32 @@ export class Wallet implements WalletCore, ChainNotifications {
       const unwritten = new Map<DescriptorScriptPubKeyMan, number>();
       try {
         for (;;) {
-          // Leave the process to requests between steps (a step is a few milliseconds of key derivation).
-          await new Promise((r) => setTimeout(r, TOPUP_PAUSE_MS));
+          // Leave the process to requests between steps (a step is about a millisecond of key derivation): an
+          // immediate runs after pending I/O (an RPC, a notification) without a timer's pause or clamping.
+          await new Promise((r) => setImmediate(r));
           const more = await this.withLock(async () => {
-            // Steps until the time slice is used up (or a database write), then the lock is left to requests.
-            const sliceEnd = performance.now() + TOPUP_SLICE_MS;
-            for (;;) {
-              if (this.#closed) return false;
-              let spkm: DescriptorScriptPubKeyMan | undefined;
-              for (const s of this.#spkms.values()) {
-                if (s.pendingTopUp()) {
-                  spkm = s;
-                  break;
-                }
+            if (this.#closed) return false;
+            let spkm: DescriptorScriptPubKeyMan | undefined;
+            for (const s of this.#spkms.values()) {
+              if (s.pendingTopUp()) {
+                spkm = s;
+                break;
               }
-              if (spkm === undefined) return false;
-              const from = spkm.deriveStep(TOPUP_STEP);
-              if (from !== null) {
-                this.#indexNewScripts(spkm, from);
-                // Written every TOPUP_WRITE positions and at the end (what is not written is derived again on load).
-                const written = unwritten.get(spkm) ?? from;
-                if (spkm.record.rangeEnd - written >= TOPUP_WRITE || !spkm.pendingTopUp()) {
-                  const batch = this.db.batch();
-                  for (const [k, v] of spkm.writes(written)) batch.put(k, v);
-                  await batch.commit();
-                  unwritten.delete(spkm);
-                  return true;
-                } else unwritten.set(spkm, written);
-              } else return true;
-              if (performance.now() >= sliceEnd) return true;
             }
+            if (spkm === undefined) return false;
+            const from = spkm.deriveStep(TOPUP_STEP);
+            if (from !== null) {
+              this.#indexNewScripts(spkm, from);
+              // Written every TOPUP_WRITE positions and at the end (what is not written is derived again on load).
+              const written = unwritten.get(spkm) ?? from;
+              if (spkm.record.rangeEnd - written >= TOPUP_WRITE || !spkm.pendingTopUp()) {
+                const batch = this.db.batch();
+                for (const [k, v] of spkm.writes(written)) batch.put(k, v);
+                await batch.commit();
+                unwritten.delete(spkm);
+              } else unwritten.set(spkm, written);
+            }
+            return true;
           });
           if (!more) return;
         }
