@@ -7,10 +7,58 @@
  * {@linkcode WalletBatch}: mutations are queued and committed in as few atomic operations as Deno KV's limits
  * allow (1000 mutations, 800 KiB per atomic; one disk sync each).
  *
+ * A value larger than one Deno KV value (64 KiB; e.g. the record of a descriptor with hundreds of keys, or a
+ * script cache chunk of a wide bare multisig) is stored in parts of at most {@linkcode MAX_VALUE_PART_BYTES}
+ * under `["part", ...key, i]` instead of at `key`; {@linkcode WalletDatabase.get} and
+ * {@linkcode WalletDatabase.list} join them again. A value stored whole at `key` wins over parts (which a later
+ * smaller write leaves behind), and the parts are the run from 0 up to the first missing one, so old records
+ * written whole are read unchanged and a smaller write needs no extra mutation.
+ *
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
 import { KvBatchWriter, type KvMutation } from "../../node/storage/kv_batch.ts";
+
+/** First key part of the parts of a value stored split (see the module doc). */
+export const PART_PREFIX = "part";
+/** Largest part of a value stored split (Deno KV allows 64 KiB per value). */
+export const MAX_VALUE_PART_BYTES = 60_000;
+
+/**
+ * The mutations that store `m` in the database's layout: a value over {@linkcode MAX_VALUE_PART_BYTES} becomes
+ * its parts (the whole-value key removed, the part after the last one removed so stale parts end there); a
+ * deletion also removes the first part, so no earlier split value shows through.
+ */
+export function expandMutation(m: KvMutation): KvMutation[] {
+  if (m.type === "delete") return [m, { type: "delete", key: [PART_PREFIX, ...m.key, 0] }];
+  if (m.value.length <= MAX_VALUE_PART_BYTES) return [m];
+  const out: KvMutation[] = [{ type: "delete", key: m.key }];
+  let i = 0;
+  for (let o = 0; o < m.value.length; o += MAX_VALUE_PART_BYTES, i++) {
+    out.push({
+      type: "set",
+      key: [PART_PREFIX, ...m.key, i],
+      value: m.value.subarray(o, o + MAX_VALUE_PART_BYTES),
+    });
+  }
+  out.push({ type: "delete", key: [PART_PREFIX, ...m.key, i] });
+  return out;
+}
+
+function joinParts(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return all;
+}
+
+function sameKey(a: Deno.KvKey, b: Deno.KvKey): boolean {
+  return a.length === b.length && a.every((part, i) => part === b[i]);
+}
 
 /** File name of a wallet's database inside its directory. */
 export const WALLET_DB_FILE = "wallet.dat";
@@ -196,15 +244,49 @@ export class WalletDatabase {
     }
   }
 
-  /** The value at `key`, or null. */
+  /** The value at `key` (joined from its parts when stored split), or null. */
   async get(key: Deno.KvKey): Promise<Uint8Array | null> {
     const r = await this.#kv.get<Uint8Array>(key);
-    return r.value ?? null;
+    if (r.value !== null) return r.value;
+    const parts: Uint8Array[] = [];
+    for await (const e of this.#kv.list<Uint8Array>({ prefix: [PART_PREFIX, ...key] })) {
+      if (e.key.length !== key.length + 2 || e.key.at(-1) !== parts.length) break;
+      parts.push(e.value);
+    }
+    return parts.length === 0 ? null : joinParts(parts);
   }
 
-  /** Every entry under `prefix`, in key order. */
+  /**
+   * Every entry under `prefix`: the values stored whole in key order, then the values stored split (joined) in
+   * key order.
+   */
   async *list(prefix: Deno.KvKey): AsyncIterable<[Deno.KvKey, Uint8Array]> {
-    for await (const e of this.#kv.list<Uint8Array>({ prefix }, { batchSize: 1000 })) yield [e.key, e.value];
+    for await (const e of this.#kv.list<Uint8Array>({ prefix }, { batchSize: 1000 })) {
+      if (e.key[0] === PART_PREFIX) continue;
+      yield [e.key, e.value];
+    }
+    const split = prefix[0] === PART_PREFIX ? [] : [PART_PREFIX, ...prefix];
+    let current: { key: Deno.KvKey; parts: Uint8Array[]; broken: boolean } | null = null;
+    const finish = async (): Promise<[Deno.KvKey, Uint8Array] | null> => {
+      if (current === null || current.parts.length === 0) return null;
+      // A value stored whole wins over parts a smaller write left behind.
+      if ((await this.#kv.get(current.key)).value !== null) return null;
+      return [current.key, joinParts(current.parts)];
+    };
+    if (split.length === 0) return;
+    for await (const e of this.#kv.list<Uint8Array>({ prefix: split }, { batchSize: 100 })) {
+      const key = e.key.slice(1, -1);
+      const index = e.key.at(-1);
+      if (current === null || !sameKey(current.key, key)) {
+        const done = await finish();
+        if (done !== null) yield done;
+        current = { key, parts: [], broken: false };
+      }
+      if (current.broken || index !== current.parts.length) current.broken = true;
+      else current.parts.push(e.value);
+    }
+    const done = await finish();
+    if (done !== null) yield done;
   }
 
   /** A new batch of writes. */
@@ -215,7 +297,10 @@ export class WalletDatabase {
   /** Writes `mutations` in order, in as few atomic commits as the limits allow. */
   async write(mutations: readonly KvMutation[]): Promise<void> {
     const writer = new KvBatchWriter(this.#kv, { onCommit: () => void this.commits++ });
-    for (const m of mutations) await writer.add(m);
+    for (const m of mutations) {
+      if (m.type === "set" && m.value.length <= MAX_VALUE_PART_BYTES) await writer.add(m);
+      else for (const part of expandMutation(m)) await writer.add(part);
+    }
     await writer.commit();
   }
 

@@ -13,6 +13,9 @@
  * - `["lockedutxo", "txid:vout"]`: persistent locked coins; `["addressbook", address]`: address book entries;
  * - `["setting", name]`: other wallet settings.
  *
+ * A value over Deno KV's 64 KiB (a descriptor record with hundreds of keys, a script cache chunk of a wide
+ * multisig) is stored in parts under `["part", ...key, i]` by the database (wallet/db/database.ts).
+ *
  * @module
  */
 import { decodeTransaction } from "../../core/wire/transaction.ts";

@@ -13,6 +13,7 @@ import { helpExampleCli, helpExampleRpc } from "../../rpc/help.ts";
 import type { RpcMethod } from "../../rpc/table.ts";
 import { getStr } from "../../rpc/values.ts";
 import { lexicallyNormal } from "../context.ts";
+import { expandMutation } from "../db/database.ts";
 import { decodeJson, type DescriptorRecord, encodeJson } from "../db/records.ts";
 import type { WalletFlag } from "../types.ts";
 import type { Wallet } from "../wallet.ts";
@@ -54,7 +55,8 @@ export async function exportWatchOnlyWallet(wallet: Wallet, file: string): Promi
     await wallet.withLock(async () => {
       for await (const [key, value] of wallet.db.list([])) {
         const kept = watchOnlyEntry(key, value);
-        if (kept !== null) await writer.add({ type: "set", key, value: kept });
+        if (kept === null) continue;
+        for (const m of expandMutation({ type: "set", key, value: kept })) await writer.add(m);
       }
     });
     await writer.commit();

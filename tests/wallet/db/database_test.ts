@@ -105,3 +105,66 @@ Deno.test("wallet db records: script cache chunks round-trip", () => {
   const chunk = [[new Uint8Array([1, 2])], [], [new Uint8Array(300).fill(4), new Uint8Array([5])]];
   assertEquals(decodeScriptChunk(encodeScriptChunk(chunk)), chunk);
 });
+
+Deno.test("wallet db: a value over Deno KV's 64 KiB is stored in parts and round trips across close/open", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tsbtc-walletdb-" });
+  try {
+    const big = new Uint8Array(200_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 8)) & 0xff;
+    let db = await WalletDatabase.open(dir);
+    const b = db.batch();
+    b.put(["desc", "old"], new Uint8Array([1, 2, 3])); // a record written whole, as before
+    b.put(["desc", "big"], big);
+    b.put(["desccache", "big", 0], big.subarray(0, 70_000));
+    await b.commit();
+    await db.close();
+
+    db = await WalletDatabase.open(dir);
+    assertEquals(await db.get(["desc", "big"]), big);
+    assertEquals(await db.get(["desc", "old"]), new Uint8Array([1, 2, 3]));
+    const listed = new Map<string, Uint8Array>();
+    for await (const [key, value] of db.list(["desc"])) listed.set(String(key[1]), value);
+    assertEquals([...listed.keys()].sort(), ["big", "old"]);
+    assertEquals(listed.get("big"), big);
+    const all: string[] = [];
+    for await (const [key] of db.list([])) all.push(JSON.stringify(key));
+    assert(!all.some((k) => k.startsWith('["part"')), all.join(" "));
+    assert(all.includes('["desccache","big",0]'));
+    assertEquals(await db.get(["desccache", "big", 0]), big.subarray(0, 70_000));
+
+    // Shrinking to a value stored whole hides the parts; growing again (fewer parts) and deleting.
+    const shrink = db.batch();
+    shrink.put(["desc", "big"], new Uint8Array([9]));
+    await shrink.commit();
+    assertEquals(await db.get(["desc", "big"]), new Uint8Array([9]));
+    let n = 0;
+    for await (const [key, value] of db.list(["desc"])) {
+      if (key[1] === "big") n++, assertEquals(value, new Uint8Array([9]));
+    }
+    assertEquals(n, 1);
+    const grow = db.batch();
+    grow.put(["desc", "big"], big.subarray(0, 130_000));
+    await grow.commit();
+    await db.close();
+    db = await WalletDatabase.open(dir);
+    assertEquals(await db.get(["desc", "big"]), big.subarray(0, 130_000));
+    const del = db.batch();
+    del.delete(["desc", "big"]);
+    await del.commit();
+    assertEquals(await db.get(["desc", "big"]), null);
+    const left: string[] = [];
+    for await (const [key] of db.list(["desc"])) left.push(String(key[1]));
+    assertEquals(left, ["old"]);
+    // A backup copies the parts too.
+    await db.backupTo(`${dir}/backup.kv`);
+    await db.close();
+    const other = `${dir}/restored`;
+    await Deno.mkdir(other);
+    const restored = await WalletDatabase.open(other);
+    await copyDatabaseFile(`${dir}/backup.kv`, restored);
+    assertEquals(await restored.get(["desccache", "big", 0]), big.subarray(0, 70_000));
+    await restored.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
