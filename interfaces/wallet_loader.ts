@@ -20,6 +20,12 @@ export interface WalletLoader {
   stop(): Promise<void>;
   /** Sets the wallet's mock time (`setmocktime`); 0 returns to the system clock. */
   setMockTime(time: number): Promise<void>;
+  /**
+   * Moves the wallet process's scheduled tasks (the periodic resend of unconfirmed transactions) `deltaTime`
+   * seconds into the future (Core's `ChainClient::schedulerMockForward`, from `mockscheduler`); resolves once
+   * the tasks that came due have run.
+   */
+  schedulerMockForward(deltaTime: number): Promise<void>;
   /** Names of the loaded wallets. */
   getWalletNames(): Promise<string[]>;
   /** Releases this reference (over IPC: `destroy`, then Release). */

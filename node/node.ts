@@ -483,7 +483,15 @@ export class Node {
     }));
     this.#table.registerAll(deploymentInfoMethods({ chain }));
     this.#table.registerAll(utxoMethods({ chain, network: this.#args.network }));
-    this.#table.registerAll(mocktimeMethods({ network: this.#args.network, setMockTime }));
+    this.#table.registerAll(mocktimeMethods({
+      network: this.#args.network,
+      setMockTime,
+      // Core: the node's scheduler moves, the validation queue is synced, then each chain client's tasks move.
+      mockScheduler: async (seconds) => {
+        await this.#signals?.sync();
+        await this.#wallet?.schedulerMockForward(seconds);
+      },
+    }));
     // Coins for signrawtransactionwithkey/combinerawtransaction: the mempool's outputs, then the UTXO set (Core's
     // CCoinsViewMemPool over the chain tip).
     this.#table.registerAll(rawTransactionMethods({

@@ -147,6 +147,14 @@ export class WalletProcess {
     await this.#loader?.setMockTime(time).catch(() => {});
   }
 
+  /**
+   * Passes `mockscheduler` on to the wallet process (Core's `ChainClient::schedulerMockForward`): its scheduled
+   * tasks move `deltaTime` seconds forward; resolves once those due have run. Nothing while it is down.
+   */
+  async schedulerMockForward(deltaTime: number): Promise<void> {
+    await this.#loader?.schedulerMockForward(deltaTime);
+  }
+
   /** Stops the process cleanly (its loader stops, its RPC methods are withdrawn); no restart after this. */
   async stop(): Promise<void> {
     this.#stopping = true;

@@ -2,8 +2,9 @@
  * The wallet process's {@linkcode WalletLoader} (Core's `WalletLoaderImpl`): it talks to the node only through
  * the node's {@linkcode Chain}, registers the wallet RPC methods there (`handleRpc`: the node forwards them, with
  * their `/wallet/<name>` URI, to this process's own RPC table), checks `-walletdir` and the wallet options
- * (Core's `VerifyWallets`), loads the wallets named by `-wallet` and settings.json (Core's `LoadWallets`), and
- * unloads them on stop.
+ * (Core's `VerifyWallets`), loads the wallets named by `-wallet` and settings.json (Core's `LoadWallets`), asks
+ * every wallet each minute whether to resend its unconfirmed transactions (Core's `StartWallets` scheduling
+ * `MaybeResendWalletTxs`; `mockscheduler` moves that forward), and unloads them on stop.
  *
  * @module
  */
@@ -18,7 +19,9 @@ import { RpcTable } from "../rpc/table.ts";
 import type { Logger } from "../util/logging.ts";
 import { WalletContext } from "./context.ts";
 import { hasWalletDatabase } from "./db/database.ts";
+import { RESEND_CHECK_INTERVAL_MS } from "./resend.ts";
 import { walletRpcMethods } from "./rpc/mod.ts";
+import { WalletScheduler } from "./scheduler.ts";
 import { walletForRequest, type WalletRpcContext } from "./rpc/wallet_util.ts";
 
 export { walletForRequest } from "./rpc/wallet_util.ts";
@@ -73,6 +76,7 @@ export function makeWalletLoader(opts: WalletLoaderOptions): WalletProcessLoader
   }));
   table.registerAll(methods);
   let rpcHandler: Handler | null = null;
+  let scheduler: WalletScheduler | null = null;
   const rpc: Rpc = {
     executeRpc: async (request, uri, user) => (await table.execute(request, { uri, user })).body,
     close: () => Promise.resolve(),
@@ -176,6 +180,11 @@ export function makeWalletLoader(opts: WalletLoaderOptions): WalletProcessLoader
     },
     start() {
       started = true;
+      scheduler?.stop();
+      scheduler = new WalletScheduler((e) => opts.logger?.warn(`Wallet resend failed: ${e}`));
+      scheduler.scheduleEvery(async () => {
+        for (const w of [...context.wallets]) await w.maybeResendTransactions();
+      }, RESEND_CHECK_INTERVAL_MS);
       opts.logger?.info(
         `Wallet process started: ${context.wallets.length} wallet(s) loaded, wallets directory ${opts.walletDir}`,
       );
@@ -185,12 +194,20 @@ export function makeWalletLoader(opts: WalletLoaderOptions): WalletProcessLoader
       const h = rpcHandler;
       rpcHandler = null;
       started = false;
+      scheduler?.stop();
+      scheduler = null;
       await h?.disconnect();
       await context.unloadAll();
     },
     setMockTime(time) {
       context.setMockTime(time);
       return Promise.resolve();
+    },
+    async schedulerMockForward(deltaTime) {
+      // Core's mockscheduler syncs the validation queue first: the wallets have seen every block (the time of
+      // the last one decides what is resent).
+      await chain.waitForNotifications();
+      await scheduler?.mockForward(deltaTime);
     },
     getWalletNames: () => Promise.resolve(context.wallets.map((w) => w.name)),
     async close() {

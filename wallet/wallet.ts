@@ -81,6 +81,7 @@ import {
 } from "./crypter.ts";
 import { fillPsbt, signTransactionWithWallet } from "./signing.ts";
 import { walletInputSatisfactionWeight } from "./solving_data.ts";
+import { isUnconfirmed, nextResendTime, resendCandidates, shouldResend } from "./resend.ts";
 
 /** Core's `CLIENT_VERSION` of this build (written to the wallet as the last client that opened it). */
 export const CLIENT_VERSION: number = clientVersionNumber(VERSION);
@@ -228,6 +229,10 @@ export class Wallet implements WalletCore, ChainNotifications {
   /** The background top-up, while it runs. */
   #topUpRunning: Promise<void> | null = null;
   #relockTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The wallet's clock when the tip last moved (Core's `m_best_block_time`; 0 until then). */
+  #bestBlockTime = 0;
+  /** When the wallet resends its unconfirmed transactions next (Core's `m_next_resend`). */
+  #nextResend: number;
 
   private constructor(env: WalletEnvironment, name: string, db: WalletDatabase) {
     this.#env = env;
@@ -236,6 +241,7 @@ export class Wallet implements WalletCore, ChainNotifications {
     this.chain = env.chain;
     this.db = db;
     this.#settings = { ...env.settings };
+    this.#nextResend = nextResendTime(env.now());
   }
 
   // ---------------------------------------------------------------- creation and loading
@@ -427,7 +433,7 @@ export class Wallet implements WalletCore, ChainNotifications {
   async attach(): Promise<void> {
     this.#handler = await this.chain.handleNotifications(this);
     await this.withLock(() => this.#catchUp(true));
-    await this.#reacceptTransactions();
+    await this.resubmitTransactions({ relay: false, force: true });
     await this.#syncMempool();
   }
 
@@ -622,20 +628,66 @@ export class Wallet implements WalletCore, ChainNotifications {
     return s === null ? null : { duration: Math.floor((Date.now() - s.start) / 1000), progress: s.progress };
   }
 
-  /** Core's `ResubmitWalletTransactions` at load: unconfirmed, not abandoned transactions go to the mempool. */
-  async #reacceptTransactions(): Promise<void> {
-    if (!this.#settings.broadcast) return;
-    const list = this.#ordered.filter((w) =>
-      w.state.kind === "inactive" && !w.state.abandoned && !isCoinBase(w.tx) && w.mempoolConflicts.size === 0
-    );
-    for (const wtx of list) {
-      const r = await this.chain.broadcastTransaction(wtx.raw, this.#settings.maxTxFee, false).catch(() =>
-        null
-      );
-      if (r !== null && !r.ok) {
-        this.#env.logger?.debug("walletdb", `[${this.#logName()}] ${wtx.txid} not resubmitted: ${r.message}`);
+  /**
+   * Core's `ResubmitWalletTransactions`: submits the unconfirmed transactions (see {@linkcode resendCandidates};
+   * `force` takes all of them, as at load) to the node's mempool, relayed to peers when `relay`; logs how many
+   * were accepted. Nothing when the wallet does not broadcast (`-walletbroadcast=0`).
+   */
+  async resubmitTransactions(options: { relay: boolean; force: boolean }): Promise<number> {
+    if (!this.#settings.broadcast) return 0;
+    const submitted = await this.withLock(async () => {
+      let n = 0;
+      const list = resendCandidates(this.#ordered, {
+        force: options.force,
+        bestBlockTime: this.#bestBlockTime,
+      });
+      for (const wtx of list) {
+        // Core's SubmitTxMemoryPoolAndRelay: never a coinbase, nor one abandoned or confirmed meanwhile.
+        if (isCoinBase(wtx.tx) || !isUnconfirmed(wtx)) continue;
+        this.#env.logger?.info(
+          `[${this.#logName()}] Submitting wtx ${wtx.txid} to mempool${
+            options.relay ? " and for broadcast to peers" : " without broadcast"
+          }`,
+        );
+        const r = await this.chain.broadcastTransaction(wtx.raw, this.#settings.maxTxFee, options.relay)
+          .catch(
+            (e) => ({ ok: false as const, message: e instanceof Error ? e.message : String(e) }),
+          );
+        if (!r.ok) {
+          this.#env.logger?.debug(
+            "walletdb",
+            `[${this.#logName()}] ${wtx.txid} not resubmitted: ${r.message}`,
+          );
+          continue;
+        }
+        if (wtx.state.kind === "inactive") wtx.state = { kind: "inMempool" };
+        n++;
       }
+      return n;
+    });
+    if (submitted > 0) {
+      this.logPrintf(`ResubmitWalletTransactions: resubmit ${submitted} unconfirmed transactions`);
     }
+    return submitted;
+  }
+
+  /**
+   * Core's `MaybeResendWalletTxs` for this wallet: when {@linkcode shouldResend} (broadcasting, node ready, the
+   * resend time reached), resubmits and relays the transactions older than the last block, and picks the next
+   * resend time. Called every minute by the wallet process's scheduler (and by `mockscheduler`).
+   */
+  async maybeResendTransactions(): Promise<void> {
+    if (this.#closed) return;
+    const ready = this.#settings.broadcast && await this.chain.isReadyToBroadcast().catch(() => false);
+    const state = {
+      broadcast: this.#settings.broadcast,
+      readyToBroadcast: ready,
+      now: this.#env.now(),
+      nextResend: this.#nextResend,
+    };
+    if (!shouldResend(state)) return;
+    await this.resubmitTransactions({ relay: true, force: false });
+    this.#nextResend = nextResendTime(this.#env.now());
   }
 
   /**
@@ -1661,8 +1713,9 @@ export class Wallet implements WalletCore, ChainNotifications {
     });
   }
 
-  /** The tip moved: nothing to do (each block was processed). */
+  /** The tip moved (Core's `updatedBlockTip`): the wallet's clock is the best block's time for resends. */
   updatedBlockTip(): Promise<void> {
+    this.#bestBlockTime = this.#env.now();
     return Promise.resolve();
   }
 

@@ -1,5 +1,5 @@
 # tsbtc: the wallet process's side of the process boundary, modelled on Bitcoin Core's `interfaces::WalletLoader`
-# (a `ChainClient`: registerRpcs, verify, load, start, stop, setMockTime) as the node drives it after
+# (a `ChainClient`: registerRpcs, verify, load, start, stop, setMockTime, schedulerMockForward) as the node drives it after
 # `Init.makeWalletLoader(chain)` in Core's multiprocess design. tsbtc's own schema.
 
 @0xf0b06697a1f9b6f8;
@@ -21,4 +21,7 @@ interface WalletLoader {
   setMockTime @6 (context :Proxy.Context, time :Int64) -> ();
   # Names of the loaded wallets.
   getWalletNames @7 (context :Proxy.Context) -> (result :List(Text));
+  # Moves the wallet's scheduled tasks `deltaTime` seconds forward (mockscheduler); returns once the tasks
+  # that came due have run.
+  schedulerMockForward @8 (context :Proxy.Context, deltaTime :Int64) -> ();
 }

@@ -36,6 +36,7 @@ export function serveWalletLoader(impl: WalletLoader): CapabilityServer {
         const list = r._initResult(names.length);
         names.forEach((n, i) => list.set(i, n));
       })),
+    method(m[8], (p) => runOnThread(contextOf(p), () => impl.schedulerMockForward(Number(p.deltaTime)))),
   ], { dispose: () => void close().catch(() => {}) });
 }
 
@@ -105,6 +106,15 @@ export class WalletLoaderClient implements WalletLoader {
     const call = this.#cap.call(WalletLoader$Client.methods[6], (p) => {
       if (this.#thread) this.#thread.fill(p._initContext());
       p.time = BigInt(time);
+    });
+    (await call.response).release();
+  }
+
+  /** See {@linkcode WalletLoader.schedulerMockForward}. */
+  async schedulerMockForward(deltaTime: number): Promise<void> {
+    const call = this.#cap.call(WalletLoader$Client.methods[8], (p) => {
+      if (this.#thread) this.#thread.fill(p._initContext());
+      p.deltaTime = BigInt(deltaTime);
     });
     (await call.response).release();
   }

@@ -1,6 +1,6 @@
 /**
- * `setmocktime` (Core's `src/rpc/node.cpp`): sets the node's clock to a fixed time on regtest (0 goes back to the
- * system clock).
+ * `setmocktime` and `mockscheduler` (Core's `src/rpc/node.cpp`): set the node's clock to a fixed time on regtest
+ * (0 goes back to the system clock), and move the scheduled tasks (the wallet's periodic resend) forward.
  *
  * @module
  */
@@ -18,11 +18,20 @@ export interface MocktimeMethodsOptions {
   network: Network;
   /** Sets the node's clock to `t` seconds since the epoch; 0 means the system clock again. */
   setMockTime: (t: number) => void;
+  /**
+   * Moves the scheduled tasks `seconds` forward (Core's `MockForward`, then the validation queue synced and each
+   * chain client's `schedulerMockForward`); resolves once they have run. Without it `mockscheduler` is not
+   * registered.
+   */
+  mockScheduler?: (seconds: number) => Promise<void>;
 }
 
-/** The `setmocktime` method, ready for `RpcTable.registerAll`. */
+/** Core's largest `mockscheduler` step (seconds). */
+export const MAX_MOCKSCHEDULER_DELTA = 3600;
+
+/** The `setmocktime` (and `mockscheduler`) methods, ready for `RpcTable.registerAll`. */
 export function mocktimeMethods(options: MocktimeMethodsOptions): RpcMethod[] {
-  return [{
+  const methods: RpcMethod[] = [{
     name: "setmocktime",
     category: "hidden",
     description: "Set the local time to given timestamp (-regtest only)\n",
@@ -52,4 +61,38 @@ export function mocktimeMethods(options: MocktimeMethodsOptions): RpcMethod[] {
       return null;
     },
   }];
+  const mockScheduler = options.mockScheduler;
+  if (mockScheduler !== undefined) {
+    methods.push({
+      name: "mockscheduler",
+      category: "hidden",
+      description: "Bump the scheduler into the future (-regtest only)\n",
+      args: [{
+        names: "delta_time",
+        type: "num",
+        fallback: "required",
+        description: "Number of seconds to forward the scheduler into the future.",
+      }],
+      results: [{ type: "none", description: "" }],
+      examples: "",
+      handler: async (params) => {
+        if (options.network !== "regtest") {
+          throw new RpcError(
+            RpcErrorCode.RPC_MISC_ERROR,
+            "mockscheduler is for regression testing (-regtest mode) only",
+          );
+        }
+        const delta = getInt(params[0], Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+        if (delta <= 0 || delta > MAX_MOCKSCHEDULER_DELTA) {
+          throw new RpcError(
+            RpcErrorCode.RPC_MISC_ERROR,
+            `delta_time must be between 1 and ${MAX_MOCKSCHEDULER_DELTA} seconds (1 hr)`,
+          );
+        }
+        await mockScheduler(delta);
+        return null;
+      },
+    });
+  }
+  return methods;
 }

@@ -383,6 +383,55 @@ export class WalletLoader_GetWalletNames$Results$Promise {
         return await this.pipeline.struct();
     }
 }
+export class WalletLoader_SchedulerMockForward$Params extends $.Struct {
+    static override readonly _capnp = {
+        displayName: "schedulerMockForward$Params",
+        id: "9f3b9f1a820227b7",
+        size: new $.ObjectSize(8, 1),
+    };
+    _adoptContext(value: $.Orphan<Context>): void {
+        $.utils.adopt(value, $.utils.getPointer(0, this));
+    }
+    _disownContext(): $.Orphan<Context> {
+        return $.utils.disown(this.context);
+    }
+    get context(): Context {
+        return $.utils.getStruct(0, Context, this);
+    }
+    _hasContext(): boolean {
+        return !$.utils.isNull($.utils.getPointer(0, this));
+    }
+    _initContext(): Context {
+        return $.utils.initStructAt(0, Context, this);
+    }
+    set context(value: Context) {
+        $.utils.copyFrom(value, $.utils.getPointer(0, this));
+    }
+    get deltaTime(): bigint {
+        return $.utils.getInt64(0, this);
+    }
+    set deltaTime(value: bigint) {
+        $.utils.setInt64(0, value, this);
+    }
+    override toString(): string { return "WalletLoader_SchedulerMockForward$Params_" + super.toString(); }
+}
+export class WalletLoader_SchedulerMockForward$Results extends $.Struct {
+    static override readonly _capnp = {
+        displayName: "schedulerMockForward$Results",
+        id: "cff4ad71421a846b",
+        size: new $.ObjectSize(0, 0),
+    };
+    override toString(): string { return "WalletLoader_SchedulerMockForward$Results_" + super.toString(); }
+}
+export class WalletLoader_SchedulerMockForward$Results$Promise {
+    pipeline: $.Pipeline<any, any, WalletLoader_SchedulerMockForward$Results>;
+    constructor(pipeline: $.Pipeline<any, any, WalletLoader_SchedulerMockForward$Results>) {
+        this.pipeline = pipeline;
+    }
+    async promise(): Promise<WalletLoader_SchedulerMockForward$Results> {
+        return await this.pipeline.struct();
+    }
+}
 export class WalletLoader$Client {
     client: $.Client;
     static readonly interfaceId: bigint = 0xb4032134a6a7fd49n;
@@ -397,7 +446,8 @@ export class WalletLoader$Client {
         $.Method<WalletLoader_Start$Params, WalletLoader_Start$Results>,
         $.Method<WalletLoader_Stop$Params, WalletLoader_Stop$Results>,
         $.Method<WalletLoader_SetMockTime$Params, WalletLoader_SetMockTime$Results>,
-        $.Method<WalletLoader_GetWalletNames$Params, WalletLoader_GetWalletNames$Results>
+        $.Method<WalletLoader_GetWalletNames$Params, WalletLoader_GetWalletNames$Results>,
+        $.Method<WalletLoader_SchedulerMockForward$Params, WalletLoader_SchedulerMockForward$Results>
     ] = [
         {
             ParamsClass: WalletLoader_Destroy$Params,
@@ -462,6 +512,14 @@ export class WalletLoader$Client {
             methodId: 7,
             interfaceName: "wallet.capnp:WalletLoader",
             methodName: "getWalletNames"
+        },
+        {
+            ParamsClass: WalletLoader_SchedulerMockForward$Params,
+            ResultsClass: WalletLoader_SchedulerMockForward$Results,
+            interfaceId: WalletLoader$Client.interfaceId,
+            methodId: 8,
+            interfaceName: "wallet.capnp:WalletLoader",
+            methodName: "schedulerMockForward"
         }
     ];
     /**
@@ -544,6 +602,11 @@ export class WalletLoader$Client {
         const pipeline = new $.Pipeline(WalletLoader_SetMockTime$Results, answer);
         return new WalletLoader_SetMockTime$Results$Promise(pipeline);
     }
+    /**
+* Moves the wallet's scheduled tasks `deltaTime` seconds forward (mockscheduler); returns once the tasks
+* that came due have run.
+*
+*/
     getWalletNames(paramsFunc?: (params: WalletLoader_GetWalletNames$Params) => void): WalletLoader_GetWalletNames$Results$Promise {
         const answer = this.client.call({
             method: WalletLoader$Client.methods[7],
@@ -551,6 +614,14 @@ export class WalletLoader$Client {
         });
         const pipeline = new $.Pipeline(WalletLoader_GetWalletNames$Results, answer);
         return new WalletLoader_GetWalletNames$Results$Promise(pipeline);
+    }
+    schedulerMockForward(paramsFunc?: (params: WalletLoader_SchedulerMockForward$Params) => void): WalletLoader_SchedulerMockForward$Results$Promise {
+        const answer = this.client.call({
+            method: WalletLoader$Client.methods[8],
+            paramsFunc: paramsFunc
+        });
+        const pipeline = new $.Pipeline(WalletLoader_SchedulerMockForward$Results, answer);
+        return new WalletLoader_SchedulerMockForward$Results$Promise(pipeline);
     }
 }
 $.Registry.register(WalletLoader$Client.interfaceId, WalletLoader$Client);
@@ -563,6 +634,7 @@ export interface WalletLoader$Server$Target {
     stop(params: WalletLoader_Stop$Params, results: WalletLoader_Stop$Results): Promise<void>;
     setMockTime(params: WalletLoader_SetMockTime$Params, results: WalletLoader_SetMockTime$Results): Promise<void>;
     getWalletNames(params: WalletLoader_GetWalletNames$Params, results: WalletLoader_GetWalletNames$Results): Promise<void>;
+    schedulerMockForward(params: WalletLoader_SchedulerMockForward$Params, results: WalletLoader_SchedulerMockForward$Results): Promise<void>;
 }
 export class WalletLoader$Server extends $.Server {
     override readonly target: WalletLoader$Server$Target;
@@ -599,6 +671,10 @@ export class WalletLoader$Server extends $.Server {
             {
                 ...WalletLoader$Client.methods[7],
                 impl: target.getWalletNames
+            },
+            {
+                ...WalletLoader$Client.methods[8],
+                impl: target.schedulerMockForward
             }
         ]);
         this.target = target;

@@ -43,3 +43,32 @@ Deno.test("setmocktime: refused outside regtest with Core's message", async () =
   });
   assertEquals(called, false);
 });
+
+Deno.test("mockscheduler: moves the scheduler on regtest, Core's range and network errors", async () => {
+  const moved: number[] = [];
+  const t = new RpcTable();
+  t.registerAll(mocktimeMethods({
+    network: "regtest",
+    setMockTime: () => {},
+    mockScheduler: (s) => Promise.resolve(void moved.push(s)),
+  }));
+  assertEquals(await call(t, "mockscheduler", [60]), { jsonrpc: "2.0", result: null, id: 1 });
+  assertEquals(await call(t, "mockscheduler", [3600]), { jsonrpc: "2.0", result: null, id: 1 });
+  for (const bad of [0, -5, 3601]) {
+    assertEquals(await call(t, "mockscheduler", [bad]), {
+      jsonrpc: "2.0",
+      error: { code: -1, message: "delta_time must be between 1 and 3600 seconds (1 hr)" },
+      id: 1,
+    });
+  }
+  assertEquals(moved, [60, 3600]);
+  const main = new RpcTable();
+  main.registerAll(
+    mocktimeMethods({ network: "main", setMockTime: () => {}, mockScheduler: () => Promise.resolve() }),
+  );
+  assertEquals(await call(main, "mockscheduler", [60]), {
+    jsonrpc: "2.0",
+    error: { code: -1, message: "mockscheduler is for regression testing (-regtest mode) only" },
+    id: 1,
+  });
+});
