@@ -565,7 +565,8 @@ export function listReceived(wallet: WalletCore, options: ListReceivedOptions): 
         amount: valueFromAmount(amount),
         confirmations: conf === INT_MAX ? 0 : conf,
         label,
-        txids: item === undefined ? [] : [...item.txids],
+        // Core lists them in its hash map's (salted, arbitrary) order, not by arrival: by txid here.
+        txids: item === undefined ? [] : [...item.txids].sort(),
       });
     }
   };
