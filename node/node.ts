@@ -468,6 +468,8 @@ export class Node {
       syncEvents: async () => {
         await this.#mempool?.ready();
         await this.#signals?.sync();
+        // Core's queue includes the wallets' callbacks: each chain client's notifications are delivered too.
+        await Promise.all([...this.#chains].map((c) => c.waitForNotifications()));
       },
     }));
     const pool = () => this.#mempool!.pool;
