@@ -17,7 +17,7 @@
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
-import { KvBatchWriter, type KvMutation } from "../../node/storage/kv_batch.ts";
+import { KV_LIMITS, KvBatchWriter, type KvMutation, kvMutationSize } from "../../node/storage/kv_batch.ts";
 
 /** First key part of the parts of a value stored split (see the module doc). */
 export const PART_PREFIX = "part";
@@ -43,6 +43,29 @@ export function expandMutation(m: KvMutation): KvMutation[] {
   }
   out.push({ type: "delete", key: [PART_PREFIX, ...m.key, i] });
   return out;
+}
+
+/**
+ * Queues the mutations of one split value so that they land in the same atomic commit (a crash can then never
+ * leave a record with old and new parts mixed). A value too large for one commit (over about 780 KB) is
+ * written across several.
+ */
+async function addTogether(writer: KvBatchWriter, group: readonly KvMutation[]): Promise<void> {
+  const reserve: [number, number, number] = [group.length - 1, 0, 0];
+  for (const m of group.slice(1)) {
+    const [k, b] = kvMutationSize(m);
+    reserve[1] += k;
+    reserve[2] += b;
+  }
+  const [k0, b0] = kvMutationSize(group[0]);
+  const fitsEmpty = group.length <= KV_LIMITS.maxMutations && k0 + reserve[1] <= KV_LIMITS.maxKeyBytes &&
+    b0 + reserve[2] <= KV_LIMITS.maxMutationBytes;
+  if (!fitsEmpty) {
+    for (const m of group) await writer.add(m);
+    return;
+  }
+  await writer.add(group[0], reserve);
+  for (const m of group.slice(1)) writer.push(m);
 }
 
 function joinParts(parts: readonly Uint8Array[]): Uint8Array {
@@ -299,7 +322,7 @@ export class WalletDatabase {
     const writer = new KvBatchWriter(this.#kv, { onCommit: () => void this.commits++ });
     for (const m of mutations) {
       if (m.type === "set" && m.value.length <= MAX_VALUE_PART_BYTES) await writer.add(m);
-      else for (const part of expandMutation(m)) await writer.add(part);
+      else await addTogether(writer, expandMutation(m));
     }
     await writer.commit();
   }
