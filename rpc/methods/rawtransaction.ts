@@ -625,6 +625,20 @@ export function signTransactionToJson(
  * Core's `CreateTxDoc`: the `inputs`, `outputs`, `locktime`, `replaceable` and `version` arguments shared by
  * `createrawtransaction` and `createpsbt`.
  */
+/** An `{"address": amount}` object of an outputs argument (createrawtransaction's, sendall's recipients). */
+export const ADDRESS_AMOUNT_ARG: RpcArgSpec = {
+  names: "",
+  type: "obj_user_keys",
+  fallback: "omitted",
+  description: "",
+  inner: [{
+    names: "address",
+    type: "amount",
+    description:
+      "A key-value pair. The key (string) is the bitcoin address, the value (float or string) is the amount in BTC",
+  }],
+};
+
 export function createTxDoc(): RpcArgSpec[] {
   return [
     {
@@ -658,18 +672,7 @@ export function createTxDoc(): RpcArgSpec[] {
         "                             accepted as second parameter.",
       skipTypeCheck: true,
       inner: [
-        {
-          names: "",
-          type: "obj_user_keys",
-          fallback: "omitted",
-          description: "",
-          inner: [{
-            names: "address",
-            type: "amount",
-            description:
-              "A key-value pair. The key (string) is the bitcoin address, the value (float or string) is the amount in BTC",
-          }],
-        },
+        ADDRESS_AMOUNT_ARG,
         {
           names: "",
           type: "obj",

@@ -11,6 +11,7 @@ import { type JsonObject, type JsonValue, typeName, valueFromAmount } from "../.
 import type { RpcMethod } from "../../rpc/table.ts";
 import { getArray, getBool, getInt, getObject, getStr } from "../../rpc/values.ts";
 import {
+  ADDRESS_AMOUNT_ARG,
   constructTransaction,
   decodeHexTxArg,
   ISWITNESS_ARG,
@@ -863,18 +864,7 @@ function sendall(rpc: SpendRpcContext): RpcMethod {
             type: "str",
             description: "A bitcoin address which receives an equal share of the unspecified amount.",
           },
-          {
-            names: "",
-            type: "obj_user_keys",
-            fallback: "omitted",
-            description: "",
-            inner: [{
-              names: "address",
-              type: "amount",
-              description:
-                "A key-value pair. The key (string) is the bitcoin address, the value (float or string) is the amount in BTC",
-            }],
-          },
+          ADDRESS_AMOUNT_ARG,
         ],
       },
       CONF_TARGET_ARG,
