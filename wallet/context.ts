@@ -150,7 +150,6 @@ export class WalletContext {
       return m;
     };
     const moneyArgs: Array<[string, keyof WalletSettings]> = [
-      ["paytxfee", "payTxFee"],
       ["mintxfee", "minTxFee"],
       ["fallbackfee", "fallbackFee"],
       ["discardfee", "discardFee"],

@@ -263,10 +263,8 @@ export interface WalletCore {
   isCrypted(): boolean;
   /** Whether the wallet is encrypted and locked (Core refuses to sign: -13). */
   isLocked(): boolean;
-  /** The wallet's settings from the node's arguments and RPCs (`settxfee`), see {@linkcode WalletSettings}. */
+  /** The wallet's settings from the node's arguments, see {@linkcode WalletSettings}. */
   settings(): WalletSettings;
-  /** `settxfee`: sets the wallet's pay-tx-fee (sat/kvB; 0n unsets it). */
-  setPayTxFee(feeRate: bigint): void;
   /**
    * Core's `MarkReplaced`: records in the wallet transaction `txid` that `newTxid` replaced it (its mapValue
    * "replaced_by_txid", written to the database); false when `txid` is not in the wallet. Used by `bumpfee`
@@ -289,10 +287,8 @@ export interface WalletCore {
   logPrintf?(message: string): void;
 }
 
-/** Wallet-wide fee and spending settings (Core's `CWallet` members from `-paytxfee`, `-fallbackfee`, …). */
+/** Wallet-wide fee and spending settings (Core's `CWallet` members from `-mintxfee`, `-fallbackfee`, …). */
 export interface WalletSettings {
-  /** `-paytxfee` / `settxfee` (sat/kvB; 0n: unset). */
-  payTxFee: bigint;
   /** `-mintxfee` (sat/kvB; default 1000). */
   minTxFee: bigint;
   /** `-fallbackfee` (sat/kvB; default 0: disabled, Core's regtest default too). */

@@ -109,7 +109,6 @@ const FLAG_ORDER: readonly WalletFlag[] = [
 /** Default wallet settings (Core's defaults). */
 export function defaultWalletSettings(): WalletSettings {
   return {
-    payTxFee: 0n,
     minTxFee: 1000n,
     fallbackFee: 0n,
     discardFee: 10000n,
@@ -2023,10 +2022,6 @@ export class Wallet implements WalletCore, ChainNotifications {
 
   settings(): WalletSettings {
     return this.#settings;
-  }
-
-  setPayTxFee(feeRate: bigint): void {
-    this.#settings.payTxFee = feeRate;
   }
 }
 

@@ -311,5 +311,4 @@ export class FakeWallet extends FakeWalletBase implements WalletCore {
   settings(): WalletSettings {
     return { ...defaultWalletSettings(), spendZeroConfChange: this.spendZeroConfChange };
   }
-  setPayTxFee(): void {}
 }

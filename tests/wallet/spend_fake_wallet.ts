@@ -301,7 +301,4 @@ export class FakeWallet extends FakeWalletBase implements WalletCore {
   settings(): WalletSettings {
     return this.walletSettings;
   }
-  setPayTxFee(feeRate: bigint): void {
-    this.walletSettings.payTxFee = feeRate;
-  }
 }
